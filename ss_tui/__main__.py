@@ -1,0 +1,3 @@
+from ss_tui.cli import main
+
+main()

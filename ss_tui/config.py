@@ -1,0 +1,62 @@
+"""Settings from the environment (DESIGN §7).
+
+Session Studio's own variables keep their original names; ours carry the
+``SS_TUI_`` prefix. Nothing here ever holds an access token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "ss-tui"
+DEFAULT_API_BASE_URL = "https://api.session.studio/v1"
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{default_data_dir() / 'ss-tui.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SS_TUI_", extra="ignore")
+
+    # Session Studio (names fixed by the original plan, no prefix).
+    client_id: str = Field(
+        default="ss-tui", validation_alias=AliasChoices("SESSION_STUDIO_CLIENT_ID")
+    )
+    client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SESSION_STUDIO_CLIENT_SECRET")
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SESSION_STUDIO_WEBHOOK_SECRET")
+    )
+    api_base_url: str = Field(
+        default=DEFAULT_API_BASE_URL,
+        validation_alias=AliasChoices("SESSION_STUDIO_API_BASE_URL"),
+    )
+
+    # Ours (SS_TUI_*).
+    database_url: str = Field(default_factory=default_database_url)
+    token_store: str = "keyring"  # keyring | database | memory
+    token_key: SecretStr | None = None  # Fernet key for the database token store
+    operator: str | None = None  # who runs imports; defaults to the OS user
+    log_level: str = "INFO"
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind ``database_url``, if it is a file-backed SQLite URL."""
+        prefix = "sqlite+aiosqlite:///"
+        if self.database_url.startswith(prefix):
+            rest = self.database_url[len(prefix):]
+            return Path(rest) if rest and rest != ":memory:" else None
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,99 @@
+"""Music identifiers: validation and check digits (DESIGN §3).
+
+python-stdnum covers ISRC (with its country code check), EAN/UPC and ISNI; ISWC
+and IPI name numbers are small functions of ours. ``clean_*`` return the
+canonical form or ``None`` for anything invalid; the ``*_check`` helpers let the
+simulator generate valid identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import ean, isni, isrc
+from stdnum.exceptions import ValidationError
+
+_ISRC_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
+_ISWC_RE = re.compile(r"^T\d{10}$")
+_IPI_RE = re.compile(r"^\d{11}$")
+
+
+def _strip(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value).upper()
+
+
+def clean_isrc(value: str | None) -> str | None:
+    if not value:
+        return None
+    compact = _strip(value)
+    if not _ISRC_RE.match(compact):
+        return None
+    try:
+        return isrc.validate(compact)
+    except ValidationError:
+        return None
+
+
+def clean_upc(value: str | None) -> str | None:
+    """UPC-A (12) or EAN-13 with a valid GS1 mod-10 check digit."""
+    if not value:
+        return None
+    compact = _strip(value)
+    if len(compact) not in (12, 13):
+        return None
+    try:
+        return ean.validate(compact)
+    except ValidationError:
+        return None
+
+
+def gs1_check_digit(digits: str) -> str:
+    return ean.calc_check_digit(digits)
+
+
+def iswc_check_digit(nine_digits: str) -> str:
+    """ISWC check digit: 1 + Σ i·dᵢ (i = 1..9), then (10 − sum mod 10) mod 10."""
+    total = 1 + sum(i * int(d) for i, d in enumerate(nine_digits, start=1))
+    return str((10 - total % 10) % 10)
+
+
+def clean_iswc(value: str | None) -> str | None:
+    if not value:
+        return None
+    compact = _strip(value)
+    if not _ISWC_RE.match(compact):
+        return None
+    if iswc_check_digit(compact[1:10]) != compact[10]:
+        return None
+    return compact
+
+
+def ipi_check_digits(nine_digits: str) -> str:
+    """IPI name number check: Σ dᵢ·(10 − i) over the first nine digits, mod 101."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(nine_digits))
+    return f"{total % 101 % 100:02d}"
+
+
+def clean_ipi(value: str | None) -> str | None:
+    if not value:
+        return None
+    compact = _strip(value)
+    if not _IPI_RE.match(compact):
+        return None
+    if ipi_check_digits(compact[:9]) != compact[9:]:
+        return None
+    return compact
+
+
+def clean_isni(value: str | None) -> str | None:
+    if not value:
+        return None
+    compact = _strip(value)
+    try:
+        return isni.validate(compact)
+    except ValidationError:
+        return None
+
+
+def isni_check_digit(fifteen_digits: str) -> str:
+    return isni.calc_check_digit(fifteen_digits)
