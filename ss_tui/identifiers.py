@@ -52,7 +52,7 @@ def gs1_check_digit(digits: str) -> str:
 
 
 def iswc_check_digit(nine_digits: str) -> str:
-    """ISWC check digit: 1 + Σ i·dᵢ (i = 1..9), then (10 − sum mod 10) mod 10."""
+    """ISWC check digit: 1 + Σ i·dᵢ (i = 1..9), then (10 - sum mod 10) mod 10."""
     total = 1 + sum(i * int(d) for i, d in enumerate(nine_digits, start=1))
     return str((10 - total % 10) % 10)
 
@@ -69,7 +69,7 @@ def clean_iswc(value: str | None) -> str | None:
 
 
 def ipi_check_digits(nine_digits: str) -> str:
-    """IPI name number check: Σ dᵢ·(10 − i) over the first nine digits, mod 101."""
+    """IPI name number check: Σ dᵢ·(10 - i) over the first nine digits, mod 101."""
     total = sum(int(d) * (10 - i) for i, d in enumerate(nine_digits))
     return f"{total % 101 % 100:02d}"
 

@@ -1,0 +1,110 @@
+"""Typed events the engine emits while it runs (DESIGN §2).
+
+The engine knows nothing about screens: it hands these to an ``EventSink`` (any async
+callable). The TUI turns them into Textual messages; the CLI into a progress bar or JSON
+lines; workers into log lines and metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run_id: str
+    total_projects: int
+    started_by: str
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectStarted:
+    run_id: str
+    project_id: str
+    title: str | None
+    total_tracks: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntityWritten:
+    run_id: str
+    project_id: str
+    entity: str  # release | recording | release_track | artist | credit | provider_link
+    action: str  # create | update
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailed:
+    run_id: str
+    project_id: str | None
+    entity: str
+    external_id: str | None
+    kind: str  # transient | rate_limited | auth | not_found | invalid_data | conflict | internal
+    message: str
+    error_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFinished:
+    run_id: str
+    project_id: str
+    status: str  # applied | unchanged | stale | failed | skipped | excluded
+    written: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    """The API budget as last seen, and whether requests are paused for a Retry-After."""
+
+    remaining: int | None
+    limit: int | None
+    reset_at: datetime | None
+    paused_for_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CircuitStateChanged:
+    state: str  # closed | open | half_open
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectNeeded:
+    """The token was revoked or the refresh token rejected: the user must reconnect.
+
+    The run stops at a project boundary and resumes once reconnected."""
+
+    account_id: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    run_id: str
+    status: str  # succeeded | partial | failed | cancelled
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    duration_s: float = 0.0
+
+
+EngineEvent = (
+    RunStarted
+    | ProjectStarted
+    | EntityWritten
+    | ItemFailed
+    | ProjectFinished
+    | RateLimited
+    | CircuitStateChanged
+    | ReconnectNeeded
+    | RunFinished
+)
+
+EventSink = Callable[[EngineEvent], Awaitable[None]]
+
+
+async def discard(_event: EngineEvent) -> None:
+    """A sink that drops everything (headless runs that only want the result)."""

@@ -1,0 +1,100 @@
+"""The plan as a value (DESIGN §6): what apply will write, entity by entity.
+
+The preview screen and ``ss-tui import --dry-run`` render exactly this; apply writes
+exactly this. Decisions staff take in the preview (exclude, conflict choices, target
+creator profile, overwrite) are stored on the plan itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    create = "create"
+    update = "update"
+    unchanged = "unchanged"
+    conflict = "conflict"
+
+    @property
+    def glyph(self) -> str:
+        return {"create": "+", "update": "~", "unchanged": "=", "conflict": "!"}[self.value]
+
+
+class EntityKind(StrEnum):
+    release = "release"
+    recording = "recording"
+    release_track = "release_track"
+    artist = "artist"
+    credit = "credit"
+    provider_link = "provider_link"
+
+
+@dataclass(slots=True)
+class FieldDiff:
+    name: str
+    before: Any
+    after: Any
+    locked: bool = False  # a field lock kept the old value
+    kept_other_source: bool = False  # another source's value kept (overwrite not chosen)
+
+
+@dataclass(slots=True)
+class Conflict:
+    reason: str  # human sentence: "UPC 0360… already belongs to release 'X' (creator Y)"
+    code: str  # upc_taken | isrc_taken | other_creator | slug_clash | ...
+    choices: list[str]  # e.g. ["skip", "link_existing", "drop_identifier", "overwrite"]
+    chosen: str | None = None
+
+
+@dataclass(slots=True)
+class EntityChange:
+    key: str  # stable id within the plan, e.g. "recording:<ssTrackId>"
+    kind: EntityKind
+    action: Action
+    label: str  # what staff read: title / name (untrusted text: render literally)
+    external_id: str | None = None
+    row_id: str | None = None  # existing row (update/unchanged) or the id apply will use
+    fields: list[FieldDiff] = field(default_factory=list)
+    conflict: Conflict | None = None
+    included: bool = True
+    warnings: list[str] = field(default_factory=list)
+    parent_key: str | None = None  # e.g. a release track's recording
+
+
+@dataclass(slots=True)
+class ProjectPlan:
+    project_id: str
+    title: str | None
+    creator_profile_id: str | None
+    entities: list[EntityChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    included: bool = True
+    overwrite_other_sources: bool = False
+    source_hash: str | None = None  # of the snapshot the plan was made from
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for e in self.entities:
+            if e.included:
+                out.setdefault(e.kind.value, {}).setdefault(e.action.value, 0)
+                out[e.kind.value][e.action.value] += 1
+        return out
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    projects: list[ProjectPlan] = field(default_factory=list)
+
+    def totals(self) -> dict[str, int]:
+        """Entity counts by action over included projects and entities."""
+        out = {a.value: 0 for a in Action}
+        for p in self.projects:
+            if not p.included:
+                continue
+            for e in p.entities:
+                if e.included:
+                    out[e.action.value] += 1
+        return out
