@@ -96,4 +96,7 @@ def clean_isni(value: str | None) -> str | None:
 
 
 def isni_check_digit(fifteen_digits: str) -> str:
-    return isni.calc_check_digit(fifteen_digits)
+    # stdnum.isni has no calc_check_digit; ISNI uses ISO 7064 mod 11-2.
+    from stdnum.iso7064 import mod_11_2
+
+    return mod_11_2.calc_check_digit(fifteen_digits)

@@ -58,6 +58,16 @@ class ProjectFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchProgress:
+    """Projects fetched from Session Studio so far (``total`` when known)."""
+
+    run_id: str | None
+    fetched: int
+    problems: int = 0
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimited:
     """The API budget as last seen, and whether requests are paused for a Retry-After."""
 
@@ -94,6 +104,7 @@ class RunFinished:
 EngineEvent = (
     RunStarted
     | ProjectStarted
+    | FetchProgress
     | EntityWritten
     | ItemFailed
     | ProjectFinished

@@ -17,10 +17,13 @@ class Action(StrEnum):
     update = "update"
     unchanged = "unchanged"
     conflict = "conflict"
+    delete = "delete"  # a credit Session Studio no longer lists (credits are replaced per owner)
 
     @property
     def glyph(self) -> str:
-        return {"create": "+", "update": "~", "unchanged": "=", "conflict": "!"}[self.value]
+        return {"create": "+", "update": "~", "unchanged": "=", "conflict": "!", "delete": "-"}[
+            self.value
+        ]
 
 
 class EntityKind(StrEnum):
@@ -62,6 +65,14 @@ class EntityChange:
     included: bool = True
     warnings: list[str] = field(default_factory=list)
     parent_key: str | None = None  # e.g. a release track's recording
+    # What apply writes: the full intended row (column name → value), never a partial one.
+    row: dict[str, Any] | None = None
+    # Hash of the row as the planner saw it; apply re-checks it (drift → project stale).
+    base_version: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.included and self.action in (Action.create, Action.update, Action.delete)
 
 
 @dataclass(slots=True)
@@ -74,6 +85,18 @@ class ProjectPlan:
     included: bool = True
     overwrite_other_sources: bool = False
     source_hash: str | None = None  # of the snapshot the plan was made from
+    # Data problems found while mapping: {entity, external_id, message, fatal, field}.
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    # A creator profile apply creates first (none chosen and none remembered for the artist).
+    new_creator: dict[str, Any] | None = None
+    # Why the project cannot be written as planned (fatal data, unresolved release conflict).
+    blocked: str | None = None
+    ss_artist_id: str | None = None
+    ss_artist_name: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.included and not self.blocked and any(e.writes for e in self.entities)
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -87,6 +110,8 @@ class ProjectPlan:
 @dataclass(slots=True)
 class ImportPlan:
     projects: list[ProjectPlan] = field(default_factory=list)
+    connection_id: str | None = None
+    decisions: Any = None  # the engine's PlanDecisions the plan was built with
 
     def totals(self) -> dict[str, int]:
         """Entity counts by action over included projects and entities."""

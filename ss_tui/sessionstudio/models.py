@@ -130,6 +130,7 @@ class Project(WireModel):
     artist_id: str | None = None
     artist_name: str | None = None
     updated_at: datetime
+    track_count: int | None = None
     # Present only with ``include=tracks`` (and on ``GET /projects/{id}``).
     tracks: list[Track] | None = None
 

@@ -1,0 +1,112 @@
+"""Async engines and sessions for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
+            "postgres": "postgresql+asyncpg"}
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Accept plain ``sqlite:///`` / ``postgresql://`` URLs and pick the async driver."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.drivername in _DRIVERS:
+        parsed = parsed.set(drivername=_DRIVERS[parsed.drivername])
+    return parsed
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return normalize_url(url).get_backend_name() == "sqlite"
+
+
+def redact(url: str | URL) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    return normalize_url(url).render_as_string(hide_password=True)
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    sqlite_begin: Literal["DEFERRED", "IMMEDIATE"] = "DEFERRED",
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An AsyncEngine for ``url``.
+
+    SQLite connections run in WAL mode (readers never block the writer), wait up to
+    SQLITE_BUSY_TIMEOUT_MS for locks instead of failing at once, and enforce foreign keys.
+    ``sqlite_begin="IMMEDIATE"`` takes the write lock at BEGIN: use it for engines whose
+    transactions read then write (apply), so two writers queue on the busy timeout
+    instead of one failing on a lock upgrade.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return _create_async_engine(parsed, **kwargs)
+
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = _create_async_engine(parsed, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module (it would otherwise
+        # BEGIN lazily, before the first write only); SQLAlchemy's begin event below does it.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(f"BEGIN {sqlite_begin}")
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: rows stay readable after commit without a lazy reload,
+    # which async sessions cannot do implicitly.
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def upgrade(url: str | URL, revision: str = "head") -> None:
+    """Migrate the database at ``url`` up to ``revision``."""
+    from ss_tui.db import migrate
+
+    await migrate.run("upgrade", url, revision)
+
+
+async def downgrade(url: str | URL, revision: str, *, force: bool = False) -> None:
+    """Migrate the database at ``url`` down to ``revision`` (``base`` drops everything).
+
+    Below the Jovie revision it refuses when the database holds tables ss-tui does not
+    know (a shared Jovie database), unless ``force``."""
+    from ss_tui.db import migrate
+
+    await migrate.run("downgrade", url, revision, force=force)
+
+
+async def stamp(url: str | URL, revision: str) -> None:
+    """Record ``revision`` as applied without running it (adopting an existing Jovie DB)."""
+    from ss_tui.db import migrate
+
+    await migrate.run("stamp", url, revision)
+
+
+async def current_revision(url: str | URL) -> str | None:
+    from ss_tui.db import migrate
+
+    return await migrate.current(url)

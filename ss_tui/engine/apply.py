@@ -1,0 +1,202 @@
+"""Write a plan: one transaction per project, bulk dialect upserts keyed on the schema's
+unique constraints, after re-checking that every row the plan read is still as it was."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db.types import utcnow
+from ss_tui.engine.plan_types import Action, EntityChange, EntityKind, ProjectPlan
+from ss_tui.engine.rows import (
+    T_ARTIST,
+    T_ASSIGNMENT,
+    T_CREATOR,
+    T_LINK,
+    T_RECORDING,
+    T_RECORDING_ARTIST,
+    T_RELEASE,
+    T_RELEASE_ARTIST,
+    T_RELEASE_TRACK,
+    as_uuid,
+    row_version,
+    stable_id,
+)
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    status: str  # applied | unchanged | stale | failed | excluded
+    written: dict[str, dict[str, int]] = field(default_factory=dict)
+    release_id: uuid.UUID | None = None
+    message: str | None = None
+
+    @property
+    def rows_written(self) -> int:
+        return sum(n for by_action in self.written.values() for n in by_action.values())
+
+
+class Stale(Exception):
+    """A row the plan read has changed since: the project must be previewed again."""
+
+
+def entity_table(e: EntityChange) -> sa.Table:
+    if e.kind == EntityKind.credit:
+        return T_RELEASE_ARTIST if "release_id" in (e.row or {}) else T_RECORDING_ARTIST
+    return {
+        EntityKind.release: T_RELEASE,
+        EntityKind.recording: T_RECORDING,
+        EntityKind.release_track: T_RELEASE_TRACK,
+        EntityKind.artist: T_ARTIST,
+        EntityKind.provider_link: T_LINK,
+    }[e.kind]
+
+
+def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _full_row(table: sa.Table, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    out = {c.name: row.get(c.name) for c in table.columns}
+    out["created_at"] = row.get("created_at") or now
+    out["updated_at"] = now  # set explicitly: upserts bypass ORM onupdate
+    return out
+
+
+async def upsert(
+    conn: AsyncConnection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    target: list[str],
+    *,
+    where: str | None = None,
+    now: datetime,
+) -> None:
+    """``INSERT … ON CONFLICT (<unique key>) DO UPDATE`` for a batch of full rows."""
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    keep = {"id", "created_at", *target}
+    stmt = stmt.on_conflict_do_update(
+        index_elements=target,
+        index_where=sa.text(where) if where else None,
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
+    )
+    await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
+
+
+async def check_drift(conn: AsyncConnection, pp: ProjectPlan) -> None:
+    """Raise :class:`Stale` if any row the plan was based on changed since planning."""
+    wanted: dict[str, dict[uuid.UUID, str]] = defaultdict(dict)
+    tables: dict[str, sa.Table] = {}
+    for e in pp.entities:
+        if e.included and e.base_version is not None and e.row is not None:
+            table = entity_table(e)
+            tables[table.name] = table
+            wanted[table.name][as_uuid(e.row["id"])] = e.base_version  # type: ignore[index]
+    for name, expected in wanted.items():
+        table = tables[name]
+        ids = list(expected)
+        found: dict[uuid.UUID, str | None] = {}
+        for i in range(0, len(ids), 500):
+            stmt = sa.select(table).where(table.c.id.in_(ids[i : i + 500]))
+            for r in (await conn.execute(stmt)).all():
+                found[r.id] = row_version(dict(r._mapping))
+        for rid, version in expected.items():
+            if found.get(rid) != version:
+                what = "was removed" if rid not in found else "changed"
+                raise Stale(f"A {name} row ({rid}) {what} since the preview")
+
+
+async def _park_moved_tracks(conn: AsyncConnection, updates: list[EntityChange]) -> None:
+    """Release tracks that change position step aside first so swaps never collide."""
+    moved = [
+        as_uuid(e.row["id"])  # type: ignore[index]
+        for e in updates
+        if any(f.name in ("track_number", "disc_number") for f in e.fields)
+    ]
+    if moved:
+        await conn.execute(
+            sa.update(T_RELEASE_TRACK)
+            .where(T_RELEASE_TRACK.c.id.in_(moved))
+            .values(track_number=-T_RELEASE_TRACK.c.track_number - 1_000_000)
+        )
+
+
+async def apply_project(
+    conn: AsyncConnection,
+    pp: ProjectPlan,
+    *,
+    connection_id: uuid.UUID | str | None = None,
+    now: datetime | None = None,
+) -> ApplyResult:
+    """Write one project's plan inside the caller's transaction."""
+    now = now or utcnow()
+    if not pp.included:
+        return ApplyResult("excluded")
+    if pp.blocked:
+        return ApplyResult("failed", message=pp.blocked)
+    release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
+    release_id = as_uuid(release.row["id"]) if release and release.row else None
+    await check_drift(conn, pp)
+    if not pp.writes:
+        return ApplyResult("unchanged", release_id=release_id)
+
+    if pp.new_creator:
+        stmt = _insert(conn, T_CREATOR).on_conflict_do_nothing()
+        await conn.execute(stmt, [_full_row(T_CREATOR, pp.new_creator, now)])
+    if connection_id is not None and pp.ss_artist_id and pp.creator_profile_id:
+        stmt = _insert(conn, T_ASSIGNMENT)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["connection_id", "ss_artist_id"])
+        row = {
+            "id": stable_id("assignment", connection_id, pp.ss_artist_id),
+            "connection_id": as_uuid(connection_id),
+            "ss_artist_id": pp.ss_artist_id,
+            "ss_artist_name": pp.ss_artist_name,
+            "creator_profile_id": as_uuid(pp.creator_profile_id),
+        }
+        await conn.execute(stmt, [_full_row(T_ASSIGNMENT, row, now)])
+
+    by_table: dict[str, list[EntityChange]] = defaultdict(list)
+    deletes: dict[str, list[uuid.UUID]] = defaultdict(list)
+    written: dict[str, dict[str, int]] = {}
+    for e in pp.entities:
+        if not e.writes or e.row is None:
+            continue
+        table = entity_table(e)
+        if e.action == Action.delete:
+            deletes[table.name].append(as_uuid(e.row["id"]))  # type: ignore[arg-type]
+        else:
+            by_table[table.name].append(e)
+        kind = written.setdefault(e.kind.value, {})
+        kind[e.action.value] = kind.get(e.action.value, 0) + 1
+
+    def rows(table: sa.Table, pred: Any = None) -> list[dict[str, Any]]:
+        return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]
+
+    ss = [r for r in rows(T_ARTIST) if r.get("session_studio_id")]
+    plain = [r for r in rows(T_ARTIST) if not r.get("session_studio_id")]
+    await upsert(
+        conn, T_ARTIST, ss, ["session_studio_id"], where="session_studio_id IS NOT NULL", now=now
+    )
+    await upsert(conn, T_ARTIST, plain, ["id"], now=now)
+    await upsert(conn, T_RELEASE, rows(T_RELEASE), ["creator_profile_id", "slug"], now=now)
+    await upsert(conn, T_RECORDING, rows(T_RECORDING), ["creator_profile_id", "slug"], now=now)
+    for table, col in ((T_RELEASE_ARTIST, "release_id"), (T_RECORDING_ARTIST, "recording_id")):
+        if deletes[table.name]:
+            await conn.execute(sa.delete(table).where(table.c.id.in_(deletes[table.name])))
+        await upsert(conn, table, rows(table), [col, "artist_id", "role"], now=now)
+    rt_updates = [e for e in by_table[T_RELEASE_TRACK.name] if e.action == Action.update]
+    await _park_moved_tracks(conn, rt_updates)
+    await upsert(conn, T_RELEASE_TRACK, rows(T_RELEASE_TRACK), ["release_id", "slug"], now=now)
+    for col in ("release_id", "release_track_id"):
+        links = [r for r in rows(T_LINK) if r.get(col) is not None]
+        await upsert(conn, T_LINK, links, ["provider_id", col], now=now)
+    return ApplyResult("applied", written=written, release_id=release_id)

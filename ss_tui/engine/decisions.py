@@ -1,0 +1,70 @@
+"""Choices staff make in the preview (or flags a headless run passes) that shape a plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ProjectDecision:
+    include: bool = True
+    creator_profile_id: str | None = None  # target creator; None: remembered/existing/default
+    overwrite: bool | None = None  # overwrite other sources' values (None: plan default)
+    excluded: set[str] = field(default_factory=set)  # entity keys left out
+    choices: dict[str, str] = field(default_factory=dict)  # entity key → conflict choice
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "include": self.include,
+            "creator_profile_id": self.creator_profile_id,
+            "overwrite": self.overwrite,
+            "excluded": sorted(self.excluded),
+            "choices": dict(self.choices),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ProjectDecision:
+        data = data or {}
+        return cls(
+            include=data.get("include", True),
+            creator_profile_id=data.get("creator_profile_id"),
+            overwrite=data.get("overwrite"),
+            excluded=set(data.get("excluded") or ()),
+            choices=dict(data.get("choices") or {}),
+        )
+
+
+@dataclass(slots=True)
+class PlanDecisions:
+    default_creator_profile_id: str | None = None
+    overwrite: bool = False
+    # No creator chosen, remembered or previously used: create one per Session Studio artist.
+    auto_create_creators: bool = True
+    projects: dict[str, ProjectDecision] = field(default_factory=dict)
+
+    def for_project(self, project_id: str) -> ProjectDecision:
+        return self.projects.get(project_id) or ProjectDecision()
+
+    def set(self, project_id: str) -> ProjectDecision:
+        return self.projects.setdefault(project_id, ProjectDecision())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "default_creator_profile_id": self.default_creator_profile_id,
+            "overwrite": self.overwrite,
+            "auto_create_creators": self.auto_create_creators,
+            "projects": {k: v.to_dict() for k, v in self.projects.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PlanDecisions:
+        data = data or {}
+        return cls(
+            default_creator_profile_id=data.get("default_creator_profile_id"),
+            overwrite=bool(data.get("overwrite", False)),
+            auto_create_creators=bool(data.get("auto_create_creators", True)),
+            projects={
+                k: ProjectDecision.from_dict(v) for k, v in (data.get("projects") or {}).items()
+            },
+        )

@@ -1,0 +1,217 @@
+"""sync_errors: every failure per item, classified, with its payload and a suggested action.
+
+One live row per problem: a fingerprint (connection, entity, id, stage, code) has at most one
+open/retrying row (partial unique index), so repeated failures bump ``attempts`` instead of
+piling up. Rows close as ``resolved`` when the item later goes through, or by staff with a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db import schema
+from ss_tui.db.types import utcnow
+from ss_tui.sessionstudio.errors import SessionStudioError
+from ss_tui.sessionstudio.redaction import redact
+
+T_ERRORS = schema.SyncError.__table__
+LIVE = ("open", "retrying")
+LIVE_WHERE = "status IN ('open', 'retrying')"  # must match the partial index predicate
+
+ACTION_BY_KIND = {
+    "transient": "retry",
+    "rate_limited": "retry",
+    "auth": "reconnect",
+    "not_found": "ignore",
+    "invalid_data": "fix_data",
+    "conflict": "fix_data",
+    "internal": "retry",
+}
+
+ADVICE_BY_KIND = {
+    "transient": "Session Studio or the network failed; retry the item.",
+    "rate_limited": "The API rate limit was exhausted; retry later.",
+    "auth": "Reconnect the Session Studio account, then retry.",
+    "not_found": "The item no longer exists in Session Studio; ignore it.",
+    "invalid_data": "Fix the data in Session Studio, then retry the item.",
+    "conflict": "Resolve the conflict in the preview (choose how to import it), then retry.",
+    "internal": "Retry; if it fails again, report it with the run id.",
+}
+
+
+@dataclass(slots=True)
+class ErrorRecord:
+    stage: str  # fetch | transform | plan | apply | discovery
+    kind: str
+    message: str
+    entity_type: str | None = None
+    external_id: str | None = None
+    project_external_id: str | None = None
+    code: str | None = None  # distinguishes several problems of one item (e.g. the field)
+    http_status: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    source_payload: Any = None
+    suggested_action: str | None = None
+
+    def fingerprint(self, connection_id: uuid.UUID | None) -> str:
+        parts = (
+            str(connection_id or ""), self.entity_type or "", self.external_id or "",
+            self.project_external_id or "", self.stage, self.code or self.kind,
+        )
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def from_exception(
+    exc: BaseException,
+    *,
+    stage: str,
+    entity_type: str | None,
+    external_id: str | None,
+    project_external_id: str | None = None,
+    payload: Any = None,
+) -> ErrorRecord:
+    """Classify an exception raised while handling one item."""
+    if isinstance(exc, SessionStudioError):
+        detail: dict[str, Any] = {"error": type(exc).__name__, "advice": exc.suggested_action}
+        if exc.problem:
+            detail["problem"] = exc.problem
+        return ErrorRecord(
+            stage=stage, kind=exc.kind, message=exc.message, entity_type=entity_type,
+            external_id=external_id, project_external_id=project_external_id,
+            http_status=exc.http_status, detail=detail, source_payload=payload,
+        )
+    text = redact(str(exc)) or type(exc).__name__
+    return ErrorRecord(
+        stage=stage, kind="internal", message=f"{type(exc).__name__}: {text}"[:2000],
+        entity_type=entity_type, external_id=external_id,
+        project_external_id=project_external_id, detail={"error": type(exc).__name__},
+        source_payload=payload,
+    )
+
+
+def _insert(conn: AsyncConnection) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(T_ERRORS)
+
+
+async def record_errors(
+    conn: AsyncConnection,
+    records: Iterable[ErrorRecord],
+    *,
+    run_id: uuid.UUID | None,
+    connection_id: uuid.UUID | None,
+) -> list[str]:
+    """Upsert live error rows; returns their fingerprints."""
+    now = utcnow()
+    rows = []
+    for r in records:
+        kind = r.kind if r.kind in ACTION_BY_KIND else "internal"
+        detail = {"advice": ADVICE_BY_KIND[kind], **r.detail}
+        if r.code:
+            detail.setdefault("field", r.code)
+        rows.append({
+            "id": uuid.uuid4(), "run_id": run_id, "connection_id": connection_id,
+            "entity_type": r.entity_type, "external_id": r.external_id,
+            "project_external_id": r.project_external_id, "stage": r.stage, "kind": kind,
+            "message": redact(r.message), "detail": detail, "http_status": r.http_status,
+            "source_payload": r.source_payload,
+            "suggested_action": r.suggested_action or ACTION_BY_KIND[kind],
+            "status": "open", "attempts": 1, "fingerprint": r.fingerprint(connection_id),
+            "first_seen_at": now, "last_seen_at": now, "resolved_at": None,
+            "resolved_by": None, "note": None, "created_at": now, "updated_at": now,
+        })
+    if not rows:
+        return []
+    # Several problems of one batch may share a fingerprint: the last one wins.
+    unique = list({r["fingerprint"]: r for r in rows}.values())
+    stmt = _insert(conn)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["fingerprint"],
+        index_where=sa.text(LIVE_WHERE),
+        set_={
+            "run_id": stmt.excluded.run_id,
+            "kind": stmt.excluded.kind,
+            "message": stmt.excluded.message,
+            "detail": stmt.excluded.detail,
+            "http_status": stmt.excluded.http_status,
+            "source_payload": stmt.excluded.source_payload,
+            "suggested_action": stmt.excluded.suggested_action,
+            "status": "open",
+            "attempts": T_ERRORS.c.attempts + 1,
+            "last_seen_at": stmt.excluded.last_seen_at,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    await conn.execute(stmt, unique)
+    return [r["fingerprint"] for r in unique]
+
+
+async def resolve_cleared(
+    conn: AsyncConnection,
+    *,
+    project_ids: list[str],
+    keep: Iterable[str],
+    connection_id: uuid.UUID | None,
+    stages: tuple[str, ...] = ("fetch", "transform", "plan", "apply"),
+) -> int:
+    """The project went through: its live errors that did not recur are resolved."""
+    if not project_ids:
+        return 0
+    now = utcnow()
+    stmt = (
+        sa.update(T_ERRORS)
+        .where(
+            T_ERRORS.c.status.in_(LIVE),
+            T_ERRORS.c.project_external_id.in_(project_ids),
+            T_ERRORS.c.stage.in_(stages),
+            T_ERRORS.c.fingerprint.not_in(list(keep)),
+        )
+        .values(
+            status="resolved", resolved_at=now, resolved_by="ss-tui (item imported)",
+            updated_at=now,
+        )
+    )
+    if connection_id is not None:
+        stmt = stmt.where(
+            sa.or_(T_ERRORS.c.connection_id == connection_id, T_ERRORS.c.connection_id.is_(None))
+        )
+    result = await conn.execute(stmt)
+    return result.rowcount or 0
+
+
+async def close_errors(
+    conn: AsyncConnection, error_ids: list[uuid.UUID], *, status: str, note: str | None,
+    actor: str,
+) -> int:
+    """Staff mark errors ``resolved`` or ``ignored`` with a note."""
+    if status not in ("resolved", "ignored"):
+        raise ValueError("status must be 'resolved' or 'ignored'")
+    now = utcnow()
+    result = await conn.execute(
+        sa.update(T_ERRORS)
+        .where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
+        .values(status=status, note=note, resolved_by=actor, resolved_at=now, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+async def mark_retrying(conn: AsyncConnection, error_ids: list[uuid.UUID]) -> list[dict]:
+    rows = (
+        await conn.execute(
+            sa.select(T_ERRORS).where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
+        )
+    ).mappings().all()
+    if rows:
+        await conn.execute(
+            sa.update(T_ERRORS)
+            .where(T_ERRORS.c.id.in_([r["id"] for r in rows]))
+            .values(status="retrying", updated_at=utcnow())
+        )
+    return [dict(r) for r in rows]

@@ -1,0 +1,707 @@
+"""Build the plan (DESIGN §5, §6): for each project, each entity's action and field diffs.
+
+Matching: releases and recordings by ``metadata.sessionStudioId`` first, then recordings by
+ISRC within the creator (another source's recording is linked, not duplicated); artists by
+``session_studio_id`` then normalized name. Merge: a source null never erases; other sources'
+non-empty values are only replaced when the plan says overwrite; locked fields never change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.engine.decisions import PlanDecisions, ProjectDecision
+from ss_tui.engine.plan_types import (
+    Action,
+    Conflict,
+    EntityChange,
+    EntityKind,
+    FieldDiff,
+    ImportPlan,
+    ProjectPlan,
+)
+from ss_tui.engine.rows import (
+    T_ARTIST,
+    T_LINK,
+    T_RECORDING,
+    T_RECORDING_ARTIST,
+    T_RELEASE,
+    T_RELEASE_ARTIST,
+    T_RELEASE_TRACK,
+    as_uuid,
+    is_empty,
+    row_version,
+    same,
+    stable_id,
+)
+from ss_tui.engine.slugs import slugify, unique_slug
+from ss_tui.engine.state import PlanState, Row
+from ss_tui.engine.transform import PROVIDER_ID, ArtistSpec, CreditSpec, ProjectSpec, TrackSpec
+
+BATCH = 200  # projects loaded per round of bulk queries
+CREDIT_FIELDS = ("credit_name", "join_phrase", "position", "is_primary")
+
+
+def _owned(row: Row, external_id: str) -> bool:
+    meta = row.get("metadata") or {}
+    return meta.get("sessionStudioId") == external_id and not meta.get("sessionStudioLinked")
+
+
+def merge_metadata(existing: dict | None, new: dict, owned: bool) -> dict:
+    """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
+    no longer sends are kept (null never erases)."""
+    existing = dict(existing or {})
+    if owned:
+        return {**existing, **new}
+    merged = {**new, **existing}
+    if existing.get("sessionStudioId") is None:
+        merged["sessionStudioLinked"] = True
+    return merged
+
+
+def merge_row(
+    existing: Row | None,
+    intended: dict[str, Any],
+    *,
+    owned: bool,
+    overwrite: bool,
+    locks: set[str],
+) -> tuple[Action, list[FieldDiff], Row]:
+    """Apply the merge rules of DESIGN §5 to one row; returns action, diffs and the full
+    row apply should write."""
+    if existing is None:
+        fields = [FieldDiff(k, None, v) for k, v in intended.items() if not is_empty(v)]
+        return Action.create, fields, dict(intended)
+    after = dict(existing)
+    fields: list[FieldDiff] = []
+    changed = False
+    for name, value in intended.items():
+        before = existing.get(name)
+        if name == "metadata":
+            value = merge_metadata(before, value or {}, owned or overwrite)
+        if value is None or same(before, value):
+            continue
+        if name in locks:
+            fields.append(FieldDiff(name, before, before, locked=True))
+            continue
+        if not owned and not overwrite and not is_empty(before) and name != "metadata":
+            fields.append(FieldDiff(name, before, before, kept_other_source=True))
+            continue
+        after[name] = value
+        fields.append(FieldDiff(name, before, value))
+        changed = True
+    return (Action.update if changed else Action.unchanged), fields, after
+
+
+class Planner:
+    """Plans projects one after another against a :class:`PlanState`."""
+
+    def __init__(self, conn: AsyncConnection, state: PlanState, decisions: PlanDecisions) -> None:
+        self.conn = conn
+        self.state = state
+        self.decisions = decisions
+
+    # ------------------------------------------------------------------ helpers
+
+    def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str]:
+        return self.state.locks.get((table.name, rid), set())
+
+    def _entity(
+        self,
+        pp: ProjectPlan,
+        key: str,
+        kind: EntityKind,
+        table: sa.Table,
+        existing: Row | None,
+        intended: dict[str, Any],
+        *,
+        label: str,
+        external_id: str | None,
+        owned: bool,
+        overwrite: bool,
+        create_only: dict[str, Any],
+        parent_key: str | None = None,
+        excluded: set[str] | None = None,
+    ) -> EntityChange:
+        if existing is not None:
+            locks = self._locks(table, existing["id"])
+            action, fields, after = merge_row(
+                existing, intended, owned=owned, overwrite=overwrite, locks=locks
+            )
+        else:
+            action, fields, after = merge_row(
+                None, {**create_only, **intended}, owned=True, overwrite=True, locks=set()
+            )
+        change = EntityChange(
+            key=key,
+            kind=kind,
+            action=action,
+            label=label,
+            external_id=external_id,
+            row_id=str(after["id"]),
+            fields=[f for f in fields if f.name not in ("id",)],
+            parent_key=parent_key,
+            row=after,
+            base_version=row_version(existing),
+            included=key not in (excluded or set()),
+        )
+        pp.entities.append(change)
+        if change.included:
+            self.state.put(table, after)  # later projects see this row as it will be
+        return change
+
+    # ------------------------------------------------------------------ creator
+
+    def _creator(
+        self, spec: ProjectSpec, dec: ProjectDecision, pp: ProjectPlan
+    ) -> uuid.UUID | None:
+        existing_id = self.state.release_by_ssid.get(spec.external_id)
+        existing = self.state.get(T_RELEASE, existing_id)
+        explicit = as_uuid(dec.creator_profile_id)
+        target: uuid.UUID | None
+        if explicit is not None:
+            target = explicit
+        elif existing is not None:
+            target = existing["creator_profile_id"]
+        elif spec.ss_artist_id and spec.ss_artist_id in self.state.assignments:
+            target = self.state.assignments[spec.ss_artist_id]
+        elif self.decisions.default_creator_profile_id:
+            target = as_uuid(self.decisions.default_creator_profile_id)
+        elif self.decisions.auto_create_creators:
+            ident = spec.ss_artist_id or slugify(spec.ss_artist_name, "unknown-artist")
+            target = stable_id("creator", ident)
+            if target not in self.state.creators:
+                name = spec.ss_artist_name or "Unknown artist"
+                pp.new_creator = {
+                    "id": target,
+                    "display_name": name,
+                    "handle": f"{slugify(name, 'artist')[:40]}-{str(target)[:8]}",
+                    "settings": {"sessionStudioArtistId": spec.ss_artist_id},
+                    "ingestion_status": "idle",
+                }
+                self.state.creators.add(target)
+        else:
+            pp.blocked = "No creator profile chosen for this project"
+            return None
+        if target is not None and target not in self.state.creators and pp.new_creator is None:
+            pp.blocked = f"Creator profile {target} does not exist"
+            return None
+        if existing is not None and target != existing["creator_profile_id"]:
+            key = f"release:{spec.external_id}"
+            conflict = Conflict(
+                reason=(
+                    f"Project already imported into creator profile "
+                    f"{existing['creator_profile_id']} (release '{existing['title']}')"
+                ),
+                code="other_creator",
+                choices=["keep_existing_creator", "skip"],
+                chosen=dec.choices.get(key),
+            )
+            if conflict.chosen == "keep_existing_creator":
+                pp.warnings.append(conflict.reason + "; kept there")
+                return existing["creator_profile_id"]
+            pp.entities.append(
+                EntityChange(
+                    key,
+                    EntityKind.release,
+                    Action.conflict,
+                    spec.release["title"] or "",
+                    external_id=spec.external_id,
+                    conflict=conflict,
+                )
+            )
+            pp.blocked = conflict.reason
+            if conflict.chosen == "skip":
+                pp.included = False
+            return None
+        return target
+
+    # ------------------------------------------------------------------ project
+
+    async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
+        dec = self.decisions.for_project(spec.external_id)
+        overwrite = dec.overwrite if dec.overwrite is not None else self.decisions.overwrite
+        pp = ProjectPlan(
+            project_id=spec.external_id,
+            title=spec.release["title"],
+            creator_profile_id=None,
+            included=dec.include,
+            overwrite_other_sources=overwrite,
+            source_hash=spec.source_hash,
+            ss_artist_id=spec.ss_artist_id,
+            ss_artist_name=spec.ss_artist_name,
+        )
+        pp.issues = [_issue(i) for i in spec.issues] + [
+            _issue(i) for t in spec.tracks for i in t.issues
+        ]
+        pp.warnings.extend(i["message"] for i in pp.issues if not i["fatal"])
+        if spec.fatal:
+            pp.blocked = "; ".join(i.message for i in spec.issues if i.fatal)
+            return pp
+        if not dec.include:
+            return pp
+        creator = self._creator(spec, dec, pp)
+        if creator is None:
+            return pp
+        pp.creator_profile_id = str(creator)
+
+        artist_ids = self._plan_artists(pp, spec, dec)
+        planned = await self._plan_release(pp, spec, dec, creator, overwrite)
+        if planned is None:
+            return pp
+        release, release_owned = planned
+        rel_id = release.row["id"]  # type: ignore[index]
+        self._plan_credits(
+            pp,
+            "release",
+            rel_id,
+            spec.credits,
+            artist_ids,
+            owned=release_owned,
+            overwrite=overwrite,
+            parent=release.key,
+            key_prefix=f"credit:release:{spec.external_id}",
+            excluded=dec.excluded,
+        )
+        self._plan_link(pp, "release", rel_id, spec.external_id, spec.link_url, release.key, dec)
+        rt_slugs = {
+            self.state.rows[T_RELEASE_TRACK.name][i]["slug"]
+            for i in self.state.rt_by_release.get(rel_id, ())
+        }
+        for track in spec.tracks:
+            if track.fatal:
+                continue
+            await self._plan_track(
+                pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
+            )
+        upstream = {t.external_id for t in spec.tracks}
+        for i in self.state.rt_by_release.get(rel_id, ()):
+            row = self.state.rows[T_RELEASE_TRACK.name][i]
+            ssid = (row.get("metadata") or {}).get("sessionStudioId")
+            if ssid and ssid not in upstream:
+                pp.warnings.append(f"Track '{row['title']}' is no longer in Session Studio; kept")
+        return pp
+
+    def _plan_artists(
+        self, pp: ProjectPlan, spec: ProjectSpec, dec: ProjectDecision
+    ) -> dict[str, uuid.UUID]:
+        ids: dict[str, uuid.UUID] = {}
+        for key, artist in spec.artists.items():
+            existing = self._match_artist(artist)
+            owned = (
+                existing is not None
+                and existing.get("session_studio_id") == (artist.session_studio_id)
+                and bool(existing.get("is_auto_created"))
+            )
+            intended = {
+                "name": artist.name,
+                "name_normalized": artist.name_normalized,
+                "session_studio_id": artist.session_studio_id,
+                "metadata": dict(artist.metadata),
+            }
+            rid = existing["id"] if existing else stable_id("artist", key)
+            change = self._entity(
+                pp,
+                f"artist:{key}",
+                EntityKind.artist,
+                T_ARTIST,
+                existing,
+                intended,
+                label=artist.name,
+                external_id=artist.session_studio_id,
+                owned=owned,
+                overwrite=pp.overwrite_other_sources,
+                create_only={
+                    "id": rid,
+                    "creator_profile_id": None,
+                    "artist_type": "person",
+                    "is_auto_created": True,
+                },
+                excluded=dec.excluded,
+            )
+            ids[key] = change.row["id"]  # type: ignore[index]
+        return ids
+
+    def _match_artist(self, artist: ArtistSpec) -> Row | None:
+        st = self.state
+        if artist.session_studio_id and artist.session_studio_id in st.artist_by_ssid:
+            return st.get(T_ARTIST, st.artist_by_ssid[artist.session_studio_id])
+        for rid in st.artist_by_name.get(artist.name_normalized, ()):
+            row = st.get(T_ARTIST, rid)
+            if row is not None and row.get("session_studio_id") in (None, artist.session_studio_id):
+                return row
+        return None
+
+    async def _plan_release(
+        self,
+        pp: ProjectPlan,
+        spec: ProjectSpec,
+        dec: ProjectDecision,
+        creator: uuid.UUID,
+        overwrite: bool,
+    ) -> tuple[EntityChange, bool] | None:
+        st = self.state
+        key = f"release:{spec.external_id}"
+        intended = dict(spec.release)
+        existing = st.get(T_RELEASE, st.release_by_ssid.get(spec.external_id))
+        owned = existing is not None and _owned(existing, spec.external_id)
+        upc = intended.get("upc")
+        holder_id = st.release_by_upc.get((creator, upc)) if upc else None
+        conflict: Conflict | None = None
+        if holder_id is not None and (existing is None or holder_id != existing["id"]):
+            holder = st.get(T_RELEASE, holder_id) or {}
+            conflict = Conflict(
+                reason=f"UPC {upc} already belongs to release '{holder.get('title')}' in this "
+                "creator profile",
+                code="upc_taken",
+                choices=(
+                    ["drop_identifier", "skip"]
+                    if existing
+                    else ["link_existing", "drop_identifier", "skip"]
+                ),
+                chosen=dec.choices.get(key),
+            )
+            if conflict.chosen == "link_existing" and existing is None:
+                existing, owned = holder, _owned(holder, spec.external_id)
+            elif conflict.chosen == "drop_identifier":
+                intended["upc"] = None
+            else:
+                if conflict.chosen == "skip":
+                    pp.included = False
+                pp.entities.append(
+                    EntityChange(
+                        key,
+                        EntityKind.release,
+                        Action.conflict,
+                        spec.release["title"] or "",
+                        external_id=spec.external_id,
+                        conflict=conflict,
+                    )
+                )
+                pp.blocked = conflict.reason
+                return None
+        if existing is not None:
+            slug = existing["slug"]  # pinned: a renamed project keeps its URL
+        else:
+            taken = await st.taken_slugs(self.conn, "release", creator)
+            slug = unique_slug(spec.slug_base, taken)
+            if slug != spec.slug_base:
+                pp.warnings.append(f"Release slug '{spec.slug_base}' taken; using '{slug}'")
+        rid = existing["id"] if existing else stable_id("release", creator, spec.external_id)
+        change = self._entity(
+            pp,
+            key,
+            EntityKind.release,
+            T_RELEASE,
+            existing,
+            intended,
+            label=spec.release["title"] or "",
+            external_id=spec.external_id,
+            owned=owned,
+            overwrite=overwrite,
+            create_only={"id": rid, "creator_profile_id": creator, "slug": slug},
+        )
+        change.conflict = conflict
+        return change, owned or existing is None
+
+    async def _plan_track(
+        self,
+        pp: ProjectPlan,
+        spec: ProjectSpec,
+        track: TrackSpec,
+        dec: ProjectDecision,
+        creator: uuid.UUID,
+        rel_id: uuid.UUID,
+        rt_slugs: set[str],
+        artist_ids: dict[str, uuid.UUID],
+        overwrite: bool,
+        release_key: str,
+    ) -> None:
+        st = self.state
+        tid = track.external_id
+        rec_key, rt_key = f"recording:{tid}", f"release_track:{tid}"
+        excluded = rec_key in dec.excluded or rt_key in dec.excluded
+
+        # Release track of this release already imported from this Session Studio track?
+        rt_row = None
+        for i in st.rt_by_release.get(rel_id, ()):
+            row = st.rows[T_RELEASE_TRACK.name][i]
+            if (row.get("metadata") or {}).get("sessionStudioId") == tid:
+                rt_row = row
+                break
+        existing = st.get(T_RECORDING, rt_row["recording_id"]) if rt_row else None
+        if existing is None:
+            existing = st.get(T_RECORDING, st.recording_by_ssid.get((creator, tid)))
+        intended = dict(track.recording)
+        isrc = intended.get("isrc")
+        if existing is None and isrc:
+            # Same ISRC in this creator (another source, or the single this album repeats):
+            # link to it rather than create a twin.
+            existing = st.get(T_RECORDING, st.recording_by_isrc.get((creator, isrc)))
+            if existing is not None:
+                pp.warnings.append(
+                    f"Track '{track.recording['title']}' linked to the existing recording with "
+                    f"ISRC {isrc}"
+                )
+        conflict: Conflict | None = None
+        if existing is not None and isrc and existing.get("isrc") != isrc:
+            holder_id = st.recording_by_isrc.get((creator, isrc))
+            if holder_id is not None and holder_id != existing["id"]:
+                holder = st.get(T_RECORDING, holder_id) or {}
+                conflict = Conflict(
+                    reason=f"ISRC {isrc} already belongs to recording '{holder.get('title')}'",
+                    code="isrc_taken",
+                    choices=["link_existing", "drop_identifier", "skip"],
+                    chosen=dec.choices.get(rec_key),
+                )
+                if conflict.chosen == "link_existing":
+                    existing = holder
+                elif conflict.chosen == "drop_identifier":
+                    intended["isrc"] = None
+                else:
+                    pp.entities.append(
+                        EntityChange(
+                            rec_key,
+                            EntityKind.recording,
+                            Action.conflict,
+                            track.recording["title"] or "",
+                            external_id=tid,
+                            conflict=conflict,
+                            included=conflict.chosen != "skip",
+                        )
+                    )
+                    return
+        owned = existing is not None and _owned(existing, tid)
+        if existing is not None:
+            slug = existing["slug"]
+        else:
+            taken = await st.taken_slugs(self.conn, "recording", creator)
+            slug = unique_slug(track.slug_base, taken)
+        rec_id = existing["id"] if existing else stable_id("recording", creator, tid)
+        rec = self._entity(
+            pp,
+            rec_key,
+            EntityKind.recording,
+            T_RECORDING,
+            existing,
+            intended,
+            label=track.recording["title"] or "",
+            external_id=tid,
+            owned=owned,
+            overwrite=overwrite,
+            create_only={"id": rec_id, "creator_profile_id": creator, "slug": slug},
+            parent_key=release_key,
+            excluded={rec_key} if excluded else None,
+        )
+        rec.conflict = conflict
+        if excluded:
+            return
+        rec_owned = rec.action == Action.create or owned
+        self._plan_credits(
+            pp,
+            "recording",
+            rec_id,
+            track.credits,
+            artist_ids,
+            owned=rec_owned,
+            overwrite=overwrite,
+            parent=rec_key,
+            key_prefix=f"credit:recording:{tid}",
+            excluded=dec.excluded,
+        )
+        rt_intended = {**track.release_track, "release_id": rel_id, "recording_id": rec_id}
+        if rt_row is not None:
+            rt_slug = rt_row["slug"]
+        else:
+            rt_slug = unique_slug(track.slug_base, rt_slugs)
+        rt_slugs.add(rt_slug)
+        rt_id = rt_row["id"] if rt_row else stable_id("release_track", rel_id, tid)
+        rt = self._entity(
+            pp,
+            rt_key,
+            EntityKind.release_track,
+            T_RELEASE_TRACK,
+            rt_row,
+            rt_intended,
+            label=track.release_track["title"] or "",
+            external_id=tid,
+            owned=True,
+            overwrite=True,
+            create_only={"id": rt_id, "slug": rt_slug},
+            parent_key=rec_key,
+        )
+        self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]
+
+    def _plan_credits(
+        self,
+        pp: ProjectPlan,
+        owner: str,
+        owner_id: uuid.UUID,
+        credits: list[CreditSpec],
+        artist_ids: dict[str, uuid.UUID],
+        *,
+        owned: bool,
+        overwrite: bool,
+        parent: str,
+        key_prefix: str,
+        excluded: set[str],
+    ) -> None:
+        table = T_RELEASE_ARTIST if owner == "release" else T_RECORDING_ARTIST
+        col = f"{owner}_id"
+        current = self.state.credits.get((owner, owner_id), {})
+        planned: set[tuple[uuid.UUID, str]] = set()
+        for c in credits:
+            artist_id = artist_ids.get(c.artist_key)
+            if artist_id is None or (artist_id, c.role) in planned:
+                continue
+            planned.add((artist_id, c.role))
+            key = f"{key_prefix}:{c.artist_key}:{c.role}"
+            existing = current.get((artist_id, c.role))
+            intended = {
+                "credit_name": c.credit_name,
+                "join_phrase": c.join_phrase,
+                "position": c.position,
+                "is_primary": c.is_primary,
+            }
+            create_only = {
+                "id": stable_id("credit", owner, owner_id, artist_id, c.role),
+                col: owner_id,
+                "artist_id": artist_id,
+                "role": c.role,
+                "source_type": "ingested",
+                "metadata": {},
+            }
+            if existing is not None:
+                action, fields, after = merge_row(
+                    existing,
+                    intended,
+                    owned=owned,
+                    overwrite=overwrite,
+                    locks=self._locks(table, existing["id"]),
+                )
+            else:
+                action, fields, after = merge_row(
+                    None, {**create_only, **intended}, owned=True, overwrite=True, locks=set()
+                )
+            change = EntityChange(
+                key,
+                EntityKind.credit,
+                action,
+                f"{c.credit_name} ({c.role})",
+                external_id=c.artist_key,
+                row_id=str(after["id"]),
+                fields=[f for f in fields if f.name != "id"],
+                parent_key=parent,
+                row=after,
+                base_version=row_version(existing),
+                included=key not in excluded,
+            )
+            pp.entities.append(change)
+            if change.included:
+                self.state.put_credit(owner, owner_id, after, (artist_id, c.role))
+        if not owned:
+            return  # another source's credits are theirs to keep
+        for (artist_id, role), row in list(current.items()):
+            if (artist_id, role) in planned:
+                continue
+            artist = self.state.get(T_ARTIST, artist_id) or {}
+            name = row.get("credit_name") or artist.get("name") or str(artist_id)
+            key = f"{key_prefix}:removed:{artist_id}:{role}"
+            change = EntityChange(
+                key,
+                EntityKind.credit,
+                Action.delete,
+                f"{name} ({role})",
+                row_id=str(row["id"]),
+                fields=[FieldDiff("credit", f"{name} ({role})", None)],
+                parent_key=parent,
+                row=row,
+                base_version=row_version(row),
+                included=key not in excluded,
+            )
+            pp.entities.append(change)
+            if change.included:
+                self.state.put_credit(owner, owner_id, None, (artist_id, role))
+
+    def _plan_link(
+        self,
+        pp: ProjectPlan,
+        owner_type: str,
+        owner_id: uuid.UUID,
+        external_id: str,
+        url: str,
+        parent: str,
+        dec: ProjectDecision,
+    ) -> None:
+        col = f"{owner_type}_id"
+        key = f"provider_link:{owner_type}:{external_id}"
+        existing = self.state.link_by_owner.get((col, owner_id))
+        holder = self.state.link_by_external.get(external_id)
+        if existing is None and holder is not None:
+            pp.warnings.append(
+                f"Session Studio id {external_id} is already linked to another {owner_type}; "
+                "link not added"
+            )
+            return
+        intended = {"external_id": external_id, "url": url}
+        self._entity(
+            pp,
+            key,
+            EntityKind.provider_link,
+            T_LINK,
+            existing,
+            intended,
+            label=url,
+            external_id=external_id,
+            owned=True,
+            overwrite=True,
+            create_only={
+                "id": stable_id("link", PROVIDER_ID, owner_type, owner_id),
+                "provider_id": PROVIDER_ID,
+                "owner_type": owner_type,
+                "release_id": None,
+                "track_id": None,
+                "release_track_id": None,
+                col: owner_id,
+                "is_primary": False,
+                "source_type": "ingested",
+                "metadata": {},
+            },
+            parent_key=parent,
+            excluded=dec.excluded,
+        )
+
+
+def _issue(i: Any) -> dict[str, Any]:
+    return {
+        "entity": i.entity,
+        "external_id": i.external_id,
+        "message": i.message,
+        "fatal": i.fatal,
+        "field": i.field,
+    }
+
+
+async def build_plan(
+    conn: AsyncConnection,
+    specs: list[ProjectSpec],
+    decisions: PlanDecisions | None = None,
+    *,
+    connection_id: uuid.UUID | str | None = None,
+    state: PlanState | None = None,
+) -> ImportPlan:
+    """Plan ``specs`` in order against the database behind ``conn`` (read only)."""
+    decisions = decisions or PlanDecisions()
+    state = state or PlanState(as_uuid(connection_id))
+    planner = Planner(conn, state, decisions)
+    plan = ImportPlan()
+    for i in range(0, len(specs), BATCH):
+        batch = specs[i : i + BATCH]
+        await state.load(conn, batch)
+        for spec in batch:
+            plan.projects.append(await planner.plan_project(spec))
+    return plan

@@ -1,0 +1,95 @@
+"""Row helpers shared by plan and apply: table handles, canonical values, versions, ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from ss_tui.db import schema
+
+T_RELEASE = schema.DiscogRelease.__table__
+T_RECORDING = schema.DiscogRecording.__table__
+T_RELEASE_TRACK = schema.DiscogReleaseTrack.__table__
+T_ARTIST = schema.Artist.__table__
+T_RELEASE_ARTIST = schema.ReleaseArtist.__table__
+T_RECORDING_ARTIST = schema.RecordingArtist.__table__
+T_LINK = schema.ProviderLink.__table__
+T_CREATOR = schema.CreatorProfile.__table__
+T_ASSIGNMENT = schema.CreatorAssignment.__table__
+T_LOCK = schema.FieldLock.__table__
+
+# Plan entity kind → table (credits split by owner below).
+KIND_TABLE: dict[str, sa.Table] = {
+    "release": T_RELEASE,
+    "recording": T_RECORDING,
+    "release_track": T_RELEASE_TRACK,
+    "artist": T_ARTIST,
+    "provider_link": T_LINK,
+}
+
+# Deterministic ids: two importers planning the same project create the same rows, so their
+# upserts converge instead of racing to create twins.
+_NS = uuid.UUID("6f1c2f3e-8d6b-4a51-9a0e-5e55105e0001")
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+def stable_id(*parts: object) -> uuid.UUID:
+    return uuid.uuid5(_NS, "\x1f".join(str(p) for p in parts))
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def norm(value: Any) -> Any:
+    """A canonical, JSON-ready form: equal for a planned value and the same value read back
+    from SQLite or PostgreSQL."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: norm(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [norm(v) for v in value]
+    return value
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def same(a: Any, b: Any) -> bool:
+    return norm(a) == norm(b) or (is_empty(a) and is_empty(b))
+
+
+def row_version(row: dict[str, Any] | None) -> str | None:
+    """Hash of a row's content (timestamps and empty values ignored)."""
+    if row is None:
+        return None
+    content = {k: norm(v) for k, v in row.items() if k not in TIMESTAMPS and not is_empty(v)}
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def json_ready(value: Any) -> Any:
+    """Plan values as JSON (dry-run output, import_items.decision)."""
+    return norm(value)

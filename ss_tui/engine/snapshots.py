@@ -1,0 +1,165 @@
+"""source_snapshots: the last raw payload of every project and track, with the denormalized
+columns the dashboard's browser pages, filters and sorts on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db import schema
+from ss_tui.db.types import utcnow
+from ss_tui.engine.transform import payload_hash
+from ss_tui.sessionstudio.models import Project
+
+T_SNAP = schema.SourceSnapshot.__table__
+
+
+def _parse_dt(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_date(value: Any) -> Any:
+    dt = None
+    if isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value[:10]).date()
+        except ValueError:
+            dt = None
+    return dt
+
+
+def project_rows(
+    connection_id: uuid.UUID, payload: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """Snapshot rows for a project payload and each of its tracks."""
+    pid = str(payload.get("id"))
+    tracks = payload.get("tracks") if isinstance(payload.get("tracks"), list) else []
+    rows = [
+        {
+            "entity_type": "project", "external_id": pid, "project_external_id": None,
+            "payload": payload, "title": _str(payload.get("title")),
+            "status": _str(payload.get("status")), "project_type": _str(payload.get("type")),
+            "artist_id": _str(payload.get("artistId")),
+            "artist_name": _str(payload.get("artistName")),
+            "release_date": _parse_date(payload.get("releaseDate")),
+            "track_count": len(tracks),
+            "upstream_updated_at": _parse_dt(payload.get("updatedAt")),
+        }
+    ]
+    for t in tracks:
+        if not isinstance(t, dict):
+            continue
+        rows.append({
+            "entity_type": "track", "external_id": str(t.get("id")), "project_external_id": pid,
+            "payload": t, "title": _str(t.get("title")), "status": _str(payload.get("status")),
+            "project_type": _str(payload.get("type")),
+            "artist_id": _str(t.get("artistId") or payload.get("artistId")),
+            "artist_name": _str(t.get("artistName") or payload.get("artistName")),
+            "release_date": _parse_date(t.get("releaseDate") or payload.get("releaseDate")),
+            "track_count": None, "upstream_updated_at": _parse_dt(t.get("updatedAt")),
+        })
+    for r in rows:
+        r.update({
+            "id": uuid.uuid4(), "connection_id": connection_id, "hash": payload_hash(r["payload"]),
+            "etag": None, "fetched_at": now, "removed_upstream": False, "created_at": now,
+            "updated_at": now,
+        })
+    return rows
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+async def save_snapshots(
+    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[dict[str, Any]]
+) -> dict[str, str]:
+    """Upsert snapshots; returns per project whether it is ``new``/``changed``/``unchanged``
+    compared with the previous snapshot."""
+    now = utcnow()
+    rows = [r for p in payloads for r in project_rows(connection_id, p, now)]
+    if not rows:
+        return {}
+    pids = [r["external_id"] for r in rows if r["entity_type"] == "project"]
+    before: dict[str, str] = {}
+    for i in range(0, len(pids), 500):
+        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.hash).where(
+            T_SNAP.c.connection_id == connection_id,
+            T_SNAP.c.entity_type == "project",
+            T_SNAP.c.external_id.in_(pids[i : i + 500]),
+        )
+        before.update({e: h for e, h in (await conn.execute(stmt)).all()})
+    ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(T_SNAP)
+    keep = {"id", "created_at", "connection_id", "entity_type", "external_id"}
+    stmt = ins.on_conflict_do_update(
+        index_elements=["connection_id", "entity_type", "external_id"],
+        set_={c.name: ins.excluded[c.name] for c in T_SNAP.columns if c.name not in keep},
+    )
+    for i in range(0, len(rows), 500):
+        await conn.execute(stmt, rows[i : i + 500])
+    changes = {}
+    for r in rows:
+        if r["entity_type"] == "project":
+            old = before.get(r["external_id"])
+            changes[r["external_id"]] = (
+                "new" if old is None else "unchanged" if old == r["hash"] else "changed"
+            )
+    return changes
+
+
+async def mark_removed(
+    conn: AsyncConnection, connection_id: uuid.UUID, seen_project_ids: set[str]
+) -> list[str]:
+    """After a full listing: projects (and their tracks) Session Studio no longer has."""
+    stmt = sa.select(T_SNAP.c.external_id).where(
+        T_SNAP.c.connection_id == connection_id,
+        T_SNAP.c.entity_type == "project",
+        T_SNAP.c.removed_upstream.is_(False),
+    )
+    gone = [e for (e,) in (await conn.execute(stmt)).all() if e not in seen_project_ids]
+    for i in range(0, len(gone), 500):
+        chunk = gone[i : i + 500]
+        await conn.execute(
+            sa.update(T_SNAP)
+            .where(
+                T_SNAP.c.connection_id == connection_id,
+                sa.or_(
+                    sa.and_(T_SNAP.c.entity_type == "project", T_SNAP.c.external_id.in_(chunk)),
+                    T_SNAP.c.project_external_id.in_(chunk),
+                ),
+            )
+            .values(removed_upstream=True, updated_at=utcnow())
+        )
+    return gone
+
+
+async def load_projects(
+    conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Raw project payloads (tracks included) from the snapshots."""
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(project_ids), 500):
+        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload).where(
+            T_SNAP.c.connection_id == connection_id,
+            T_SNAP.c.entity_type == "project",
+            T_SNAP.c.external_id.in_(project_ids[i : i + 500]),
+        )
+        out.update({e: p for e, p in (await conn.execute(stmt)).all()})
+    return out
+
+
+def project_payload(project: Project) -> dict[str, Any]:
+    return project.to_wire()

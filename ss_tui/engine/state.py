@@ -1,0 +1,252 @@
+"""What the planner knows about the database: rows loaded in bulk per batch of projects,
+indexed by every key the matching rules use, plus the rows earlier projects of the same plan
+will create or change (so project B sees the artist project A creates)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.engine.rows import (
+    T_ARTIST,
+    T_ASSIGNMENT,
+    T_CREATOR,
+    T_LINK,
+    T_LOCK,
+    T_RECORDING,
+    T_RECORDING_ARTIST,
+    T_RELEASE,
+    T_RELEASE_ARTIST,
+    T_RELEASE_TRACK,
+    as_uuid,
+)
+from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
+
+Row = dict[str, Any]
+CHUNK = 500  # bound IN-lists (SQLite's variable limit, PostgreSQL plan size)
+
+
+def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    items = list(values)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _ssid(table: sa.Table) -> sa.ColumnElement[Any]:
+    return table.c.metadata["sessionStudioId"].as_string()
+
+
+class PlanState:
+    def __init__(self, connection_id: uuid.UUID | None = None) -> None:
+        self.connection_id = connection_id
+        self.rows: dict[str, dict[uuid.UUID, Row]] = defaultdict(dict)  # table → id → row
+        self.release_by_ssid: dict[str, uuid.UUID] = {}
+        self.release_by_upc: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+        self.recording_by_ssid: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+        self.recording_by_isrc: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+        self.rt_by_release: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        self.artist_by_ssid: dict[str, uuid.UUID] = {}
+        self.artist_by_name: dict[str, list[uuid.UUID]] = defaultdict(list)
+        self.credits: dict[tuple[str, uuid.UUID], dict[tuple[uuid.UUID, str], Row]] = {}
+        self.link_by_owner: dict[tuple[str, uuid.UUID], Row] = {}
+        self.link_by_external: dict[str, Row] = {}
+        self.locks: dict[tuple[str, uuid.UUID], set[str]] = defaultdict(set)
+        self.creators: set[uuid.UUID] = set()
+        self.assignments: dict[str, uuid.UUID] = {}
+        self.slugs: dict[tuple[str, uuid.UUID], set[str]] = {}
+        self._loaded_owners: set[tuple[str, uuid.UUID]] = set()
+        self._loaded_locks: set[uuid.UUID] = set()
+
+    # ------------------------------------------------------------------ indexing
+
+    def put(self, table: sa.Table, row: Row) -> None:
+        """Record a row (loaded, or planned by an earlier project) under every key."""
+        name = table.name
+        rid = row["id"]
+        old = self.rows[name].get(rid)
+        self.rows[name][rid] = row
+        meta = row.get("metadata") or {}
+        if table is T_RELEASE:
+            if meta.get("sessionStudioId"):
+                self.release_by_ssid[meta["sessionStudioId"]] = rid
+            if old and old.get("upc") and old["upc"] != row.get("upc"):
+                self.release_by_upc.pop((old["creator_profile_id"], old["upc"]), None)
+            if row.get("upc"):
+                self.release_by_upc[(row["creator_profile_id"], row["upc"])] = rid
+            self._slugs_add("release", row["creator_profile_id"], row["slug"])
+        elif table is T_RECORDING:
+            cid = row["creator_profile_id"]
+            if meta.get("sessionStudioId"):
+                self.recording_by_ssid.setdefault((cid, meta["sessionStudioId"]), rid)
+            if old and old.get("isrc") and old["isrc"] != row.get("isrc"):
+                self.recording_by_isrc.pop((cid, old["isrc"]), None)
+            if row.get("isrc"):
+                self.recording_by_isrc[(cid, row["isrc"])] = rid
+            self._slugs_add("recording", cid, row["slug"])
+        elif table is T_RELEASE_TRACK:
+            self.rt_by_release[row["release_id"]].add(rid)
+        elif table is T_ARTIST:
+            if row.get("session_studio_id"):
+                self.artist_by_ssid[row["session_studio_id"]] = rid
+            if old is None:
+                self.artist_by_name[row["name_normalized"]].append(rid)
+        elif table is T_LINK:
+            owner_col = f"{row['owner_type']}_id"
+            self.link_by_owner[(owner_col, row[owner_col])] = row
+            if row.get("external_id"):
+                self.link_by_external[row["external_id"]] = row
+
+    def put_credit(self, owner: str, owner_id: uuid.UUID, row: Row | None, key: Any) -> None:
+        bucket = self.credits.setdefault((owner, owner_id), {})
+        if row is None:
+            bucket.pop(key, None)
+        else:
+            bucket[key] = row
+
+    def _slugs_add(self, kind: str, creator: uuid.UUID, slug: str) -> None:
+        if (kind, creator) in self.slugs:
+            self.slugs[(kind, creator)].add(slug)
+
+    def get(self, table: sa.Table, rid: uuid.UUID | None) -> Row | None:
+        return self.rows[table.name].get(rid) if rid is not None else None
+
+    # ------------------------------------------------------------------ bulk loading
+
+    async def _fetch(self, conn: AsyncConnection, stmt: sa.Select[Any]) -> list[Row]:
+        return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
+
+    async def load(self, conn: AsyncConnection, specs: list[ProjectSpec]) -> None:
+        """Everything the planner may consult for these projects, in a few queries."""
+        pids = [s.external_id for s in specs]
+        tids = [t.external_id for s in specs for t in s.tracks]
+        isrcs = {t.recording["isrc"] for s in specs for t in s.tracks if t.recording["isrc"]}
+        upcs = {s.release["upc"] for s in specs if s.release["upc"]}
+        artist_ids = {a.session_studio_id for s in specs for a in s.artists.values()}
+        artist_ids.discard(None)
+        names = {a.name_normalized for s in specs for a in s.artists.values()}
+
+        if not self.creators:
+            rows = await conn.execute(sa.select(T_CREATOR.c.id))
+            self.creators = {r[0] for r in rows}
+        if self.connection_id is not None:
+            ss_artists = {s.ss_artist_id for s in specs if s.ss_artist_id} - set(self.assignments)
+            for chunk in _chunks(ss_artists):
+                stmt = sa.select(T_ASSIGNMENT.c.ss_artist_id, T_ASSIGNMENT.c.creator_profile_id)
+                stmt = stmt.where(
+                    T_ASSIGNMENT.c.connection_id == self.connection_id,
+                    T_ASSIGNMENT.c.ss_artist_id.in_(chunk),
+                )
+                for a, c in (await conn.execute(stmt)).all():
+                    self.assignments[a] = c
+
+        for chunk in _chunks(p for p in pids if p not in self.release_by_ssid):
+            for row in await self._fetch(
+                conn, sa.select(T_RELEASE).where(_ssid(T_RELEASE).in_(chunk))
+            ):
+                self.put(T_RELEASE, row)
+        for chunk in _chunks(upcs):
+            stmt = sa.select(T_RELEASE).where(T_RELEASE.c.upc.in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                if row["id"] not in self.rows[T_RELEASE.name]:
+                    self.put(T_RELEASE, row)
+        release_ids = [self.release_by_ssid[p] for p in pids if p in self.release_by_ssid]
+        new_release_ids = [r for r in release_ids if r not in self.rt_by_release]
+        for chunk in _chunks(new_release_ids):
+            stmt = sa.select(T_RELEASE_TRACK).where(T_RELEASE_TRACK.c.release_id.in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                self.put(T_RELEASE_TRACK, row)
+            for rid in chunk:
+                self.rt_by_release.setdefault(rid, set())
+
+        rec_ids = {
+            self.rows[T_RELEASE_TRACK.name][i]["recording_id"]
+            for r in release_ids
+            for i in self.rt_by_release.get(r, ())
+        } - set(self.rows[T_RECORDING.name])
+        conds = []
+        for chunk in _chunks(rec_ids):
+            conds.append(T_RECORDING.c.id.in_(chunk))
+        for chunk in _chunks(tids):
+            conds.append(_ssid(T_RECORDING).in_(chunk))
+        for chunk in _chunks(isrcs):
+            conds.append(T_RECORDING.c.isrc.in_(chunk))
+        for cond in conds:
+            for row in await self._fetch(conn, sa.select(T_RECORDING).where(cond)):
+                if row["id"] not in self.rows[T_RECORDING.name]:
+                    self.put(T_RECORDING, row)
+
+        for chunk in _chunks(artist_ids - set(self.artist_by_ssid)):
+            stmt = sa.select(T_ARTIST).where(T_ARTIST.c.session_studio_id.in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                self.put(T_ARTIST, row)
+        for chunk in _chunks(n for n in names if n not in self.artist_by_name):
+            stmt = sa.select(T_ARTIST).where(T_ARTIST.c.name_normalized.in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                if row["id"] not in self.rows[T_ARTIST.name]:
+                    self.put(T_ARTIST, row)
+            for n in chunk:
+                self.artist_by_name.setdefault(n, [])
+
+        rel_owners = [
+            r for r in self.rows[T_RELEASE.name] if ("release", r) not in self._loaded_owners
+        ]
+        rec_owners = [
+            r for r in self.rows[T_RECORDING.name] if ("recording", r) not in self._loaded_owners
+        ]
+        await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", rel_owners)
+        await self._load_credits(conn, "recording", T_RECORDING_ARTIST, "recording_id", rec_owners)
+
+        rt_ids = [r for r in self.rows[T_RELEASE_TRACK.name]]
+        for col, ids in (("release_id", rel_owners), ("release_track_id", rt_ids)):
+            for chunk in _chunks(i for i in ids if (col, i) not in self.link_by_owner):
+                stmt = sa.select(T_LINK).where(
+                    T_LINK.c.provider_id == PROVIDER_ID, T_LINK.c[col].in_(chunk)
+                )
+                for row in await self._fetch(conn, stmt):
+                    self.put(T_LINK, row)
+        ext = [e for e in pids + tids if e not in self.link_by_external]
+        for chunk in _chunks(ext):
+            stmt = sa.select(T_LINK).where(
+                T_LINK.c.provider_id == PROVIDER_ID, T_LINK.c.external_id.in_(chunk)
+            )
+            for row in await self._fetch(conn, stmt):
+                self.put(T_LINK, row)
+
+        all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
+        for chunk in _chunks(all_ids):
+            stmt = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
+                T_LOCK.c.row_id.in_(chunk)
+            )
+            for t, rid, f in (await conn.execute(stmt)).all():
+                self.locks[(t, as_uuid(rid))].add(f)  # type: ignore[index]
+        self._loaded_locks.update(all_ids)
+
+    async def _load_credits(
+        self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, ids: list[uuid.UUID]
+    ) -> None:
+        for chunk in _chunks(ids):
+            for oid in chunk:
+                self.credits.setdefault((owner, oid), {})
+                self._loaded_owners.add((owner, oid))
+            stmt = sa.select(table).where(table.c[col].in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                self.credits[(owner, row[col])][(row["artist_id"], row["role"])] = row
+        # Artists credited on loaded owners are needed to render names; load missing ones.
+
+    async def taken_slugs(self, conn: AsyncConnection, kind: str, creator: uuid.UUID) -> set[str]:
+        key = (kind, creator)
+        if key not in self.slugs:
+            table = T_RELEASE if kind == "release" else T_RECORDING
+            stmt = sa.select(table.c.slug).where(table.c.creator_profile_id == creator)
+            self.slugs[key] = {r[0] for r in (await conn.execute(stmt)).all()}
+            self.slugs[key].update(
+                r["slug"]
+                for r in self.rows[table.name].values()
+                if r["creator_profile_id"] == creator
+            )
+        return self.slugs[key]

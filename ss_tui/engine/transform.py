@@ -1,0 +1,325 @@
+"""Pure mapping from Session Studio models to the rows Jovie's schema should hold (DESIGN §5).
+
+Nothing here touches the database: the planner decides create/update/unchanged against what
+exists; these functions only say what Session Studio's data means in Jovie's terms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ss_tui.engine.slugs import normalize_name, slugify
+from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
+from ss_tui.sessionstudio.models import WRITER_ROLES, Project, Track
+
+PROVIDER_ID = "session-studio"
+WEB_BASE_URL = "https://session.studio"
+
+# Session Studio (DDEX-flavoured) role → Jovie credit role. Anything else becomes "other".
+ROLE_MAP: dict[str, str] = {
+    "main_artist": "main_artist",
+    "featured_artist": "featured_artist",
+    "producer": "producer",
+    "co_producer": "co_producer",
+    "composer": "composer",
+    "lyricist": "lyricist",
+    "arranger": "arranger",
+    "remixer": "remixer",
+    "mix_engineer": "mix_engineer",
+    "mastering_engineer": "mastering_engineer",
+    "conductor": "conductor",
+}
+
+RELEASE_TYPES = {"single", "ep", "album", "compilation"}
+
+
+def map_role(role: str | None) -> str:
+    return ROLE_MAP.get((role or "").strip().lower(), "other")
+
+
+def project_url(project_id: str) -> str:
+    return f"{WEB_BASE_URL}/projects/{project_id}"
+
+
+def track_url(project_id: str, track_id: str) -> str:
+    return f"{WEB_BASE_URL}/projects/{project_id}/tracks/{track_id}"
+
+
+@dataclass(slots=True)
+class ItemIssue:
+    """A data problem on one item. ``fatal`` items are not written; others only warn."""
+
+    entity: str  # release | recording | artist | credit
+    external_id: str | None
+    message: str
+    fatal: bool = False
+    field: str | None = None
+
+
+@dataclass(slots=True)
+class ArtistSpec:
+    key: str  # "ss:<id>" or "name:<normalized>"
+    session_studio_id: str | None
+    name: str
+    name_normalized: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CreditSpec:
+    artist_key: str
+    role: str
+    credit_name: str
+    position: int
+    is_primary: bool
+    join_phrase: str | None = None
+
+
+@dataclass(slots=True)
+class TrackSpec:
+    external_id: str
+    slug_base: str
+    recording: dict[str, Any]  # intended discog_recordings values (no ids, no slug)
+    release_track: dict[str, Any]  # intended discog_release_tracks values (no ids, no slug)
+    credits: list[CreditSpec]
+    link_url: str
+    issues: list[ItemIssue] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> bool:
+        return any(i.fatal for i in self.issues)
+
+
+@dataclass(slots=True)
+class ProjectSpec:
+    external_id: str
+    ss_artist_id: str | None
+    ss_artist_name: str | None
+    slug_base: str
+    release: dict[str, Any]
+    credits: list[CreditSpec]
+    tracks: list[TrackSpec]
+    artists: dict[str, ArtistSpec]
+    link_url: str
+    source_hash: str
+    issues: list[ItemIssue] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> bool:
+        return any(i.fatal for i in self.issues)
+
+
+def payload_hash(payload: Any) -> str:
+    """Stable hash of a JSON payload (key order independent)."""
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _midnight(value: date | None) -> datetime | None:
+    """Jovie stores release dates as timestamptz: midnight UTC of the day."""
+    return datetime(value.year, value.month, value.day, tzinfo=UTC) if value else None
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _artist_spec(ss_id: str | None, name: str | None, **meta: Any) -> ArtistSpec | None:
+    normalized = normalize_name(name)
+    if not normalized:
+        return None
+    key = f"ss:{ss_id}" if ss_id else f"name:{normalized}"
+    clean_meta = {k: v for k, v in meta.items() if v is not None}
+    return ArtistSpec(key, ss_id, name.strip(), normalized, clean_meta)  # type: ignore[union-attr]
+
+
+def _add_artist(artists: dict[str, ArtistSpec], spec: ArtistSpec) -> None:
+    known = artists.get(spec.key)
+    if known is None:
+        artists[spec.key] = spec
+    else:  # the same person seen twice: keep what either occurrence knew
+        for k, v in spec.metadata.items():
+            known.metadata.setdefault(k, v)
+
+
+def transform_track(
+    track: Track, project: Project, artists: dict[str, ArtistSpec], position: int
+) -> TrackSpec:
+    issues: list[ItemIssue] = []
+    tid = track.id
+
+    def warn(field_name: str, message: str) -> None:
+        issues.append(ItemIssue("recording", tid, message, fatal=False, field=field_name))
+
+    title = (track.title or "").strip()
+    if not title:
+        issues.append(ItemIssue("recording", tid, "Track has no title", fatal=True, field="title"))
+    isrc = clean_isrc(track.isrc)
+    if track.isrc and isrc is None:
+        warn("isrc", f"Invalid ISRC {track.isrc!r} dropped")
+    iswc = clean_iswc(track.iswc)
+    if track.iswc and iswc is None:
+        warn("iswc", f"Invalid ISWC {track.iswc!r} dropped")
+    duration = track.duration_ms
+    if duration is not None and duration <= 0:
+        warn("duration_ms", f"Invalid duration {duration} ms dropped")
+        duration = None
+
+    credits: list[CreditSpec] = []
+    seen: set[tuple[str, str]] = set()
+
+    def credit(spec: ArtistSpec | None, role: str, primary: bool) -> None:
+        if spec is None:
+            return
+        _add_artist(artists, spec)
+        if (spec.key, role) in seen:  # unique (owner, artist, role)
+            return
+        seen.add((spec.key, role))
+        credits.append(CreditSpec(spec.key, role, spec.name, len(credits), primary))
+
+    main = _artist_spec(
+        track.artist_id or project.artist_id, track.artist_name or project.artist_name
+    )
+    credit(main, "main_artist", True)
+    splits = {s.collaborator_id: s.share for s in track.splits}
+    collaborators: list[dict[str, Any]] = []
+    for c in track.collaborators:
+        ipi, isni = clean_ipi(c.ipi), clean_isni(c.isni)
+        if c.ipi and ipi is None:
+            warn("ipi", f"Invalid IPI {c.ipi!r} for {c.name or c.id} dropped")
+        if c.isni and isni is None:
+            warn("isni", f"Invalid ISNI {c.isni!r} for {c.name or c.id} dropped")
+        spec = _artist_spec(c.id, c.name, ipi=ipi, isni=isni)
+        if spec is None:
+            warn("collaborators", f"Collaborator {c.id} has no name; credit skipped")
+            continue
+        credit(spec, map_role(c.role), c.role == "main_artist")
+        collaborators.append(
+            {"id": c.id, "role": c.role, "instrument": c.instrument, "ipi": ipi, "isni": isni}
+        )
+    writer_ids = {c.id for c in track.collaborators if c.role in WRITER_ROLES}
+    writer_total = sum(
+        share for cid, share in splits.items() if cid in writer_ids or not writer_ids
+    )
+    if splits and abs(writer_total - 100) > 0.01:
+        warn("splits", f"Writer splits sum to {writer_total:g}%, not 100%")
+
+    metadata: dict[str, Any] = {
+        "sessionStudioId": tid,
+        "sessionStudioUpdatedAt": _iso(track.updated_at),
+        "sessionStudioProjectId": project.id,
+        "version": track.version,
+        "genre": track.genre,
+        "bpm": track.bpm,
+        "key": track.key,
+        "iswc": iswc,
+        "stems": [s.to_wire() for s in track.stems] or None,
+        "splits": [s.to_wire() for s in track.splits] or None,
+        "collaborators": collaborators or None,
+    }
+    metadata = {k: v for k, v in metadata.items() if v is not None}
+    recording = {
+        "title": title or None,
+        "isrc": isrc,
+        "duration_ms": duration,
+        "is_explicit": bool(track.is_explicit),
+        "preview_url": track.preview_url,
+        "source_type": "ingested",
+        "metadata": metadata,
+    }
+    release_track = {
+        "title": title or None,
+        "track_number": track.track_number or position,
+        "disc_number": track.disc_number or 1,
+        "is_explicit": bool(track.is_explicit),
+        "source_type": "ingested",
+        "metadata": {
+            "sessionStudioId": tid,
+            "sessionStudioUpdatedAt": _iso(track.updated_at),
+        },
+    }
+    return TrackSpec(
+        external_id=tid,
+        slug_base=slugify(title or tid),
+        recording=recording,
+        release_track=release_track,
+        credits=credits,
+        link_url=track_url(project.id, tid),
+        issues=issues,
+    )
+
+
+def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
+    """Map one project (with its tracks) to the rows it should produce."""
+    issues: list[ItemIssue] = []
+    pid = project.id
+    title = (project.title or "").strip()
+    if not title:
+        issues.append(ItemIssue("release", pid, "Project has no title", fatal=True, field="title"))
+    upc = clean_upc(project.upc)
+    if project.upc and upc is None:
+        issues.append(
+            ItemIssue("release", pid, f"Invalid UPC {project.upc!r} dropped", False, "upc")
+        )
+
+    artists: dict[str, ArtistSpec] = {}
+    tracks: list[TrackSpec] = []
+    positions: set[tuple[int, int]] = set()
+    for i, track in enumerate(project.tracks or [], start=1):
+        spec = transform_track(track, project, artists, i)
+        pos = (spec.release_track["disc_number"], spec.release_track["track_number"])
+        if pos in positions:
+            spec.issues.append(
+                ItemIssue(
+                    "recording",
+                    track.id,
+                    f"Duplicate track number {pos[1]} on disc {pos[0]}",
+                    fatal=True,
+                    field="track_number",
+                )
+            )
+        else:
+            positions.add(pos)
+        tracks.append(spec)
+
+    release_credits: list[CreditSpec] = []
+    main = _artist_spec(project.artist_id, project.artist_name)
+    if main is not None:
+        _add_artist(artists, main)
+        release_credits.append(CreditSpec(main.key, "main_artist", main.name, 0, True))
+
+    genres = sorted({t.genre for t in project.tracks or [] if t.genre})
+    release = {
+        "title": title or None,
+        "release_type": project.type.value if project.type.value in RELEASE_TYPES else "other",
+        "release_date": _midnight(project.release_date),
+        "status": project.status.value,
+        "label": project.label,
+        "upc": upc,
+        "total_tracks": len(project.tracks or []),
+        "is_explicit": any(t.is_explicit for t in project.tracks or []),
+        "genres": genres or None,
+        "artwork_url": project.artwork_url,
+        "source_type": "ingested",
+        "metadata": {
+            "sessionStudioId": pid,
+            "sessionStudioUpdatedAt": _iso(project.updated_at),
+        },
+    }
+    return ProjectSpec(
+        external_id=pid,
+        ss_artist_id=project.artist_id,
+        ss_artist_name=project.artist_name,
+        slug_base=slugify(title or pid),
+        release=release,
+        credits=release_credits,
+        tracks=tracks,
+        artists=artists,
+        link_url=project_url(pid),
+        source_hash=payload_hash(raw if raw is not None else project.to_wire()),
+        issues=issues,
+    )

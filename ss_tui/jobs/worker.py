@@ -1,0 +1,145 @@
+"""A job worker: claims ingestion jobs and runs them until told to stop (issue 7).
+
+Run as many as you like, on as many machines as you like, against one PostgreSQL. Each
+running job heart-beats; a worker that dies (SIGKILL, lost machine) leaves a job whose
+heartbeat goes stale, and any other worker requeues it after ``stall_timeout_s``.
+SIGTERM sets ``stop``: the worker finishes the project it is on and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ss_tui.jobs import queue
+from ss_tui.jobs.queue import Job
+
+log = logging.getLogger("ss_tui.worker")
+
+JOBS_FINISHED = Counter(
+    "ss_tui_jobs_finished_total", "Jobs finished by type and outcome", ["job_type", "outcome"]
+)
+JOB_SECONDS = Histogram("ss_tui_job_duration_seconds", "Job run time", ["job_type"])
+
+
+class JobError(Exception):
+    """A handler failure with its retry semantics."""
+
+    def __init__(self, message: str, *, retryable: bool = True, rate_limited: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+        self.rate_limited = rate_limited
+
+
+class Interrupted(Exception):
+    """The handler stopped at a project boundary because the worker is stopping;
+    the job goes back to the queue without counting as a failure."""
+
+
+@dataclass(slots=True)
+class JobContext:
+    job: Job
+    worker_id: str
+    stop: asyncio.Event  # set on SIGTERM: finish the current project, then return
+
+
+Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Worker:
+    engine: AsyncEngine
+    handlers: dict[str, Handler]
+    worker_id: str = field(default_factory=default_worker_id)
+    concurrency: int = 1
+    poll_interval_s: float = 1.0
+    heartbeat_s: float = 10.0
+    stall_timeout_s: float = 60.0
+    stop_when_idle: bool = False  # drain mode: return once no job is due
+    processed: int = 0
+
+    async def run(self, stop: asyncio.Event | None = None) -> int:
+        """Process jobs until ``stop`` is set (or the queue is idle in drain mode)."""
+        stop = stop or asyncio.Event()
+        slots = [
+            asyncio.create_task(self._slot(stop, f"{self.worker_id}/{i}"))
+            for i in range(self.concurrency)
+        ]
+        await asyncio.gather(*slots)
+        return self.processed
+
+    async def _slot(self, stop: asyncio.Event, slot_id: str) -> None:
+        while not stop.is_set():
+            await queue.requeue_stalled(self.engine, timeout_s=self.stall_timeout_s)
+            job = await queue.claim(self.engine, slot_id, job_types=self.handlers.keys())
+            if job is None:
+                if self.stop_when_idle:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_interval_s)
+                continue
+            await self._run_one(job, slot_id, stop)
+
+    async def _run_one(self, job: Job, slot_id: str, stop: asyncio.Event) -> None:
+        started = time.monotonic()
+        beat = asyncio.create_task(self._heartbeat(job, slot_id))
+        outcome, detail = "succeeded", ""
+        try:
+            result = await self.handlers[job.job_type](JobContext(job, slot_id, stop))
+            await queue.complete(self.engine, job.id, slot_id, result)
+        except Interrupted:
+            outcome = "interrupted"
+            await queue.release(self.engine, job.id, slot_id)
+        except JobError as exc:
+            outcome = await queue.fail(
+                self.engine, job.id, slot_id, str(exc),
+                retryable=exc.retryable, rate_limited=exc.rate_limited,
+            )
+            detail = str(exc)
+        except Exception as exc:  # a bug in a handler must not kill the worker
+            outcome = await queue.fail(self.engine, job.id, slot_id, f"internal: {exc!r}")
+            detail = repr(exc)
+            log.exception("job %s crashed", job.id)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+        elapsed = time.monotonic() - started
+        self.processed += 1
+        JOBS_FINISHED.labels(job.job_type, outcome).inc()
+        JOB_SECONDS.labels(job.job_type).observe(elapsed)
+        log.info(
+            json.dumps(
+                {
+                    "event": "job",
+                    "job_id": str(job.id),
+                    "type": job.job_type,
+                    "worker": slot_id,
+                    "attempt": job.attempts,
+                    "outcome": outcome,
+                    "duration_s": round(elapsed, 3),
+                    "error": detail or None,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+    async def _heartbeat(self, job: Job, slot_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            await queue.heartbeat(self.engine, job.id, slot_id)

@@ -1,0 +1,233 @@
+"""Browsing projects from the local snapshot (source_snapshots), one page at a time.
+
+The browser never loads the whole catalogue: it asks for a count and a page (LIMIT/OFFSET on
+indexed columns), so 100k tracks cost the same as 100 to show and to filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ss_tui.queries._tables import table
+
+IMPORT_STATES = ("new", "changed", "imported", "errors")
+SORTS = {
+    "title": "Title",
+    "updated": "Updated upstream",
+    "artist": "Artist",
+    "release_date": "Release date",
+    "tracks": "Track count",
+}
+DONE_ITEM_STATUSES = ("applied", "unchanged")
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFilter:
+    connection_id: Any = None  # uuid of ss_connections; None = every account
+    search: str = ""
+    status: str | None = None  # draft | unreleased | released
+    project_type: str | None = None  # single | ep | album | compilation
+    artist_id: str | None = None
+    import_state: str | None = None  # new | changed | imported | errors
+    sort: str = "title"
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRow:
+    external_id: str
+    title: str | None
+    artist_name: str | None
+    project_type: str | None
+    status: str | None
+    release_date: Any
+    track_count: int
+    upstream_updated_at: datetime | None
+    import_state: str  # new | changed | imported
+    open_errors: int
+
+
+@dataclass(slots=True)
+class ProjectDetail:
+    external_id: str
+    payload: dict[str, Any]
+    tracks: list[dict[str, Any]] = field(default_factory=list)
+    import_state: str = "new"
+    open_errors: int = 0
+
+
+def _imported_subquery() -> sa.Subquery:
+    """When each project was last applied (or found unchanged) by a run."""
+    items = table("import_items")
+    return (
+        sa.select(
+            items.c.project_external_id.label("pid"),
+            sa.func.max(items.c.updated_at).label("imported_at"),
+        )
+        .where(items.c.status.in_(DONE_ITEM_STATUSES))
+        .group_by(items.c.project_external_id)
+        .subquery("imported")
+    )
+
+
+def _errors_subquery() -> sa.Subquery:
+    errs = table("sync_errors")
+    return (
+        sa.select(
+            errs.c.project_external_id.label("pid"),
+            sa.func.count().label("open_errors"),
+        )
+        .where(errs.c.status.in_(("open", "retrying")), errs.c.project_external_id.is_not(None))
+        .group_by(errs.c.project_external_id)
+        .subquery("errs")
+    )
+
+
+def _state_expr(snap: sa.Table, imported: sa.Subquery) -> sa.ColumnElement[str]:
+    return sa.case(
+        (imported.c.imported_at.is_(None), "new"),
+        (snap.c.upstream_updated_at > imported.c.imported_at, "changed"),
+        else_="imported",
+    )
+
+
+def _select(f: ProjectFilter) -> sa.Select[Any]:
+    """The filtered project rows (unordered)."""
+    snap = table("source_snapshots")
+    imported = _imported_subquery()
+    errs = _errors_subquery()
+    stmt = (
+        sa.select(*_columns(snap, imported, errs))
+        .select_from(snap)
+        .outerjoin(imported, imported.c.pid == snap.c.external_id)
+        .outerjoin(errs, errs.c.pid == snap.c.external_id)
+        .where(snap.c.entity_type == "project", snap.c.removed_upstream.is_(False))
+    )
+    if f.connection_id is not None:
+        stmt = stmt.where(snap.c.connection_id == f.connection_id)
+    if f.search.strip():
+        # LIKE patterns: escape the wildcards the user typed so "100%" means 100%.
+        term = f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{term}%"
+        stmt = stmt.where(
+            sa.or_(
+                snap.c.title.ilike(pattern, escape="\\"),
+                snap.c.artist_name.ilike(pattern, escape="\\"),
+                snap.c.external_id == f.search.strip(),
+            )
+        )
+    if f.status:
+        stmt = stmt.where(snap.c.status == f.status)
+    if f.project_type:
+        stmt = stmt.where(snap.c.project_type == f.project_type)
+    if f.artist_id:
+        stmt = stmt.where(snap.c.artist_id == f.artist_id)
+    if f.import_state == "errors":
+        stmt = stmt.where(errs.c.open_errors > 0)
+    elif f.import_state in ("new", "changed", "imported"):
+        stmt = stmt.where(_state_expr(snap, imported) == f.import_state)
+    return stmt
+
+
+def _columns(snap: sa.Table, imported: sa.Subquery, errs: sa.Subquery) -> list[Any]:
+    return [
+        snap.c.external_id,
+        snap.c.title,
+        snap.c.artist_name,
+        snap.c.project_type,
+        snap.c.status,
+        snap.c.release_date,
+        snap.c.track_count,
+        snap.c.upstream_updated_at,
+        _state_expr(snap, imported).label("import_state"),
+        sa.func.coalesce(errs.c.open_errors, 0).label("open_errors"),
+    ]
+
+
+def _order(f: ProjectFilter) -> list[Any]:
+    snap = table("source_snapshots")
+    col = {
+        "title": snap.c.title,
+        "updated": snap.c.upstream_updated_at,
+        "artist": snap.c.artist_name,
+        "release_date": snap.c.release_date,
+        "tracks": snap.c.track_count,
+    }.get(f.sort, snap.c.title)
+    primary = col.desc() if f.descending else col.asc()
+    # external_id breaks ties so pages never overlap or skip rows.
+    return [primary.nulls_last(), snap.c.external_id]
+
+
+async def count_projects(engine: AsyncEngine, f: ProjectFilter) -> int:
+    stmt = sa.select(sa.func.count()).select_from(_select(f).subquery())
+    async with engine.connect() as conn:
+        return int((await conn.execute(stmt)).scalar_one())
+
+
+async def page_projects(
+    engine: AsyncEngine, f: ProjectFilter, *, offset: int = 0, limit: int = 100
+) -> list[ProjectRow]:
+    stmt = _select(f).order_by(*_order(f)).offset(offset).limit(limit)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(stmt)).all()
+    return [
+        ProjectRow(
+            external_id=r.external_id,
+            title=r.title,
+            artist_name=r.artist_name,
+            project_type=r.project_type,
+            status=r.status,
+            release_date=r.release_date,
+            track_count=int(r.track_count or 0),
+            upstream_updated_at=r.upstream_updated_at,
+            import_state=r.import_state,
+            open_errors=int(r.open_errors or 0),
+        )
+        for r in rows
+    ]
+
+
+async def project_detail(
+    engine: AsyncEngine, connection_id: Any, external_id: str
+) -> ProjectDetail | None:
+    """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart)."""
+    snap = table("source_snapshots")
+    where = [snap.c.external_id == external_id, snap.c.entity_type == "project"]
+    if connection_id is not None:
+        where.append(snap.c.connection_id == connection_id)
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.select(snap.c.payload).where(*where).limit(1))).first()
+        if row is None:
+            return None
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        tracks = list(payload.get("tracks") or [])
+        if not tracks:
+            twhere = [snap.c.project_external_id == external_id, snap.c.entity_type == "track"]
+            if connection_id is not None:
+                twhere.append(snap.c.connection_id == connection_id)
+            trows = (await conn.execute(sa.select(snap.c.payload).where(*twhere))).all()
+            tracks = [t.payload for t in trows if isinstance(t.payload, dict)]
+    return ProjectDetail(external_id=external_id, payload=payload, tracks=tracks)
+
+
+async def artists(
+    engine: AsyncEngine, connection_id: Any, limit: int = 500
+) -> list[tuple[str, str]]:
+    """(artist_id, artist_name) present in the snapshot, for the artist filter."""
+    snap = table("source_snapshots")
+    stmt = (
+        sa.select(snap.c.artist_id, sa.func.max(snap.c.artist_name).label("name"))
+        .where(snap.c.entity_type == "project", snap.c.artist_id.is_not(None))
+        .group_by(snap.c.artist_id)
+        .order_by(sa.text("name"))
+        .limit(limit)
+    )
+    if connection_id is not None:
+        stmt = stmt.where(snap.c.connection_id == connection_id)
+    async with engine.connect() as conn:
+        return [(r.artist_id, r.name or r.artist_id) for r in (await conn.execute(stmt)).all()]

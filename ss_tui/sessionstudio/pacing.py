@@ -1,0 +1,199 @@
+"""Client-side pacing from ``X-RateLimit-*`` headers, shared by all concurrent requests.
+
+Rather than bursting until a 429, the pacer learns the limit ``L`` per window ``W`` from
+the headers and spaces requests ``W/L`` apart (plus a small margin for network jitter):
+requests spaced like that never put more than ``L`` into any window of length ``W``,
+however the server aligns its windows (fixed from the first hit, clock-aligned, or
+sliding). If the budget left is smaller than that steady pace assumes (someone else
+uses the same token), what remains is spread over the time left. Until the first
+response has told us the budget only one request is in flight (a probe).
+``Retry-After`` pauses everyone.
+
+``X-RateLimit-Reset`` is usually whole seconds (rounded up), so the window length is
+taken as the largest reset seen and the time left is only trusted to within a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+# Pace this much under the limit so latency jitter cannot push two requests' arrival
+# into the same window slot.
+SAFETY_MARGIN = 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    limit: int | None
+    remaining: int | None
+    reset_at: datetime | None  # wall-clock time the window refills (to within a second)
+    paused_for_s: float = 0.0
+
+
+def parse_reset(value: str, now_wall: float) -> float | None:
+    """Seconds until the window resets: accepts delta seconds or a Unix timestamp."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if number > 1e9:  # an absolute Unix time
+        return max(0.0, number - now_wall)
+    return max(0.0, number)
+
+
+class RateLimitPacer:
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        wall: Clock = time.time,
+        safety_margin: float = SAFETY_MARGIN,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._wall = wall
+        self._margin = safety_margin
+        self._lock = asyncio.Lock()
+        self.limit: int | None = None
+        self.window_s: float | None = None  # largest reset seen: the window length
+        self._remaining: int | None = None  # from the latest header …
+        self._sent_since_header = 0  # … minus what we sent after it
+        self._reset_at: float | None = None  # upper bound, on our clock
+        self._reset_slack = 1.0  # how early the window may really refill
+        self._next_slot: float = float("-inf")
+        self._last_slot: float = float("-inf")
+        self._paused_until: float = float("-inf")
+        self._known = False  # have we seen a response (with or without headers)?
+        self._probing = False
+        self._learned = asyncio.Event()
+        self.sent = 0
+
+    @property
+    def interval_s(self) -> float:
+        """The steady spacing between requests (0 when the server sets no limit)."""
+        if not self.limit or not self.window_s:
+            return 0.0
+        return self.window_s / self.limit * (1 + self._margin)
+
+    # -- before a request ---------------------------------------------------------------
+    async def acquire(self) -> None:
+        """Wait for this request's turn under the shared budget."""
+        while not self._known:
+            if not self._probing:
+                self._probing = True
+                self._take(self._clock())
+                return  # this caller is the probe: it goes now, the rest await its answer
+            await self._learned.wait()
+        async with self._lock:
+            slot = self._reserve_slot()
+        while True:
+            wait = max(slot, self._paused_until) - self._clock()
+            if wait <= 0:
+                return
+            await self._sleep(wait)
+
+    def _reserve_slot(self) -> float:
+        now = self._clock()
+        # The interval may have been learned after the last slot was taken (the probe).
+        slot = max(now, self._paused_until, self._next_slot, self._last_slot + self.interval_s)
+        remaining = self._remaining_estimate()
+        if remaining is not None and self._reset_at is not None:
+            # The earliest the window can refill (a whole-second reset is rounded up).
+            refill = self._reset_at - self._reset_slack
+            if remaining <= 0:
+                slot = max(slot, refill)  # this window is spent: wait for the refill
+            else:
+                # Spread what is left over the time surely left in the window.
+                spread = max(0.0, refill - slot) / remaining
+                self._next_slot = max(self._next_slot, slot + spread)
+        self._take(slot)
+        return slot
+
+    def _take(self, slot: float) -> None:
+        self._last_slot = slot
+        self._next_slot = max(self._next_slot, slot + self.interval_s)
+        self._sent_since_header += 1
+        self.sent += 1
+
+    def _remaining_estimate(self) -> int | None:
+        if self._remaining is None:
+            return None
+        if self._reset_at is not None and self._clock() >= self._reset_at:
+            return None  # the window we heard about is over
+        return self._remaining - self._sent_since_header
+
+    # -- after a response ---------------------------------------------------------------
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Learn the budget from a response's headers."""
+        limit = _int(headers.get("x-ratelimit-limit"))
+        remaining = _int(headers.get("x-ratelimit-remaining"))
+        reset_raw = headers.get("x-ratelimit-reset")
+        reset_in = parse_reset(reset_raw, self._wall()) if reset_raw is not None else None
+        if limit is not None and limit > 0:
+            self.limit = limit
+        if reset_in is not None:
+            self.window_s = max(self.window_s or 0.0, reset_in)
+        if remaining is not None and reset_in is not None:
+            self._remaining = remaining
+            self._sent_since_header = 0
+            self._reset_at = self._clock() + reset_in
+            self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
+        self._mark_known()
+
+    def observed_nothing(self) -> None:
+        """The request failed without a response: let the next caller probe instead."""
+        if not self._known:
+            self._probing = False
+            self._wake()
+
+    def pause(self, seconds: float) -> None:
+        """``Retry-After``: nobody sends anything for ``seconds``."""
+        self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        self._mark_known()
+
+    def _mark_known(self) -> None:
+        if not self._known:
+            self._known = True
+            self._probing = False
+            self._wake()
+
+    def _wake(self) -> None:
+        self._learned.set()
+        self._learned = asyncio.Event()
+
+    # -- for the UI ---------------------------------------------------------------------
+    def budget(self) -> Budget:
+        now = self._clock()
+        reset_at = None
+        if self._reset_at is not None:
+            reset_at = datetime.fromtimestamp(self._wall() + (self._reset_at - now), UTC)
+        remaining = self._remaining_estimate()
+        if remaining is None and self._remaining is not None:
+            remaining = self.limit  # the window we heard about has refilled
+        return Budget(
+            limit=self.limit,
+            remaining=max(remaining, 0) if remaining is not None else None,
+            reset_at=reset_at,
+            paused_for_s=max(0.0, self._paused_until - now),
+        )
+
+
+def _whole_seconds(value: str | None) -> bool:
+    return value is not None and value.strip().isdigit()
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None

@@ -1,0 +1,287 @@
+"""The Textual app and its factory.
+
+``create_app`` injects configuration, the database engine, the token store and the API base
+URL so that tests, ``ss-tui demo`` and ``ss-tui tui`` build the same app over different parts.
+The app never writes to the database itself: writes go through the engine's service; screens
+read through ``ss_tui.queries``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+
+from ss_tui.config import Settings
+from ss_tui.engine.events import EngineEvent
+from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.tui.context import AppContext
+from ss_tui.tui.messages import DataChanged, EngineEventPosted
+from ss_tui.tui.run_state import RunState
+from ss_tui.tui.safe import clean
+from ss_tui.tui.screens.browser import BrowserScreen
+from ss_tui.tui.screens.connect import ConnectScreen
+from ss_tui.tui.screens.errors import ErrorsScreen
+from ss_tui.tui.screens.help import HelpScreen
+from ss_tui.tui.screens.history import HistoryScreen
+from ss_tui.tui.screens.preview import PreviewScreen
+from ss_tui.tui.screens.progress import ProgressScreen
+from ss_tui.tui.services import RunControl, Services
+
+# Top-level screens: (mode, key, label, description). Order is the footer/palette order.
+NAVIGATION: tuple[tuple[str, str, str, str], ...] = (
+    ("connect", "f2", "Connect", "Accounts: connect, disconnect, last sync"),
+    ("browser", "f3", "Browse", "Browse the account's projects and pick some to import"),
+    ("progress", "f4", "Progress", "The running (or last) import"),
+    ("errors", "f5", "Errors", "Sync errors: inspect, retry, resolve, export"),
+    ("history", "f6", "History", "Past import runs"),
+)
+
+
+class SsTuiApp(App[None]):
+    """Session Studio → Jovie discography importer."""
+
+    TITLE = "ss-tui"
+    SUB_TITLE = "Session Studio → Jovie"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {
+        "connect": ConnectScreen,
+        "browser": BrowserScreen,
+        "progress": ProgressScreen,
+        "errors": ErrorsScreen,
+        "history": HistoryScreen,
+    }
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("f1", "help", "Help", id="app.help", tooltip="Help for this screen"),
+        *(
+            Binding(key, f"goto('{mode}')", label, id=f"app.goto.{mode}", tooltip=desc)
+            for mode, key, label, desc in NAVIGATION
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit ss-tui", priority=True),
+    ]
+
+    def __init__(self, ctx: AppContext, *, start: str = "connect") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._start = start
+        self.run_state = RunState()
+        # Published after every engine event; the Progress screen subscribes.
+        self.run_changed: Signal[RunState] = Signal(self, "run_changed")
+        # Published when the database changed under the screens (runs, refreshes, retries).
+        self.data_changed: Signal[str] = Signal(self, "data_changed")
+        self.selected_account: Any = None  # ss_connections.id the screens work on
+        self.run_control: RunControl | None = None
+        self.services = Services(ctx)
+        if ctx.frozen:
+            self.animation_level = "none"
+
+    async def on_mount(self) -> None:
+        self.theme = self.ctx.extras.get("theme", "textual-dark")
+        await self.pick_default_account()
+        await self.switch_mode(self._start)
+
+    async def pick_default_account(self) -> None:
+        """Work on the first connected account until the user picks another."""
+        from ss_tui.queries.connections import list_connections
+
+        if self.selected_account is not None:
+            return
+        try:
+            rows = await list_connections(self.ctx.db_engine)
+        except Exception:  # an unmigrated database: the screens show their own errors
+            return
+        connected = [r for r in rows if r.status == "connected"] or rows
+        if connected:
+            self.selected_account = connected[0].id
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def action_goto(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers every navigation target and every action of this screen."""
+        yield from super().get_system_commands(screen)
+        for mode, _key, label, desc in NAVIGATION:
+            yield SystemCommand(f"Go to {label}", desc, partial(self.action_goto, mode))
+        yield SystemCommand("Help", "Help for this screen (F1)", self.action_help)
+        seen: set[str] = set()
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if (
+                not enabled
+                or not binding.description
+                or binding.action in seen
+                or binding.action.startswith("goto")
+                or node is self
+            ):
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or binding.description,
+                partial(node.run_action, binding.action),
+            )
+
+    # -- engine events --------------------------------------------------------------------------
+
+    async def sink(self, event: EngineEvent) -> None:
+        """The EventSink handed to the engine: forwards events as Textual messages."""
+        self.post_message(EngineEventPosted(event))
+
+    def on_engine_event_posted(self, message: EngineEventPosted) -> None:
+        self.run_state.apply(message.event, self.ctx.clock())
+        self.run_changed.publish(self.run_state)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.data_changed.publish(message.reason)
+
+    # -- flows shared by screens ------------------------------------------------------------
+
+    def show_errors(self, run_id: Any = None) -> None:
+        """Open the Errors screen, filtered on ``run_id`` when given."""
+        self.switch_mode("errors")
+
+        def apply_filter() -> None:
+            screen = self.screen
+            if isinstance(screen, ErrorsScreen) and run_id is not None:
+                screen.show_run(run_id)
+
+        self.call_after_refresh(apply_filter)
+
+    def open_preview(self, project_ids: list[str]) -> None:
+        """Plan the import of ``project_ids`` (in a worker) and show the preview."""
+        self.notify(f"Planning {len(project_ids)} project(s)…", timeout=2)
+        self.build_plan(project_ids)
+
+    @work(exclusive=True, group="plan", exit_on_error=False)
+    async def build_plan(self, project_ids: list[str]) -> None:
+        try:
+            plan = await self.services.plan(self.selected_account, project_ids)
+        except Exception as exc:  # shown to the user; the app must stay up
+            self.notify(clean(f"Could not build the preview: {exc}"), severity="error",
+                        markup=False, timeout=10)
+            return
+        self.push_screen(PreviewScreen(plan))
+
+    def start_import(self, plan: ImportPlan) -> None:
+        """Apply exactly ``plan``; progress arrives as engine events."""
+        if self.run_state.active:
+            self.notify("An import is already running.", severity="warning")
+            return
+        self.run_control = RunControl()
+        self.run_state = RunState()
+        self.run_state.status = "running"
+        self.switch_mode("progress")
+        self.run_import(plan, self.run_control)
+
+    @work(exclusive=True, group="run", exit_on_error=False)
+    async def run_import(self, plan: ImportPlan, control: RunControl) -> None:
+        try:
+            await self.services.apply(plan, self.sink, control)
+        except Exception as exc:
+            self.run_state.status = "failed"
+            self.run_changed.publish(self.run_state)
+            self.notify(clean(f"Import failed: {exc}"), severity="error", markup=False,
+                        timeout=15)
+        else:
+            summary = self.run_state.summary
+            status = summary.status if summary else "finished"
+            self.notify(f"Import {status}.", severity="information" if status == "succeeded"
+                        else "warning", markup=False)
+        finally:
+            self.post_message(DataChanged("run"))
+
+    def toggle_pause(self) -> None:
+        control = self.run_control
+        if control is None:
+            return
+        if control.paused:
+            control.resume()
+            self.run_state.paused = False
+        else:
+            control.pause()
+            self.run_state.paused = True
+        self.run_changed.publish(self.run_state)
+
+    def cancel_run(self) -> None:
+        if self.run_control is not None:
+            self.run_control.cancel()
+            self.run_state.cancel_requested = True
+            self.run_changed.publish(self.run_state)
+
+    def retry_errors(self, error_ids: list[Any]) -> None:
+        self.notify(f"Retrying {len(error_ids)} error(s)…", timeout=2)
+        self.run_retry(error_ids)
+
+    @work(exclusive=True, group="retry", exit_on_error=False)
+    async def run_retry(self, error_ids: list[Any]) -> None:
+        try:
+            result = await self.services.retry_errors(error_ids, self.sink)
+        except Exception as exc:
+            self.notify(clean(f"Retry failed: {exc}"), severity="error", markup=False,
+                        timeout=10)
+        else:
+            self.notify(clean(result), markup=False)
+        finally:
+            self.post_message(DataChanged("retry"))
+
+    def refresh_from_remote(self) -> None:
+        if self.selected_account is None:
+            self.notify("Connect an account first (F2).", severity="warning")
+            return
+        self.run_refresh(self.selected_account)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def run_refresh(self, connection_id: Any) -> None:
+        self.notify("Refreshing from Session Studio…", timeout=3)
+        try:
+            result = await self.services.refresh(connection_id, self.sink)
+        except Exception as exc:
+            self.notify(clean(f"Refresh failed: {exc}"), severity="error", markup=False,
+                        timeout=10)
+        else:
+            self.notify(clean(result), markup=False)
+        finally:
+            self.post_message(DataChanged("refresh"))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    db_engine: Any,
+    token_store: Any,
+    api_base_url: str | None = None,
+    http_transport: Any = None,
+    simulator: Any = None,
+    clock: Any = None,
+    frozen: bool = False,
+    start: str = "connect",
+    theme: str = "textual-dark",
+    **extras: Any,
+) -> SsTuiApp:
+    """Build the dashboard over the given parts (the one way tests, demo and CLI build it)."""
+    ctx = AppContext(
+        settings=settings,
+        db_engine=db_engine,
+        token_store=token_store,
+        api_base_url=api_base_url or settings.api_base_url,
+        http_transport=http_transport,
+        simulator=simulator,
+        frozen=frozen,
+        extras={"theme": theme, **extras},
+    )
+    if clock is not None:
+        ctx.clock = clock
+    return SsTuiApp(ctx, start=start)

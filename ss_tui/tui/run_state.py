@@ -1,0 +1,143 @@
+"""A run's live state, folded from engine events. Pure data: the Progress screen renders it,
+tests can feed it events directly."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ss_tui.engine import events as ev
+
+LOG_CAP = 500  # the live log keeps the newest lines only, so a long run cannot eat memory
+
+
+@dataclass(slots=True)
+class ProjectProgress:
+    project_id: str
+    title: str | None
+    total_tracks: int
+    status: str = "running"  # running | applied | unchanged | stale | failed | skipped | excluded
+    written: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+
+@dataclass(slots=True)
+class RunState:
+    run_id: str | None = None
+    total_projects: int = 0
+    started_by: str = ""
+    dry_run: bool = False
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    projects: dict[str, ProjectProgress] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)  # entity kind -> rows
+    errors: int = 0
+    log: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=LOG_CAP))
+    log_seq: int = 0  # lines ever logged in this run (the deque keeps only the newest)
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+    rate_reset_at: datetime | None = None
+    paused_for_s: float = 0.0
+    circuit: str = "closed"
+    paused: bool = False
+    cancel_requested: bool = False
+    reconnect_message: str | None = None
+    fetched: int = 0  # projects fetched from Session Studio (refresh / fetch stage)
+    fetch_total: int | None = None
+    status: str = "idle"  # idle | running | paused | cancelled | succeeded | partial | failed
+    summary: ev.RunFinished | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("running", "paused")
+
+    @property
+    def done_projects(self) -> int:
+        return sum(1 for p in self.projects.values() if p.status != "running")
+
+    @property
+    def rows_written(self) -> int:
+        return sum(self.written.values())
+
+    def elapsed_s(self, now: datetime) -> float:
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at or now
+        return max((end - self.started_at).total_seconds(), 0.0)
+
+    def eta_s(self, now: datetime) -> float | None:
+        """Remaining seconds from the pace of finished projects; None until one finished."""
+        done = self.done_projects
+        if not done or not self.total_projects or not self.active:
+            return None
+        per_project = self.elapsed_s(now) / done
+        return per_project * max(self.total_projects - done, 0)
+
+    def throughput(self, now: datetime) -> float:
+        """Rows written per second."""
+        elapsed = self.elapsed_s(now)
+        return self.rows_written / elapsed if elapsed > 0 else 0.0
+
+    def _log(self, level: str, line: str) -> None:
+        self.log.append((level, line))
+        self.log_seq += 1
+
+    def apply(self, event: ev.EngineEvent, now: datetime) -> None:
+        """Fold one engine event into the state."""
+        match event:
+            case ev.RunStarted():
+                self.__init__()  # type: ignore[misc]  # a new run starts from a clean slate
+                self.run_id = event.run_id
+                self.total_projects = event.total_projects
+                self.started_by = event.started_by
+                self.dry_run = event.dry_run
+                self.started_at = now
+                self.status = "running"
+                self._log("info", f"Run started: {event.total_projects} projects")
+            case ev.ProjectStarted():
+                self.projects[event.project_id] = ProjectProgress(
+                    event.project_id, event.title, event.total_tracks
+                )
+                self._log("info", f"Project {event.title or event.project_id} started")
+            case ev.FetchProgress():
+                self.fetched = event.fetched
+                self.fetch_total = event.total
+            case ev.EntityWritten():
+                self.written[event.entity] = self.written.get(event.entity, 0) + event.count
+                proj = self.projects.get(event.project_id)
+                if proj is not None:
+                    proj.written[event.entity] = proj.written.get(event.entity, 0) + event.count
+            case ev.ItemFailed():
+                self.errors += 1
+                proj = self.projects.get(event.project_id or "")
+                if proj is not None:
+                    proj.errors += 1
+                self._log("error", f"{event.kind}: {event.entity} {event.external_id or ''}"
+                          f" — {event.message}")
+            case ev.ProjectFinished():
+                proj = self.projects.setdefault(
+                    event.project_id, ProjectProgress(event.project_id, None, 0)
+                )
+                proj.status = event.status
+                self._log("ok" if event.status in ("applied", "unchanged") else "warn",
+                          f"Project {proj.title or event.project_id}: {event.status}")
+            case ev.RateLimited():
+                self.rate_remaining = event.remaining
+                self.rate_limit = event.limit
+                self.rate_reset_at = event.reset_at
+                self.paused_for_s = event.paused_for_s
+                if event.paused_for_s:
+                    self._log("warn", f"Rate limited: pausing {event.paused_for_s:.0f}s")
+            case ev.CircuitStateChanged():
+                self.circuit = event.state
+                self._log("warn" if event.state != "closed" else "info",
+                          f"Circuit breaker {event.state}")
+            case ev.ReconnectNeeded():
+                self.reconnect_message = event.message
+                self._log("error", f"Reconnect needed: {event.message}")
+            case ev.RunFinished():
+                self.status = event.status
+                self.summary = event
+                self.finished_at = now
+                self._log("info", f"Run {event.status}: {event.errors} errors")

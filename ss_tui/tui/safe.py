@@ -1,0 +1,60 @@
+"""Render untrusted text literally.
+
+Titles, names, error messages and payloads come from Session Studio or from users. Textual
+and Rich treat plain ``str`` as markup in many places (DataTable cells, Tree labels,
+Static/Label content, notifications), so a title like ``[bold red]`` or ``[/]`` would restyle
+the screen or raise a MarkupError, and a raw ``\\x1b[31m`` would reach the terminal. Every
+untrusted value goes through :func:`clean` / :func:`lit`, which return inert text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.text import Text
+
+# C0 controls (except tab/newline), DEL and C1 controls. ESC becomes a visible "␛" so an
+# ANSI sequence like "\x1b[31m" shows as "␛[31m" instead of colouring the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_VISIBLE = {"\x1b": "␛", "\r": "␍"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    ch = match.group(0)
+    return _VISIBLE.get(ch, f"\\x{ord(ch):02x}")
+
+
+def clean(value: Any, *, single_line: bool = False, max_len: int | None = None) -> str:
+    """Plain text with control characters made visible; ``None`` becomes ''."""
+    if value is None:
+        return ""
+    text = _CONTROL.sub(_visible, str(value))
+    if single_line:
+        text = text.replace("\n", " ").replace("\t", " ")
+    if max_len is not None and len(text) > max_len:
+        text = text[: max(max_len - 1, 0)] + "…"
+    return text
+
+
+def lit(
+    value: Any,
+    style: str = "",
+    *,
+    single_line: bool = True,
+    max_len: int | None = None,
+    empty: str = "",
+) -> Text:
+    """A Rich ``Text`` holding ``value`` literally (never parsed as markup)."""
+    text = clean(value, single_line=single_line, max_len=max_len)
+    return Text(text or empty, style=style if text else (style or "dim"), end="")
+
+
+def join(*parts: Text | str, sep: str = "") -> Text:
+    """Concatenate literal parts; bare ``str`` parts are trusted constants (our own labels)."""
+    out = Text(end="")
+    for i, part in enumerate(parts):
+        if i and sep:
+            out.append(sep)
+        out.append(part if isinstance(part, Text) else Text(part))
+    return out

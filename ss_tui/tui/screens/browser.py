@@ -1,0 +1,308 @@
+"""Browse the account's projects from the local snapshot, one page at a time.
+
+Rows come from ``ss_tui.queries.projects`` in pages of ``PAGE_SIZE``: the first page on a
+filter change, the next ones as the cursor nears the end. Search is debounced so a burst of
+keystrokes costs one query. Nothing here loads the whole catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from ss_tui.queries import projects as q
+from ss_tui.tui.safe import lit
+from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.format import STATE_STYLES, when
+from ss_tui.tui.widgets.project_detail import render_project_detail
+
+PAGE_SIZE = 100
+PREFETCH_MARGIN = 20  # fetch the next page when the cursor is this close to the end
+SEARCH_DEBOUNCE_S = 0.25
+
+STATUS_OPTIONS = [("Released", "released"), ("Unreleased", "unreleased"), ("Draft", "draft")]
+TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
+                ("Compilation", "compilation")]
+STATE_OPTIONS = [("New", "new"), ("Changed", "changed"), ("Imported", "imported"),
+                 ("Has errors", "errors")]
+SORT_OPTIONS = [(label, key) for key, label in q.SORTS.items()]
+
+
+class BrowserScreen(BaseScreen):
+    TITLE = "Browse projects"
+    HELP = """\
+Projects of the connected account, read from the local snapshot (refresh with **r**).
+
+* Type in the search box to filter by title, artist or project id (as you type).
+* Filter by status, type, artist and import state: *new* (never imported), *changed
+  upstream* (edited in Session Studio since the last import), *imported*, *has errors*.
+* **space** selects the highlighted project, **ctrl+a** the loaded page, **x** clears.
+* **p** previews the import of the selection: nothing is written before you confirm.
+"""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("slash", "focus_search", "Search", id="browser.search",
+                tooltip="Search titles, artists and ids"),
+        Binding("space", "toggle_select", "Select", id="browser.toggle",
+                tooltip="Select or unselect the highlighted project"),
+        Binding("ctrl+a", "select_page", "Select loaded", id="browser.select_page",
+                tooltip="Select every loaded row"),
+        Binding("x", "clear_selection", "Clear", id="browser.clear",
+                tooltip="Clear the selection"),
+        Binding("o", "cycle_sort", "Sort", id="browser.sort", tooltip="Change the sort column"),
+        Binding("O", "reverse_sort", "Reverse", id="browser.reverse", show=False,
+                tooltip="Reverse the sort order"),
+        Binding("p", "preview", "Preview", id="browser.preview",
+                tooltip="Preview the import of the selected projects"),
+        Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
+                tooltip="Fetch what changed in Session Studio (incremental)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = q.ProjectFilter()
+        self.total = 0
+        self.loaded = 0
+        self.selected: dict[str, int] = {}  # external_id -> track count
+        self._generation = 0
+        self._loading_more = False
+        self._search_timer: Timer | None = None
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not self.ctx.frozen)
+        with Horizontal(id="browser-filters", classes="filters"):
+            yield Input(placeholder="Search title, artist, id…", id="search")
+            yield Select(STATUS_OPTIONS, prompt="Any status", id="f-status")
+            yield Select(TYPE_OPTIONS, prompt="Any type", id="f-type")
+            yield Select([], prompt="Any artist", id="f-artist")
+            yield Select(STATE_OPTIONS, prompt="Any state", id="f-state")
+            yield Select(SORT_OPTIONS, value="title", allow_blank=False, id="f-sort")
+        with Horizontal(id="browser-body"):
+            with Vertical(id="browser-list"):
+                yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="browser-status", classes="status-line")
+            with VerticalScroll(id="browser-detail", classes="detail-pane"):
+                yield Static(render_project_detail(None), id="project-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#projects", DataTable)
+        table.add_column(" ", key="sel", width=1)
+        table.add_column("Title", key="title", width=22)
+        table.add_column("Artist", key="artist", width=12)
+        table.add_column("Type", key="type", width=11)
+        table.add_column("Status", key="status", width=10)
+        table.add_column("Released", key="released", width=10)
+        table.add_column("Trk", key="tracks", width=3)
+        table.add_column("State", key="state", width=12)
+        table.focus()
+        self.ss_app.data_changed.subscribe(self, self._on_data_changed)
+        self.reload()
+        self.load_artists()
+
+    def _on_data_changed(self, _reason: str) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # The account may have changed on the Connect screen.
+        if self.filter.connection_id != self.ss_app.selected_account:
+            self.reload()
+            self.load_artists()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start over from the first page for the current filter."""
+        self.filter = replace(self.filter, connection_id=self.ss_app.selected_account)
+        self._generation += 1
+        self.load_first_page(self._generation, self.filter)
+
+    @work(exclusive=True, group="browser-page", exit_on_error=False)
+    async def load_first_page(self, generation: int, f: q.ProjectFilter) -> None:
+        engine = self.ctx.db_engine
+        total = await q.count_projects(engine, f)
+        rows = await q.page_projects(engine, f, offset=0, limit=PAGE_SIZE)
+        if generation != self._generation:
+            return  # a newer filter won; its worker renders
+        table = self.query_one("#projects", DataTable)
+        table.clear()
+        self.total = total
+        self.loaded = 0
+        self._add_rows(rows)
+        self._update_status()
+
+    @work(exclusive=True, group="browser-more", exit_on_error=False)
+    async def load_next_page(self, generation: int, f: q.ProjectFilter, offset: int) -> None:
+        try:
+            rows = await q.page_projects(self.ctx.db_engine, f, offset=offset, limit=PAGE_SIZE)
+            if generation == self._generation and offset == self.loaded:
+                self._add_rows(rows)
+                self._update_status()
+        finally:
+            self._loading_more = False
+
+    @work(exclusive=True, group="browser-artists", exit_on_error=False)
+    async def load_artists(self) -> None:
+        artists = await q.artists(self.ctx.db_engine, self.ss_app.selected_account)
+        select = self.query_one("#f-artist", Select)
+        select.set_options([(lit(name, max_len=30), aid) for aid, name in artists])
+
+    def _add_rows(self, rows: list[q.ProjectRow]) -> None:
+        table = self.query_one("#projects", DataTable)
+        for r in rows:
+            label, style = STATE_STYLES.get(r.import_state, (r.import_state, ""))
+            state = Text(label, style=style)
+            if r.open_errors:
+                state = Text(f"! {r.open_errors} error(s)", style="bold red")
+            table.add_row(
+                self._mark(r.external_id),
+                lit(r.title, max_len=60, empty="(untitled)"),
+                lit(r.artist_name, max_len=40),
+                lit(r.project_type),
+                lit(r.status),
+                Text(when(r.release_date) if r.release_date else "—"),
+                Text(str(r.track_count), justify="right"),
+                state,
+                key=r.external_id,
+            )
+        self.loaded += len(rows)
+
+    def _mark(self, external_id: str) -> Text:
+        return Text("●", style="bold green") if external_id in self.selected else Text(" ")
+
+    def _update_status(self) -> None:
+        tracks = sum(self.selected.values())
+        account = "" if self.ss_app.selected_account else " · no account selected (F2)"
+        text = Text(f"{self.loaded:,} of {self.total:,} projects shown", end="")
+        text.append(f"  ·  {len(self.selected)} selected ({tracks} tracks)",
+                    style="bold" if self.selected else "dim")
+        text.append(account, style="yellow")
+        self.query_one("#browser-status", Static).update(text)
+
+    # -- events -----------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#projects")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.show_detail(event.row_key.value)
+        near_end = event.cursor_row >= self.loaded - PREFETCH_MARGIN
+        if near_end and self.loaded < self.total and not self._loading_more:
+            self._loading_more = True
+            self.load_next_page(self._generation, self.filter, self.loaded)
+
+    @on(DataTable.RowSelected, "#projects")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_toggle_select()
+
+    @work(exclusive=True, group="browser-detail", exit_on_error=False)
+    async def show_detail(self, external_id: str) -> None:
+        detail = await q.project_detail(
+            self.ctx.db_engine, self.ss_app.selected_account, external_id
+        )
+        self.query_one("#project-detail", Static).update(render_project_detail(detail))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+
+        def apply() -> None:
+            self.filter = replace(self.filter, search=value)
+            self.reload()
+
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, apply)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.filter = replace(self.filter, search=event.value)
+        self.reload()
+        self.query_one("#projects", DataTable).focus()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        value: Any = None if event.value is Select.NULL else event.value
+        field = {
+            "f-status": "status",
+            "f-type": "project_type",
+            "f-artist": "artist_id",
+            "f-state": "import_state",
+            "f-sort": "sort",
+        }.get(event.select.id or "")
+        if field is None or getattr(self.filter, field) == value:
+            return
+        if field == "sort" and value is None:
+            return
+        self.filter = replace(self.filter, **{field: value})
+        self.reload()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def _toggle(self, key: str, tracks: int) -> None:
+        if key in self.selected:
+            del self.selected[key]
+        else:
+            self.selected[key] = tracks
+        self.query_one("#projects", DataTable).update_cell(key, "sel", self._mark(key))
+
+    def action_toggle_select(self) -> None:
+        table = self.query_one("#projects", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is None:
+            return
+        tracks = int(str(table.get_cell(key, "tracks")) or 0)
+        self._toggle(key, tracks)
+        self._update_status()
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_select_page(self) -> None:
+        table = self.query_one("#projects", DataTable)
+        for row_key in list(table.rows):
+            key = row_key.value
+            if key is not None and key not in self.selected:
+                self._toggle(key, int(str(table.get_cell(key, "tracks")) or 0))
+        self._update_status()
+
+    def action_clear_selection(self) -> None:
+        keys = list(self.selected)
+        self.selected.clear()
+        table = self.query_one("#projects", DataTable)
+        for key in keys:
+            if key in table.rows:
+                table.update_cell(key, "sel", self._mark(key))
+        self._update_status()
+
+    def action_cycle_sort(self) -> None:
+        keys = list(q.SORTS)
+        nxt = keys[(keys.index(self.filter.sort) + 1) % len(keys)]
+        self.query_one("#f-sort", Select).value = nxt
+
+    def action_reverse_sort(self) -> None:
+        self.filter = replace(self.filter, descending=not self.filter.descending)
+        self.reload()
+
+    def action_preview(self) -> None:
+        if not self.selected:
+            self.notify("Select projects first (space).", severity="warning")
+            return
+        self.ss_app.open_preview(list(self.selected))
+
+    def action_refresh_remote(self) -> None:
+        self.ss_app.refresh_from_remote()

@@ -1,0 +1,257 @@
+"""Accounts: their state and last sync; connect (device flow, loopback OAuth, pasted
+token), disconnect, and choose the account the other screens work on."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ss_tui.queries import connections as q
+from ss_tui.tui.messages import DataChanged
+from ss_tui.tui.safe import clean, lit
+from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.dialogs import ConfirmDialog
+from ss_tui.tui.widgets.format import STATUS_STYLES, ago
+
+STATE_LABELS = {
+    "connected": "connected",
+    "reconnect_needed": "reconnect needed",
+    "disconnected": "disconnected",
+}
+
+
+class ConnectScreen(BaseScreen):
+    TITLE = "Accounts"
+    HELP = """\
+Connect a Session Studio account. Tokens go to the OS keyring (or the encrypted database
+store), never to a file or the screen.
+
+* **d** device login: open the URL shown on any device and type the code.
+* **l** browser login (authorization code + PKCE on a loopback redirect).
+* **t** paste a personal access token.
+* **enter** works on the highlighted account; **x** disconnects it (removes its token).
+"""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("d", "device_login", "Device login", id="connect.device",
+                tooltip="Connect with a code shown here (OAuth device flow)"),
+        Binding("l", "loopback_login", "Browser login", id="connect.loopback",
+                tooltip="Connect in the browser (OAuth code + PKCE, loopback redirect)"),
+        Binding("t", "paste_token", "Paste token", id="connect.token",
+                tooltip="Connect with a personal access token"),
+        Binding("enter", "use_account", "Use account", id="connect.use",
+                tooltip="Browse this account's projects"),
+        Binding("x", "disconnect", "Disconnect", id="connect.disconnect",
+                tooltip="Disconnect the highlighted account and delete its token"),
+        Binding("escape", "cancel_login", "Cancel login", id="connect.cancel", show=False,
+                tooltip="Cancel the login in progress"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts: dict[str, q.ConnectionRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not self.ctx.frozen)
+        with Horizontal(id="connect-body"):
+            with Vertical(id="accounts-box"):
+                yield Static(Text("Session Studio accounts", style="bold"))
+                yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="accounts-status", classes="status-line")
+            with Vertical(id="login-box", classes="side-panel"):
+                yield Static(self._login_intro(), id="login-intro")
+                yield Static("", id="device-code", classes="big-code")
+                yield Static("", id="device-url")
+                yield Input(placeholder="Paste a personal access token and press enter",
+                            password=True, id="token-input")
+        yield Footer()
+
+    def _login_intro(self) -> Text:
+        text = Text("Connect an account\n\n", style="bold")
+        text.append("d  device login (code + URL)\nl  browser login\nt  paste a token\n\n")
+        text.append("Server: ", style="dim")
+        text.append_text(lit(self.ctx.api_base_url, "dim"))
+        return text
+
+    def on_mount(self) -> None:
+        table = self.query_one("#accounts", DataTable)
+        table.add_column("Account", key="account", width=24)
+        table.add_column("State", key="state", width=17)
+        table.add_column("Last sync", key="sync", width=12)
+        table.add_column("Projects", key="projects", width=8)
+        table.add_column("Server", key="server", width=30)
+        self.query_one("#token-input", Input).display = False
+        self.ss_app.data_changed.subscribe(self, lambda _reason: self.load())
+        self.load()
+
+    @work(exclusive=True, group="accounts", exit_on_error=False)
+    async def load(self) -> None:
+        rows = await q.list_connections(self.ctx.db_engine)
+        now = self.ctx.clock()
+        table = self.query_one("#accounts", DataTable)
+        table.clear()
+        self.accounts = {str(r.id): r for r in rows}
+        for r in rows:
+            marker = "▶ " if r.id == self.ss_app.selected_account else "  "
+            name = Text(marker, style="bold green")
+            name.append_text(lit(r.account_name or r.account_id, max_len=40))
+            table.add_row(
+                name,
+                Text(STATE_LABELS.get(r.status, r.status), style=STATUS_STYLES.get(r.status, "")),
+                Text(ago(r.last_sync_at, now)),
+                Text(f"{r.projects:,}", justify="right"),
+                lit(r.base_url, max_len=60),
+                key=str(r.id),
+            )
+        active = [r for r in rows if r.status == "connected"]
+        if self.ss_app.selected_account is None and active:
+            self.ss_app.selected_account = active[0].id
+            self.load()
+            return
+        status = (f"{len(rows)} account(s)" if rows
+                  else "No account yet: press d, l or t to connect one.")
+        if any(r.status == "reconnect_needed" for r in rows):
+            status += "  ·  an account needs reconnecting (its token was revoked or expired)"
+        self.query_one("#accounts-status", Static).update(Text(status))
+
+    def _current(self) -> q.ConnectionRow | None:
+        table = self.query_one("#accounts", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.accounts.get(key or "")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_use_account(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        self.ss_app.selected_account = row.id
+        self.ss_app.action_goto("browser")
+
+    @on(DataTable.RowSelected, "#accounts")
+    def _selected(self) -> None:
+        self.action_use_account()
+
+    def action_device_login(self) -> None:
+        self.device_login()
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def device_login(self) -> None:
+        code = self.query_one("#device-code", Static)
+        url = self.query_one("#device-url", Static)
+        try:
+            device = await self.ss_app.services.start_device_flow()
+        except Exception as exc:
+            self._login_failed(exc)
+            return
+        code.update(Text(f" {clean(device.user_code)} ", style="bold reverse"))
+        link = device.verification_uri_complete or device.verification_uri
+        hint = Text("Open ", end="")
+        hint.append_text(lit(link, "bold underline"))
+        hint.append("\nand enter the code above. Waiting for approval… (escape cancels)")
+        url.update(hint)
+        self.app.copy_to_clipboard(device.user_code)
+        try:
+            await self.ss_app.services.finish_device_flow(device)
+        except Exception as exc:
+            self._login_failed(exc)
+            return
+        finally:
+            code.update("")
+        url.update(Text("Connected.", style="green"))
+        self._connected()
+
+    def action_loopback_login(self) -> None:
+        self.loopback_login()
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def loopback_login(self) -> None:
+        url = self.query_one("#device-url", Static)
+        try:
+            flow = await self.ss_app.services.begin_loopback()
+        except Exception as exc:
+            self._login_failed(exc)
+            return
+        hint = Text("Open this URL in your browser to sign in:\n", end="")
+        hint.append_text(lit(flow.authorize_url, "bold underline", single_line=False))
+        hint.append("\nWaiting for the redirect… (escape cancels)")
+        url.update(hint)
+        self.app.open_url(flow.authorize_url)
+        try:
+            await self.ss_app.services.finish_loopback(flow)
+        except Exception as exc:
+            self._login_failed(exc)
+            return
+        url.update(Text("Connected.", style="green"))
+        self._connected()
+
+    def action_paste_token(self) -> None:
+        box = self.query_one("#token-input", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#token-input")
+    def _token_submitted(self, event: Input.Submitted) -> None:
+        token = event.value.strip()
+        event.input.value = ""
+        event.input.display = False
+        if token:
+            self.token_login(token)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def token_login(self, token: str) -> None:
+        try:
+            await self.ss_app.services.connect_personal_token(token)
+        except Exception as exc:
+            self._login_failed(exc)
+            return
+        self._connected()
+
+    def action_cancel_login(self) -> None:
+        self.workers.cancel_group(self, "login")
+        self.query_one("#device-code", Static).update("")
+        self.query_one("#device-url", Static).update("")
+        self.query_one("#token-input", Input).display = False
+
+    def _login_failed(self, exc: Exception) -> None:
+        self.query_one("#device-url", Static).update(lit(f"Login failed: {exc}", "red"))
+        self.notify(clean(f"Login failed: {exc}"), severity="error", markup=False, timeout=10)
+
+    def _connected(self) -> None:
+        self.notify("Account connected.", markup=False)
+        self.ss_app.selected_account = None  # picked up by load(): the first connected one
+        self.ss_app.post_message(DataChanged("accounts"))
+
+    def action_disconnect(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        message = Text("Disconnect ")
+        message.append_text(lit(row.account_name or row.account_id, "bold"))
+        message.append("? Its token is deleted; imported data stays.")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.disconnect(row.id)
+
+        self.app.push_screen(ConfirmDialog(message, yes="Disconnect", no="Keep"), answer)
+
+    @work(exclusive=True, group="disconnect", exit_on_error=False)
+    async def disconnect(self, connection_id: Any) -> None:
+        try:
+            await self.ss_app.services.disconnect(connection_id)
+        except Exception as exc:
+            self.notify(clean(f"Disconnect failed: {exc}"), severity="error", markup=False)
+            return
+        if self.ss_app.selected_account == connection_id:
+            self.ss_app.selected_account = None
+        self.notify("Account disconnected; its token was deleted.")
+        self.ss_app.post_message(DataChanged("accounts"))
+

@@ -1,0 +1,203 @@
+"""Live progress of the running import (or the last one): overall and per-project bars,
+rows by kind, throughput, ETA, API budget, circuit state, a capped log; pause, resume,
+cancel (asks, stops at a project boundary); summary with a jump to this run's errors."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
+
+from ss_tui.tui.run_state import RunState
+from ss_tui.tui.safe import lit
+from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.dialogs import ConfirmDialog
+from ss_tui.tui.widgets.format import duration, status_text
+
+LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
+MAX_PROJECT_ROWS = 12  # per-project bars shown: the running ones, then the newest finished
+
+
+class ProgressScreen(BaseScreen):
+    TITLE = "Import progress"
+    HELP = """\
+The running import, updated live from the engine.
+
+* **space** pauses or resumes (the engine pauses between projects).
+* **ctrl+c** / **k** cancels after confirmation: the current project finishes, nothing is
+  half-written, and running the import again resumes where it stopped.
+* **e** jumps to this run's sync errors.
+"""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("space", "pause_resume", "Pause/Resume", id="progress.pause",
+                tooltip="Pause or resume the run at the next project boundary"),
+        Binding("k", "cancel_run", "Cancel run", id="progress.cancel",
+                tooltip="Cancel the run at the next project boundary"),
+        Binding("e", "run_errors", "Run errors", id="progress.errors",
+                tooltip="Show the sync errors of this run"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._log_seen = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not self.ctx.frozen)
+        with Horizontal(id="progress-top"):
+            with Vertical(id="progress-overall"):
+                yield Static("", id="run-title")
+                yield ProgressBar(id="overall", show_eta=False)
+                yield Static("", id="run-stats")
+            yield Static("", id="run-api", classes="side-panel")
+        yield Static("", id="run-summary", classes="summary")
+        with Horizontal(id="progress-body"):
+            yield VerticalScroll(Static("", id="projects-progress"), id="projects-box")
+            yield RichLog(id="run-log", max_lines=500, wrap=True, markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ss_app.run_changed.subscribe(self, self.render_state)
+        self.render_state(self.ss_app.run_state)
+
+    def on_screen_resume(self) -> None:
+        self.render_state(self.ss_app.run_state)
+
+    def render_state(self, state: RunState) -> None:
+        now = self.ctx.clock()
+        title = Text(end="")
+        if state.run_id is None:
+            title.append("No import has run in this session. ", style="bold")
+            title.append("Select projects on the Browse screen (F3) and preview them.")
+        else:
+            title.append(f"Run {state.run_id}  ", style="bold")
+            title.append_text(status_text("paused" if state.paused and state.active
+                                          else state.status))
+            if state.cancel_requested and state.active:
+                title.append("  cancelling at the next project boundary…", style="yellow")
+        self.query_one("#run-title", Static).update(title)
+
+        bar = self.query_one("#overall", ProgressBar)
+        bar.update(total=max(state.total_projects, 1) if state.run_id else None,
+                   progress=state.done_projects)
+
+        eta = state.eta_s(now)
+        stats = Text(f"{state.done_projects}/{state.total_projects} projects  ·  "
+                     f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s  ·  "
+                     f"elapsed {duration(state.elapsed_s(now))}  ·  "
+                     f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
+        stats.append(f"{state.errors} errors", style="red" if state.errors else "")
+        if state.written:
+            stats.append("\n" + "  ".join(f"{k} {v:,}" for k, v in sorted(state.written.items())),
+                         style="dim")
+        self.query_one("#run-stats", Static).update(stats)
+
+        api = Text("API budget\n", style="bold")
+        if state.rate_limit is not None:
+            api.append(f"{state.rate_remaining}/{state.rate_limit} left")
+            if state.rate_reset_at is not None:
+                secs = max((state.rate_reset_at - now).total_seconds(), 0)
+                api.append(f", resets in {duration(secs)}")
+            if state.paused_for_s:
+                api.append(f"\npaused {state.paused_for_s:.0f}s (429)", style="yellow")
+        else:
+            api.append("—", style="dim")
+        api.append("\nCircuit ", style="bold")
+        api.append(state.circuit, style={"closed": "green", "open": "bold red"}.get(
+            state.circuit, "yellow"))
+        self.query_one("#run-api", Static).update(api)
+
+        self.query_one("#projects-progress", Static).update(self._projects_table(state))
+        self._render_summary(state)
+        self._render_log(state)
+
+    def _projects_table(self, state: RunState) -> Table | Text:
+        if not state.projects:
+            return Text("")
+        table = Table(box=None, expand=True, show_header=True, header_style="bold dim")
+        table.add_column(Text("Project"), ratio=3)
+        table.add_column(Text("Status"), ratio=1)
+        table.add_column(Text("Rows"), justify="right", ratio=1)
+        running = [p for p in state.projects.values() if p.status == "running"]
+        finished = [p for p in state.projects.values() if p.status != "running"]
+        shown = (running + finished[::-1])[:MAX_PROJECT_ROWS]
+        for p in shown:
+            table.add_row(lit(p.title or p.project_id, max_len=40),
+                          status_text(p.status if p.status != "running" else "running"),
+                          Text(f"{sum(p.written.values()):,}"))
+        hidden = len(state.projects) - len(shown)
+        if hidden > 0:
+            table.add_row(Text(f"… {hidden} more", style="dim"), Text(""), Text(""))
+        return table
+
+    def _render_summary(self, state: RunState) -> None:
+        box = self.query_one("#run-summary", Static)
+        if state.reconnect_message and state.active:
+            msg = Text("Reconnect needed: ", style="bold red")
+            msg.append_text(lit(state.reconnect_message))
+            msg.append("\nNothing is lost: reconnect on the Connect screen (F2); the run resumes.")
+            box.update(msg)
+            box.display = True
+            return
+        if state.summary is None:
+            box.display = False
+            return
+        s = state.summary
+        text = Text("Finished: ", style="bold")
+        text.append_text(status_text(s.status))
+        text.append(f"  ·  {duration(s.duration_s)}  ·  {s.errors} errors")
+        if s.counts:
+            text.append("\n" + ", ".join(f"{k} {v}" for k, v in sorted(s.counts.items())))
+        if s.errors:
+            text.append("\nPress e to see this run's errors.", style="yellow")
+        elif state.rows_written == 0 and s.status == "succeeded":
+            text.append("\nNothing changed: the database already matched Session Studio.",
+                        style="green")
+        box.update(text)
+        box.display = True
+
+    def _render_log(self, state: RunState) -> None:
+        log = self.query_one("#run-log", RichLog)
+        if state.log_seq < self._log_seen:  # a new run started from a clean log
+            log.clear()
+            self._log_seen = 0
+        new = min(state.log_seq - self._log_seen, len(state.log))
+        for level, line in list(state.log)[len(state.log) - new:]:
+            log.write(lit(line, LOG_STYLES.get(level, "")))
+        self._log_seen = state.log_seq
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_pause_resume(self) -> None:
+        if not self.ss_app.run_state.active:
+            self.notify("No import is running.", severity="warning")
+            return
+        self.ss_app.toggle_pause()
+        self.render_state(self.ss_app.run_state)
+
+    def action_cancel_run(self) -> None:
+        if not self.ss_app.run_state.active:
+            self.notify("No import is running.", severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.ss_app.cancel_run()
+                self.render_state(self.ss_app.run_state)
+
+        self.app.push_screen(
+            ConfirmDialog("Cancel the import? The current project finishes; the rest wait "
+                          "for the next run.", yes="Cancel run", no="Keep going"),
+            answer,
+        )
+
+    def action_run_errors(self) -> None:
+        run_id = self.ss_app.run_state.run_id
+        if run_id is None:
+            self.notify("No run yet.", severity="warning")
+            return
+        self.ss_app.show_errors(run_id=run_id)

@@ -1,0 +1,139 @@
+"""The dashboard's door to the core: auth flows, the engine's ImportService, run control.
+
+Screens call these coroutines from workers. Nothing here touches widgets, and nothing here
+writes SQL: writes go through the engine's service, reads through ``ss_tui.queries``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from ss_tui.engine.events import EventSink
+from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.sessionstudio.auth import LoopbackAuthorization, OAuthClient, TokenManager
+from ss_tui.sessionstudio.models import DeviceCodeResponse
+from ss_tui.sessionstudio.tokens import TokenSet
+from ss_tui.tui.context import AppContext
+
+
+class RunControl:
+    """Pause/resume/cancel handed to the engine; it checks them at project boundaries."""
+
+    def __init__(self) -> None:
+        self.cancel_event = asyncio.Event()
+        self.running = asyncio.Event()  # cleared while paused
+        self.running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self.running.is_set()
+
+    def pause(self) -> None:
+        self.running.clear()
+
+    def resume(self) -> None:
+        self.running.set()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        self.running.set()  # a paused run must wake up to notice the cancel
+
+
+class Services:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._http: httpx.AsyncClient | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def http(self) -> httpx.AsyncClient:
+        """One shared HTTP client (over the demo's in-process transport when given)."""
+        if self._http is None or self._http.is_closed:
+            kwargs: dict[str, Any] = {"timeout": 10.0}
+            if self.ctx.http_transport is not None:
+                kwargs["transport"] = self.ctx.http_transport
+            self._http = httpx.AsyncClient(**kwargs)
+        return self._http
+
+    def oauth(self) -> OAuthClient:
+        secret = self.ctx.settings.client_secret
+        return OAuthClient(
+            self.ctx.api_base_url,
+            self.ctx.settings.client_id,
+            secret.get_secret_value() if secret else None,
+            http=self.http(),
+        )
+
+    def token_manager(self, account_key: str) -> TokenManager:
+        return TokenManager(self.oauth(), self.ctx.token_store, account_key)
+
+    def import_service(self) -> Any:
+        from ss_tui.engine.service import ImportService
+
+        return ImportService(
+            self.ctx.settings,
+            self.ctx.db_engine,
+            token_store=self.ctx.token_store,
+            api_base_url=self.ctx.api_base_url,
+            http=self.http(),
+        )
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    # -- connecting -------------------------------------------------------------------------
+
+    async def start_device_flow(self) -> DeviceCodeResponse:
+        return await self.oauth().start_device_flow()
+
+    async def finish_device_flow(self, device: DeviceCodeResponse) -> Any:
+        tokens = await self.oauth().poll_device_flow(device)
+        return await self._register(tokens)
+
+    async def begin_loopback(self) -> LoopbackAuthorization:
+        return await self.oauth().begin_loopback()
+
+    async def finish_loopback(self, flow: LoopbackAuthorization) -> Any:
+        try:
+            tokens = await flow.wait()
+        finally:
+            await flow.close()
+        return await self._register(tokens)
+
+    async def connect_personal_token(self, token: str) -> Any:
+        return await self._register(self.oauth().token_from_personal(token))
+
+    async def _register(self, tokens: TokenSet) -> Any:
+        """Store the token and record the connection (via the engine's service)."""
+        return await self.import_service().register_connection(tokens)
+
+    async def disconnect(self, connection_id: Any) -> None:
+        await self.import_service().disconnect(connection_id)
+
+    # -- importing --------------------------------------------------------------------------
+
+    async def refresh(self, connection_id: Any, sink: EventSink) -> str:
+        result = await self.import_service().refresh_snapshots(connection_id, sink=sink)
+        return str(result)
+
+    async def plan(
+        self, connection_id: Any, project_ids: list[str], decisions: Any = None
+    ) -> ImportPlan:
+        return await self.import_service().plan(connection_id, project_ids, decisions)
+
+    async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> Any:
+        return await self.import_service().apply(plan, sink=sink, control=control)
+
+    async def retry_errors(self, error_ids: list[Any], sink: EventSink) -> str:
+        result = await self.import_service().retry_errors(error_ids, sink=sink)
+        return str(result)
+
+    async def close_errors(self, error_ids: list[Any], *, status: str, note: str) -> None:
+        await self.import_service().close_errors(error_ids, status=status, note=note)
+
+    async def creator_profiles(self) -> list[tuple[str, str]]:
+        return await self.import_service().creator_profiles()

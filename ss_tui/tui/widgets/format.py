@@ -1,0 +1,76 @@
+"""Small formatting helpers shared by screens (dates, durations, counts, glyphs)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+
+STATE_STYLES = {
+    "new": ("● new", "cyan"),
+    "changed": ("◐ changed", "yellow"),
+    "imported": ("✓ imported", "green"),
+}
+ACTION_STYLES = {"create": "green", "update": "yellow", "unchanged": "dim", "conflict": "bold red",
+                 "delete": "magenta"}
+STATUS_STYLES = {
+    "open": "red", "retrying": "yellow", "resolved": "green", "ignored": "dim",
+    "succeeded": "green", "partial": "yellow", "failed": "red", "cancelled": "dim",
+    "running": "cyan", "paused": "yellow", "applied": "green", "unchanged": "dim",
+    "stale": "yellow", "skipped": "dim", "excluded": "dim",
+    "connected": "green", "reconnect_needed": "bold red", "disconnected": "dim",
+}
+
+
+def when(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def ago(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "never"
+    if value.tzinfo is None and now.tzinfo is not None:
+        value = value.replace(tzinfo=now.tzinfo)
+    secs = int((now - value).total_seconds())
+    if secs < 60:
+        return "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if secs >= size:
+            return f"{secs // size} {unit} ago"
+    return "just now"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    s = round(seconds)
+    if s < 60:
+        return f"{s}s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m}m {s:02d}s"
+    h, m = divmod(m, 60)
+    return f"{h}h {m:02d}m"
+
+
+def ms_to_clock(ms: Any) -> str:
+    if not isinstance(ms, int | float) or ms < 0:
+        return "—"
+    total = int(ms) // 1000
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def status_text(status: str | None) -> Text:
+    return Text(status or "—", style=STATUS_STYLES.get(status or "", ""))
+
+
+def counts_text(counts: dict[str, Any] | None) -> str:
+    if not counts:
+        return "—"
+    parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float) and v]
+    return ", ".join(parts) or "—"

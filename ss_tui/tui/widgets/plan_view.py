@@ -1,0 +1,161 @@
+"""Renderers for the import plan: tree labels, totals, and the field before → after pane.
+Labels and values come from Session Studio or the database: always literal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ss_tui.engine.plan_types import Action, EntityChange, ImportPlan, ProjectPlan
+from ss_tui.tui.safe import lit
+from ss_tui.tui.widgets.format import ACTION_STYLES
+
+
+def _value(v: Any) -> Text:
+    if v is None:
+        return Text("∅", style="dim")
+    if isinstance(v, dict | list):
+        return lit(json.dumps(v, ensure_ascii=False, default=str, sort_keys=True), max_len=200)
+    return lit(v, max_len=200)
+
+
+def entity_label(e: EntityChange) -> Text:
+    style = ACTION_STYLES.get(e.action.value, "")
+    text = Text(end="")  # glyph + colour: readable without colour too
+    text.append("✗ " if not e.included else "  ", style="red")
+    text.append(f"{e.action.glyph} ", style=f"bold {style}")
+    text.append(f"{e.kind.value:<13} ", style="dim")
+    text.append_text(lit(e.label, max_len=60, empty="(unnamed)"))
+    if e.conflict is not None:
+        text.append(f"  [{e.conflict.chosen or 'choose'}]", style="bold red")
+    if e.warnings:
+        text.append(f"  ⚠{len(e.warnings)}", style="yellow")
+    if not e.included:
+        text.stylize("dim strike")
+    return text
+
+
+def counts_line(counts: dict[str, int]) -> Text:
+    text = Text(end="")
+    for action in Action:
+        n = counts.get(action.value, 0)
+        if not n and action.value == "delete":
+            continue  # deletes are rare (credits dropped upstream): shown only when present
+        text.append(f"{action.glyph} {n} {action.value}   ",
+                    style=ACTION_STYLES.get(action.value, "") if n else "dim")
+    return text
+
+
+def project_label(p: ProjectPlan) -> Text:
+    totals: dict[str, int] = {}
+    for e in p.entities:
+        if e.included:
+            totals[e.action.value] = totals.get(e.action.value, 0) + 1
+    text = Text(end="")
+    text.append("✗ " if not p.included else "", style="red")
+    text.append_text(lit(p.title, "bold", max_len=50, empty="(untitled)"))
+    text.append("  ")
+    for action in Action:
+        if totals.get(action.value):
+            text.append(f"{action.glyph}{totals[action.value]} ",
+                        style=ACTION_STYLES.get(action.value, ""))
+    if p.blocked:
+        text.append("⛔ blocked ", style="bold red")
+    if p.warnings:
+        text.append(f"⚠{len(p.warnings)}", style="yellow")
+    if not p.included:
+        text.stylize("dim strike")
+    return text
+
+
+def totals_line(plan: ImportPlan) -> Text:
+    text = Text("Plan: ", style="bold", end="")
+    text.append_text(counts_line(plan.totals()))
+    included = sum(1 for p in plan.projects if p.included)
+    excluded = sum(1 for p in plan.projects for e in p.entities if not e.included)
+    text.append(f"·  {included}/{len(plan.projects)} projects", style="bold")
+    if excluded:
+        text.append(f"  ·  {excluded} excluded", style="dim")
+    blocked = sum(1 for p in plan.projects if p.included and p.blocked)
+    if blocked:
+        text.append(f"  ·  {blocked} blocked", style="bold red")
+    conflicts = [e for p in plan.projects if p.included for e in p.entities
+                 if e.included and e.conflict is not None and e.conflict.chosen is None]
+    if conflicts:
+        text.append(f"  ·  {len(conflicts)} conflict(s) to resolve", style="bold red")
+    return text
+
+
+def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> RenderableType:
+    if e is None and project is None:
+        return Text("Highlight an entity to see its fields.", style="dim")
+    if e is None:
+        assert project is not None
+        head = Text(end="")
+        head.append_text(lit(project.title, "bold", empty="(untitled)"))
+        head.append(f"\nSession Studio project {project.project_id}", style="dim")
+        head.append("\nCreator profile: ")
+        if project.creator_profile_id:
+            head.append_text(lit(project.creator_profile_id))
+        elif project.new_creator:
+            head.append("new: ")
+            head.append_text(lit(project.new_creator.get("display_name"), "bold"))
+            head.append(" (created on apply)")
+        else:
+            head.append("—")
+        if project.ss_artist_name:
+            head.append("\nSession Studio artist: ")
+            head.append_text(lit(project.ss_artist_name))
+        head.append("\nOverwrite other sources' values: ")
+        head.append("yes" if project.overwrite_other_sources else "no (fill empty fields only)")
+        parts: list[RenderableType] = [head]
+        if project.blocked:
+            parts.append(lit(f"⛔ Blocked: {project.blocked}", "bold red", single_line=False))
+        for issue in project.issues:
+            parts.append(lit(f"⚠ {issue.get('entity', '')} {issue.get('external_id') or ''}: "
+                             f"{issue.get('message', '')}", "yellow", single_line=False))
+        for w in project.warnings:
+            parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
+        return Group(*parts)
+    head = Text(end="")
+    style = ACTION_STYLES.get(e.action.value, "")
+    head.append(f"{e.action.glyph} {e.action.value} ", style=f"bold {style}")
+    head.append(f"{e.kind.value}  ", style="bold")
+    head.append_text(lit(e.label, empty="(unnamed)"))
+    if not e.included:
+        head.append("  (excluded)", style="red")
+    if e.external_id:
+        head.append(f"\nSession Studio id {e.external_id}", style="dim")
+    parts = [head]
+    if e.conflict is not None:
+        c = e.conflict
+        block = Text("\nConflict: ", style="bold red")
+        block.append_text(lit(c.reason, single_line=False))
+        block.append("\nChoices (c cycles): ")
+        for choice in c.choices:
+            block.append(f" {choice} ", style="bold reverse" if choice == c.chosen else "")
+        parts.append(block)
+    if e.fields:
+        table = Table(expand=True, box=None, header_style="bold dim", show_edge=False)
+        table.add_column(Text("Field"), ratio=1)
+        table.add_column(Text("Before"), ratio=2)
+        table.add_column(Text("After"), ratio=2)
+        for f in e.fields:
+            name = Text(f.name)
+            if f.locked:
+                name.append(" 🔒", style="yellow")
+            if f.kept_other_source:
+                name.append(" (kept)", style="dim")
+            changed = f.before != f.after and not f.locked and not f.kept_other_source
+            after = _value(f.after)
+            if changed:
+                after.stylize("bold green" if f.before is None else "bold yellow")
+            table.add_row(name, _value(f.before), after)
+        parts += [Text(""), table]
+    for w in e.warnings:
+        parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
+    return Group(*parts)

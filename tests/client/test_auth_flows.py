@@ -1,0 +1,149 @@
+"""Each way of connecting an account, against the simulator's real OAuth endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from ss_tui.sessionstudio.auth import TokenManager
+from ss_tui.sessionstudio.errors import (
+    AuthError,
+    AuthorizationDenied,
+    AuthorizationExpired,
+    ReconnectNeeded,
+)
+from ss_tui.sessionstudio.tokens import MemoryTokenStore
+from ss_tui.simulator import SimulatorConfig
+from tests.fixtures.client import open_kit
+
+
+async def test_device_flow_polls_at_the_servers_pace(vtime):
+    config = SimulatorConfig(projects=3, auto_approve_device=False, device_interval=5)
+    async with open_kit(config, vtime) as kit:
+        device = await kit.oauth.start_device_flow()
+        assert device.user_code and device.verification_uri.endswith("/oauth/device")
+        polling = asyncio.ensure_future(kit.oauth.poll_device_flow(device))
+        while len(vtime.sleeps) < 3:  # the user takes a few polls to approve
+            await asyncio.sleep(0)
+        assert kit.sim.approve_device(device.user_code)
+        tokens = await asyncio.wait_for(polling, 5)
+        assert set(vtime.sleeps) == {5}  # never faster than the interval the server gave
+        assert tokens.refresh_token and tokens.expires_at is not None
+        await kit.manager.save(tokens)
+        async with kit.client() as client:
+            assert (await client.me()).id == kit.sim.demo_account_id
+
+
+async def test_device_flow_backs_off_on_slow_down(vtime):
+    config = SimulatorConfig(projects=3, auto_approve_device=False, device_interval=5)
+    async with open_kit(config, vtime) as kit:
+        device = await kit.oauth.start_device_flow()
+        device.interval = 2  # a client that polls too fast is told to slow down
+        polling = asyncio.ensure_future(kit.oauth.poll_device_flow(device))
+        while len(vtime.sleeps) < 4:
+            await asyncio.sleep(0)
+        kit.sim.deny_device(device.user_code)
+        with pytest.raises(AuthorizationDenied):
+            await asyncio.wait_for(polling, 5)
+        assert vtime.sleeps[:4] == [2, 2, 7, 12]  # +5 s after each slow_down
+
+
+async def test_device_flow_denied_and_expired(vtime):
+    config = SimulatorConfig(projects=3, auto_approve_device=False, device_code_ttl=30)
+    async with open_kit(config, vtime) as kit:
+        device = await kit.oauth.start_device_flow()
+        kit.sim.deny_device(device.user_code)
+        with pytest.raises(AuthorizationDenied, match="declined"):
+            await kit.oauth.poll_device_flow(device)
+        device = await kit.oauth.start_device_flow()
+        with pytest.raises(AuthorizationExpired, match="expired"):
+            await kit.oauth.poll_device_flow(device)  # nobody approves
+
+
+async def _follow_to_loopback(kit, authorize_url: str) -> httpx.Response:
+    """Be the browser: load the consent page, approve, follow the redirect to 127.0.0.1."""
+    page = await kit.http.get(authorize_url)
+    assert page.status_code == 200 and "<form" in page.text
+    query = parse_qs(urlsplit(authorize_url).query)
+    form = {k: v[0] for k, v in query.items()} | {"decision": "approve", "approve": "1"}
+    decision = await kit.http.post(f"{kit.base_url}/oauth/authorize", data=form)
+    assert decision.status_code in (302, 303), decision.text
+    location = decision.headers["location"]
+    assert location.startswith("http://127.0.0.1:")
+    async with httpx.AsyncClient() as browser:  # a real HTTP request to the listener
+        return await browser.get(location)
+
+
+async def test_authorization_code_with_pkce_and_loopback_redirect(vtime):
+    async with open_kit(SimulatorConfig(projects=3), vtime) as kit:
+        flow = await kit.oauth.begin_loopback()
+        query = parse_qs(urlsplit(flow.authorize_url).query)
+        assert query["code_challenge_method"] == ["S256"]
+        assert query["redirect_uri"][0].startswith("http://127.0.0.1:")
+        landing = await _follow_to_loopback(kit, flow.authorize_url)
+        assert landing.status_code == 200 and "Connected" in landing.text
+        tokens = await asyncio.wait_for(flow.wait(), 5)
+        assert tokens.refresh_token
+        # one shot: the listener is gone
+        with pytest.raises(httpx.ConnectError):
+            async with httpx.AsyncClient() as browser:
+                await browser.get(flow.redirect_uri)
+
+
+async def test_authorize_with_loopback_drives_the_browser_callback(vtime):
+    async with open_kit(SimulatorConfig(projects=3), vtime) as kit:
+        opened: list[str] = []
+
+        async def browser(url: str) -> None:
+            opened.append(url)
+            asyncio.ensure_future(_follow_to_loopback(kit, url))
+
+        tokens = await kit.oauth.authorize_with_loopback(open_browser=False, on_url=browser)
+        assert opened and tokens.access_token
+
+
+async def test_loopback_rejects_a_forged_state(vtime):
+    async with open_kit(SimulatorConfig(projects=3), vtime) as kit:
+        flow = await kit.oauth.begin_loopback()
+        with pytest.raises(AuthError, match="state"):
+            await flow.complete_with_redirect(f"{flow.redirect_uri}?code=abc&state=forged")
+
+
+async def test_personal_token_reads_but_cannot_refresh(vtime):
+    async with open_kit(SimulatorConfig(projects=3), vtime) as kit:
+        personal = kit.sim.personal_token()
+        await kit.manager.save(kit.oauth.token_from_personal(f"  {personal}\n"))
+        async with kit.client() as client:
+            assert (await client.me()).id == kit.sim.demo_account_id
+            kit.sim.revoke_all_tokens()
+            with pytest.raises(ReconnectNeeded):
+                await client.me()
+
+
+async def test_refresh_rotates_and_saves_the_new_refresh_token(kit):
+    first = await kit.connect()
+    kit.vtime.advance(3600 - 30)  # within the 60 s refresh margin
+    async with kit.client() as client:
+        await client.me()
+    saved = await kit.store.get("demo")
+    assert saved.access_token != first.access_token
+    assert saved.refresh_token != first.refresh_token  # rotated, and persisted
+    # the old refresh token is single-use: replaying it means reconnecting
+    with pytest.raises(ReconnectNeeded):
+        await kit.oauth.refresh(first)
+
+
+async def test_revoke_and_missing_account(kit):
+    tokens = await kit.connect()
+    await kit.manager.disconnect()
+    assert await kit.store.get("demo") is None
+    with pytest.raises(ReconnectNeeded, match="connected"):
+        await kit.manager.access_token()
+    with pytest.raises(ReconnectNeeded):
+        await kit.oauth.refresh(tokens)  # revoked at the server too
+    lonely = TokenManager(kit.oauth, MemoryTokenStore(), "nobody")
+    with pytest.raises(ReconnectNeeded, match="No Session Studio account"):
+        await lonely.access_token()

@@ -1,0 +1,113 @@
+"""The pacer spaces requests to the learned limit and holds everyone on Retry-After."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ss_tui.sessionstudio.pacing import RateLimitPacer, parse_reset
+
+
+def headers(limit: int, remaining: int, reset: float | str) -> dict[str, str]:
+    return {
+        "x-ratelimit-limit": str(limit),
+        "x-ratelimit-remaining": str(remaining),
+        "x-ratelimit-reset": str(reset),
+    }
+
+
+def make(vtime) -> RateLimitPacer:
+    return RateLimitPacer(clock=vtime.monotonic, sleep=vtime.sleep, wall=vtime.time)
+
+
+async def test_spaces_requests_at_the_limit_not_above(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()  # the probe goes at once
+    pacer.observe(headers(limit=10, remaining=9, reset=1))
+    sent = []
+    for _ in range(20):
+        await pacer.acquire()
+        sent.append(vtime.now)
+    # any one-second window holds at most 10 requests, and we run close to 10/s
+    for start in sent:
+        assert sum(1 for t in sent if start <= t < start + 1) <= 10
+    assert 1.9 < sent[-1] < 2.2
+
+
+async def test_concurrent_callers_share_one_budget(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe(headers(limit=5, remaining=4, reset=1))
+    times: list[float] = [0.0]  # the probe
+
+    async def one() -> None:
+        await pacer.acquire()
+        times.append(vtime.now)
+
+    await asyncio.gather(*(one() for _ in range(10)))
+    # eleven requests at 5/s need two seconds, whichever task sends them
+    assert max(times) >= 2.0
+    for start in times:
+        assert sum(1 for t in times if start <= t < start + 1) <= 5
+
+
+async def test_spent_window_waits_for_the_refill(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe(headers(limit=100, remaining=0, reset=30))  # someone else used it up
+    await pacer.acquire()
+    assert vtime.now >= 29  # reset is whole seconds, rounded up
+
+
+async def test_small_remaining_budget_is_spread_over_the_window(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe(headers(limit=600, remaining=4, reset="40.0"))  # fractional: precise
+    sent = []
+    for _ in range(4):
+        await pacer.acquire()
+        sent.append(vtime.now)
+    assert sent[1] - sent[0] >= 9.9  # 4 requests over 40 s, not a burst
+
+
+async def test_only_one_probe_until_the_budget_is_known(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    waiting = asyncio.ensure_future(pacer.acquire())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()  # a second request waits for the probe's answer
+    pacer.observe(headers(limit=100, remaining=99, reset=60))
+    await asyncio.wait_for(waiting, 1)
+
+
+async def test_failed_probe_hands_over_to_the_next_caller(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    waiting = asyncio.ensure_future(pacer.acquire())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    pacer.observed_nothing()  # e.g. a connection error
+    await asyncio.wait_for(waiting, 1)
+
+
+async def test_retry_after_pauses_every_request(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe(headers(limit=100, remaining=50, reset=30))
+    pacer.pause(5)
+    assert pacer.budget().paused_for_s == 5
+    await asyncio.gather(*(pacer.acquire() for _ in range(3)))
+    assert vtime.now >= 5
+
+
+async def test_no_headers_means_no_pacing(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe({})
+    await asyncio.gather(*(pacer.acquire() for _ in range(50)))
+    assert vtime.now == 0
+
+
+def test_reset_header_as_delta_or_unix_time():
+    assert parse_reset("12", now_wall=1_780_000_000) == 12
+    assert parse_reset("1780000030", now_wall=1_780_000_000) == 30
+    assert parse_reset("soon", now_wall=0) is None

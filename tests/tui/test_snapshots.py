@@ -1,0 +1,133 @@
+"""SVG snapshots of every screen in normal, empty and error states at a fixed size.
+
+Update with ``pytest tests/tui --snapshot-update`` after checking the change is intended."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from ss_tui.tui.messages import EngineEventPosted
+from ss_tui.tui.screens.preview import PreviewScreen
+from tests.tui.conftest import SIZE
+from tests.tui.plans import failed_events, finished_events, running_events, sample_plan
+
+CREATORS = [("cp-1", "Demo Creator"), ("cp-2", "Second Creator")]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let the screen's database workers finish and the screen repaint."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def steps(*keys: str, events: list[Any] | None = None,
+          push: Callable[[], Any] | None = None) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for event in events or []:
+            pilot.app.post_message(EngineEventPosted(event))
+        if push is not None:
+            await pilot.app.push_screen(push())
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_connect_normal(snap_compare, seeded, make_app) -> None:
+    seeded(projects=12)
+    assert snap_compare(make_app("connect"), terminal_size=SIZE, run_before=steps())
+
+
+def test_connect_empty(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("connect"), terminal_size=SIZE, run_before=steps())
+
+
+def test_connect_reconnect_needed(snap_compare, seeded, make_app) -> None:
+    seeded(projects=3, connection_status="reconnect_needed")
+    assert snap_compare(make_app("connect"), terminal_size=SIZE, run_before=steps())
+
+
+def test_browser_normal_with_selection(snap_compare, seeded, make_app) -> None:
+    seeded(projects=60, imported=5, titles={1: "[bold red]Boom[/]"})
+    app = make_app("browser")
+    keys = ("down", "space", "space", "space")
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps(*keys))
+
+
+def test_browser_empty(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("browser"), terminal_size=SIZE, run_before=steps())
+
+
+def test_browser_no_match(snap_compare, seeded, make_app) -> None:
+    seeded(projects=20)
+    keys = ("slash", "z", "z", "z", "enter")
+    assert snap_compare(make_app("browser"), terminal_size=SIZE, run_before=steps(*keys))
+
+
+def test_preview_normal(snap_compare, make_app) -> None:
+    app = make_app("browser")
+    push = lambda: PreviewScreen(sample_plan(), CREATORS)  # noqa: E731
+    assert snap_compare(app, terminal_size=SIZE,
+                        run_before=steps("down", "down", "down", push=push))
+
+
+def test_preview_conflict_and_exclusion(snap_compare, make_app) -> None:
+    app = make_app("browser")
+    push = lambda: PreviewScreen(sample_plan(), CREATORS)  # noqa: E731
+    keys = ("down", "down", "down", "x", "down", "c")
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps(*keys, push=push))
+
+
+def test_progress_empty(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("progress"), terminal_size=SIZE, run_before=steps())
+
+
+def test_progress_running(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("progress"), terminal_size=SIZE,
+                        run_before=steps(events=running_events()))
+
+
+def test_progress_finished(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("progress"), terminal_size=SIZE,
+                        run_before=steps(events=finished_events()))
+
+
+def test_progress_reconnect_needed(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("progress"), terminal_size=SIZE,
+                        run_before=steps(events=failed_events()))
+
+
+def test_errors_normal(snap_compare, seeded, make_app) -> None:
+    seeded(projects=10, errors=6, titles={1: "[bold red]Boom[/]"})
+    assert snap_compare(make_app("errors"), terminal_size=SIZE, run_before=steps("down"))
+
+
+def test_errors_empty(snap_compare, seeded, make_app) -> None:
+    seeded(projects=5, errors=0)
+    assert snap_compare(make_app("errors"), terminal_size=SIZE, run_before=steps())
+
+
+def test_history_normal(snap_compare, seeded, make_app) -> None:
+    seeded(projects=10, runs=3, imported=4, errors=2)
+    assert snap_compare(make_app("history"), terminal_size=SIZE, run_before=steps())
+
+
+def test_history_empty(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("history"), terminal_size=SIZE, run_before=steps())
+
+
+def test_run_detail(snap_compare, seeded, make_app) -> None:
+    seeded(projects=10, runs=1, imported=4, errors=2)
+    assert snap_compare(make_app("history"), terminal_size=SIZE, run_before=steps("enter"))
+
+
+def test_help(snap_compare, make_app) -> None:
+    assert snap_compare(make_app("browser"), terminal_size=SIZE, run_before=steps("f1"))
