@@ -1,0 +1,1 @@
+"""Jovie-shaped database: models (schema), engines (engine), migrations (migrate), check."""

@@ -110,15 +110,13 @@ def _check_table(conn: Connection, insp: sa.Inspector, table: sa.Table) -> Table
         target = fk.referred_table.name
         rule = (fk.ondelete or "NO ACTION").upper()
         match = [
-            f for f in fks
-            if f["constrained_columns"] == cols and f["referred_table"] == target
+            f for f in fks if f["constrained_columns"] == cols and f["referred_table"] == target
         ]
         label = f"foreign key ({', '.join(cols)}) -> {target} ON DELETE {rule}"
         if not match:
             report.missing.append(label)
         elif not any(
-            ((f.get("options") or {}).get("ondelete") or "NO ACTION").upper() == rule
-            for f in match
+            ((f.get("options") or {}).get("ondelete") or "NO ACTION").upper() == rule for f in match
         ):
             report.missing.append(label + " (present with another ON DELETE rule)")
 
@@ -205,6 +203,11 @@ def format_report(report: CheckReport) -> list[tuple[str, bool]]:
     if report.ok:
         lines.append(("all tables, columns, keys, constraints and indexes present", False))
     else:
-        lines.append(("some required objects are missing: run `ss-tui db upgrade`"
-                      " or migrate the Jovie database", True))
+        lines.append(
+            (
+                "some required objects are missing: run `ss-tui db upgrade`"
+                " or migrate the Jovie database",
+                True,
+            )
+        )
     return lines

@@ -12,8 +12,11 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
-_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
-            "postgres": "postgresql+asyncpg"}
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
 
 
 def normalize_url(url: str | URL) -> URL:

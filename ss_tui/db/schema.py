@@ -68,7 +68,10 @@ class Timestamped:
         UTCDateTime(), nullable=False, default=utcnow, server_default=sa.func.now()
     )
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow,
+        UTCDateTime(),
+        nullable=False,
+        default=utcnow,
+        onupdate=utcnow,
         server_default=sa.func.now(),
     )
 
@@ -110,7 +113,11 @@ class CreatorProfile(Timestamped, Base):
 
 
 ARTIST_EXTERNAL_IDS = (
-    "spotify_id", "apple_music_id", "musicbrainz_id", "deezer_id", "session_studio_id",
+    "spotify_id",
+    "apple_music_id",
+    "musicbrainz_id",
+    "deezer_id",
+    "session_studio_id",
 )
 
 
@@ -150,12 +157,13 @@ class Artist(Timestamped, Base):
 class DiscogRelease(Timestamped, Base):
     __tablename__ = "discog_releases"
     __table_args__ = (
+        sa.Index("discog_releases_creator_slug_unique", "creator_profile_id", "slug", unique=True),
         sa.Index(
-            "discog_releases_creator_slug_unique", "creator_profile_id", "slug", unique=True
-        ),
-        sa.Index(
-            "discog_releases_creator_upc_unique", "creator_profile_id", "upc",
-            unique=True, **_not_null_where("upc"),
+            "discog_releases_creator_upc_unique",
+            "creator_profile_id",
+            "upc",
+            unique=True,
+            **_not_null_where("upc"),
         ),
         sa.Index("discog_releases_release_date_idx", "release_date"),
     )
@@ -188,8 +196,11 @@ class DiscogRecording(Timestamped, Base):
             "discog_recordings_creator_slug_unique", "creator_profile_id", "slug", unique=True
         ),
         sa.Index(
-            "discog_recordings_creator_isrc_unique", "creator_profile_id", "isrc",
-            unique=True, **_not_null_where("isrc"),
+            "discog_recordings_creator_isrc_unique",
+            "creator_profile_id",
+            "isrc",
+            unique=True,
+            **_not_null_where("isrc"),
         ),
         sa.Index("discog_recordings_creator_profile_id_idx", "creator_profile_id"),
     )
@@ -216,7 +227,10 @@ class DiscogTrack(Timestamped, Base):
     __table_args__ = (
         sa.Index(
             "discog_tracks_release_track_position_unique",
-            "release_id", "disc_number", "track_number", unique=True,
+            "release_id",
+            "disc_number",
+            "track_number",
+            unique=True,
         ),
         sa.Index("discog_tracks_release_slug_unique", "release_id", "slug", unique=True),
     )
@@ -243,7 +257,10 @@ class DiscogReleaseTrack(Timestamped, Base):
     __table_args__ = (
         sa.Index(
             "discog_release_tracks_position_unique",
-            "release_id", "disc_number", "track_number", unique=True,
+            "release_id",
+            "disc_number",
+            "track_number",
+            unique=True,
         ),
         sa.Index("discog_release_tracks_release_slug_unique", "release_id", "slug", unique=True),
         sa.Index("discog_release_tracks_recording_id_idx", "recording_id"),
@@ -296,7 +313,10 @@ class RecordingArtist(_Credit, Base):
     __table_args__ = (
         sa.Index(
             "recording_artists_recording_artist_role",
-            "recording_id", "artist_id", "role", unique=True,
+            "recording_id",
+            "artist_id",
+            "role",
+            unique=True,
         ),
         sa.Index("recording_artists_artist_id_idx", "artist_id"),
     )
@@ -325,8 +345,11 @@ class ProviderLink(Timestamped, Base):
             "provider_links_release_track_provider", "provider_id", "release_track_id", unique=True
         ),
         sa.Index(
-            "provider_links_provider_external", "provider_id", "external_id",
-            unique=True, **_not_null_where("external_id"),
+            "provider_links_provider_external",
+            "provider_id",
+            "external_id",
+            unique=True,
+            **_not_null_where("external_id"),
         ),
         sa.Index("provider_links_release_id_idx", "release_id"),
         sa.Index("provider_links_track_id_idx", "track_id"),
@@ -359,7 +382,9 @@ class ReleaseSyncStatus(Timestamped, Base):
     __table_args__ = (
         sa.Index(
             "release_sync_status_creator_provider_unique",
-            "creator_profile_id", "provider_id", unique=True,
+            "creator_profile_id",
+            "provider_id",
+            unique=True,
         ),
     )
 
@@ -382,8 +407,10 @@ class IngestionJob(Timestamped, Base):
     __tablename__ = "ingestion_jobs"
     __table_args__ = (
         sa.Index(
-            "idx_ingestion_jobs_dedup_key_unique", "dedup_key",
-            unique=True, **_not_null_where("dedup_key"),
+            "idx_ingestion_jobs_dedup_key_unique",
+            "dedup_key",
+            unique=True,
+            **_not_null_where("dedup_key"),
         ),
         sa.Index("idx_ingestion_jobs_status_run_at", "status", "run_at"),
         sa.Index("idx_ingestion_jobs_claim", "status", "priority", "run_at"),
@@ -458,7 +485,9 @@ class SourceSnapshot(Timestamped, Base):
         sa.Index("ix_source_snapshots_conn_title", "connection_id", "entity_type", "title"),
         sa.Index(
             "ix_source_snapshots_conn_updated",
-            "connection_id", "entity_type", "upstream_updated_at",
+            "connection_id",
+            "entity_type",
+            "upstream_updated_at",
         ),
         sa.Index("ix_source_snapshots_conn_artist", "connection_id", "entity_type", "artist_name"),
         sa.Index("ix_source_snapshots_conn_status", "connection_id", "entity_type", "status"),
@@ -546,7 +575,9 @@ class SyncError(Timestamped, Base):
     __table_args__ = (
         # Repeated failures of one item update one live row instead of piling up.
         sa.Index(
-            "sync_errors_open_fingerprint_unique", "fingerprint", unique=True,
+            "sync_errors_open_fingerprint_unique",
+            "fingerprint",
+            unique=True,
             postgresql_where=sa.text("status IN ('open', 'retrying')"),
             sqlite_where=sa.text("status IN ('open', 'retrying')"),
         ),
@@ -613,12 +644,28 @@ class AuditLog(Timestamped, Base):
 
 # Tables that are Jovie's (they may already exist in a Jovie database) vs ss-tui's own.
 JOVIE_TABLES = (
-    "providers", "creator_profiles", "artists", "discog_releases", "discog_recordings",
-    "discog_tracks", "discog_release_tracks", "release_artists", "recording_artists",
-    "provider_links", "release_sync_status", "ingestion_jobs",
+    "providers",
+    "creator_profiles",
+    "artists",
+    "discog_releases",
+    "discog_recordings",
+    "discog_tracks",
+    "discog_release_tracks",
+    "release_artists",
+    "recording_artists",
+    "provider_links",
+    "release_sync_status",
+    "ingestion_jobs",
 )
 SS_TUI_TABLES = (
-    "ss_connections", "ss_tokens", "source_snapshots", "creator_assignments", "import_runs",
-    "import_items", "sync_errors", "field_locks", "audit_log",
+    "ss_connections",
+    "ss_tokens",
+    "source_snapshots",
+    "creator_assignments",
+    "import_runs",
+    "import_items",
+    "sync_errors",
+    "field_locks",
+    "audit_log",
 )
 metadata = Base.metadata

@@ -63,8 +63,12 @@ class ErrorRecord:
 
     def fingerprint(self, connection_id: uuid.UUID | None) -> str:
         parts = (
-            str(connection_id or ""), self.entity_type or "", self.external_id or "",
-            self.project_external_id or "", self.stage, self.code or self.kind,
+            str(connection_id or ""),
+            self.entity_type or "",
+            self.external_id or "",
+            self.project_external_id or "",
+            self.stage,
+            self.code or self.kind,
         )
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
@@ -84,15 +88,25 @@ def from_exception(
         if exc.problem:
             detail["problem"] = exc.problem
         return ErrorRecord(
-            stage=stage, kind=exc.kind, message=exc.message, entity_type=entity_type,
-            external_id=external_id, project_external_id=project_external_id,
-            http_status=exc.http_status, detail=detail, source_payload=payload,
+            stage=stage,
+            kind=exc.kind,
+            message=exc.message,
+            entity_type=entity_type,
+            external_id=external_id,
+            project_external_id=project_external_id,
+            http_status=exc.http_status,
+            detail=detail,
+            source_payload=payload,
         )
     text = redact(str(exc)) or type(exc).__name__
     return ErrorRecord(
-        stage=stage, kind="internal", message=f"{type(exc).__name__}: {text}"[:2000],
-        entity_type=entity_type, external_id=external_id,
-        project_external_id=project_external_id, detail={"error": type(exc).__name__},
+        stage=stage,
+        kind="internal",
+        message=f"{type(exc).__name__}: {text}"[:2000],
+        entity_type=entity_type,
+        external_id=external_id,
+        project_external_id=project_external_id,
+        detail={"error": type(exc).__name__},
         source_payload=payload,
     )
 
@@ -116,17 +130,33 @@ async def record_errors(
         detail = {"advice": ADVICE_BY_KIND[kind], **r.detail}
         if r.code:
             detail.setdefault("field", r.code)
-        rows.append({
-            "id": uuid.uuid4(), "run_id": run_id, "connection_id": connection_id,
-            "entity_type": r.entity_type, "external_id": r.external_id,
-            "project_external_id": r.project_external_id, "stage": r.stage, "kind": kind,
-            "message": redact(r.message), "detail": detail, "http_status": r.http_status,
-            "source_payload": r.source_payload,
-            "suggested_action": r.suggested_action or ACTION_BY_KIND[kind],
-            "status": "open", "attempts": 1, "fingerprint": r.fingerprint(connection_id),
-            "first_seen_at": now, "last_seen_at": now, "resolved_at": None,
-            "resolved_by": None, "note": None, "created_at": now, "updated_at": now,
-        })
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "run_id": run_id,
+                "connection_id": connection_id,
+                "entity_type": r.entity_type,
+                "external_id": r.external_id,
+                "project_external_id": r.project_external_id,
+                "stage": r.stage,
+                "kind": kind,
+                "message": redact(r.message),
+                "detail": detail,
+                "http_status": r.http_status,
+                "source_payload": r.source_payload,
+                "suggested_action": r.suggested_action or ACTION_BY_KIND[kind],
+                "status": "open",
+                "attempts": 1,
+                "fingerprint": r.fingerprint(connection_id),
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "resolved_at": None,
+                "resolved_by": None,
+                "note": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     if not rows:
         return []
     # Several problems of one batch may share a fingerprint: the last one wins.
@@ -174,7 +204,9 @@ async def resolve_cleared(
             T_ERRORS.c.fingerprint.not_in(list(keep)),
         )
         .values(
-            status="resolved", resolved_at=now, resolved_by="ss-tui (item imported)",
+            status="resolved",
+            resolved_at=now,
+            resolved_by="ss-tui (item imported)",
             updated_at=now,
         )
     )
@@ -187,7 +219,11 @@ async def resolve_cleared(
 
 
 async def close_errors(
-    conn: AsyncConnection, error_ids: list[uuid.UUID], *, status: str, note: str | None,
+    conn: AsyncConnection,
+    error_ids: list[uuid.UUID],
+    *,
+    status: str,
+    note: str | None,
     actor: str,
 ) -> int:
     """Staff mark errors ``resolved`` or ``ignored`` with a note."""
@@ -204,10 +240,14 @@ async def close_errors(
 
 async def mark_retrying(conn: AsyncConnection, error_ids: list[uuid.UUID]) -> list[dict]:
     rows = (
-        await conn.execute(
-            sa.select(T_ERRORS).where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
+        (
+            await conn.execute(
+                sa.select(T_ERRORS).where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     if rows:
         await conn.execute(
             sa.update(T_ERRORS)

@@ -49,9 +49,13 @@ def project_rows(
     tracks = payload.get("tracks") if isinstance(payload.get("tracks"), list) else []
     rows = [
         {
-            "entity_type": "project", "external_id": pid, "project_external_id": None,
-            "payload": payload, "title": _str(payload.get("title")),
-            "status": _str(payload.get("status")), "project_type": _str(payload.get("type")),
+            "entity_type": "project",
+            "external_id": pid,
+            "project_external_id": None,
+            "payload": payload,
+            "title": _str(payload.get("title")),
+            "status": _str(payload.get("status")),
+            "project_type": _str(payload.get("type")),
             "artist_id": _str(payload.get("artistId")),
             "artist_name": _str(payload.get("artistName")),
             "release_date": _parse_date(payload.get("releaseDate")),
@@ -62,21 +66,35 @@ def project_rows(
     for t in tracks:
         if not isinstance(t, dict):
             continue
-        rows.append({
-            "entity_type": "track", "external_id": str(t.get("id")), "project_external_id": pid,
-            "payload": t, "title": _str(t.get("title")), "status": _str(payload.get("status")),
-            "project_type": _str(payload.get("type")),
-            "artist_id": _str(t.get("artistId") or payload.get("artistId")),
-            "artist_name": _str(t.get("artistName") or payload.get("artistName")),
-            "release_date": _parse_date(t.get("releaseDate") or payload.get("releaseDate")),
-            "track_count": None, "upstream_updated_at": _parse_dt(t.get("updatedAt")),
-        })
+        rows.append(
+            {
+                "entity_type": "track",
+                "external_id": str(t.get("id")),
+                "project_external_id": pid,
+                "payload": t,
+                "title": _str(t.get("title")),
+                "status": _str(payload.get("status")),
+                "project_type": _str(payload.get("type")),
+                "artist_id": _str(t.get("artistId") or payload.get("artistId")),
+                "artist_name": _str(t.get("artistName") or payload.get("artistName")),
+                "release_date": _parse_date(t.get("releaseDate") or payload.get("releaseDate")),
+                "track_count": None,
+                "upstream_updated_at": _parse_dt(t.get("updatedAt")),
+            }
+        )
     for r in rows:
-        r.update({
-            "id": uuid.uuid4(), "connection_id": connection_id, "hash": payload_hash(r["payload"]),
-            "etag": None, "fetched_at": now, "removed_upstream": False, "created_at": now,
-            "updated_at": now,
-        })
+        r.update(
+            {
+                "id": uuid.uuid4(),
+                "connection_id": connection_id,
+                "hash": payload_hash(r["payload"]),
+                "etag": None,
+                "fetched_at": now,
+                "removed_upstream": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return rows
 
 

@@ -7,6 +7,7 @@ once ``recovery_s`` have passed (one trial call at a time); half_open → closed
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -51,7 +52,7 @@ class CircuitBreaker:
         if state == OPEN:
             retry_in = self.recovery_s - (self._clock() - self._opened_at)
             raise CircuitOpenError(
-                f"Session Studio is failing; calls paused for {retry_in:.0f} s more "
+                f"Session Studio is failing; calls paused for {math.ceil(retry_in)} s more "
                 f"(circuit open after {self.failure_threshold} failures).",
                 retry_in=max(0.0, retry_in),
             )

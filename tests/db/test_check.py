@@ -49,8 +49,7 @@ async def test_dropped_column_is_named_and_fails(db_url: str) -> None:
 
 
 async def test_dropped_unique_index_and_table_are_named(db_url: str) -> None:
-    await execute(db_url, "DROP INDEX discog_releases_creator_upc_unique",
-                  "DROP TABLE field_locks")
+    await execute(db_url, "DROP INDEX discog_releases_creator_upc_unique", "DROP TABLE field_locks")
     code, out = await check_in_thread(db_url)
     assert code == 1
     assert "discog_releases_creator_upc_unique (creator_profile_id, upc)" in out

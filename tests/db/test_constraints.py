@@ -46,20 +46,23 @@ async def creator(engine: AsyncEngine, handle: str = "label") -> uuid.UUID:
 
 
 async def release(engine: AsyncEngine, creator_id: uuid.UUID, slug: str, **kw: Any) -> uuid.UUID:
-    return await insert(engine, DiscogRelease, creator_profile_id=creator_id, title=slug,
-                        slug=slug, **kw)
+    return await insert(
+        engine, DiscogRelease, creator_profile_id=creator_id, title=slug, slug=slug, **kw
+    )
 
 
 async def recording(engine: AsyncEngine, creator_id: uuid.UUID, slug: str, **kw: Any) -> uuid.UUID:
-    return await insert(engine, DiscogRecording, creator_profile_id=creator_id, title=slug,
-                        slug=slug, **kw)
+    return await insert(
+        engine, DiscogRecording, creator_profile_id=creator_id, title=slug, slug=slug, **kw
+    )
 
 
 async def test_release_slug_is_unique_per_creator(db_engine: AsyncEngine) -> None:
     a, b = await creator(db_engine, "a"), await creator(db_engine, "b")
     await release(db_engine, a, "first-light")
-    await assert_refused(db_engine, DiscogRelease, creator_profile_id=a, title="Again",
-                         slug="first-light")
+    await assert_refused(
+        db_engine, DiscogRelease, creator_profile_id=a, title="Again", slug="first-light"
+    )
     await release(db_engine, b, "first-light")  # another creator may use the slug
     assert await count(db_engine, DiscogRelease) == 2
 
@@ -67,8 +70,9 @@ async def test_release_slug_is_unique_per_creator(db_engine: AsyncEngine) -> Non
 async def test_release_upc_is_unique_per_creator_but_nulls_are_free(db_engine: AsyncEngine) -> None:
     a, b = await creator(db_engine, "a"), await creator(db_engine, "b")
     await release(db_engine, a, "one", upc="036000291452")
-    await assert_refused(db_engine, DiscogRelease, creator_profile_id=a, title="two",
-                         slug="two", upc="036000291452")
+    await assert_refused(
+        db_engine, DiscogRelease, creator_profile_id=a, title="two", slug="two", upc="036000291452"
+    )
     await release(db_engine, a, "no-upc-1", upc=None)
     await release(db_engine, a, "no-upc-2", upc=None)
     await release(db_engine, b, "same-upc-other-creator", upc="036000291452")
@@ -78,8 +82,14 @@ async def test_release_upc_is_unique_per_creator_but_nulls_are_free(db_engine: A
 async def test_recording_isrc_is_unique_per_creator(db_engine: AsyncEngine) -> None:
     a, b = await creator(db_engine, "a"), await creator(db_engine, "b")
     await recording(db_engine, a, "song", isrc="USRC17607839")
-    await assert_refused(db_engine, DiscogRecording, creator_profile_id=a, title="Song 2",
-                         slug="song-2", isrc="USRC17607839")
+    await assert_refused(
+        db_engine,
+        DiscogRecording,
+        creator_profile_id=a,
+        title="Song 2",
+        slug="song-2",
+        isrc="USRC17607839",
+    )
     await recording(db_engine, a, "demo-1")
     await recording(db_engine, a, "demo-2")
     await recording(db_engine, b, "song", isrc="USRC17607839")
@@ -91,22 +101,39 @@ async def test_release_track_position_and_slug_are_unique(db_engine: AsyncEngine
     rel = await release(db_engine, c, "album", release_type="album")
     rec1, rec2 = await recording(db_engine, c, "one"), await recording(db_engine, c, "two")
     base = {"release_id": rel, "title": "One"}
-    await insert(db_engine, DiscogReleaseTrack, recording_id=rec1, slug="one", track_number=1,
-                 **base)
-    await assert_refused(db_engine, DiscogReleaseTrack, recording_id=rec2, slug="two",
-                         track_number=1, **base)
-    await assert_refused(db_engine, DiscogReleaseTrack, recording_id=rec2, slug="one",
-                         track_number=2, **base)
-    await insert(db_engine, DiscogReleaseTrack, recording_id=rec2, slug="two", track_number=1,
-                 disc_number=2, **base)
+    await insert(
+        db_engine, DiscogReleaseTrack, recording_id=rec1, slug="one", track_number=1, **base
+    )
+    await assert_refused(
+        db_engine, DiscogReleaseTrack, recording_id=rec2, slug="two", track_number=1, **base
+    )
+    await assert_refused(
+        db_engine, DiscogReleaseTrack, recording_id=rec2, slug="one", track_number=2, **base
+    )
+    await insert(
+        db_engine,
+        DiscogReleaseTrack,
+        recording_id=rec2,
+        slug="two",
+        track_number=1,
+        disc_number=2,
+        **base,
+    )
 
 
 async def _release_and_track(engine: AsyncEngine) -> tuple[uuid.UUID, uuid.UUID]:
     c = await creator(engine)
     rel = await release(engine, c, "ep", release_type="ep")
     rec = await recording(engine, c, "intro")
-    rt = await insert(engine, DiscogReleaseTrack, release_id=rel, recording_id=rec,
-                      title="Intro", slug="intro", track_number=1)
+    rt = await insert(
+        engine,
+        DiscogReleaseTrack,
+        release_id=rel,
+        recording_id=rec,
+        title="Intro",
+        slug="intro",
+        track_number=1,
+    )
     return rel, rt
 
 
@@ -116,36 +143,69 @@ async def test_provider_link_needs_exactly_the_owner_its_type_names(
     rel, rt = await _release_and_track(db_engine)
     link = {"provider_id": "session-studio", "url": "https://session.studio/p/1"}
     # two owners at once
-    await assert_refused(db_engine, ProviderLink, owner_type="release", release_id=rel,
-                         release_track_id=rt, **link)
+    await assert_refused(
+        db_engine, ProviderLink, owner_type="release", release_id=rel, release_track_id=rt, **link
+    )
     # owner column does not match owner_type
-    await assert_refused(db_engine, ProviderLink, owner_type="release", release_track_id=rt,
-                         **link)
-    await assert_refused(db_engine, ProviderLink, owner_type="release_track", release_id=rel,
-                         **link)
+    await assert_refused(db_engine, ProviderLink, owner_type="release", release_track_id=rt, **link)
+    await assert_refused(
+        db_engine, ProviderLink, owner_type="release_track", release_id=rel, **link
+    )
     # no owner at all
     await assert_refused(db_engine, ProviderLink, owner_type="release", **link)
     await insert(db_engine, ProviderLink, owner_type="release", release_id=rel, **link)
-    await insert(db_engine, ProviderLink, owner_type="release_track", release_track_id=rt,
-                 provider_id="session-studio", url="https://session.studio/t/1")
+    await insert(
+        db_engine,
+        ProviderLink,
+        owner_type="release_track",
+        release_track_id=rt,
+        provider_id="session-studio",
+        url="https://session.studio/t/1",
+    )
     assert await count(db_engine, ProviderLink) == 2
 
 
 async def test_provider_link_to_unknown_provider_is_refused(db_engine: AsyncEngine) -> None:
     rel, _ = await _release_and_track(db_engine)
-    await assert_refused(db_engine, ProviderLink, provider_id="napster-2049",
-                         owner_type="release", release_id=rel, url="https://x.invalid")
+    await assert_refused(
+        db_engine,
+        ProviderLink,
+        provider_id="napster-2049",
+        owner_type="release",
+        release_id=rel,
+        url="https://x.invalid",
+    )
 
 
 async def test_provider_link_unique_per_owner_and_external_id(db_engine: AsyncEngine) -> None:
     rel, rt = await _release_and_track(db_engine)
-    await insert(db_engine, ProviderLink, provider_id="spotify", owner_type="release",
-                 release_id=rel, external_id="abc", url="https://open.spotify.com/album/abc")
-    await assert_refused(db_engine, ProviderLink, provider_id="spotify", owner_type="release",
-                         release_id=rel, external_id="def", url="https://x")
-    await assert_refused(db_engine, ProviderLink, provider_id="spotify",
-                         owner_type="release_track", release_track_id=rt, external_id="abc",
-                         url="https://x")
+    await insert(
+        db_engine,
+        ProviderLink,
+        provider_id="spotify",
+        owner_type="release",
+        release_id=rel,
+        external_id="abc",
+        url="https://open.spotify.com/album/abc",
+    )
+    await assert_refused(
+        db_engine,
+        ProviderLink,
+        provider_id="spotify",
+        owner_type="release",
+        release_id=rel,
+        external_id="def",
+        url="https://x",
+    )
+    await assert_refused(
+        db_engine,
+        ProviderLink,
+        provider_id="spotify",
+        owner_type="release_track",
+        release_track_id=rt,
+        external_id="abc",
+        url="https://x",
+    )
 
 
 @pytest.mark.parametrize("credit", [ReleaseArtist, RecordingArtist])
@@ -155,16 +215,18 @@ async def test_duplicate_credit_is_refused(db_engine: AsyncEngine, credit: type[
     owner = await (release if credit is ReleaseArtist else recording)(db_engine, c, "x")
     artist = await insert(db_engine, Artist, name="Nova", name_normalized="nova")
     await insert(db_engine, credit, artist_id=artist, role="main_artist", **{owner_col: owner})
-    await assert_refused(db_engine, credit, artist_id=artist, role="main_artist",
-                         **{owner_col: owner})
+    await assert_refused(
+        db_engine, credit, artist_id=artist, role="main_artist", **{owner_col: owner}
+    )
     await insert(db_engine, credit, artist_id=artist, role="producer", **{owner_col: owner})
     assert await count(db_engine, credit) == 2
 
 
 async def test_artist_session_studio_id_is_unique(db_engine: AsyncEngine) -> None:
     await insert(db_engine, Artist, name="Nova", name_normalized="nova", session_studio_id="ar_1")
-    await assert_refused(db_engine, Artist, name="Nova 2", name_normalized="nova 2",
-                         session_studio_id="ar_1")
+    await assert_refused(
+        db_engine, Artist, name="Nova 2", name_normalized="nova 2", session_studio_id="ar_1"
+    )
     await insert(db_engine, Artist, name="Other", name_normalized="other")
     await insert(db_engine, Artist, name="Other", name_normalized="other")
 
@@ -175,10 +237,22 @@ async def test_deleting_a_release_removes_its_tracks_credits_and_links(
     rel, rt = await _release_and_track(db_engine)
     artist = await insert(db_engine, Artist, name="Nova", name_normalized="nova")
     await insert(db_engine, ReleaseArtist, release_id=rel, artist_id=artist, role="main_artist")
-    await insert(db_engine, ProviderLink, provider_id="session-studio", owner_type="release",
-                 release_id=rel, url="https://session.studio/p/1")
-    await insert(db_engine, ProviderLink, provider_id="session-studio",
-                 owner_type="release_track", release_track_id=rt, url="https://session.studio/t")
+    await insert(
+        db_engine,
+        ProviderLink,
+        provider_id="session-studio",
+        owner_type="release",
+        release_id=rel,
+        url="https://session.studio/p/1",
+    )
+    await insert(
+        db_engine,
+        ProviderLink,
+        provider_id="session-studio",
+        owner_type="release_track",
+        release_track_id=rt,
+        url="https://session.studio/t",
+    )
     async with db_engine.begin() as conn:
         await conn.execute(sa.delete(DiscogRelease).where(DiscogRelease.id == rel))
     assert await count(db_engine, DiscogReleaseTrack) == 0
@@ -189,8 +263,12 @@ async def test_deleting_a_release_removes_its_tracks_credits_and_links(
 
 
 async def test_one_live_sync_error_per_fingerprint(db_engine: AsyncEngine) -> None:
-    err = {"stage": "transform", "kind": "invalid_data", "message": "bad ISRC",
-           "fingerprint": "fp-1"}
+    err = {
+        "stage": "transform",
+        "kind": "invalid_data",
+        "message": "bad ISRC",
+        "fingerprint": "fp-1",
+    }
     await insert(db_engine, SyncError, status="open", **err)
     await assert_refused(db_engine, SyncError, status="retrying", **err)
     async with db_engine.begin() as conn:
@@ -212,9 +290,15 @@ async def test_enum_columns_refuse_unknown_values(db_engine: AsyncEngine) -> Non
     async def raw_insert(release_type: str) -> None:
         rid = uuid.uuid4()
         async with db_engine.begin() as conn:
-            await conn.execute(stmt, {"id": rid.hex if sqlite else rid,
-                                      "c": c.hex if sqlite else c,
-                                      "slug": release_type, "type": release_type})
+            await conn.execute(
+                stmt,
+                {
+                    "id": rid.hex if sqlite else rid,
+                    "c": c.hex if sqlite else c,
+                    "slug": release_type,
+                    "type": release_type,
+                },
+            )
 
     await raw_insert("album")
     with pytest.raises(sa.exc.DBAPIError):  # IntegrityError (CHECK) or DataError (enum)

@@ -45,11 +45,18 @@ async def test_orm_round_trip_keeps_types(db_engine: AsyncEngine) -> None:
         creator = CreatorProfile(display_name="Label", handle="label")
         s.add(creator)
         await s.flush()
-        s.add(DiscogRelease(
-            creator_profile_id=creator.id, title="Über Night", slug="uber-night",
-            release_type="album", release_date=when, genres=["pop", "électro"],
-            metadata_={"sessionStudioId": "prj_1", "nested": {"n": 1}}, source_type="ingested",
-        ))
+        s.add(
+            DiscogRelease(
+                creator_profile_id=creator.id,
+                title="Über Night",
+                slug="uber-night",
+                release_type="album",
+                release_date=when,
+                genres=["pop", "électro"],
+                metadata_={"sessionStudioId": "prj_1", "nested": {"n": 1}},
+                source_type="ingested",
+            )
+        )
     async with sessions() as s:
         rel = (await s.execute(sa.select(DiscogRelease))).scalar_one()
     assert rel.release_date == when and rel.release_date.tzinfo is not None
@@ -102,8 +109,11 @@ async def test_immediate_sqlite_writers_queue_instead_of_failing(sqlite_url: str
             async with engine.begin() as conn:
                 await conn.exec_driver_sql("SELECT count(*) FROM creator_profiles")
                 await asyncio.sleep(0)  # let the other writer interleave
-                await conn.execute(sa.insert(CreatorProfile.__table__).values(
-                    id=uuid.uuid4(), display_name=f"w{i}"))
+                await conn.execute(
+                    sa.insert(CreatorProfile.__table__).values(
+                        id=uuid.uuid4(), display_name=f"w{i}"
+                    )
+                )
 
     try:
         await asyncio.gather(*(bump(e, 20) for e in engines))

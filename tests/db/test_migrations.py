@@ -29,8 +29,12 @@ async def _sync(url: str, fn: Any) -> Any:
 
 def _diff(conn: sa.Connection) -> list[Any]:
     ctx = MigrationContext.configure(
-        conn, opts={"compare_type": True, "version_table": VERSION_TABLE,
-                    "include_object": lambda o, n, t, r, c: n != VERSION_TABLE}
+        conn,
+        opts={
+            "compare_type": True,
+            "version_table": VERSION_TABLE,
+            "include_object": lambda o, n, t, r, c: n != VERSION_TABLE,
+        },
     )
     return compare_metadata(ctx, metadata)
 
@@ -76,18 +80,20 @@ async def test_upgrade_adopts_an_existing_jovie_database(db_kind: str, fresh_dat
 
     def make_it_jovies(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"DROP TABLE {VERSION_TABLE}"))
-        conn.execute(sa.text(
-            "INSERT INTO providers (id, display_name, kind, is_active, created_at, updated_at)"
-            " VALUES ('spotify', 'Spotify (Jovie)', 'music_streaming', true,"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-        ))
+        conn.execute(
+            sa.text(
+                "INSERT INTO providers (id, display_name, kind, is_active, created_at, updated_at)"
+                " VALUES ('spotify', 'Spotify (Jovie)', 'music_streaming', true,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
 
     await _sync(url, make_it_jovies)
     await upgrade(url)
     assert ALL_TABLES <= await _sync(url, _tables)
-    names = await _sync(url, lambda c: dict(
-        c.execute(sa.text("SELECT id, display_name FROM providers")).all()
-    ))
+    names = await _sync(
+        url, lambda c: dict(c.execute(sa.text("SELECT id, display_name FROM providers")).all())
+    )
     assert names["spotify"] == "Spotify (Jovie)"  # Jovie's row wins
     assert "session-studio" in names
 

@@ -1,0 +1,602 @@
+"""One import run: import_runs/import_items bookkeeping, per-project apply transactions,
+sync errors, typed events, cancel/pause at project boundaries, resume of a killed run.
+
+An item's status is written in the same transaction as its project's rows, so a run killed at
+any moment resumes exactly where it stopped: finished projects are skipped, nothing is half
+written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import hashlib
+import json
+import os
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ss_tui.db import schema
+from ss_tui.db.types import utcnow
+from ss_tui.engine import events as ev
+from ss_tui.engine.apply import ApplyResult, Stale, apply_project
+from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.engine.plan_types import Action, ImportPlan, ProjectPlan
+from ss_tui.engine.rows import T_CREATOR, as_uuid
+
+T_RUNS = schema.ImportRun.__table__
+T_ITEMS = schema.ImportItem.__table__
+T_SYNC = schema.ReleaseSyncStatus.__table__
+FINISHED = ("applied", "unchanged", "excluded", "skipped")
+MAX_ATTEMPTS = 4
+RESUME_AFTER_S = 600  # a run on another host with no progress for this long is resumable
+
+
+class Control(Protocol):
+    """What the TUI (or a signal handler) uses to steer a run; checked between projects."""
+
+    cancel_event: asyncio.Event
+    running: asyncio.Event  # cleared while paused
+
+
+class RunControl:
+    def __init__(self) -> None:
+        self.cancel_event = asyncio.Event()
+        self.running = asyncio.Event()
+        self.running.set()
+
+    def pause(self) -> None:
+        self.running.clear()
+
+    def resume(self) -> None:
+        self.running.set()
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        self.running.set()
+
+
+@dataclass(slots=True)
+class RunResult:
+    run_id: str | None
+    status: str  # succeeded | partial | failed | cancelled
+    items: dict[str, int] = field(default_factory=dict)  # item status → count
+    written: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → action → n
+    errors: int = 0
+    duration_s: float = 0.0
+    plan: ImportPlan | None = None  # dry runs
+    upstream: dict[str, str] = field(default_factory=dict)  # project → new/changed/…
+    resumed: bool = False
+
+    @property
+    def rows_written(self) -> int:
+        return sum(n for by in self.written.values() for n in by.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "items": self.items,
+            "written": self.written,
+            "rows_written": self.rows_written,
+            "errors": self.errors,
+            "duration_s": round(self.duration_s, 3),
+            "resumed": self.resumed,
+        }
+
+    def __str__(self) -> str:
+        items = ", ".join(f"{n} {s}" for s, n in sorted(self.items.items())) or "no projects"
+        return f"Run {self.status}: {items}; {self.rows_written} rows written; {self.errors} errors"
+
+
+def operator(settings: Any = None) -> str:
+    name = getattr(settings, "operator", None)
+    if name:
+        return str(name)
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return os.environ.get("USER") or "unknown"
+
+
+def options_key(options: dict[str, Any]) -> str:
+    picked = {k: options.get(k) for k in ("project_ids", "all", "incremental", "decisions")}
+    return hashlib.sha256(json.dumps(picked, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _retryable_db_error(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent importer won a unique race: re-plan sees its row
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(s in text for s in ("deadlock", "serializ", "database is locked", "busy"))
+
+
+Replanner = Callable[[str], Awaitable[ProjectPlan | None]]
+
+
+class Run:
+    """Records and executes one run against the database."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        connection_id: uuid.UUID | None,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+        started_by: str = "unknown",
+    ) -> None:
+        self.engine = engine
+        self.connection_id = connection_id
+        self.sink = sink
+        self.control = control
+        self.started_by = started_by
+        self.run_id: uuid.UUID | None = None
+        self.resumed = False
+        self.items: Counter[str] = Counter()
+        self.written: dict[str, dict[str, int]] = {}
+        self.errors = 0
+        self.creators: set[uuid.UUID] = set()
+        self.cancelled = False
+        self._t0 = time.monotonic()
+        self.payloads: dict[str, Any] = {}  # raw payloads for error rows
+        self.decisions: Any = None  # PlanDecisions, stored per item
+        self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
+
+    async def emit(self, event: ev.EngineEvent) -> None:
+        try:
+            await self.sink(event)
+        except Exception:  # a broken screen must not break an import
+            pass
+
+    # ------------------------------------------------------------------ run rows
+
+    async def start(self, options: dict[str, Any], *, dry_run: bool, resume: bool) -> None:
+        options = {**options, "key": options_key(options)}
+        options.update(host=socket.gethostname(), pid=os.getpid())
+        async with self.engine.begin() as conn:
+            if resume and not dry_run:
+                self.run_id = await self._find_resumable(conn, options)
+            if self.run_id is not None:
+                self.resumed = True
+                await conn.execute(
+                    sa.update(T_RUNS)
+                    .where(T_RUNS.c.id == self.run_id)
+                    .values(options=options, status="running", updated_at=utcnow())
+                )
+                return
+            self.run_id = uuid.uuid4()
+            now = utcnow()
+            await conn.execute(
+                sa.insert(T_RUNS).values(
+                    id=self.run_id,
+                    connection_id=self.connection_id,
+                    started_by=self.started_by,
+                    options=options,
+                    status="running",
+                    dry_run=dry_run,
+                    started_at=now,
+                    counts={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+    async def _find_resumable(
+        self, conn: AsyncConnection, options: dict[str, Any]
+    ) -> uuid.UUID | None:
+        stmt = (
+            sa.select(T_RUNS)
+            .where(T_RUNS.c.status.in_(("running", "paused")), T_RUNS.c.dry_run.is_(False))
+            .order_by(T_RUNS.c.started_at.desc())
+            .limit(20)
+        )
+        if self.connection_id is not None:
+            stmt = stmt.where(T_RUNS.c.connection_id == self.connection_id)
+        for row in (await conn.execute(stmt)).mappings():
+            opts = row["options"] or {}
+            if opts.get("key") != options["key"]:
+                continue
+            if opts.get("host") == options["host"]:
+                if opts.get("pid") and _pid_alive(int(opts["pid"])):
+                    continue  # still running in another process: not ours to take over
+            elif (utcnow() - row["updated_at"]).total_seconds() < RESUME_AFTER_S:
+                continue
+            return row["id"]
+        return None
+
+    async def register_items(self, project_ids: list[str]) -> set[str]:
+        """Insert pending items; returns the projects this run already finished (resume)."""
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            rows = [
+                {
+                    "id": uuid.uuid4(),
+                    "run_id": self.run_id,
+                    "project_external_id": p,
+                    "status": "pending",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for p in project_ids
+            ]
+            stmt = _insert(conn, T_ITEMS).on_conflict_do_nothing(
+                index_elements=["run_id", "project_external_id"]
+            )
+            for i in range(0, len(rows), 500):
+                await conn.execute(stmt, rows[i : i + 500])
+            done = await conn.execute(
+                sa.select(T_ITEMS.c.project_external_id, T_ITEMS.c.status).where(
+                    T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.status.in_(FINISHED)
+                )
+            )
+            finished = {}
+            for pid, status in done.all():
+                finished[pid] = status
+        self.items.update(finished.values())
+        return set(finished)
+
+    async def finish(
+        self, *, extra_counts: dict[str, Any] | None = None, api: dict[str, int] | None = None
+    ) -> RunResult:
+        if self.cancelled:
+            status = "cancelled"
+        elif self.items.get("failed", 0) and not (
+            self.items.get("applied", 0) or self.items.get("unchanged", 0)
+        ):
+            status = "failed"
+        elif self.items.get("failed", 0) or self.items.get("stale", 0) or self.errors:
+            status = "partial"
+        else:
+            status = "succeeded"
+        counts = {
+            "items": dict(self.items),
+            "written": self.written,
+            "errors": self.errors,
+            **(extra_counts or {}),
+        }
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(T_RUNS)
+                .where(T_RUNS.c.id == self.run_id)
+                .values(
+                    status=status,
+                    finished_at=now,
+                    counts=counts,
+                    updated_at=now,
+                    **(api or {}),
+                )
+            )
+            await self._sync_status(conn, status, now)
+        result = RunResult(
+            run_id=str(self.run_id),
+            status=status,
+            items=dict(self.items),
+            written=self.written,
+            errors=self.errors,
+            duration_s=time.monotonic() - self._t0,
+            resumed=self.resumed,
+        )
+        await self.emit(
+            ev.RunFinished(
+                str(self.run_id),
+                status,
+                counts=dict(self.items),
+                errors=self.errors,
+                duration_s=result.duration_s,
+            )
+        )
+        return result
+
+    async def _sync_status(self, conn: AsyncConnection, status: str, now: Any) -> None:
+        """release_sync_status and creator_profiles.ingestion_status for touched creators."""
+        failed = status == "failed"
+        for creator in sorted(self.creators, key=str):
+            releases = await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(schema.ProviderLink.__table__)
+                .join(
+                    schema.DiscogRelease.__table__,
+                    schema.DiscogRelease.id == schema.ProviderLink.release_id,
+                )
+                .where(
+                    schema.ProviderLink.provider_id == "session-studio",
+                    schema.DiscogRelease.creator_profile_id == creator,
+                )
+            )
+            total = releases.scalar_one()
+            ins = _insert(conn, T_SYNC)
+            values = {
+                "id": uuid.uuid4(),
+                "creator_profile_id": creator,
+                "provider_id": "session-studio",
+                "last_incremental_sync_at": now,
+                "total_releases_synced": total,
+                "consecutive_failures": 1 if failed else 0,
+                "last_error": f"Run {self.run_id} failed" if failed else None,
+                "last_error_at": now if failed else None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            set_: dict[str, Any] = {
+                "last_incremental_sync_at": now,
+                "total_releases_synced": total,
+                "updated_at": now,
+                "consecutive_failures": (T_SYNC.c.consecutive_failures + 1) if failed else 0,
+            }
+            if failed:
+                set_.update(last_error=values["last_error"], last_error_at=now)
+            await conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["creator_profile_id", "provider_id"],
+                    set_=set_,
+                ),
+                [values],
+            )
+            await conn.execute(
+                sa.update(T_CREATOR)
+                .where(T_CREATOR.c.id == creator)
+                .values(
+                    ingestion_status="failed" if failed else "idle",
+                    last_ingestion_error=values["last_error"],
+                    updated_at=now,
+                )
+            )
+
+    # ------------------------------------------------------------------ projects
+
+    async def checkpoint(self) -> bool:
+        """Between projects: wait while paused; False once cancelled."""
+        if self.control is None:
+            return True
+        if not self.control.running.is_set():
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    sa.update(T_RUNS)
+                    .where(T_RUNS.c.id == self.run_id)
+                    .values(status="paused", updated_at=utcnow())
+                )
+            await self.control.running.wait()
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    sa.update(T_RUNS)
+                    .where(T_RUNS.c.id == self.run_id)
+                    .values(status="running", updated_at=utcnow())
+                )
+        if self.control.cancel_event.is_set():
+            self.cancelled = True
+            return False
+        return True
+
+    def _issue_records(self, pp: ProjectPlan) -> list[ErrorRecord]:
+        raw = self.payloads.get(pp.project_id)
+        tracks = {t.get("id"): t for t in (raw or {}).get("tracks") or [] if isinstance(t, dict)}
+        out = []
+        for i in pp.issues:
+            is_track = i["entity"] != "release"
+            out.append(
+                ErrorRecord(
+                    stage="transform",
+                    kind="invalid_data",
+                    message=i["message"],
+                    entity_type="track" if is_track else "project",
+                    external_id=i["external_id"],
+                    project_external_id=pp.project_id,
+                    code=i.get("field"),
+                    detail={"field": i.get("field"), "skipped": bool(i["fatal"])},
+                    source_payload=tracks.get(i["external_id"]) if is_track else raw,
+                )
+            )
+        for e in pp.entities:
+            if e.action == Action.conflict and e.included and e.conflict is not None:
+                out.append(
+                    ErrorRecord(
+                        stage="plan",
+                        kind="conflict",
+                        message=e.conflict.reason,
+                        entity_type=e.kind.value,
+                        external_id=e.external_id,
+                        project_external_id=pp.project_id,
+                        code=e.conflict.code,
+                        detail={"choices": e.conflict.choices, "entity_key": e.key},
+                        source_payload=tracks.get(e.external_id) or raw,
+                    )
+                )
+        if pp.blocked and not out:
+            out.append(
+                ErrorRecord(
+                    stage="plan",
+                    kind="conflict",
+                    message=pp.blocked,
+                    entity_type="project",
+                    external_id=pp.project_id,
+                    project_external_id=pp.project_id,
+                    code="blocked",
+                    source_payload=raw,
+                )
+            )
+        return out
+
+    async def _set_item(
+        self,
+        conn: AsyncConnection,
+        pp: ProjectPlan,
+        status: str,
+        result: ApplyResult | None,
+        error: str | None = None,
+    ) -> None:
+        decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
+        await conn.execute(
+            sa.update(T_ITEMS)
+            .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == pp.project_id)
+            .values(
+                status=status,
+                updated_at=utcnow(),
+                error=error,
+                release_id=result.release_id if result else None,
+                counts={
+                    "written": result.written if result else {},
+                    "planned": pp.counts(),
+                    "source_hash": pp.source_hash,
+                },
+                warnings=list(pp.warnings)[:200],
+                decision=decisions,
+            )
+        )
+
+    async def apply_one(self, pp: ProjectPlan, replan: Replanner | None = None) -> str:
+        """Apply one project's plan in its own transaction, with its item and errors."""
+        await self.emit(
+            ev.ProjectStarted(
+                str(self.run_id),
+                pp.project_id,
+                pp.title,
+                sum(1 for e in pp.entities if e.kind.value == "recording"),
+            )
+        )
+        attempt = 0
+        current: ProjectPlan | None = pp
+        while True:
+            attempt += 1
+            assert current is not None
+            try:
+                status, result, fails = await self._apply_tx(current)
+                break
+            except Stale as exc:
+                if replan is None or attempt >= MAX_ATTEMPTS:
+                    status, result = "stale", None
+                    await self._mark(current, "stale", str(exc))
+                    fails = 0
+                    break
+            except DBAPIError as exc:
+                if replan is None or attempt >= MAX_ATTEMPTS or not _retryable_db_error(exc):
+                    await self._fail(current, exc)
+                    return "failed"
+            except Exception as exc:  # one project's bug must not end the run
+                await self._fail(current, exc)
+                return "failed"
+            current = await replan(pp.project_id)
+            if current is None:
+                return "failed"
+        self.items[status] += 1
+        if result is not None:
+            for kind, by_action in result.written.items():
+                mine = self.written.setdefault(kind, {})
+                for action, n in by_action.items():
+                    mine[action] = mine.get(action, 0) + n
+                    await self.emit(
+                        ev.EntityWritten(str(self.run_id), pp.project_id, kind, action, n)
+                    )
+        if current.creator_profile_id:
+            self.creators.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
+        await self.emit(
+            ev.ProjectFinished(
+                str(self.run_id),
+                pp.project_id,
+                status,
+                written={k: sum(v.values()) for k, v in (result.written if result else {}).items()},
+                warnings=len(current.warnings),
+            )
+        )
+        self.errors += fails
+        return status
+
+    async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
+        async with self.engine.begin() as conn:
+            result = await apply_project(conn, pp, connection_id=self.connection_id)
+            records = self._issue_records(pp) if pp.included else []
+            fps = await record_errors(
+                conn, records, run_id=self.run_id, connection_id=self.connection_id
+            )
+            if result.status in ("applied", "unchanged"):
+                keep = {*fps, *self.keep.get(pp.project_id, ())}
+                await resolve_cleared(
+                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id
+                )
+            await self._set_item(conn, pp, result.status, result, result.message)
+        for r in records:
+            if r.kind != "invalid_data" or r.detail.get("skipped") or result.status == "failed":
+                await self.emit(
+                    ev.ItemFailed(
+                        str(self.run_id),
+                        pp.project_id,
+                        r.entity_type or "",
+                        r.external_id,
+                        r.kind,
+                        r.message,
+                    )
+                )
+        return result.status, result, len(records)
+
+    async def _mark(self, pp: ProjectPlan, status: str, message: str) -> None:
+        async with self.engine.begin() as conn:
+            await self._set_item(conn, pp, status, None, message)
+
+    async def _fail(self, pp: ProjectPlan, exc: BaseException) -> None:
+        record = from_exception(
+            exc,
+            stage="apply",
+            entity_type="project",
+            external_id=pp.project_id,
+            project_external_id=pp.project_id,
+            payload=self.payloads.get(pp.project_id),
+        )
+        await self.fail_project(pp.project_id, record, plan=pp)
+
+    async def fail_project(
+        self,
+        project_id: str,
+        record: ErrorRecord,
+        *,
+        plan: ProjectPlan | None = None,
+        recorded: bool = False,
+    ) -> None:
+        """A project that could not be fetched, parsed or written: item failed + error row."""
+        async with self.engine.begin() as conn:
+            if not recorded:
+                await record_errors(
+                    conn, [record], run_id=self.run_id, connection_id=self.connection_id
+                )
+            await conn.execute(
+                sa.update(T_ITEMS)
+                .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == project_id)
+                .values(status="failed", error=record.message, updated_at=utcnow())
+            )
+        self.items["failed"] += 1
+        self.errors += 1
+        await self.emit(
+            ev.ItemFailed(
+                str(self.run_id),
+                project_id,
+                record.entity_type or "project",
+                record.external_id,
+                record.kind,
+                record.message,
+            )
+        )
+        await self.emit(ev.ProjectFinished(str(self.run_id), project_id, "failed"))

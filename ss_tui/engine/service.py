@@ -1,0 +1,684 @@
+"""ImportService: the one facade the dashboard, the CLI and workers use.
+
+fetch (client → source_snapshots) → transform → plan → apply, with runs, items, sync errors,
+events, resume, cancel/pause, incremental sync and retry of selected errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ss_tui.db import schema
+from ss_tui.db.types import utcnow
+from ss_tui.engine import events as ev
+from ss_tui.engine.decisions import PlanDecisions
+from ss_tui.engine.errors import (
+    T_ERRORS,
+    ErrorRecord,
+    close_errors,
+    from_exception,
+    mark_retrying,
+    record_errors,
+)
+from ss_tui.engine.plan import build_plan
+from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
+from ss_tui.engine.rows import T_CREATOR, as_uuid
+from ss_tui.engine.run import Control, Run, RunResult, operator
+from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
+from ss_tui.engine.state import PlanState
+from ss_tui.engine.transform import ProjectSpec, transform_project
+from ss_tui.sessionstudio.errors import ItemValidationProblem, SessionStudioError
+from ss_tui.sessionstudio.models import Project
+
+T_CONN = schema.SSConnection.__table__
+BATCH = 100  # projects planned together before their apply transactions
+FETCH_CONCURRENCY = 8
+
+ClientFactory = Callable[[str, Callable[[Any], Any] | None], Any]
+
+
+@dataclass(slots=True)
+class ConnectionInfo:
+    id: str
+    account_id: str
+    account_name: str | None
+    base_url: str
+    status: str = "connected"
+
+
+@dataclass(slots=True)
+class FetchResult:
+    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)  # project id → raw
+    problems: list[ErrorRecord] = field(default_factory=list)
+    failed: dict[str, ErrorRecord] = field(default_factory=dict)  # project id → why
+    upstream: dict[str, str] = field(default_factory=dict)  # new/changed/unchanged/removed
+    complete: bool = True  # the listing reached its end
+    max_updated_at: Any = None
+    api: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        by = {}
+        for v in self.upstream.values():
+            by[v] = by.get(v, 0) + 1
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(by.items())) or "nothing"
+        return f"Fetched {len(self.payloads)} projects ({parts}); {len(self.problems)} problems"
+
+
+class ImportService:
+    def __init__(
+        self,
+        settings: Any,
+        db_engine: AsyncEngine,
+        *,
+        token_store: Any = None,
+        api_base_url: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        client_factory: ClientFactory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = db_engine
+        self.token_store = token_store
+        self.api_base_url = api_base_url or getattr(settings, "api_base_url", None)
+        self.http = http
+        self._client_factory = client_factory
+
+    # ------------------------------------------------------------------ client & connections
+
+    def make_client(self, account_key: str, on_event: Callable[[Any], Any] | None = None) -> Any:
+        if self._client_factory is not None:
+            return self._client_factory(account_key, on_event)
+        from ss_tui.sessionstudio.auth import OAuthClient, TokenManager
+        from ss_tui.sessionstudio.client import SessionStudioClient
+        from ss_tui.sessionstudio.tokens import token_store_from_settings
+
+        store = self.token_store or token_store_from_settings(self.settings, self.engine)
+        secret = getattr(self.settings, "client_secret", None)
+        oauth = OAuthClient(
+            self.api_base_url,
+            self.settings.client_id,
+            secret.get_secret_value() if secret else None,
+            http=self.http,
+        )
+        return SessionStudioClient(
+            self.api_base_url,
+            TokenManager(oauth, store, account_key),
+            http=self.http,
+            on_event=on_event,
+        )
+
+    async def register_connection(self, tokens: Any) -> ConnectionInfo:
+        """After connecting: ask /me who this is, store the token, record the connection."""
+        from ss_tui.sessionstudio.tokens import MemoryTokenStore
+
+        probe_store = MemoryTokenStore()
+        await probe_store.set("probe", tokens)
+        from ss_tui.sessionstudio.auth import TokenManager
+        from ss_tui.sessionstudio.client import SessionStudioClient
+
+        async with SessionStudioClient(
+            self.api_base_url, TokenManager(None, probe_store, "probe"), http=self.http
+        ) as client:
+            account = await client.me()
+        store = self.token_store
+        if store is None:
+            from ss_tui.sessionstudio.tokens import token_store_from_settings
+
+            store = token_store_from_settings(self.settings, self.engine)
+        await store.set(account.id, tokens)
+        return await self.ensure_connection(
+            account.id, account.name, " ".join(account.scopes) or tokens.scope
+        )
+
+    async def ensure_connection(
+        self, account_id: str, account_name: str | None = None, scopes: str | None = None
+    ) -> ConnectionInfo:
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            row = (
+                (await conn.execute(sa.select(T_CONN).where(T_CONN.c.account_id == account_id)))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                cid = uuid.uuid4()
+                await conn.execute(
+                    sa.insert(T_CONN).values(
+                        id=cid,
+                        account_id=account_id,
+                        account_name=account_name,
+                        base_url=self.api_base_url,
+                        scopes=scopes,
+                        status="connected",
+                        metadata={},
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            else:
+                cid = row["id"]
+                await conn.execute(
+                    sa.update(T_CONN)
+                    .where(T_CONN.c.id == cid)
+                    .values(
+                        account_name=account_name or row["account_name"],
+                        status="connected",
+                        base_url=self.api_base_url,
+                        scopes=scopes or row["scopes"],
+                        updated_at=now,
+                    )
+                )
+        return ConnectionInfo(str(cid), account_id, account_name, str(self.api_base_url))
+
+    async def connections(self) -> list[ConnectionInfo]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(T_CONN).order_by(T_CONN.c.created_at))).mappings()
+            return [
+                ConnectionInfo(
+                    str(r["id"]), r["account_id"], r["account_name"], r["base_url"], r["status"]
+                )
+                for r in rows
+            ]
+
+    async def disconnect(self, connection_id: Any) -> None:
+        row = await self._connection(connection_id)
+        store = self.token_store
+        if store is not None:
+            await store.delete(row["account_id"])
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(T_CONN)
+                .where(T_CONN.c.id == row["id"])
+                .values(status="disconnected", updated_at=utcnow())
+            )
+
+    async def _connection(self, connection_id: Any) -> dict[str, Any]:
+        async with self.engine.connect() as conn:
+            if connection_id is None:
+                rows = (
+                    (await conn.execute(sa.select(T_CONN).where(T_CONN.c.status != "disconnected")))
+                    .mappings()
+                    .all()
+                )
+                if len(rows) != 1:
+                    raise LookupError(
+                        "No Session Studio account is connected."
+                        if not rows
+                        else "Several accounts are connected; choose one with --account."
+                    )
+                return dict(rows[0])
+            cond = T_CONN.c.account_id == str(connection_id)
+            try:
+                cond = sa.or_(cond, T_CONN.c.id == as_uuid(connection_id))
+            except ValueError:
+                pass
+            row = (await conn.execute(sa.select(T_CONN).where(cond))).mappings().first()
+        if row is None:
+            raise LookupError(f"No Session Studio connection {connection_id!r}.")
+        return dict(row)
+
+    async def creator_profiles(self) -> list[tuple[str, str]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name, T_CREATOR.c.handle).order_by(
+                    T_CREATOR.c.display_name
+                )
+            )
+            return [(str(i), n or h or str(i)) for i, n, h in rows.all()]
+
+    async def resolve_creator(self, ref: str) -> str:
+        """A creator profile by id or handle (CLI ``--creator``)."""
+        async with self.engine.connect() as conn:
+            cond = T_CREATOR.c.handle == ref
+            try:
+                cond = sa.or_(cond, T_CREATOR.c.id == uuid.UUID(ref))
+            except ValueError:
+                pass
+            row = (await conn.execute(sa.select(T_CREATOR.c.id).where(cond))).first()
+        if row is None:
+            raise LookupError(f"No creator profile with id or handle {ref!r}.")
+        return str(row[0])
+
+    # ------------------------------------------------------------------ fetch
+
+    async def fetch(
+        self,
+        connection: dict[str, Any],
+        *,
+        project_ids: list[str] | None = None,
+        incremental: bool = False,
+        sink: ev.EventSink = ev.discard,
+        run_id: str | None = None,
+    ) -> FetchResult:
+        """Fetch projects (all, changed since the cursor, or the given ids) into snapshots."""
+        out = FetchResult()
+        cid = connection["id"]
+        async with self.make_client(connection["account_id"], sink) as client:
+            if project_ids is not None:
+                await self._fetch_ids(client, project_ids, out, sink, run_id)
+            else:
+                since = connection.get("sync_cursor") if incremental else None
+                try:
+                    async for item in client.iter_projects(updated_since=since):
+                        self._take(item, out)
+                        if len(out.payloads) % 100 == 0:
+                            await sink(
+                                ev.FetchProgress(run_id, len(out.payloads), len(out.problems))
+                            )
+                except SessionStudioError as exc:
+                    out.complete = False
+                    out.problems.append(
+                        from_exception(exc, stage="fetch", entity_type="listing", external_id=None)
+                    )
+            out.api = _api_counts(client)
+        await sink(
+            ev.FetchProgress(run_id, len(out.payloads), len(out.problems), total=len(out.payloads))
+        )
+        async with self.engine.begin() as conn:
+            items = list(out.payloads.values())
+            for i in range(0, len(items), 500):
+                out.upstream.update(await save_snapshots(conn, cid, items[i : i + 500]))
+            if project_ids is None and not incremental and out.complete:
+                for gone in await mark_removed(conn, cid, set(out.payloads)):
+                    out.upstream[gone] = "removed"
+            await record_errors(
+                conn,
+                [*out.problems, *out.failed.values()],
+                run_id=as_uuid(run_id),
+                connection_id=cid,
+            )
+            if out.complete and project_ids is None and out.max_updated_at is not None:
+                await conn.execute(
+                    sa.update(T_CONN)
+                    .where(T_CONN.c.id == cid)
+                    .values(
+                        sync_cursor=out.max_updated_at, last_sync_at=utcnow(), updated_at=utcnow()
+                    )
+                )
+        return out
+
+    def _take(self, item: Any, out: FetchResult) -> None:
+        if isinstance(item, ItemValidationProblem):
+            pid = item.parent_id or item.external_id
+            out.problems.append(
+                ErrorRecord(
+                    stage="fetch",
+                    kind="invalid_data",
+                    message=item.message,
+                    entity_type=item.entity,
+                    external_id=item.external_id,
+                    project_external_id=pid,
+                    code="contract",
+                    detail={"validation": list(item.errors), "skipped": True},
+                    source_payload=item.payload,
+                )
+            )
+            if item.entity == "project" and pid:
+                out.failed[pid] = out.problems.pop()
+            return
+        out.payloads[item.id] = item.to_wire()
+        if out.max_updated_at is None or item.updated_at > out.max_updated_at:
+            out.max_updated_at = item.updated_at
+
+    async def _fetch_ids(
+        self,
+        client: Any,
+        ids: list[str],
+        out: FetchResult,
+        sink: ev.EventSink,
+        run_id: str | None,
+    ) -> None:
+        sem = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def one(pid: str) -> None:
+            async with sem:
+                try:
+                    results = await client.get_project_lenient(pid)
+                except SessionStudioError as exc:
+                    out.failed[pid] = from_exception(
+                        exc,
+                        stage="fetch",
+                        entity_type="project",
+                        external_id=pid,
+                        project_external_id=pid,
+                    )
+                    return
+            for item in results:
+                self._take(item, out)
+
+        await asyncio.gather(*(one(p) for p in ids))
+
+    async def refresh_snapshots(
+        self,
+        connection_id: Any = None,
+        *,
+        sink: ev.EventSink = ev.discard,
+        full: bool = False,
+    ) -> FetchResult:
+        """Browse data for the dashboard: fetch changed (or all) projects into snapshots."""
+        connection = await self._connection(connection_id)
+        incremental = not full and connection.get("sync_cursor") is not None
+        return await self.fetch(connection, incremental=incremental, sink=sink)
+
+    async def upstream_changes(
+        self, connection_id: Any = None, project_ids: list[str] | None = None
+    ) -> dict[str, str]:
+        """Per project, what changed upstream since the last import:
+        ``new`` (never imported), ``changed``, ``unchanged`` or ``removed``."""
+        connection = await self._connection(connection_id)
+        snap = schema.SourceSnapshot.__table__
+        rel = schema.DiscogRelease.__table__
+        stmt = sa.select(
+            snap.c.external_id, snap.c.upstream_updated_at, snap.c.removed_upstream
+        ).where(snap.c.connection_id == connection["id"], snap.c.entity_type == "project")
+        if project_ids is not None:
+            stmt = stmt.where(snap.c.external_id.in_(project_ids))
+        out: dict[str, str] = {}
+        async with self.engine.connect() as conn:
+            snaps = (await conn.execute(stmt)).all()
+            ids = [s[0] for s in snaps]
+            imported: dict[str, str | None] = {}
+            ssid = rel.c.metadata["sessionStudioId"].as_string()
+            for i in range(0, len(ids), 500):
+                rows = await conn.execute(
+                    sa.select(ssid, rel.c.metadata["sessionStudioUpdatedAt"].as_string()).where(
+                        ssid.in_(ids[i : i + 500])
+                    )
+                )
+                imported.update({a: b for a, b in rows.all()})
+        for pid, updated, removed in snaps:
+            if removed:
+                out[pid] = "removed"
+            elif pid not in imported:
+                out[pid] = "new"
+            elif updated is not None and imported[pid] != updated.isoformat():
+                out[pid] = "changed"
+            else:
+                out[pid] = "unchanged"
+        return out
+
+    # ------------------------------------------------------------------ plan
+
+    async def plan(
+        self,
+        connection_id: Any,
+        project_ids: list[str],
+        decisions: PlanDecisions | None = None,
+    ) -> ImportPlan:
+        """The preview: a plan for these projects from their snapshots (no network)."""
+        connection = await self._connection(connection_id)
+        decisions = decisions or PlanDecisions()
+        async with self.engine.connect() as conn:
+            payloads = await load_projects(conn, connection["id"], project_ids)
+        specs = self._specs(payloads, sorted(payloads))
+        async with self.engine.connect() as conn:
+            plan = await build_plan(conn, specs, decisions, connection_id=connection["id"])
+        plan.connection_id = str(connection["id"])
+        plan.decisions = decisions
+        return plan
+
+    @staticmethod
+    def _specs(payloads: dict[str, dict[str, Any]], order: list[str]) -> list[ProjectSpec]:
+        return [
+            transform_project(Project.model_validate(payloads[p]), payloads[p])
+            for p in order
+            if p in payloads
+        ]
+
+    async def _replanner(
+        self, connection_id: uuid.UUID, specs: dict[str, ProjectSpec], decisions: PlanDecisions
+    ) -> Any:
+        async def replan(project_id: str) -> ProjectPlan | None:
+            spec = specs.get(project_id)
+            if spec is None:
+                return None
+            async with self.engine.connect() as conn:
+                plan = await build_plan(conn, [spec], decisions, state=PlanState(connection_id))
+            return plan.projects[0]
+
+        return replan
+
+    # ------------------------------------------------------------------ apply
+
+    async def apply(
+        self,
+        plan: ImportPlan,
+        *,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> RunResult:
+        """Write exactly this (previewed) plan. Projects whose rows changed since the preview
+        become ``stale`` and are not written."""
+        cid = as_uuid(plan.connection_id)
+        run = Run(
+            self.engine,
+            connection_id=cid,
+            sink=sink,
+            control=control,
+            started_by=operator(self.settings),
+        )
+        pids = [p.project_id for p in plan.projects]
+        decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
+        await run.start(
+            {
+                "project_ids": sorted(pids),
+                "interactive": True,
+                "decisions": decisions.to_dict() if decisions else None,
+                **(options or {}),
+            },
+            dry_run=False,
+            resume=False,
+        )
+        await run.register_items(pids)
+        run.decisions = decisions
+        await run.emit(ev.RunStarted(str(run.run_id), len(pids), run.started_by, False))
+        if cid is not None:
+            async with self.engine.connect() as conn:
+                run.payloads = await load_projects(conn, cid, pids)
+        for pp in plan.projects:
+            if not await run.checkpoint():
+                break
+            await run.apply_one(pp)
+        return await run.finish()
+
+    async def run_import(
+        self,
+        connection_id: Any = None,
+        project_ids: list[str] | None = None,
+        *,
+        incremental: bool = False,
+        decisions: PlanDecisions | None = None,
+        dry_run: bool = False,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+        resume: bool = True,
+    ) -> RunResult:
+        """Headless import (CLI, workers): fetch → transform → plan → apply, batch by batch.
+
+        Non-interactive: creates/updates apply; conflicts and bad data become sync errors.
+        A run with the same selection that was killed is resumed (finished projects skipped).
+        """
+        connection = await self._connection(connection_id)
+        cid = connection["id"]
+        decisions = decisions or PlanDecisions()
+        run = Run(
+            self.engine,
+            connection_id=cid,
+            sink=sink,
+            control=control,
+            started_by=operator(self.settings),
+        )
+        options = {
+            "project_ids": sorted(project_ids) if project_ids is not None else None,
+            "all": project_ids is None,
+            "incremental": incremental,
+            "decisions": decisions.to_dict(),
+        }
+        await run.start(options, dry_run=dry_run, resume=resume)
+        fetched = await self.fetch(
+            connection,
+            project_ids=project_ids,
+            incremental=incremental,
+            sink=sink,
+            run_id=str(run.run_id),
+        )
+        order = sorted(set(fetched.payloads) | set(fetched.failed))
+        run.payloads = fetched.payloads
+        await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
+        specs_all: dict[str, ProjectSpec] = {}
+        if dry_run:
+            specs = self._specs(fetched.payloads, order)
+            async with self.engine.connect() as conn:
+                plan = await build_plan(conn, specs, decisions, connection_id=cid)
+            plan.connection_id, plan.decisions = str(cid), decisions
+            run.items["planned"] = len(plan.projects)
+            result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
+            result.plan, result.upstream = plan, fetched.upstream
+            return result
+
+        done = await run.register_items(order)
+        run.decisions = decisions
+        run.errors += len(fetched.problems)
+        for record in fetched.problems:  # a malformed track must not be "cleared" by its project
+            if record.project_external_id:
+                run.keep.setdefault(record.project_external_id, set()).add(record.fingerprint(cid))
+        for pid, record in fetched.failed.items():
+            if pid not in done:
+                await run.fail_project(pid, record, recorded=True)
+        todo = [p for p in order if p not in done and p not in fetched.failed]
+        replan = await self._replanner(cid, specs_all, decisions)
+        for i in range(0, len(todo), BATCH):
+            if run.cancelled:
+                break
+            specs = self._specs(fetched.payloads, todo[i : i + BATCH])
+            specs_all.update({s.external_id: s for s in specs})
+            async with self.engine.connect() as conn:
+                plan = await build_plan(conn, specs, decisions, connection_id=cid)
+            for pp in plan.projects:
+                if not await run.checkpoint():
+                    break
+                await run.apply_one(pp, replan)
+        result = await run.finish(api=_api(fetched))
+        result.upstream = fetched.upstream
+        return result
+
+    # ------------------------------------------------------------------ errors
+
+    async def retry_errors(
+        self,
+        error_ids: list[Any],
+        *,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+    ) -> RunResult:
+        """Re-run just the items behind these errors."""
+        ids = [as_uuid(i) for i in error_ids]
+        async with self.engine.begin() as conn:
+            rows = await mark_retrying(conn, ids)  # type: ignore[arg-type]
+        if not rows:
+            return RunResult(run_id=None, status="succeeded")
+        by_conn: dict[Any, set[str]] = {}
+        listing: set[Any] = set()
+        for r in rows:
+            if r["project_external_id"]:
+                by_conn.setdefault(r["connection_id"], set()).add(r["project_external_id"])
+            else:
+                listing.add(r["connection_id"])
+        results: list[RunResult] = []
+        try:
+            for cid, pids in by_conn.items():
+                results.append(
+                    await self.run_import(
+                        cid, sorted(pids), sink=sink, control=control, resume=False
+                    )
+                )
+            for cid in listing:
+                results.append(
+                    await self.run_import(
+                        cid, None, incremental=True, sink=sink, control=control, resume=False
+                    )
+                )
+                async with self.engine.begin() as conn:  # the listing worked if we got here
+                    await conn.execute(
+                        sa.update(T_ERRORS)
+                        .where(
+                            T_ERRORS.c.id.in_(
+                                [r["id"] for r in rows if r["project_external_id"] is None]
+                            ),
+                            T_ERRORS.c.status == "retrying",
+                            T_ERRORS.c.connection_id == cid,
+                        )
+                        .values(
+                            status="resolved",
+                            resolved_at=utcnow(),
+                            resolved_by="ss-tui (retry succeeded)",
+                            updated_at=utcnow(),
+                        )
+                    )
+        finally:
+            async with self.engine.begin() as conn:  # not reached (cancel, crash): open again
+                await conn.execute(
+                    sa.update(T_ERRORS)
+                    .where(T_ERRORS.c.id.in_(ids), T_ERRORS.c.status == "retrying")
+                    .values(status="open", updated_at=utcnow())
+                )
+        return _merge(results)
+
+    async def close_errors(
+        self,
+        error_ids: list[Any],
+        *,
+        status: str,
+        note: str | None = None,
+        actor: str | None = None,
+    ) -> int:
+        async with self.engine.begin() as conn:
+            return await close_errors(
+                conn,
+                [as_uuid(i) for i in error_ids],
+                status=status,
+                note=note,  # type: ignore[misc]
+                actor=actor or operator(self.settings),
+            )
+
+
+def _api_counts(client: Any) -> dict[str, int]:
+    m = getattr(client, "metrics", None)
+    if m is None:
+        return {}
+    snap = m.snapshot() if hasattr(m, "snapshot") else {}
+    return {
+        "api_requests": int(snap.get("requests", 0) or 0),
+        "api_retries": int(snap.get("retries", 0) or 0),
+        "api_rate_limited": int(snap.get("rate_limited", snap.get("status_429", 0)) or 0),
+    }
+
+
+def _api(fetched: FetchResult) -> dict[str, int]:
+    return fetched.api
+
+
+def _merge(results: list[RunResult]) -> RunResult:
+    if len(results) == 1:
+        return results[0]
+    merged = RunResult(run_id=",".join(r.run_id or "" for r in results), status="succeeded")
+    for r in results:
+        for k, v in r.items.items():
+            merged.items[k] = merged.items.get(k, 0) + v
+        for kind, by in r.written.items():
+            mine = merged.written.setdefault(kind, {})
+            for a, n in by.items():
+                mine[a] = mine.get(a, 0) + n
+        merged.errors += r.errors
+        merged.duration_s += r.duration_s
+        if r.status != "succeeded":
+            merged.status = r.status
+    return merged

@@ -1,0 +1,81 @@
+"""The browser pages from SQL, filters as you type, selects with counts."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Select
+
+from ss_tui.tui.screens.browser import PAGE_SIZE, BrowserScreen
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import screen_text
+from tests.tui.test_snapshots import settle
+
+
+async def test_pages_load_on_demand_and_filters_apply(seeded, make_app) -> None:
+    seeded(projects=250, imported=10, errors=2)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#projects", DataTable)
+        assert screen.total == 250
+        assert table.row_count == PAGE_SIZE  # one page, not the catalogue
+
+        await pilot.press("ctrl+end")  # to the last loaded row: the next page arrives
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE
+        assert "200 of 250 projects shown" in screen_text(app)
+
+        await pilot.press("slash", *"00017")  # search as you type (debounced)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert screen.total == 1 and table.row_count == 1
+        assert "Project 00017" in screen_text(app)
+
+        await pilot.press("ctrl+a")  # (in the search box: select-all text, not rows)
+        screen.query_one("#search").value = ""
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert screen.total == 250
+
+        screen.query_one("#f-state", Select).value = "imported"
+        await settle(pilot)
+        assert screen.total == 10
+
+        screen.query_one("#f-state", Select).value = "errors"
+        await settle(pilot)
+        assert screen.total == 2
+
+        screen.query_one("#f-state", Select).clear()
+        screen.query_one("#f-type", Select).value = "album"
+        await settle(pilot)
+        assert screen.total == len([i for i in range(250) if i % 4 == 2])
+
+
+async def test_multi_select_counts_tracks(seeded, make_app) -> None:
+    seeded(projects=50, tracks_per_project=4)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert list(screen.selected) == ["prj_000000", "prj_000001", "prj_000002"]
+        assert "3 selected (12 tracks)" in screen_text(app)
+        await pilot.press("up", "space")  # unselect the third
+        await settle(pilot)
+        assert "2 selected (8 tracks)" in screen_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "0 selected" in screen_text(app)
+
+
+async def test_detail_pane_shows_tracks_credits_stems_splits(seeded, make_app) -> None:
+    seeded(projects=5)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for heading in ("Tracks (3)", "Collaborators", "Stems", "Splits", "Writer 0", "100%"):
+            assert heading in text
