@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     operator: str | None = None  # who runs imports; defaults to the OS user
     log_level: str = "INFO"
 
+    # Cross-platform link discovery (ss_tui.discovery): lookup services' base URLs.
+    musicbrainz_base_url: str = "https://musicbrainz.org/ws/2"
+    deezer_base_url: str = "https://api.deezer.com"
+    itunes_base_url: str = "https://itunes.apple.com"
+    itunes_country: str = "us"
+    discovery_contact: str | None = None  # e-mail/URL in the User-Agent MusicBrainz asks for
+
     def sqlite_path(self) -> Path | None:
         """The SQLite file behind ``database_url``, if it is a file-backed SQLite URL."""
         prefix = "sqlite+aiosqlite:///"

@@ -1,9 +1,718 @@
-"""CLI commands: importing."""
+"""CLI commands: ``ss-tui import``, ``ss-tui errors …``, ``ss-tui runs …`` (headless engine).
+
+Exit codes (also in README "## Importing"):
+  0  every selected project applied or unchanged (or a dry run / query succeeded)
+  1  partial: some projects failed or went stale, or items recorded sync errors
+  2  usage error (bad option, unknown id)
+  3  the run failed: no project could be imported
+  4  not connected / reconnect needed (no account, token revoked or expired)
+  5  cancelled (Ctrl-C; the run stops at a project boundary and resumes when run again)
+"""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+import json
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import click
+
+from ss_tui.config import load_settings
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_AUTH, EXIT_CANCELLED = 0, 1, 2, 3, 4, 5
+STATUS_EXIT = {
+    "succeeded": EXIT_OK,
+    "partial": EXIT_PARTIAL,
+    "failed": EXIT_FAILED,
+    "cancelled": EXIT_CANCELLED,
+}
+
+url_option = click.option(
+    "--database-url", default=None, metavar="URL", help="Database (default: SS_TUI_DATABASE_URL)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -> None:
+    """Build settings + engine + service, run ``body(service, settings)``, exit with its code."""
+    from ss_tui.db.engine import create_engine
+    from ss_tui.engine.service import ImportService
+    from ss_tui.sessionstudio.errors import AuthError
+
+    settings = load_settings(**({"database_url": database_url} if database_url else {}))
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await body(ImportService(settings, engine), settings)
+        finally:
+            await engine.dispose()
+
+    try:
+        code = asyncio.run(main())
+    except LookupError as exc:
+        from ss_tui.engine.service import NotConnected
+
+        click.secho(str(exc.args[0] if exc.args else exc), fg="red", err=True)
+        code = EXIT_AUTH if isinstance(exc, NotConnected) else EXIT_USAGE
+    except AuthError as exc:
+        click.secho(f"{exc.message}\n{exc.suggested_action}", fg="red", err=True)
+        code = EXIT_AUTH
+    sys.exit(code)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _print_plan(plan: Any, verbose: bool) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from ss_tui.engine.render import plan_lines
+
+    console = Console()
+    for style, line in plan_lines(plan, verbose=verbose):
+        console.print(Text(line, style=style or ""), soft_wrap=True)
+
+
+class _Progress:
+    """Events → a rich progress bar on a terminal (nothing otherwise)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.progress: Any = None
+        self.task: Any = None
+        self.failures = 0
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=_console(),
+                transient=False,
+            )
+            self.progress.__enter__()
+            self.task = self.progress.add_task("Fetching", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    async def __call__(self, event: Any) -> None:
+        from ss_tui.engine import events as ev
+
+        if self.progress is None:
+            return
+        if isinstance(event, ev.FetchProgress):
+            self.progress.update(self.task, description=f"Fetching ({event.fetched})")
+        elif isinstance(event, ev.RunStarted):
+            self.progress.update(
+                self.task, total=event.total_projects, completed=0, description="Importing"
+            )
+        elif isinstance(event, ev.ProjectFinished):
+            self.progress.advance(self.task)
+        elif isinstance(event, ev.ItemFailed):
+            self.failures += 1
+            self.progress.update(self.task, description=f"Importing ({self.failures} errors)")
+        elif isinstance(event, ev.RateLimited) and event.paused_for_s:
+            self.progress.update(self.task, description=f"Rate limited {event.paused_for_s:.0f}s")
+
+
+def _install_cancel(control: Any) -> None:
+    """First Ctrl-C: stop at the next project boundary. Second: the default (abort)."""
+    loop = asyncio.get_running_loop()
+
+    def first() -> None:
+        click.secho(
+            "\nCancelling after the current project… (Ctrl-C again to abort)", fg="yellow", err=True
+        )
+        control.cancel()
+        loop.remove_signal_handler(signal.SIGINT)
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, first)
+    except (NotImplementedError, RuntimeError):  # not the main thread / Windows
+        pass
+
+
+@click.command("import")
+@click.option("--project", "projects", multiple=True, metavar="ID", help="Project id (repeat).")
+@click.option("--all", "all_projects", is_flag=True, help="Every project of the account.")
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Only projects changed since the last sync (the per-account cursor).",
+)
+@click.option(
+    "--creator",
+    default=None,
+    metavar="ID|HANDLE",
+    help="Creator profile for projects with none chosen or remembered.",
+)
+@click.option("--account", default=None, metavar="ID", help="Connected account (if several).")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace other sources' non-empty values (locked fields still never change).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--verbose", "-v", is_flag=True, help="Dry run: list unchanged entities too.")
+@click.option("--no-resume", is_flag=True, help="Start a new run even if one was interrupted.")
+@json_option
+@url_option
+def import_cmd(
+    projects: tuple[str, ...],
+    all_projects: bool,
+    incremental: bool,
+    creator: str | None,
+    account: str | None,
+    overwrite: bool,
+    dry_run: bool,
+    yes: bool,
+    verbose: bool,
+    no_resume: bool,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Import Session Studio projects into the discography.
+
+    Fetches the projects, plans every change (create / update / unchanged / conflict) and
+    applies it one project per transaction. Conflicts and bad data become sync errors
+    (`ss-tui errors list`). An interrupted run continues where it stopped when run again.
+    """
+    if bool(projects) == (all_projects or incremental):
+        raise click.UsageError("Give --project ID … or --all / --incremental.")
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+
+    async def body(svc: Any, settings: Any) -> int:
+        from ss_tui.engine.decisions import PlanDecisions
+        from ss_tui.engine.render import plan_to_dict
+        from ss_tui.engine.run import RunControl
+
+        decisions = PlanDecisions(overwrite=overwrite)
+        if creator:
+            decisions.default_creator_profile_id = await svc.resolve_creator(creator)
+        ids = list(projects) or None
+        confirm = not dry_run and not yes and interactive and not as_json
+        control = RunControl()
+        _install_cancel(control)
+        with _Progress(_console().is_terminal and not as_json) as progress:
+            if dry_run or confirm:
+                result = await svc.run_import(
+                    account,
+                    ids,
+                    incremental=incremental,
+                    decisions=decisions,
+                    dry_run=True,
+                    sink=progress,
+                )
+        if dry_run or confirm:
+            plan = result.plan
+            if as_json:
+                click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
+            else:
+                _print_plan(plan, verbose)
+            if dry_run:
+                return EXIT_OK
+            totals = plan.totals()
+            if not totals["create"] + totals["update"] + totals["delete"]:
+                click.echo("Nothing to change.")
+                return EXIT_OK
+            if not click.confirm("Apply these changes?", default=False):
+                return EXIT_CANCELLED
+            with _Progress(_console().is_terminal) as progress:
+                result = await svc.apply(plan, sink=progress, control=control)
+        else:
+            with _Progress(_console().is_terminal and not as_json) as progress:
+                result = await svc.run_import(
+                    account,
+                    ids,
+                    incremental=incremental,
+                    decisions=decisions,
+                    sink=progress,
+                    control=control,
+                    resume=not no_resume,
+                )
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), indent=2))
+        else:
+            click.echo(str(result) + ("" if result.rows_written else " (nothing changed)"))
+            if result.resumed:
+                click.echo("(continued an interrupted run)")
+            if result.errors:
+                click.echo(f"See: ss-tui errors list --run {result.run_id}")
+        return STATUS_EXIT.get(result.status, EXIT_PARTIAL)
+
+    _run(body, database_url)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _error_table() -> Any:
+    from ss_tui.db import schema
+
+    return schema.SyncError.__table__
+
+
+def _by_id(table: Any, ref: str) -> Any:
+    import sqlalchemy as sa
+
+    try:
+        return table.c.id == uuid.UUID(ref)
+    except ValueError:
+        # Unique prefix of the id as listed (the first 8 hex digits are the same on both DBs).
+        return sa.cast(table.c.id, sa.String).like(ref.replace("-", "")[:8] + "%")
+
+
+async def _resolve_ids(svc: Any, table: Any, refs: tuple[str, ...]) -> list[uuid.UUID]:
+    import sqlalchemy as sa
+
+    out = []
+    async with svc.engine.connect() as conn:
+        for ref in refs:
+            rows = (await conn.execute(sa.select(table.c.id).where(_by_id(table, ref)))).all()
+            if len(rows) != 1:
+                raise LookupError(f"{'No' if not rows else 'Ambiguous'} id {ref!r}.")
+            out.append(rows[0][0])
+    return out
+
+
+def _plain(v: Any) -> Any:
+    from ss_tui.engine.rows import json_ready
+
+    return json_ready(v)
+
+
+@click.group("errors")
+def errors_group() -> None:
+    """Review, retry, resolve and export sync errors."""
+
+
+def _error_filters(
+    stmt: Any, table: Any, status: str | None, kind: str | None, run: str | None
+) -> Any:
+    if status and status != "all":
+        stmt = stmt.where(table.c.status == status)
+    if kind:
+        stmt = stmt.where(table.c.kind == kind)
+    if run:
+        stmt = stmt.where(table.c.run_id == uuid.UUID(run))
+    return stmt
+
+
+_status_opt = click.option(
+    "--status",
+    default="open",
+    type=click.Choice(["open", "retrying", "resolved", "ignored", "all"]),
+)
+_kind_opt = click.option(
+    "--kind",
+    default=None,
+    type=click.Choice(
+        ["transient", "rate_limited", "auth", "not_found", "invalid_data", "conflict", "internal"]
+    ),
+)
+_run_opt = click.option("--run", default=None, metavar="RUN_ID", help="Only this run's errors.")
+
+
+@errors_group.command("list")
+@_status_opt
+@_kind_opt
+@_run_opt
+@click.option("--limit", default=50, show_default=True)
+@json_option
+@url_option
+def errors_list(
+    status: str,
+    kind: str | None,
+    run: str | None,
+    limit: int,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """List sync errors (newest first)."""
+    import sqlalchemy as sa
+
+    async def body(svc: Any, settings: Any) -> int:
+        t = _error_table()
+        stmt = _error_filters(sa.select(t), t, status, kind, run)
+        stmt = stmt.order_by(t.c.last_seen_at.desc()).limit(limit)
+        async with svc.engine.connect() as conn:
+            rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [{k: _plain(v) for k, v in r.items()} for r in rows],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+            return EXIT_OK
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        from ss_tui.engine.render import safe
+
+        table = Table("id", "kind", "stage", "item", "message", "action", "n", "status")
+        for r in rows:
+            item = f"{r['entity_type'] or ''} {r['external_id'] or ''}".strip()
+            table.add_row(
+                str(r["id"])[:8],
+                r["kind"],
+                r["stage"],
+                Text(safe(item)),
+                Text(safe(r["message"])),
+                r["suggested_action"],
+                str(r["attempts"]),
+                r["status"],
+            )
+        Console().print(table)
+        if not rows:
+            click.echo("No errors.")
+        return EXIT_OK
+
+    _run(body, database_url)
+
+
+@errors_group.command("show")
+@click.argument("error_id")
+@json_option
+@url_option
+def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
+    """Everything about one error: message, advice, HTTP status, payload."""
+    import sqlalchemy as sa
+
+    async def body(svc: Any, settings: Any) -> int:
+        t = _error_table()
+        (rid,) = await _resolve_ids(svc, t, (error_id,))
+        async with svc.engine.connect() as conn:
+            row = dict((await conn.execute(sa.select(t).where(t.c.id == rid))).mappings().one())
+        data = {k: _plain(v) for k, v in row.items()}
+        if as_json:
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return EXIT_OK
+        from rich.console import Console
+        from rich.text import Text
+
+        from ss_tui.engine.render import safe
+
+        console = Console()
+        for key in (
+            "id",
+            "status",
+            "kind",
+            "stage",
+            "entity_type",
+            "external_id",
+            "project_external_id",
+            "http_status",
+            "suggested_action",
+            "attempts",
+            "first_seen_at",
+            "last_seen_at",
+            "run_id",
+            "resolved_by",
+            "note",
+            "message",
+        ):
+            if data.get(key) is not None:
+                console.print(Text(f"{key:>20}: {safe(data[key])}"))
+        detail = data.get("detail") or {}
+        if detail.get("advice"):
+            console.print(Text(f"{'advice':>20}: {safe(detail['advice'])}", style="bold"))
+        console.print(Text("detail:", style="bold"))
+        console.print(Text(safe(json.dumps(detail, indent=2, ensure_ascii=False))))
+        console.print(Text("source payload:", style="bold"))
+        console.print(
+            Text(safe(json.dumps(data.get("source_payload"), indent=2, ensure_ascii=False)))
+        )
+        return EXIT_OK
+
+    _run(body, database_url)
+
+
+@errors_group.command("retry")
+@click.argument("error_ids", nargs=-1)
+@click.option("--all-open", is_flag=True, help="Every open error (filter with --kind/--run).")
+@_kind_opt
+@_run_opt
+@json_option
+@url_option
+def errors_retry(
+    error_ids: tuple[str, ...],
+    all_open: bool,
+    kind: str | None,
+    run: str | None,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Re-run just the items behind the given errors."""
+    import sqlalchemy as sa
+
+    if not error_ids and not all_open:
+        raise click.UsageError("Give error ids or --all-open.")
+
+    async def body(svc: Any, settings: Any) -> int:
+        t = _error_table()
+        if all_open:
+            stmt = _error_filters(sa.select(t.c.id), t, "open", kind, run)
+            async with svc.engine.connect() as conn:
+                ids = [r[0] for r in (await conn.execute(stmt)).all()]
+        else:
+            ids = await _resolve_ids(svc, t, error_ids)
+        if not ids:
+            click.echo("No errors to retry.")
+            return EXIT_OK
+        with _Progress(_console().is_terminal and not as_json) as progress:
+            result = await svc.retry_errors(ids, sink=progress)
+        async with svc.engine.connect() as conn:
+            still = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(t)
+                    .where(t.c.id.in_(ids), t.c.status.in_(("open", "retrying")))
+                )
+            ).scalar_one()
+        if as_json:
+            click.echo(
+                json.dumps({**result.to_dict(), "retried": len(ids), "still_open": still}, indent=2)
+            )
+        else:
+            click.echo(
+                f"Retried {len(ids)} errors: {len(ids) - still} cleared, {still} still "
+                f"open. {result}"
+            )
+        return EXIT_OK if still == 0 else EXIT_PARTIAL
+
+    _run(body, database_url)
+
+
+def _close(status: str) -> Any:
+    @click.argument("error_ids", nargs=-1, required=True)
+    @click.option("--note", default=None, help="Why (shown in the error's history).")
+    @url_option
+    def cmd(error_ids: tuple[str, ...], note: str | None, database_url: str | None) -> None:
+        async def body(svc: Any, settings: Any) -> int:
+            ids = await _resolve_ids(svc, _error_table(), error_ids)
+            n = await svc.close_errors(ids, status=status, note=note)
+            click.echo(f"Marked {n} error(s) {status}.")
+            return EXIT_OK
+
+        _run(body, database_url)
+
+    cmd.__doc__ = f"Mark errors {status} with a note."
+    return cmd
+
+
+errors_group.command("resolve")(_close("resolved"))
+errors_group.command("ignore")(_close("ignored"))
+
+
+@errors_group.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="CSV file (default: stdout).",
+)
+@_status_opt
+@_kind_opt
+@_run_opt
+@url_option
+def errors_export(
+    output: str, status: str, kind: str | None, run: str | None, database_url: str | None
+) -> None:
+    """Export errors as CSV."""
+    import sqlalchemy as sa
+
+    async def body(svc: Any, settings: Any) -> int:
+        t = _error_table()
+        stmt = _error_filters(sa.select(t), t, status, kind, run).order_by(t.c.last_seen_at)
+        async with svc.engine.connect() as conn:
+            rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
+        cols = [
+            "id",
+            "status",
+            "kind",
+            "stage",
+            "entity_type",
+            "external_id",
+            "project_external_id",
+            "http_status",
+            "message",
+            "suggested_action",
+            "attempts",
+            "first_seen_at",
+            "last_seen_at",
+            "run_id",
+            "resolved_by",
+            "note",
+        ]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(cols)
+        for r in rows:
+            writer.writerow(["" if r[c] is None else _plain(r[c]) for c in cols])
+        _write_text(output, buffer.getvalue())
+        if output != "-":
+            click.echo(f"Wrote {len(rows)} errors to {output}", err=True)
+        return EXIT_OK
+
+    _run(body, database_url)
+
+
+def _write_text(output: str, text: str) -> None:
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(output, "w", newline="", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@click.group("runs")
+def runs_group() -> None:
+    """Import history: who ran what, when, and with what result."""
+
+
+@runs_group.command("list")
+@click.option("--limit", default=20, show_default=True)
+@json_option
+@url_option
+def runs_list(limit: int, as_json: bool, database_url: str | None) -> None:
+    """Recent runs, newest first."""
+    import sqlalchemy as sa
+
+    from ss_tui.db import schema
+
+    async def body(svc: Any, settings: Any) -> int:
+        t = schema.ImportRun.__table__
+        async with svc.engine.connect() as conn:
+            rows = [
+                dict(r)
+                for r in (
+                    await conn.execute(sa.select(t).order_by(t.c.started_at.desc()).limit(limit))
+                ).mappings()
+            ]
+        if as_json:
+            click.echo(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2))
+            return EXIT_OK
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table("id", "started", "by", "status", "dry", "items", "errors")
+        for r in rows:
+            counts = r["counts"] or {}
+            items = ", ".join(f"{n} {s}" for s, n in sorted((counts.get("items") or {}).items()))
+            table.add_row(
+                str(r["id"])[:8],
+                f"{r['started_at']:%Y-%m-%d %H:%M}",
+                Text(r["started_by"] or ""),
+                r["status"],
+                "yes" if r["dry_run"] else "",
+                items,
+                str(counts.get("errors", "")),
+            )
+        Console().print(table)
+        return EXIT_OK
+
+    _run(body, database_url)
+
+
+@runs_group.command("show")
+@click.argument("run_id")
+@json_option
+@url_option
+def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
+    """One run: options, counts and its items."""
+    import sqlalchemy as sa
+
+    from ss_tui.db import schema
+
+    async def body(svc: Any, settings: Any) -> int:
+        t, items = schema.ImportRun.__table__, schema.ImportItem.__table__
+        (rid,) = await _resolve_ids(svc, t, (run_id,))
+        async with svc.engine.connect() as conn:
+            run = dict((await conn.execute(sa.select(t).where(t.c.id == rid))).mappings().one())
+            rows = [
+                dict(r)
+                for r in (
+                    await conn.execute(
+                        sa.select(items)
+                        .where(items.c.run_id == rid)
+                        .order_by(items.c.project_external_id)
+                    )
+                ).mappings()
+            ]
+        data = {k: _plain(v) for k, v in run.items()}
+        data["items"] = [
+            {
+                k: _plain(v)
+                for k, v in r.items()
+                if k in ("project_external_id", "status", "error", "counts")
+            }
+            for r in rows
+        ]
+        if as_json:
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            return EXIT_OK
+        from rich.console import Console
+        from rich.text import Text
+
+        from ss_tui.engine.render import safe
+
+        console = Console()
+        for key in (
+            "id",
+            "status",
+            "started_by",
+            "started_at",
+            "finished_at",
+            "dry_run",
+            "api_requests",
+            "api_retries",
+            "api_rate_limited",
+        ):
+            console.print(Text(f"{key:>16}: {safe(data.get(key))}"))
+        console.print(Text(f"{'counts':>16}: {safe(json.dumps(data.get('counts')))}"))
+        for it in data["items"]:
+            err = f" — {safe(it['error'])}" if it.get("error") else ""
+            console.print(Text(f"  {it['status']:<10} {it['project_external_id']}{err}"))
+        return EXIT_OK
+
+    _run(body, database_url)
 
 
 def register(root: click.Group) -> None:
     """Add this module's commands to the root group."""
+    root.add_command(import_cmd)
+    root.add_command(errors_group)
+    root.add_command(runs_group)

@@ -1,0 +1,56 @@
+"""Cross-platform link discovery: ISRC/UPC → Apple Music, Deezer and MusicBrainz links.
+
+Entry point: :func:`discover_links` (see /work/notes/discovery_api.md and README).
+Never imports Textual.
+"""
+
+from ss_tui.discovery.errors import (
+    LookupCircuitOpen,
+    LookupRateLimited,
+    LookupUnavailable,
+    ProviderError,
+)
+from ss_tui.discovery.http import ProviderHttp, RateLimit, Timing
+from ss_tui.discovery.providers import (
+    PROVIDER_ORDER,
+    AppleMusicProvider,
+    DeezerProvider,
+    LookupProvider,
+    MusicBrainzProvider,
+    build_providers,
+    user_agent,
+)
+from ss_tui.discovery.report import (
+    DiscoveryFinished,
+    DiscoveryReport,
+    ProviderOutcome,
+    ReleaseDiscovered,
+    ReleaseDiscovery,
+)
+from ss_tui.discovery.step import discover_links
+from ss_tui.discovery.types import Container, Match
+
+__all__ = [
+    "PROVIDER_ORDER",
+    "AppleMusicProvider",
+    "Container",
+    "DeezerProvider",
+    "DiscoveryFinished",
+    "DiscoveryReport",
+    "LookupCircuitOpen",
+    "LookupProvider",
+    "LookupRateLimited",
+    "LookupUnavailable",
+    "Match",
+    "MusicBrainzProvider",
+    "ProviderError",
+    "ProviderHttp",
+    "ProviderOutcome",
+    "RateLimit",
+    "ReleaseDiscovered",
+    "ReleaseDiscovery",
+    "Timing",
+    "build_providers",
+    "discover_links",
+    "user_agent",
+]

@@ -92,15 +92,18 @@ async def upsert(
     await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
 
 
-async def check_drift(conn: AsyncConnection, pp: ProjectPlan) -> None:
-    """Raise :class:`Stale` if any row the plan was based on changed since planning."""
-    wanted: dict[str, dict[uuid.UUID, str]] = defaultdict(dict)
+async def reconcile(conn: AsyncConnection, pp: ProjectPlan) -> set[str]:
+    """Compare the database with the plan, row by row. Returns the keys of entities already
+    as planned (a plan applied twice writes nothing the second time); raises :class:`Stale`
+    if a row the plan was based on changed (or appeared) since planning."""
+    wanted: dict[str, dict[uuid.UUID, EntityChange]] = defaultdict(dict)
     tables: dict[str, sa.Table] = {}
     for e in pp.entities:
-        if e.included and e.base_version is not None and e.row is not None:
+        if e.included and e.row is not None and e.action != Action.conflict:
             table = entity_table(e)
             tables[table.name] = table
-            wanted[table.name][as_uuid(e.row["id"])] = e.base_version  # type: ignore[index]
+            wanted[table.name][as_uuid(e.row["id"])] = e  # type: ignore[index]
+    done: set[str] = set()
     for name, expected in wanted.items():
         table = tables[name]
         ids = list(expected)
@@ -109,10 +112,26 @@ async def check_drift(conn: AsyncConnection, pp: ProjectPlan) -> None:
             stmt = sa.select(table).where(table.c.id.in_(ids[i : i + 500]))
             for r in (await conn.execute(stmt)).all():
                 found[r.id] = row_version(dict(r._mapping))
-        for rid, version in expected.items():
-            if found.get(rid) != version:
-                what = "was removed" if rid not in found else "changed"
+        for rid, e in expected.items():
+            current = found.get(rid)
+            if e.action == Action.delete:
+                if current is None:
+                    done.add(e.key)
+                elif current != e.base_version:
+                    raise Stale(f"A {name} row ({rid}) changed since the preview")
+                continue
+            if current is not None and current == row_version(e.row):
+                done.add(e.key)  # already exactly as planned
+            elif current != e.base_version:
+                what = (
+                    "was removed"
+                    if current is None
+                    else "appeared"
+                    if e.base_version is None
+                    else "changed"
+                )
                 raise Stale(f"A {name} row ({rid}) {what} since the preview")
+    return done
 
 
 async def _park_moved_tracks(conn: AsyncConnection, updates: list[EntityChange]) -> None:
@@ -145,8 +164,8 @@ async def apply_project(
         return ApplyResult("failed", message=pp.blocked)
     release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
     release_id = as_uuid(release.row["id"]) if release and release.row else None
-    await check_drift(conn, pp)
-    if not pp.writes:
+    done = await reconcile(conn, pp)
+    if not any(e.writes and e.key not in done for e in pp.entities):
         return ApplyResult("unchanged", release_id=release_id)
 
     if pp.new_creator:
@@ -168,7 +187,7 @@ async def apply_project(
     deletes: dict[str, list[uuid.UUID]] = defaultdict(list)
     written: dict[str, dict[str, int]] = {}
     for e in pp.entities:
-        if not e.writes or e.row is None:
+        if not e.writes or e.row is None or e.key in done:
             continue
         table = entity_table(e)
         if e.action == Action.delete:

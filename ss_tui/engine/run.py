@@ -265,6 +265,8 @@ class Run:
     ) -> RunResult:
         if self.cancelled:
             status = "cancelled"
+        elif not self.items and self.errors:
+            status = "failed"
         elif self.items.get("failed", 0) and not (
             self.items.get("applied", 0) or self.items.get("unchanged", 0)
         ):

@@ -35,7 +35,7 @@ from ss_tui.engine.run import Control, Run, RunResult, operator
 from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.transform import ProjectSpec, transform_project
-from ss_tui.sessionstudio.errors import ItemValidationProblem, SessionStudioError
+from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sessionstudio.models import Project
 
 T_CONN = schema.SSConnection.__table__
@@ -43,6 +43,10 @@ BATCH = 100  # projects planned together before their apply transactions
 FETCH_CONCURRENCY = 8
 
 ClientFactory = Callable[[str, Callable[[Any], Any] | None], Any]
+
+
+class NotConnected(LookupError):
+    """No (or no such) Session Studio account is connected."""
 
 
 @dataclass(slots=True)
@@ -208,7 +212,7 @@ class ImportService:
                     .all()
                 )
                 if len(rows) != 1:
-                    raise LookupError(
+                    raise NotConnected(
                         "No Session Studio account is connected."
                         if not rows
                         else "Several accounts are connected; choose one with --account."
@@ -221,7 +225,7 @@ class ImportService:
                 pass
             row = (await conn.execute(sa.select(T_CONN).where(cond))).mappings().first()
         if row is None:
-            raise LookupError(f"No Session Studio connection {connection_id!r}.")
+            raise NotConnected(f"No Session Studio connection {connection_id!r}.")
         return dict(row)
 
     async def creator_profiles(self) -> list[tuple[str, str]]:
@@ -272,6 +276,8 @@ class ImportService:
                             await sink(
                                 ev.FetchProgress(run_id, len(out.payloads), len(out.problems))
                             )
+                except AuthError:
+                    raise  # nothing more can be fetched: the run stops, reconnect first
                 except SessionStudioError as exc:
                     out.complete = False
                     out.problems.append(
@@ -341,6 +347,8 @@ class ImportService:
             async with sem:
                 try:
                     results = await client.get_project_lenient(pid)
+                except AuthError:
+                    raise
                 except SessionStudioError as exc:
                     out.failed[pid] = from_exception(
                         exc,
@@ -523,13 +531,17 @@ class ImportService:
             "decisions": decisions.to_dict(),
         }
         await run.start(options, dry_run=dry_run, resume=resume)
-        fetched = await self.fetch(
-            connection,
-            project_ids=project_ids,
-            incremental=incremental,
-            sink=sink,
-            run_id=str(run.run_id),
-        )
+        try:
+            fetched = await self.fetch(
+                connection,
+                project_ids=project_ids,
+                incremental=incremental,
+                sink=sink,
+                run_id=str(run.run_id),
+            )
+        except AuthError as exc:
+            await self._reconnect_needed(run, connection, exc)
+            raise
         order = sorted(set(fetched.payloads) | set(fetched.failed))
         run.payloads = fetched.payloads
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
@@ -569,6 +581,21 @@ class ImportService:
         result = await run.finish(api=_api(fetched))
         result.upstream = fetched.upstream
         return result
+
+    async def _reconnect_needed(self, run: Run, connection: dict[str, Any], exc: Any) -> None:
+        record = from_exception(
+            exc, stage="fetch", entity_type="account", external_id=connection["account_id"]
+        )
+        async with self.engine.begin() as conn:
+            await record_errors(conn, [record], run_id=run.run_id, connection_id=connection["id"])
+            await conn.execute(
+                sa.update(T_CONN)
+                .where(T_CONN.c.id == connection["id"])
+                .values(status="reconnect_needed", updated_at=utcnow())
+            )
+        run.errors += 1
+        await run.emit(ev.ReconnectNeeded(connection["account_id"], record.message))
+        await run.finish()
 
     # ------------------------------------------------------------------ errors
 

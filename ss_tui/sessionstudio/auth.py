@@ -34,7 +34,7 @@ from ss_tui.sessionstudio.errors import (
     TransientError,
 )
 from ss_tui.sessionstudio.models import SCOPES, DeviceCodeResponse, TokenResponse
-from ss_tui.sessionstudio.redaction import register_secret
+from ss_tui.sessionstudio.redaction import install_log_redaction, register_secret
 from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
@@ -65,21 +65,31 @@ class OAuthClient:
         sleep: Sleep = asyncio.sleep,
         timeout: float = 10.0,
     ) -> None:
+        install_log_redaction()
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
         register_secret(client_secret)
         self.scope = scope
         self._sleep = sleep
-        self._own_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._timeout = timeout
+        self._shared_http = http
+        self._owned: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
         return f"OAuthClient(base_url={self.base_url!r}, client_id={self.client_id!r})"
 
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._shared_http is not None:
+            return self._shared_http
+        if self._owned is None or self._owned.is_closed:  # reopened after aclose()
+            self._owned = httpx.AsyncClient(timeout=self._timeout)
+        return self._owned
+
     async def aclose(self) -> None:
-        if self._own_http:
-            await self._http.aclose()
+        if self._owned is not None:
+            await self._owned.aclose()
 
     async def __aenter__(self) -> OAuthClient:
         return self
@@ -431,9 +441,15 @@ class TokenManager:
 
     async def _refresh_if_still(self, stale_access_token: str) -> TokenSet:
         async with self._lock:
+            # Re-read the store: another task, or another worker sharing the database
+            # store, may have refreshed already. Refreshing again with the old (single-use)
+            # refresh token would get the whole grant revoked.
+            stored = await self.store.get(self.account_key)
+            if stored is not None:
+                self._tokens = stored
             tokens = await self._load()
             if tokens.access_token != stale_access_token:
-                return tokens  # someone else refreshed while we waited
+                return tokens
             if self.oauth is None:
                 raise ReconnectNeeded(
                     "The Session Studio token was rejected and cannot be refreshed."

@@ -43,6 +43,7 @@ from ss_tui.sessionstudio.errors import (
 )
 from ss_tui.sessionstudio.models import Account, Artist, Project, Track
 from ss_tui.sessionstudio.pacing import RateLimitPacer
+from ss_tui.sessionstudio.redaction import install_log_redaction
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ class SessionStudioClient:
         etag_cache_size: int = 1024,
         rng: random.Random | None = None,
     ) -> None:
+        install_log_redaction()  # defence in depth: no log record can carry a token
         self.base_url = base_url.rstrip("/")
         self.tokens = token_manager
         self.timeout = timeout
@@ -188,6 +190,8 @@ class SessionStudioClient:
     async def aclose(self) -> None:
         if self._own_http:
             await self._http.aclose()
+        if self.tokens.oauth is not None:
+            await self.tokens.oauth.aclose()  # only closes an HTTP client it made itself
 
     # -- endpoints ----------------------------------------------------------------------
     async def me(self) -> Account:
@@ -333,7 +337,11 @@ class SessionStudioClient:
     async def _attempt(self, url: str) -> Any:
         async with self._sem:
             await self.pacer.acquire()
-            token = await self.tokens.access_token()
+            try:
+                token = await self.tokens.access_token()
+            except BaseException:
+                self.pacer.observed_nothing()  # a probe that never went out must hand over
+                raise
             resp = await self._send(url, token)
             if resp.status_code == 401:
                 # Expired or revoked access token: refresh once (shared), then replay once.
@@ -372,6 +380,9 @@ class SessionStudioClient:
             raise TransientError(
                 f"Connection to Session Studio failed ({type(exc).__name__}) for {_path(url)}."
             ) from exc
+        except BaseException:  # cancelled mid-request
+            self.pacer.observed_nothing()
+            raise
         self.metrics.record_latency(self._clock() - started)
         self.metrics.by_status[resp.status_code] += 1
         self.pacer.observe(resp.headers)

@@ -34,8 +34,7 @@ def admin(handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
     async def route(request: Request) -> Response:
         sim: Simulator = request.app.state.simulator
         if not _allowed(request, sim):
-            return problem(403, "Forbidden", "admin endpoints are loopback-only",
-                           slug="forbidden")
+            return problem(403, "Forbidden", "admin endpoints are loopback-only", slug="forbidden")
         body = {}
         if request.method != "GET" and await request.body():
             body = await request.json()
@@ -97,9 +96,12 @@ async def edit_project(sim: Simulator, body: dict) -> dict:
 
 async def add_project(sim: Simulator, body: dict) -> dict:
     return sim.add_project(
-        title=body.get("title"), type=body.get("type", "single"),
-        status=body.get("status", "draft"), tracks=body.get("tracks"),
-        artist_id=body.get("artistId"), account_id=body.get("accountId"),
+        title=body.get("title"),
+        type=body.get("type", "single"),
+        status=body.get("status", "draft"),
+        tracks=body.get("tracks"),
+        artist_id=body.get("artistId"),
+        account_id=body.get("accountId"),
     )
 
 

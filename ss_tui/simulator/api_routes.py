@@ -27,8 +27,12 @@ def _limit(ctx: Ctx, default: int = DEFAULT_LIMIT) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_LIMIT:
-        raise ApiError(400, "Invalid limit", f"limit must be an integer from 1 to {MAX_LIMIT}",
-                       slug="invalid-parameter")
+        raise ApiError(
+            400,
+            "Invalid limit",
+            f"limit must be an integer from 1 to {MAX_LIMIT}",
+            slug="invalid-parameter",
+        )
     return value
 
 
@@ -49,11 +53,16 @@ def decode_cursor(cursor: str | None, fingerprint: str) -> int | None:
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         position, found = int(data["p"]), data["f"]
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise ApiError(400, "Invalid cursor", "cursor is not one this API issued",
-                       slug="invalid-cursor") from exc
+        raise ApiError(
+            400, "Invalid cursor", "cursor is not one this API issued", slug="invalid-cursor"
+        ) from exc
     if found != fingerprint:
-        raise ApiError(400, "Invalid cursor", "cursor belongs to a query with other filters",
-                       slug="invalid-cursor")
+        raise ApiError(
+            400,
+            "Invalid cursor",
+            "cursor belongs to a query with other filters",
+            slug="invalid-cursor",
+        )
     return position
 
 
@@ -64,8 +73,12 @@ def _updated_since(ctx: Ctx) -> float | None:
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError as exc:
-        raise ApiError(400, "Invalid updatedSince", "updatedSince must be an ISO 8601 date-time",
-                       slug="invalid-parameter") from exc
+        raise ApiError(
+            400,
+            "Invalid updatedSince",
+            "updatedSince must be an ISO 8601 date-time",
+            slug="invalid-parameter",
+        ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
@@ -76,11 +89,18 @@ def _include_tracks(ctx: Ctx) -> bool:
     parts = {p.strip() for p in raw.split(",") if p.strip()}
     unknown = parts - {"tracks"}
     if unknown:
-        raise ApiError(400, "Invalid include", f"unknown include: {', '.join(sorted(unknown))}",
-                       slug="invalid-parameter")
+        raise ApiError(
+            400,
+            "Invalid include",
+            f"unknown include: {', '.join(sorted(unknown))}",
+            slug="invalid-parameter",
+        )
     if parts and not ctx.has_scope("tracks:read"):
-        raise TokenRejected("insufficient_scope", "include=tracks needs tracks:read",
-                            scope="projects:read tracks:read")
+        raise TokenRejected(
+            "insufficient_scope",
+            "include=tracks needs tracks:read",
+            scope="projects:read tracks:read",
+        )
     return bool(parts)
 
 
@@ -102,8 +122,7 @@ def _own_project(ctx: Ctx, project_id: str) -> str:
     cat = ctx.sim.catalogue
     # Another account's project is "not found", never "forbidden" (no existence leaks).
     if cat.project_account.get(project_id) != ctx.account_id:
-        raise ApiError(404, "Not Found", f"project {project_id} does not exist",
-                       slug="not-found")
+        raise ApiError(404, "Not Found", f"project {project_id} does not exist", slug="not-found")
     return project_id
 
 
@@ -117,15 +136,22 @@ async def list_projects(ctx: Ctx) -> dict:
     limit = _limit(ctx)
     status = query.get("status")
     if status is not None and status not in ProjectStatus.__members__:
-        raise ApiError(400, "Invalid status", "status must be draft, unreleased or released",
-                       slug="invalid-parameter")
+        raise ApiError(
+            400,
+            "Invalid status",
+            "status must be draft, unreleased or released",
+            slug="invalid-parameter",
+        )
     since = _updated_since(ctx)
     include = _include_tracks(ctx)
     fingerprint = _fingerprint(ctx.account_id, status, since)
     after = decode_cursor(query.get("cursor"), fingerprint)
     ids, last = ctx.sim.catalogue.page_projects(
-        ctx.account_id, after_seq=-1 if after is None else after, limit=limit,
-        status=status, updated_since=since,
+        ctx.account_id,
+        after_seq=-1 if after is None else after,
+        limit=limit,
+        status=status,
+        updated_since=since,
     )
     return {
         "data": [project_view(ctx, pid, include) for pid in ids],
@@ -168,7 +194,7 @@ def _search_query(ctx: Ctx) -> tuple[str, int, int, str]:
 def _page(matches: list[dict], offset: int, limit: int, fingerprint: str) -> dict:
     more = len(matches) > offset + limit
     return {
-        "data": matches[offset:offset + limit],
+        "data": matches[offset : offset + limit],
         "nextCursor": encode_cursor(offset + limit, fingerprint) if more else None,
         "hasMore": more,
     }
@@ -201,12 +227,15 @@ async def search_tracks(ctx: Ctx) -> dict:
 routes = [
     Route("/me", endpoint(me, scopes=()), methods=["GET"]),
     Route("/projects", endpoint(list_projects, scopes=("projects:read",)), methods=["GET"]),
-    Route("/projects/{project_id}", endpoint(get_project, scopes=("projects:read",)),
-          methods=["GET"]),
-    Route("/projects/{project_id}/tracks",
-          endpoint(project_tracks, scopes=("projects:read", "tracks:read")), methods=["GET"]),
+    Route(
+        "/projects/{project_id}", endpoint(get_project, scopes=("projects:read",)), methods=["GET"]
+    ),
+    Route(
+        "/projects/{project_id}/tracks",
+        endpoint(project_tracks, scopes=("projects:read", "tracks:read")),
+        methods=["GET"],
+    ),
     Route("/tracks/{track_id}", endpoint(get_track, scopes=("tracks:read",)), methods=["GET"]),
-    Route("/search/artists", endpoint(search_artists, scopes=("credits:read",)),
-          methods=["GET"]),
+    Route("/search/artists", endpoint(search_artists, scopes=("credits:read",)), methods=["GET"]),
     Route("/search/tracks", endpoint(search_tracks, scopes=("tracks:read",)), methods=["GET"]),
 ]

@@ -17,6 +17,7 @@ from ss_tui.simulator.clock import Clock
 from ss_tui.simulator.config import SimulatorConfig
 from ss_tui.simulator.core import Simulator
 from ss_tui.simulator.http import problem
+from ss_tui.simulator.lookups import lookup_mounts
 
 API_PREFIX = "/v1"
 
@@ -24,8 +25,13 @@ API_PREFIX = "/v1"
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     titles = {404: "Not Found", 405: "Method Not Allowed"}
-    return problem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail,
-                   instance=request.url.path, headers=getattr(exc, "headers", None))
+    return problem(
+        exc.status_code,
+        titles.get(exc.status_code, "Error"),
+        exc.detail,
+        instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 def create_app(
@@ -52,6 +58,7 @@ def create_app(
         routes=[
             Mount(API_PREFIX, routes=[*oauth_routes.routes, *api_routes.routes]),
             Mount("/_sim", routes=admin_routes.routes),
+            *lookup_mounts(sim),  # link-discovery stand-ins (MusicBrainz, Deezer, iTunes)
         ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,

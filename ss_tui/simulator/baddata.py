@@ -90,8 +90,11 @@ def _apply(cat: Catalogue, rng: random.Random, pid: str, kind: str) -> str | Non
         return pid
     if kind == "duplicate_upc":
         donor = next(
-            (cat.projects[p]["upc"] for p, _ in _sample_projects(cat, rng, pid)
-             if cat.projects[p].get("upc")),
+            (
+                cat.projects[p]["upc"]
+                for p, _ in _sample_projects(cat, rng, pid)
+                if cat.projects[p].get("upc")
+            ),
             None,
         )
         if donor is None:
@@ -141,7 +144,7 @@ def _apply(cat: Catalogue, rng: random.Random, pid: str, kind: str) -> str | Non
         broken = dict(collabs[index], ipi=collabs[index]["ipi"][:9] + "00")
         if broken["ipi"] == collabs[index]["ipi"]:
             broken["ipi"] = collabs[index]["ipi"][:9] + "01"
-        track["collaborators"] = [*collabs[:index], broken, *collabs[index + 1:]]
+        track["collaborators"] = [*collabs[:index], broken, *collabs[index + 1 :]]
         return tid
     if kind == "malformed_duration_string":
         track["durationMs"] = "3:45"

@@ -68,7 +68,6 @@ class Catalogue:
     next_seq: int = 0
     generator: object = None  # the _Generator, kept so mutations can add projects
 
-
     def __repr__(self) -> str:
         return (
             f"Catalogue(seed={self.seed}, projects={len(self.projects)}, "
@@ -121,9 +120,7 @@ class Catalogue:
         body = {
             "accounts": self.accounts,
             "artists": self.artists,
-            "projects": {
-                pid: self.project_wire(pid, include_tracks=True) for pid in self.projects
-            },
+            "projects": {pid: self.project_wire(pid, include_tracks=True) for pid in self.projects},
             "badItems": self.bad_items,
             "malformedItems": self.malformed_items,
         }
@@ -271,8 +268,11 @@ class _Generator:
             "email": "mara@maravell.example",
             "label": None,
         }
-        self.populate_account(DEMO_ACCOUNT_ID, n_artists=max(6, min(300, projects // 8)),
-                              n_people=max(30, min(1500, projects // 3)))
+        self.populate_account(
+            DEMO_ACCOUNT_ID,
+            n_artists=max(6, min(300, projects // 8)),
+            n_people=max(30, min(1500, projects // 3)),
+        )
         self.populate_account(OTHER_ACCOUNT_ID, n_artists=1, n_people=8, first="Mara Vell")
         for _ in range(projects):
             self.add_project(DEMO_ACCOUNT_ID)
@@ -291,8 +291,18 @@ class _Generator:
                 name = f"{name} {len(names)}"
             names.add(name)
             self.add_artist(account_id, name)
-        kinds = ("writer", "producer", "engineer", "musician", "writer", "writer", "producer",
-                 "engineer", "writer", "writer")
+        kinds = (
+            "writer",
+            "producer",
+            "engineer",
+            "musician",
+            "writer",
+            "writer",
+            "producer",
+            "engineer",
+            "writer",
+            "writer",
+        )
         for i in range(n_people):
             self.add_person(account_id, kinds[i % len(kinds)])
 
@@ -305,8 +315,13 @@ class _Generator:
         return f"{rng.choice(words.TITLE_ADJ)} {rng.choice(words.TITLE_NOUN)}"
 
     def add_project(
-        self, account_id: str, *, ptype: str | None = None, status: str | None = None,
-        artist_id: str | None = None, n_tracks: int | None = None,
+        self,
+        account_id: str,
+        *,
+        ptype: str | None = None,
+        status: str | None = None,
+        artist_id: str | None = None,
+        n_tracks: int | None = None,
         updated: float | None = None,
     ) -> str:
         rng, cat = self.rng, self.cat
@@ -314,7 +329,12 @@ class _Generator:
         roster = cat.account_artists[account_id]
         roll = rng.random()
         drawn_type = (
-            "single" if roll < 0.4 else "ep" if roll < 0.65 else "album" if roll < 0.95
+            "single"
+            if roll < 0.4
+            else "ep"
+            if roll < 0.65
+            else "album"
+            if roll < 0.95
             else "compilation"
         )
         ptype = ptype or drawn_type
@@ -368,8 +388,14 @@ class _Generator:
             if ptype in ("album", "ep") and pending and rng.random() < 0.6:
                 reuse = pending.pop(0)
             track = self.track(
-                project, track_artist, genre, year, updated, reuse=reuse,
-                number=index % per_disc + 1, disc=index // per_disc + 1,
+                project,
+                track_artist,
+                genre,
+                year,
+                updated,
+                reuse=reuse,
+                number=index % per_disc + 1,
+                disc=index // per_disc + 1,
             )
             track_ids.append(track["id"])
             if reuse is not None:
@@ -470,14 +496,17 @@ class _Generator:
         if rng.random() < 0.25:
             out.append(self.collab(rng.choice(pool["producer"]), "co_producer"))
         for role, share in (
-            ("mix_engineer", 0.6), ("mastering_engineer", 0.6), ("recording_engineer", 0.3)
+            ("mix_engineer", 0.6),
+            ("mastering_engineer", 0.6),
+            ("recording_engineer", 0.3),
         ):
             if rng.random() < share:
                 out.append(self.collab(rng.choice(pool["engineer"]), role))
         for _ in range(rng.choice((0, 0, 1, 2))):
             out.append(
-                self.collab(rng.choice(pool["musician"]), "performer",
-                            rng.choice(words.INSTRUMENTS))
+                self.collab(
+                    rng.choice(pool["musician"]), "performer", rng.choice(words.INSTRUMENTS)
+                )
             )
         if rng.random() < 0.05:
             out.append(self.collab(rng.choice(pool["musician"]), "arranger"))
@@ -509,17 +538,22 @@ class _Generator:
         out = []
         for kind in kinds:
             sid = self.new_id("stm")
-            out.append({
-                "id": sid,
-                "name": words.STEM_NAMES[kind],
-                "type": kind,
-                "url": f"{CDN}/stems/{sid}.wav",
-            })
+            out.append(
+                {
+                    "id": sid,
+                    "name": words.STEM_NAMES[kind],
+                    "type": kind,
+                    "url": f"{CDN}/stems/{sid}.wav",
+                }
+            )
         return out
 
 
 def generate_catalogue(
-    seed: int = 42, projects: int = 50, *, other_account_projects: int = 3,
+    seed: int = 42,
+    projects: int = 50,
+    *,
+    other_account_projects: int = 3,
     bad_data_share: float = 0.0,
 ) -> Catalogue:
     from ss_tui.simulator.baddata import inject_bad_data

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 
 FAULT_KINDS: tuple[str, ...] = (
-    "500", "502", "503", "429", "timeout", "reset", "malformed", "revoke",
+    "500",
+    "502",
+    "503",
+    "429",
+    "timeout",
+    "reset",
+    "malformed",
+    "revoke",
 )
 
 

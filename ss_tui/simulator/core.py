@@ -59,7 +59,8 @@ class Simulator:
         self.config = config = config or SimulatorConfig()
         self.clock: Clock = clock or SystemClock()
         self.catalogue = catalogue or generate_catalogue(
-            config.seed, config.projects,
+            config.seed,
+            config.projects,
             other_account_projects=config.other_account_projects,
             bad_data_share=config.bad_data_share,
         )
@@ -93,14 +94,15 @@ class Simulator:
         """Mint an OAuth token pair directly (as if a grant had just completed)."""
         if isinstance(scopes, str):
             scopes = scopes.split()
-        return self.auth.issue(
-            account_id or DEMO_ACCOUNT_ID, self.config.client_id, tuple(scopes)
-        )
+        return self.auth.issue(account_id or DEMO_ACCOUNT_ID, self.config.client_id, tuple(scopes))
 
     def personal_token(
         self,
-        scopes: tuple[str, ...] | list[str] | str = ("projects:read", "tracks:read",
-                                                    "credits:read"),
+        scopes: tuple[str, ...] | list[str] | str = (
+            "projects:read",
+            "tracks:read",
+            "credits:read",
+        ),
         account_id: str | None = None,
     ) -> str:
         """A personal access token for the "paste a token" flow (never expires)."""
@@ -176,9 +178,14 @@ class Simulator:
         for collab in track.get("collaborators") or []:
             if collab.get("id") not in before:
                 self.webhooks.emit(
-                    "collaborator.added", account,
-                    {"projectId": pid, "trackId": track_id, "collaboratorId": collab.get("id"),
-                     "role": collab.get("role")},
+                    "collaborator.added",
+                    account,
+                    {
+                        "projectId": pid,
+                        "trackId": track_id,
+                        "collaboratorId": collab.get("id"),
+                        "role": collab.get("role"),
+                    },
                 )
         return track
 
@@ -212,7 +219,11 @@ class Simulator:
             gen = cat.generator
             ts = self.clock.time()
             pid = gen.add_project(  # type: ignore[attr-defined]
-                account, ptype=type, status=status, artist_id=artist_id, n_tracks=tracks,
+                account,
+                ptype=type,
+                status=status,
+                artist_id=artist_id,
+                n_tracks=tracks,
                 updated=ts,
             )
             project = cat.projects[pid]
@@ -247,8 +258,9 @@ class Simulator:
             account = cat.project_account[project_id]
         self.webhooks.emit("project.released", account, {"projectId": project_id})
         for tid in track_ids:
-            self.webhooks.emit("track.published", account,
-                               {"projectId": project_id, "trackId": tid})
+            self.webhooks.emit(
+                "track.published", account, {"projectId": project_id, "trackId": tid}
+            )
         return project
 
     async def deliver_webhooks(self) -> int:

@@ -45,8 +45,13 @@ def dumps(body: Any) -> bytes:
 
 
 def problem(
-    status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-    instance: str | None = None, headers: dict[str, str] | None = None,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     body = {
         "type": PROBLEM_BASE + slug if slug else "about:blank",
@@ -78,11 +83,13 @@ class ResetResponse(Response):
         super().__init__(status_code=200, media_type=JSON)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", JSON.encode()), (b"content-length", b"4096")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", JSON.encode()), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"data":[{"id":"', "more_body": True})
         raise SimulatedConnectionReset("simulated connection reset")
 
@@ -143,8 +150,12 @@ async def _wait_disconnect(request: Request) -> None:
 
 
 async def run(
-    sim: Simulator, request: Request, handler: Handler, *,
-    scopes: tuple[str, ...] | None, api: bool,
+    sim: Simulator,
+    request: Request,
+    handler: Handler,
+    *,
+    scopes: tuple[str, ...] | None,
+    api: bool,
 ) -> Response:
     stats = sim.stats
     stats.requests += 1
@@ -166,20 +177,32 @@ async def run(
     try:
         if not rate.allowed:
             response = problem(
-                429, "Too Many Requests",
+                429,
+                "Too Many Requests",
                 f"Rate limit of {rate.limit} requests per {sim.limiter.window_s:g} s exceeded; "
-                f"retry in {rate.reset_s} s.", slug="rate-limited", instance=instance,
+                f"retry in {rate.reset_s} s.",
+                slug="rate-limited",
+                instance=instance,
             )
         elif fault in ("500", "502", "503"):
             status = int(fault)
-            titles = {500: "Internal Server Error", 502: "Bad Gateway",
-                      503: "Service Unavailable"}
-            response = problem(status, titles[status], "Simulated server fault.",
-                               slug="server-error", instance=instance)
+            titles = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+            response = problem(
+                status,
+                titles[status],
+                "Simulated server fault.",
+                slug="server-error",
+                instance=instance,
+            )
         elif fault == "429":
             headers["Retry-After"] = str(sim.faults.config.retry_after_s)
-            response = problem(429, "Too Many Requests", "Simulated throttling.",
-                               slug="rate-limited", instance=instance)
+            response = problem(
+                429,
+                "Too Many Requests",
+                "Simulated throttling.",
+                slug="rate-limited",
+                instance=instance,
+            )
         elif fault == "reset":
             response = ResetResponse()
         elif fault == "malformed":
@@ -199,18 +222,25 @@ async def run(
     except TokenRejected as exc:
         headers["WWW-Authenticate"] = www_authenticate(exc)
         title = "Forbidden" if exc.status == 403 else "Unauthorized"
-        response = problem(exc.status, title, exc.description,
-                           slug=exc.error or "unauthorized", instance=instance)
+        response = problem(
+            exc.status, title, exc.description, slug=exc.error or "unauthorized", instance=instance
+        )
     except ApiError as exc:
         response = problem(exc.status, exc.title, exc.detail, slug=exc.slug, instance=instance)
     if response.status_code == 429:
         stats.rate_limited += 1
     response.headers.update(headers)
     stats.by_status[response.status_code] += 1
-    sim.request_log.append(RequestRecord(
-        request.method, request.url.path, request.url.query, response.status_code,
-        record.label if record else None, fault,
-    ))
+    sim.request_log.append(
+        RequestRecord(
+            request.method,
+            request.url.path,
+            request.url.query,
+            response.status_code,
+            record.label if record else None,
+            fault,
+        )
+    )
     return response
 
 

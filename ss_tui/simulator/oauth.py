@@ -145,8 +145,12 @@ class AuthServer:
         family: str | None = None,
     ) -> TokenResponse:
         family = family or secrets.token_hex(8)
-        common = {"account_id": account_id, "client_id": client_id, "scopes": scopes,
-                  "family": family}
+        common = {
+            "account_id": account_id,
+            "client_id": client_id,
+            "scopes": scopes,
+            "family": family,
+        }
         access = self._new("access", "ssa", self.config.access_token_ttl, **common)
         refresh = None
         if "offline_access" in scopes:
@@ -162,8 +166,13 @@ class AuthServer:
     def personal(self, account_id: str, scopes: tuple[str, ...]) -> str:
         """A personal access token: no expiry, no refresh, revocable."""
         return self._new(
-            "personal", "ssp", None, account_id=account_id, client_id="personal",
-            scopes=scopes, family=secrets.token_hex(8),
+            "personal",
+            "ssp",
+            None,
+            account_id=account_id,
+            client_id="personal",
+            scopes=scopes,
+            family=secrets.token_hex(8),
         )
 
     def record(self, token: str) -> TokenRecord | None:
@@ -182,7 +191,8 @@ class AuthServer:
         missing = [s for s in required if s not in rec.scopes]
         if missing:
             raise TokenRejected(
-                "insufficient_scope", f"This request needs {' '.join(required)}",
+                "insufficient_scope",
+                f"This request needs {' '.join(required)}",
                 scope=" ".join(required),
             )
         return rec
@@ -210,12 +220,19 @@ class AuthServer:
     # -- grants --------------------------------------------------------------------------
 
     def create_code(
-        self, client_id: str, redirect_uri: str, scopes: tuple[str, ...], challenge: str,
+        self,
+        client_id: str,
+        redirect_uri: str,
+        scopes: tuple[str, ...],
+        challenge: str,
         account_id: str | None = None,
     ) -> str:
         code = secrets.token_urlsafe(24)
         self.codes[code] = AuthCode(
-            client_id=client_id, redirect_uri=redirect_uri, scopes=scopes, challenge=challenge,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            challenge=challenge,
             account_id=account_id or self.default_account,
             expires_at=self.clock.time() + self.config.auth_code_ttl,
             family=secrets.token_hex(8),
@@ -277,7 +294,9 @@ class AuthServer:
         user_code = "".join(secrets.choice(alphabet) for _ in range(8))
         user_code = f"{user_code[:4]}-{user_code[4:]}"
         grant = DeviceGrant(
-            client_id=client_id, user_code=user_code, scopes=scopes,
+            client_id=client_id,
+            user_code=user_code,
+            scopes=scopes,
             expires_at=self.clock.time() + self.config.device_code_ttl,
             interval=self.config.device_interval,
         )
@@ -313,8 +332,9 @@ class AuthServer:
         if grant.status == "pending":
             raise OAuthProblem("authorization_pending", "waiting for the user to approve")
         grant.status = "issued"
-        return self.issue(grant.account_id or self.default_account, client_id, grant.scopes,
-                          grant.family)
+        return self.issue(
+            grant.account_id or self.default_account, client_id, grant.scopes, grant.family
+        )
 
     def decide_device(self, user_code: str, approve: bool, account_id: str | None = None) -> bool:
         device_code = self.user_codes.get(user_code.strip().upper())

@@ -38,8 +38,15 @@ def _hidden(params: dict[str, str]) -> str:
     )
 
 
-AUTHORIZE_FIELDS = ("response_type", "client_id", "redirect_uri", "scope", "state",
-                    "code_challenge", "code_challenge_method")
+AUTHORIZE_FIELDS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 
 
 def _check_authorize(ctx: Ctx, params: dict[str, str]) -> Response | tuple[str, ...]:
@@ -54,18 +61,23 @@ def _check_authorize(ctx: Ctx, params: dict[str, str]) -> Response | tuple[str, 
     if params.get("response_type") != "code":
         return _redirect(redirect_uri, error="unsupported_response_type", state=state)
     if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
-        return _redirect(redirect_uri, error="invalid_request",
-                         error_description="PKCE with code_challenge_method=S256 is required",
-                         state=state)
+        return _redirect(
+            redirect_uri,
+            error="invalid_request",
+            error_description="PKCE with code_challenge_method=S256 is required",
+            state=state,
+        )
     try:
         return parse_scopes(params.get("scope"))
     except OAuthProblem as exc:
-        return _redirect(redirect_uri, error=exc.error, error_description=exc.description,
-                         state=state)
+        return _redirect(
+            redirect_uri, error=exc.error, error_description=exc.description, state=state
+        )
 
 
-def _approve(ctx: Ctx, params: dict[str, str], scopes: tuple[str, ...],
-             account: str | None) -> Response:
+def _approve(
+    ctx: Ctx, params: dict[str, str], scopes: tuple[str, ...], account: str | None
+) -> Response:
     code = ctx.sim.auth.create_code(
         params["client_id"], params["redirect_uri"], scopes, params["code_challenge"], account
     )
@@ -73,8 +85,9 @@ def _approve(ctx: Ctx, params: dict[str, str], scopes: tuple[str, ...],
 
 
 async def authorize_page(ctx: Ctx) -> Response:
-    params = {k: ctx.request.query_params[k] for k in AUTHORIZE_FIELDS
-              if k in ctx.request.query_params}
+    params = {
+        k: ctx.request.query_params[k] for k in AUTHORIZE_FIELDS if k in ctx.request.query_params
+    }
     checked = _check_authorize(ctx, params)
     if isinstance(checked, Response):
         return checked
@@ -101,9 +114,12 @@ async def authorize_decision(ctx: Ctx) -> Response:
     if isinstance(checked, Response):
         return checked
     if form.get("decision") != "approve":
-        return _redirect(params["redirect_uri"], error="access_denied",
-                         error_description="the user denied the request",
-                         state=params.get("state"))
+        return _redirect(
+            params["redirect_uri"],
+            error="access_denied",
+            error_description="the user denied the request",
+            state=params.get("state"),
+        )
     account = str(form.get("account") or "") or None
     if account is not None and account not in ctx.sim.catalogue.accounts:
         account = None
@@ -133,11 +149,8 @@ def oauth_error(exc: OAuthProblem, basic: bool = False) -> JSONResponse:
 
 async def token(ctx: Ctx) -> Response:
     request = ctx.request
-    if not request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
-    ):
-        return oauth_error(OAuthProblem("invalid_request",
-                                        "use application/x-www-form-urlencoded"))
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return oauth_error(OAuthProblem("invalid_request", "use application/x-www-form-urlencoded"))
     form = await request.form()
     client_id, secret, basic = _client_credentials(request, form)
     auth = ctx.sim.auth
@@ -145,8 +158,9 @@ async def token(ctx: Ctx) -> Response:
         auth.check_client(client_id, secret)
         grant = form.get("grant_type")
         if grant == "authorization_code":
-            issued = auth.exchange_code(client_id, form.get("code"), form.get("redirect_uri"),
-                                        form.get("code_verifier"))
+            issued = auth.exchange_code(
+                client_id, form.get("code"), form.get("redirect_uri"), form.get("code_verifier")
+            )
         elif grant == "refresh_token":
             issued = auth.refresh(client_id, form.get("refresh_token"), form.get("scope"))
         elif grant == DEVICE_GRANT:

@@ -69,10 +69,15 @@ def start_live_simulator(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     quiet_simulated_faults()
-    server = uvicorn.Server(uvicorn.Config(
-        app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2,
-        access_log=False,
-    ))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+            access_log=False,
+        )
+    )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="ss-tui-simulator", daemon=True
     )

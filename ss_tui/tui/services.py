@@ -6,40 +6,35 @@ writes SQL: writes go through the engine's service, reads through ``ss_tui.queri
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 
 from ss_tui.engine.events import EventSink
-from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
+from ss_tui.engine.run import RunControl as EngineRunControl
 from ss_tui.sessionstudio.auth import LoopbackAuthorization, OAuthClient, TokenManager
 from ss_tui.sessionstudio.models import DeviceCodeResponse
 from ss_tui.sessionstudio.tokens import TokenSet
 from ss_tui.tui.context import AppContext
 
 
-class RunControl:
+class RunControl(EngineRunControl):
     """Pause/resume/cancel handed to the engine; it checks them at project boundaries."""
-
-    def __init__(self) -> None:
-        self.cancel_event = asyncio.Event()
-        self.running = asyncio.Event()  # cleared while paused
-        self.running.set()
 
     @property
     def paused(self) -> bool:
         return not self.running.is_set()
 
-    def pause(self) -> None:
-        self.running.clear()
 
-    def resume(self) -> None:
-        self.running.set()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-        self.running.set()  # a paused run must wake up to notice the cancel
+def record_choices(project: ProjectPlan, decisions: Any) -> None:
+    """Mirror the preview's in-place edits (include/exclude, conflict choices) into the
+    plan's decisions, so a re-plan and a resumed run keep them."""
+    d = decisions.set(project.project_id)
+    d.include = project.included
+    d.excluded = {e.key for e in project.entities if not e.included}
+    d.choices = {e.key: e.conflict.chosen for e in project.entities
+                 if e.conflict is not None and e.conflict.chosen}
 
 
 class Services:
@@ -65,6 +60,8 @@ class Services:
             self.ctx.settings.client_id,
             secret.get_secret_value() if secret else None,
             http=self.http(),
+            **({"sleep": self.ctx.extras["oauth_sleep"]} if "oauth_sleep" in self.ctx.extras
+               else {}),
         )
 
     def token_manager(self, account_key: str) -> TokenManager:
@@ -125,7 +122,30 @@ class Services:
     ) -> ImportPlan:
         return await self.import_service().plan(connection_id, project_ids, decisions)
 
+    async def replan(self, plan: ImportPlan, project_id: str, **changes: Any) -> ProjectPlan:
+        """Plan one project again after a decision changed (creator, overwrite), keeping
+        the exclusions and conflict choices staff already made."""
+        from ss_tui.engine.decisions import PlanDecisions
+
+        decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
+        decisions = decisions or PlanDecisions()
+        plan.decisions = decisions
+        current = next(p for p in plan.projects if p.project_id == project_id)
+        record_choices(current, decisions)
+        d = decisions.set(project_id)
+        if "creator_profile_id" in changes:
+            d.creator_profile_id = changes["creator_profile_id"]
+        if "overwrite" in changes:
+            d.overwrite = changes["overwrite"]
+        fresh = await self.plan(plan.connection_id, [project_id], decisions)
+        if not fresh.projects:
+            raise LookupError(f"Project {project_id} is no longer in the snapshot.")
+        return fresh.projects[0]
+
     async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> Any:
+        if plan.decisions is not None:
+            for project in plan.projects:
+                record_choices(project, plan.decisions)
         return await self.import_service().apply(plan, sink=sink, control=control)
 
     async def retry_errors(self, error_ids: list[Any], sink: EventSink) -> str:

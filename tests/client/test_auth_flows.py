@@ -26,8 +26,7 @@ async def test_device_flow_polls_at_the_servers_pace(vtime):
         device = await kit.oauth.start_device_flow()
         assert device.user_code and device.verification_uri.endswith("/oauth/device")
         polling = asyncio.ensure_future(kit.oauth.poll_device_flow(device))
-        while len(vtime.sleeps) < 3:  # the user takes a few polls to approve
-            await asyncio.sleep(0)
+        await vtime.until_sleeps(3)  # the user takes a few polls to approve
         assert kit.sim.approve_device(device.user_code)
         tokens = await asyncio.wait_for(polling, 5)
         assert set(vtime.sleeps) == {5}  # never faster than the interval the server gave
@@ -43,8 +42,7 @@ async def test_device_flow_backs_off_on_slow_down(vtime):
         device = await kit.oauth.start_device_flow()
         device.interval = 2  # a client that polls too fast is told to slow down
         polling = asyncio.ensure_future(kit.oauth.poll_device_flow(device))
-        while len(vtime.sleeps) < 4:
-            await asyncio.sleep(0)
+        await vtime.until_sleeps(4)
         kit.sim.deny_device(device.user_code)
         with pytest.raises(AuthorizationDenied):
             await asyncio.wait_for(polling, 5)
@@ -95,14 +93,14 @@ async def test_authorization_code_with_pkce_and_loopback_redirect(vtime):
 
 async def test_authorize_with_loopback_drives_the_browser_callback(vtime):
     async with open_kit(SimulatorConfig(projects=3), vtime) as kit:
-        opened: list[str] = []
+        opened: list[asyncio.Future] = []
 
         async def browser(url: str) -> None:
-            opened.append(url)
-            asyncio.ensure_future(_follow_to_loopback(kit, url))
+            opened.append(asyncio.ensure_future(_follow_to_loopback(kit, url)))
 
         tokens = await kit.oauth.authorize_with_loopback(open_browser=False, on_url=browser)
-        assert opened and tokens.access_token
+        assert tokens.access_token
+        assert "Connected" in (await opened[0]).text
 
 
 async def test_loopback_rejects_a_forged_state(vtime):
@@ -147,3 +145,14 @@ async def test_revoke_and_missing_account(kit):
     lonely = TokenManager(kit.oauth, MemoryTokenStore(), "nobody")
     with pytest.raises(ReconnectNeeded, match="No Session Studio account"):
         await lonely.access_token()
+
+
+async def test_two_workers_sharing_a_store_do_not_burn_the_refresh_token(kit):
+    await kit.connect()
+    other = TokenManager(kit.oauth, kit.store, "demo", now=kit.manager._now)
+    stale = await other.access_token()  # the second worker has the token cached
+    kit.vtime.advance(3600)
+    await kit.manager.access_token()  # the first worker refreshes (rotating the refresh token)
+    fresh = await other.handle_unauthorized(stale)  # the second one sees a 401 later
+    assert fresh == (await kit.store.get("demo")).access_token
+    assert kit.manager.refreshes == 1 and other.refreshes == 0

@@ -169,7 +169,9 @@ async def test_malformed_items_arrive_as_problems_next_to_their_page_mates(vtime
         assert problem.payload["id"] == item_id and problem.errors
         if item_id in cat.tracks:  # a bad track: its project and siblings still arrive
             assert problem.entity == "track" and problem.payload == raw
-            parent = next(r for r in results if isinstance(r, Project) and r.id == problem.parent_id)
+            parent = next(
+                r for r in results if isinstance(r, Project) and r.id == problem.parent_id
+            )
             assert item_id not in {t.id for t in parent.tracks}
             assert len(parent.tracks) == len(cat.project_tracks[parent.id]) - sum(
                 1 for t in cat.project_tracks[parent.id] if t in cat.malformed_items
@@ -257,3 +259,12 @@ async def test_pacing_runs_at_the_limit_with_at_most_one_429(vtime, rate):
         # virtual time: the schedule itself runs at the limit, not above and not far below
         elapsed = vtime.now
         assert (len(ids) - rate) / rate <= elapsed <= 1.15 * len(ids) / rate
+
+
+async def test_not_connected_then_connected_does_not_stall_the_pacer(kit):
+    async with kit.client() as client:
+        with pytest.raises(ReconnectNeeded, match="No Session Studio account"):
+            await client.me()
+        await kit.connect()
+        account = await asyncio.wait_for(client.me(), 5)
+    assert account.id == kit.sim.demo_account_id

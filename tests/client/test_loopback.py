@@ -105,6 +105,9 @@ async def test_no_token_text_in_logs_during_a_full_flow(caplog):
                 with pytest.raises(ReconnectNeeded) as err:
                     await client.me()
                 logging.getLogger("test").error("failed: %s / %r", err.value, err.value)
+                # even code that carelessly logs a token has it masked
+                careless = (await store.get("demo")).access_token
+                logging.getLogger("somelib").debug("Authorization: Bearer %s", careless)
             personal = sim.personal_token()
             await manager.save(oauth.token_from_personal(personal))
             await manager.disconnect()

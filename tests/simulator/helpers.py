@@ -43,9 +43,7 @@ def authorize_params(challenge: str, scope: str = ALL_SCOPES, state: str = "st-1
     }
 
 
-async def authorization_code_flow(
-    http: httpx.AsyncClient, scope: str = ALL_SCOPES
-) -> dict:
+async def authorization_code_flow(http: httpx.AsyncClient, scope: str = ALL_SCOPES) -> dict:
     """Consent page -> approve form post -> code -> token (PKCE S256)."""
     verifier, challenge = pkce_pair()
     params = authorize_params(challenge, scope)
@@ -54,15 +52,26 @@ async def authorization_code_flow(
     approved = await http.post("oauth/authorize", data={**params, "decision": "approve"})
     got = redirect_params(approved)
     assert got["state"] == "st-1"
-    token = await http.post("oauth/token", data={
-        "grant_type": "authorization_code", "code": got["code"], "redirect_uri": REDIRECT,
-        "client_id": CLIENT_ID, "code_verifier": verifier,
-    })
+    token = await http.post(
+        "oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": got["code"],
+            "redirect_uri": REDIRECT,
+            "client_id": CLIENT_ID,
+            "code_verifier": verifier,
+        },
+    )
     assert token.status_code == 200, token.text
     return token.json()
 
 
 async def refresh(http: httpx.AsyncClient, refresh_token: str) -> httpx.Response:
-    return await http.post("oauth/token", data={
-        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": CLIENT_ID,
-    })
+    return await http.post(
+        "oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": CLIENT_ID,
+        },
+    )

@@ -37,8 +37,9 @@ async def _all_pages(http, token, **params) -> list[dict]:
 
 
 async def test_pages_parse_and_respect_limit(sim_http, token) -> None:
-    response = await sim_http.get("/projects", params={"limit": 100, "include": "tracks"},
-                                  headers=bearer(token))
+    response = await sim_http.get(
+        "/projects", params={"limit": 100, "include": "tracks"}, headers=bearer(token)
+    )
     page = Page[Project].model_validate(response.json())
     assert len(page.data) == 100 and page.has_more and page.next_cursor
     assert all(p.tracks for p in page.data)
@@ -111,15 +112,22 @@ async def test_updated_since_returns_only_changed_projects(sim_http, simulator, 
 
 async def test_status_filter_and_cursor_checks(sim_http, simulator, token) -> None:
     drafts = await _all_pages(sim_http, token, status="draft", limit=7)
-    expected = [p for p in simulator.catalogue.project_ids(DEMO_ACCOUNT_ID)
-                if simulator.catalogue.projects[p]["status"] == "draft"]
+    expected = [
+        p
+        for p in simulator.catalogue.project_ids(DEMO_ACCOUNT_ID)
+        if simulator.catalogue.projects[p]["status"] == "draft"
+    ]
     assert [p["id"] for p in drafts] == expected
     bad = await sim_http.get("/projects", params={"status": "gone"}, headers=bearer(token))
     assert bad.status_code == 400
-    first = (await sim_http.get("/projects", params={"status": "draft", "limit": 2},
-                                headers=bearer(token))).json()
-    mixed = await sim_http.get("/projects", params={"cursor": first["nextCursor"]},
-                               headers=bearer(token))
+    first = (
+        await sim_http.get(
+            "/projects", params={"status": "draft", "limit": 2}, headers=bearer(token)
+        )
+    ).json()
+    mixed = await sim_http.get(
+        "/projects", params={"cursor": first["nextCursor"]}, headers=bearer(token)
+    )
     assert mixed.status_code == 400 and mixed.json()["title"] == "Invalid cursor"
     garbage = await sim_http.get("/projects", params={"cursor": "%%%"}, headers=bearer(token))
     assert garbage.status_code == 400
@@ -129,16 +137,17 @@ async def test_etag_and_if_none_match(sim_http, simulator, token) -> None:
     pid = simulator.catalogue.project_ids(DEMO_ACCOUNT_ID)[0]
     first = await sim_http.get(f"/projects/{pid}", headers=bearer(token))
     etag = first.headers["etag"]
-    again = await sim_http.get(f"/projects/{pid}", headers={**bearer(token),
-                                                             "If-None-Match": etag})
+    again = await sim_http.get(f"/projects/{pid}", headers={**bearer(token), "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == etag and "x-ratelimit-remaining" in again.headers
-    weak = await sim_http.get(f"/projects/{pid}", headers={**bearer(token),
-                                                            "If-None-Match": f"W/{etag}"})
+    weak = await sim_http.get(
+        f"/projects/{pid}", headers={**bearer(token), "If-None-Match": f"W/{etag}"}
+    )
     assert weak.status_code == 304
     simulator.edit_project(pid, title="Changed")
-    changed = await sim_http.get(f"/projects/{pid}", headers={**bearer(token),
-                                                               "If-None-Match": etag})
+    changed = await sim_http.get(
+        f"/projects/{pid}", headers={**bearer(token), "If-None-Match": etag}
+    )
     assert changed.status_code == 200 and changed.json()["title"] == "Changed"
     assert simulator.stats.not_modified == 2
 
@@ -171,14 +180,19 @@ async def test_other_accounts_items_are_not_found(sim_http, simulator, token) ->
 async def test_search_artists_and_tracks(sim_http, simulator, token) -> None:
     cat = simulator.catalogue
     artist = cat.artists[cat.account_artists[DEMO_ACCOUNT_ID][0]]
-    found = (await sim_http.get("/search/artists", params={"q": artist["name"].upper()},
-                                headers=bearer(token))).json()
+    found = (
+        await sim_http.get(
+            "/search/artists", params={"q": artist["name"].upper()}, headers=bearer(token)
+        )
+    ).json()
     assert artist in found["data"]
     title = next(t["title"] for t in cat.tracks.values() if t["title"])
-    tracks = (await sim_http.get("/search/tracks", params={"q": title, "limit": 100},
-                                 headers=bearer(token))).json()
-    assert tracks["data"] and all(title.casefold() in t["title"].casefold()
-                                  for t in tracks["data"])
+    tracks = (
+        await sim_http.get(
+            "/search/tracks", params={"q": title, "limit": 100}, headers=bearer(token)
+        )
+    ).json()
+    assert tracks["data"] and all(title.casefold() in t["title"].casefold() for t in tracks["data"])
     empty = await sim_http.get("/search/tracks", params={"q": " "}, headers=bearer(token))
     assert empty.status_code == 400
 

@@ -52,7 +52,9 @@ def test_identifiers_are_valid_and_unique(clean_catalogue) -> None:
     assert all(clean_isrc(i) == i for i in isrcs)
     # An ISRC repeats only when the same recording is on a single and its album.
     shared = {t for ids in cat.shared_recordings.values() for t in ids}
-    unshared = [cat.tracks[t]["isrc"] for t in cat.tracks if t not in shared and cat.tracks[t]["isrc"]]
+    unshared = [
+        track["isrc"] for tid, track in cat.tracks.items() if tid not in shared and track["isrc"]
+    ]
     assert len(set(unshared)) == len(unshared)
     iswcs = [t["iswc"] for t in cat.tracks.values() if t["iswc"]]
     assert iswcs and all(clean_iswc(i) == i for i in iswcs)
@@ -72,8 +74,15 @@ def test_credits_use_the_ddex_vocabulary_and_splits_sum_to_100(clean_catalogue) 
         assert {s["collaboratorId"] for s in track["splits"]} == writers
         assert sum(s["share"] for s in track["splits"]) == 100
     assert roles_seen <= set(COLLABORATOR_ROLES)
-    assert {"featured_artist", "producer", "composer", "lyricist", "mix_engineer",
-            "mastering_engineer", "performer"} <= roles_seen
+    assert {
+        "featured_artist",
+        "producer",
+        "composer",
+        "lyricist",
+        "mix_engineer",
+        "mastering_engineer",
+        "performer",
+    } <= roles_seen
 
 
 def test_catalogue_covers_types_statuses_unicode_stems_and_shared_recordings(
@@ -128,7 +137,8 @@ async def test_serving_a_page_does_not_copy_the_catalogue() -> None:
             tracemalloc.reset_peak()
             before = tracemalloc.get_traced_memory()[0]
             response = await http.get(
-                "/projects", params={"limit": 10, "include": "tracks"},
+                "/projects",
+                params={"limit": 10, "include": "tracks"},
                 headers={"Authorization": f"Bearer {token}"},
             )
             peak = tracemalloc.get_traced_memory()[1] - before

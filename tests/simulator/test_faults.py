@@ -17,8 +17,9 @@ def token(simulator) -> str:
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_server_errors_are_problem_json(sim_http, token, status) -> None:
-    response = await sim_http.get("/projects", headers={**bearer(token),
-                                                        "X-Simulator-Fault": str(status)})
+    response = await sim_http.get(
+        "/projects", headers={**bearer(token), "X-Simulator-Fault": str(status)}
+    )
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == status
@@ -26,14 +27,16 @@ async def test_server_errors_are_problem_json(sim_http, token, status) -> None:
 
 async def test_injected_429_has_retry_after(sim_http, simulator, token) -> None:
     simulator.set_faults(FaultConfig(retry_after_s=7))
-    response = await sim_http.get("/projects", headers={**bearer(token),
-                                                        "X-Simulator-Fault": "429"})
+    response = await sim_http.get(
+        "/projects", headers={**bearer(token), "X-Simulator-Fault": "429"}
+    )
     assert response.status_code == 429 and response.headers["retry-after"] == "7"
 
 
 async def test_malformed_json(sim_http, token) -> None:
-    response = await sim_http.get("/projects", headers={**bearer(token),
-                                                        "X-Simulator-Fault": "malformed"})
+    response = await sim_http.get(
+        "/projects", headers={**bearer(token), "X-Simulator-Fault": "malformed"}
+    )
     assert response.status_code == 200
     with pytest.raises(ValueError):
         response.json()
@@ -105,8 +108,9 @@ async def test_admin_endpoints_set_faults_and_are_loopback_only(sim_app, token) 
 
 
 def test_fault_spec_parsing() -> None:
-    parsed = FaultConfig.parse("error_share=0.1, latency-ms=25,include_oauth=true,"
-                               "revoke_after_requests=none")
+    parsed = FaultConfig.parse(
+        "error_share=0.1, latency-ms=25,include_oauth=true,revoke_after_requests=none"
+    )
     assert parsed == FaultConfig(error_share=0.1, latency_ms=25, include_oauth=True)
     with pytest.raises(ValueError):
         FaultConfig.parse("bogus=1")
@@ -131,8 +135,9 @@ async def test_latency_is_applied(sim_http, simulator, token, monkeypatch) -> No
 async def test_timeout_and_reset_over_real_loopback(live_simulator) -> None:
     sim = live_simulator.simulator
     token = sim.issue_token().access_token
-    async with httpx.AsyncClient(base_url=live_simulator.base_url, headers=bearer(token),
-                                 timeout=0.5) as http:
+    async with httpx.AsyncClient(
+        base_url=live_simulator.base_url, headers=bearer(token), timeout=0.5
+    ) as http:
         with pytest.raises(httpx.ReadTimeout):
             await http.get("/projects", headers={"X-Simulator-Fault": "timeout"})
         with pytest.raises(httpx.RemoteProtocolError):

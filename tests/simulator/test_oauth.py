@@ -35,8 +35,12 @@ async def test_code_exchange_checks_verifier_and_is_single_use(sim_http) -> None
     code = redirect_params(
         await sim_http.post("oauth/authorize", data={**params, "decision": "approve"})
     )["code"]
-    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                "client_id": CLIENT_ID}
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": REDIRECT,
+        "client_id": CLIENT_ID,
+    }
     wrong = await sim_http.post("oauth/token", data={**exchange, "code_verifier": "x" * 50})
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     good = await sim_http.post("oauth/token", data={**exchange, "code_verifier": verifier})
@@ -71,8 +75,10 @@ async def test_refresh_rotates_and_old_refresh_token_is_rejected(sim_http) -> No
     assert second["refresh_token"] != first["refresh_token"]
     replay = await refresh(sim_http, first["refresh_token"])
     assert replay.status_code == 400
-    assert replay.json() == {"error": "invalid_grant",
-                             "error_description": "refresh token was already used"}
+    assert replay.json() == {
+        "error": "invalid_grant",
+        "error_description": "refresh token was already used",
+    }
     assert replay.headers["cache-control"] == "no-store"
     # Reuse of a rotated token ends the whole grant: the newest pair is dead too.
     assert (await refresh(sim_http, second["refresh_token"])).json()["error"] == "invalid_grant"
@@ -93,12 +99,16 @@ def sim_config() -> SimulatorConfig:
 async def test_device_flow_pending_slow_down_approve(sim_http, simulator) -> None:
     clock = ManualClock()
     simulator.set_clock(clock)
-    start = await sim_http.post("oauth/device/code", data={"client_id": CLIENT_ID,
-                                                           "scope": ALL_SCOPES})
+    start = await sim_http.post(
+        "oauth/device/code", data={"client_id": CLIENT_ID, "scope": ALL_SCOPES}
+    )
     device = start.json()
     assert device["verification_uri"].endswith("/v1/oauth/device")
-    poll = {"grant_type": DEVICE_GRANT, "device_code": device["device_code"],
-            "client_id": CLIENT_ID}
+    poll = {
+        "grant_type": DEVICE_GRANT,
+        "device_code": device["device_code"],
+        "client_id": CLIENT_ID,
+    }
     pending = await sim_http.post("oauth/token", data=poll)
     assert pending.json()["error"] == "authorization_pending"
     too_fast = await sim_http.post("oauth/token", data=poll)
@@ -125,14 +135,24 @@ async def test_device_flow_denied_and_expired(sim_http, simulator) -> None:
         r = await sim_http.post("oauth/device/code", data={"client_id": CLIENT_ID})
         codes.append(r.json())
     assert simulator.deny_device(codes[0]["user_code"])
-    denied = await sim_http.post("oauth/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes[0]["device_code"],
-        "client_id": CLIENT_ID})
+    denied = await sim_http.post(
+        "oauth/token",
+        data={
+            "grant_type": DEVICE_GRANT,
+            "device_code": codes[0]["device_code"],
+            "client_id": CLIENT_ID,
+        },
+    )
     assert denied.json()["error"] == "access_denied"
     clock.advance(codes[1]["expires_in"] + 1)
-    expired = await sim_http.post("oauth/token", data={
-        "grant_type": DEVICE_GRANT, "device_code": codes[1]["device_code"],
-        "client_id": CLIENT_ID})
+    expired = await sim_http.post(
+        "oauth/token",
+        data={
+            "grant_type": DEVICE_GRANT,
+            "device_code": codes[1]["device_code"],
+            "client_id": CLIENT_ID,
+        },
+    )
     assert expired.json()["error"] == "expired_token"
 
 
@@ -153,8 +173,9 @@ async def test_access_token_expires_with_the_clock(sim_http, simulator) -> None:
 
 async def test_revocation_endpoint_and_revoke_all(sim_http, simulator) -> None:
     tokens = simulator.issue_token()
-    ok = await sim_http.post("oauth/revoke", data={"token": tokens.refresh_token,
-                                                   "client_id": CLIENT_ID})
+    ok = await sim_http.post(
+        "oauth/revoke", data={"token": tokens.refresh_token, "client_id": CLIENT_ID}
+    )
     assert ok.status_code == 200
     # Revoking the refresh token takes its access token with it.
     assert (await sim_http.get("/me", headers=bearer(tokens.access_token))).status_code == 401
@@ -167,14 +188,17 @@ async def test_revocation_endpoint_and_revoke_all(sim_http, simulator) -> None:
 
 
 async def test_token_endpoint_errors_follow_rfc_6749(sim_http) -> None:
-    unknown = await sim_http.post("oauth/token", data={"grant_type": "password",
-                                                       "client_id": CLIENT_ID})
+    unknown = await sim_http.post(
+        "oauth/token", data={"grant_type": "password", "client_id": CLIENT_ID}
+    )
     assert unknown.json()["error"] == "unsupported_grant_type"
-    bad_client = await sim_http.post("oauth/token", data={"grant_type": "refresh_token",
-                                                          "client_id": "someone"})
+    bad_client = await sim_http.post(
+        "oauth/token", data={"grant_type": "refresh_token", "client_id": "someone"}
+    )
     assert bad_client.status_code == 401 and bad_client.json()["error"] == "invalid_client"
-    bad_scope = await sim_http.post("oauth/device/code",
-                                    data={"client_id": CLIENT_ID, "scope": "admin"})
+    bad_scope = await sim_http.post(
+        "oauth/device/code", data={"client_id": CLIENT_ID, "scope": "admin"}
+    )
     assert bad_scope.json()["error"] == "invalid_scope"
 
 

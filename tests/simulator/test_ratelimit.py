@@ -43,8 +43,9 @@ async def test_headers_count_down_then_429_with_retry_after(sim_http, simulator)
 
 async def test_errors_and_oauth_responses_carry_rate_headers(sim_http) -> None:
     unauthorized = await sim_http.get("/projects")
-    token_error = await sim_http.post("oauth/token", data={"grant_type": "x",
-                                                           "client_id": "ss-tui-demo"})
+    token_error = await sim_http.post(
+        "oauth/token", data={"grant_type": "x", "client_id": "ss-tui-demo"}
+    )
     for response in (unauthorized, token_error):
         assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= set(
             response.headers

@@ -45,14 +45,15 @@ def make_app(tui_db_url: str, tmp_path: Any) -> Iterator[Callable[..., SsTuiApp]
     """Build the app the way the CLI does, over the test database and a memory token store.
     NullPool: snapshot tests run the app on their own event loop."""
 
-    def _make(start: str = "connect", **kwargs: Any) -> SsTuiApp:
+    def _make(start: str = "connect", settings: Settings | None = None,
+              **kwargs: Any) -> SsTuiApp:
         engine = create_engine(tui_db_url, poolclass=NullPool)
-        settings = Settings(database_url=tui_db_url, token_store="memory")
+        settings = settings or Settings(database_url=tui_db_url, token_store="memory")
         kwargs.setdefault("token_store", MemoryTokenStore())
         return create_app(
             settings,
             db_engine=engine,
-            api_base_url="http://sim.test/v1",
+            api_base_url=kwargs.pop("api_base_url", "http://sim.test/v1"),
             clock=lambda: T0,
             frozen=True,
             start=start,

@@ -115,17 +115,20 @@ async def seed(
             out.run_id = run_id
             await conn.execute(sa.insert(schema.ImportRun.__table__).values(
                 id=run_id, connection_id=conn_id, started_by="alice",
-                options={"projects": out.project_ids[:imported], "dry_run": False},
+                options={"project_ids": out.project_ids[:imported], "dry_run": False},
                 status="partial" if errors else "succeeded", dry_run=False,
                 started_at=T0 - timedelta(days=r, minutes=5), finished_at=T0 - timedelta(days=r),
-                counts={"release": imported, "recording": imported * tracks_per_project},
+                counts={"items": {"applied": imported},
+                        "written": {"release": imported,
+                                    "recording": imported * tracks_per_project},
+                        "errors": errors},
                 api_requests=12,
             ))
         if out.run_id is not None:
             for pid in out.project_ids[:imported]:
                 await conn.execute(sa.insert(schema.ImportItem.__table__).values(
                     id=uuid.uuid4(), run_id=out.run_id, project_external_id=pid,
-                    status="applied", counts={"release": 1}, warnings=[],
+                    status="applied", counts={"written": {"release": 1}}, warnings=[],
                     created_at=T0, updated_at=T0,
                 ))
         kinds = ("invalid_data", "transient", "conflict", "auth")

@@ -16,13 +16,24 @@ from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
 
 
+# Bookkeeping the engine stores with a run (resume detection), not choices staff made.
+HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
+
+
 def options_text(options: dict[str, Any]) -> str:
     parts = []
     for key, value in sorted(options.items()):
+        if key in HIDDEN_OPTIONS or value in (None, False, {}, []):
+            continue
         if isinstance(value, list):
-            value = f"{len(value)} item(s)"
-        parts.append(f"{key}={value}")
-    return " ".join(parts) or "—"
+            parts.append(f"{len(value)} {key.replace('_ids', 's')}")
+        elif isinstance(value, dict):
+            parts.append(key)  # e.g. the preview's decisions: present, detail in the run
+        elif value is True:
+            parts.append(key)
+        else:
+            parts.append(f"{key}={value}")
+    return ", ".join(parts) or "—"
 
 
 class HistoryScreen(BaseScreen):
@@ -59,7 +70,8 @@ how long it took.
         table.add_column("Account", key="account", width=14)
         table.add_column("Status", key="status", width=10)
         table.add_column("Options", key="options", width=24)
-        table.add_column("Written", key="counts", width=30)
+        table.add_column("Projects", key="items", width=18)
+        table.add_column("Rows written", key="counts", width=24)
         table.add_column("Errors", key="errors", width=6)
         table.add_column("Duration", key="duration", width=8)
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
@@ -86,7 +98,8 @@ how long it took.
                 lit(r.account_name, max_len=24, empty="—"),
                 label,
                 lit(options_text(r.options), max_len=60),
-                Text(counts_text(r.counts)),
+                Text(counts_text(r.counts.get("items"))),
+                Text(counts_text(r.counts.get("written", r.counts))),
                 Text(str(r.errors), style="red" if r.errors else "dim"),
                 Text(duration(r.duration_s)),
                 key=str(r.id),

@@ -146,9 +146,13 @@ What the import would write, entity by entity. Nothing is written until you conf
         project, entity = self._current
         if entity is None:
             project.included = not project.included
+            self._relabel()
         else:
+            # The engine decides what follows from an exclusion (a recording's credits,
+            # release track and links go with it), so the project is planned again.
             entity.included = not entity.included
-        self._relabel()
+            self._relabel()
+            self.replan(project)
 
     def action_cycle_choice(self) -> None:
         if self._current is None or self._current[1] is None:
@@ -161,6 +165,7 @@ What the import would write, entity by entity. Nothing is written until you conf
         idx = choices.index(conflict.chosen) + 1 if conflict.chosen in choices else 0
         conflict.chosen = conflict.choices[idx % len(conflict.choices)]
         self._relabel()
+        self.replan(self._current[0])
 
     def action_toggle_overwrite(self) -> None:
         if self._current is None:
@@ -179,6 +184,8 @@ What the import would write, entity by entity. Nothing is written until you conf
     @work(exclusive=True, group="replan", exit_on_error=False)
     async def replan(self, project: ProjectPlan, **changes: Any) -> None:
         """Re-plan one project with a new decision, keeping staff's other choices."""
+        if self.plan.connection_id is None:
+            return  # a plan not made by the engine (tests, screenshots): edits stay in place
         try:
             fresh = await self.ss_app.services.replan(self.plan, project.project_id, **changes)
         except Exception as exc:
@@ -186,7 +193,23 @@ What the import would write, entity by entity. Nothing is written until you conf
             return
         self.plan.projects = [fresh if p.project_id == project.project_id else p
                               for p in self.plan.projects]
+        key = self._current[1].key if self._current and self._current[1] else None
         self.build_tree()
+        self._restore_cursor(fresh.project_id, key)
+
+    def _restore_cursor(self, project_id: str, entity_key: str | None) -> None:
+        tree: Tree[NodeData] = self.query_one("#plan-tree", Tree)
+        for pnode in tree.root.children:
+            if pnode.data is None or pnode.data[0].project_id != project_id:
+                continue
+            pnode.expand()
+            target = pnode
+            for child in pnode.children:
+                if child.data is not None and child.data[1] is not None \
+                        and child.data[1].key == entity_key:
+                    target = child
+            self.call_after_refresh(tree.move_cursor, target)
+            return
 
     def action_apply(self) -> None:
         pending = [e for p in self.plan.projects if p.included for e in p.entities

@@ -38,7 +38,8 @@ class RunDetailScreen(BaseScreen):
         summary.append_text(lit(r.started_by, empty="—"))
         summary.append(f"  ·  {duration(r.duration_s)}  ·  ")
         summary.append_text(status_text(r.status))
-        summary.append(f"\nOptions: {options_text(r.options)}\nWritten: {counts_text(r.counts)}"
+        written = counts_text(r.counts.get("written", r.counts))
+        summary.append(f"\nOptions: {options_text(r.options)}\nWritten: {written}"
                        f"  ·  API requests {r.api_requests}  ·  errors {r.errors}")
         yield Static(summary, id="run-summary", classes="summary")
         yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
@@ -63,7 +64,7 @@ class RunDetailScreen(BaseScreen):
                 lit(i.title, max_len=50, empty="(untitled)"),
                 lit(i.project_external_id),
                 status_text(i.status),
-                Text(counts_text(i.counts)),
+                Text(counts_text(i.counts.get("written", i.counts))),
                 Text(str(len(i.warnings))),
                 lit(i.error, max_len=120, empty=""),
             )

@@ -69,8 +69,10 @@ def status_text(status: str | None) -> Text:
     return Text(status or "—", style=STATUS_STYLES.get(status or "", ""))
 
 
-def counts_text(counts: dict[str, Any] | None) -> str:
-    if not counts:
+def counts_text(counts: Any) -> str:
+    if not isinstance(counts, dict) or not counts:
         return "—"
+    # Nested per-kind counts ({"recording": {"create": 3}}) are summed per kind.
+    counts = {k: sum(v.values()) if isinstance(v, dict) else v for k, v in counts.items()}
     parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float) and v]
     return ", ".join(parts) or "—"

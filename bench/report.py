@@ -1,0 +1,61 @@
+"""The one table ``python -m bench`` prints (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+def _value(value: Any, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    else:
+        text = f"{value:,}"
+    return f"{text} {unit}".strip()
+
+
+def _verdict(ok: bool | None) -> Text:
+    if ok is None:
+        return Text("")
+    return Text("met", style="green") if ok else Text("MISSED", style="bold red")
+
+
+def print_table(report: dict[str, Any], console: Console | None = None) -> None:
+    # Wide enough for the notes even when piped (CI logs, make bench | tee).
+    console = console or Console(width=None if Console().is_terminal else 150)
+    table = Table(title=f"ss-tui benchmarks ({report['duration_s']} s)", show_lines=False)
+    for name, kw in (
+        ("#", {"justify": "right"}),
+        ("figure", {}),
+        ("measure", {}),
+        ("value", {"justify": "right"}),
+        ("target", {"justify": "right"}),
+        ("", {}),
+        ("note", {"overflow": "fold"}),
+    ):
+        table.add_column(name, **kw)
+    for fig in report["figures"]:
+        first = True
+        label = (str(fig["number"]), fig["title"])
+        if fig.get("error") or fig.get("skipped"):
+            why = (fig.get("error") or fig.get("skipped") or "").splitlines()[0][:200]
+            style = "bold red" if fig.get("error") else "yellow"
+            table.add_row(*label, Text("not measured", style=style), "", "", "", Text(why))
+            continue
+        for m in fig["metrics"]:
+            table.add_row(
+                *(label if first else ("", "")),
+                m["name"],
+                _value(m["value"], m["unit"]),
+                m["target"] or "",
+                _verdict(m["ok"]),
+                Text(m["note"] or ""),  # literal: notes may carry exception text
+            )
+            first = False
+        table.add_section()
+    console.print(table)

@@ -1,0 +1,43 @@
+"""Typed lookup failures, on the client layer's error base so the engine classifies them.
+
+They reuse :class:`ss_tui.sessionstudio.errors.SessionStudioError` (``kind``, ``http_status``,
+``suggested_action``) so ``engine.errors.from_exception`` records them like any other failure;
+the messages name the lookup service, never Session Studio.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ss_tui.sessionstudio.errors import SessionStudioError, TransientError
+
+
+class ProviderError(SessionStudioError):
+    """A lookup service answered in a way we cannot use (4xx other than not-found)."""
+
+    kind = "internal"
+    default_action = "Check the lookup service's base URL setting; retry discovery later."
+
+
+class LookupUnavailable(TransientError):
+    """Timeout, connection error, 5xx or garbled body: retrying later may help."""
+
+    kind = "transient"
+    default_action = "The lookup service was unavailable; retry discovery for this release."
+
+
+class LookupRateLimited(LookupUnavailable):
+    """The service said we went over its rate limit (429, MusicBrainz 503, Deezer code 4)."""
+
+    kind = "rate_limited"
+    default_action = "The lookup service's rate limit was hit; retry discovery later."
+
+    def __init__(self, message: str, *, retry_after: float = 1.0, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class LookupCircuitOpen(LookupUnavailable):
+    """The provider failed repeatedly; calls to it are paused by its circuit breaker."""
+
+    default_action = "The lookup service kept failing; retry discovery once it is back."

@@ -1,0 +1,115 @@
+"""``make screenshots``: SVGs of every screen from the demo, deterministically.
+
+Run as ``python -m ss_tui.tui.screenshots DIR``. The demo runs in-process (simulator over
+ASGI, fresh SQLite in a temp dir) at a fixed size, with a fixed clock and seeded ids, so the
+same code writes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+SIZE = (140, 40)
+FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@contextmanager
+def deterministic() -> Iterator[None]:
+    """Fixed wall clock for every ``utcnow`` in ss_tui and seeded ``uuid4``."""
+    rng = random.Random(1234)
+    original_uuid4 = uuid.uuid4
+    patched: list[tuple[Any, str, Any]] = []
+
+    def fixed_now() -> datetime:
+        return FIXED_NOW
+
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # type: ignore[assignment]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("ss_tui") and callable(getattr(module, "utcnow", None)):
+            patched.append((module, "utcnow", module.utcnow))
+            module.utcnow = fixed_now  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        uuid.uuid4 = original_uuid4  # type: ignore[assignment]
+        for module, attr, value in patched:
+            setattr(module, attr, value)
+
+
+async def _settle(pilot: Any) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _no_wait(_seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+async def take(out_dir: Path) -> list[Path]:
+    # Import the whole app first so deterministic() can patch every module's utcnow.
+    from ss_tui.engine import service as _service  # noqa: F401
+    from ss_tui.simulator import create_app as create_simulator
+    from ss_tui.tui.demo import build_demo_app, demo_parts, demo_simulator_config, prepare_database
+
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="ss-tui-shots-") as tmp, deterministic():
+        parts = demo_parts(Path(tmp))
+        await prepare_database(parts.database_url)
+        sim_app = create_simulator(demo_simulator_config(projects=60))
+        app = build_demo_app(
+            parts, api_base_url="http://sim/v1",
+            http_transport=httpx.ASGITransport(app=sim_app), simulator=sim_app.state.simulator,
+            clock=lambda: FIXED_NOW, frozen=True, oauth_sleep=_no_wait,
+        )
+
+        async with app.run_test(size=SIZE) as pilot:
+
+            async def shot(name: str, *keys: str, before: Callable[[], Any] | None = None) -> None:
+                for key in keys:
+                    await pilot.press(key)
+                    await _settle(pilot)
+                if before is not None:
+                    before()
+                    await _settle(pilot)
+                path = out_dir / f"{name}.svg"
+                path.write_text(app.export_screenshot(title="ss-tui"), encoding="utf-8")
+                written.append(path)
+
+            await _settle(pilot)
+            await shot("01-connect-empty")
+            await shot("02-connect", "d")
+            await shot("03-browser", "f3", "r", "down", "space", "space", "space")
+            await shot("04-project-filter", before=lambda: setattr(
+                app.screen.query_one("#f-type"), "value", "album"))
+            await shot("05-preview", "p", "down", "down")
+            await shot("06-progress", "a", "y")
+            await shot("07-errors", "f5", "down")
+            await shot("08-history", "f6")
+            await shot("09-help", "f3", "f1")
+        await app.ctx.db_engine.dispose()
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argv if argv is not None else sys.argv[1:]
+    out_dir = Path(args[0] if args else "screenshots")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(take(out_dir)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The dashboard's user stories end to end: simulator in-process (ASGI), a real migrated
+SQLite file, the real engine, driven by Pilot key presses."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+from textual.widgets import DataTable, Tree
+
+from ss_tui.config import Settings
+from ss_tui.db.engine import create_engine
+from ss_tui.engine.plan_types import EntityKind
+from ss_tui.sessionstudio.tokens import MemoryTokenStore
+from ss_tui.simulator import SimulatorConfig
+from ss_tui.tui.screens.browser import BrowserScreen
+from ss_tui.tui.screens.preview import PreviewScreen
+from ss_tui.tui.screens.progress import ProgressScreen
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import screen_text
+from tests.tui.test_snapshots import settle
+
+
+async def no_wait(_seconds: float) -> None:
+    """The device-flow poll interval, without waiting in tests."""
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    return SimulatorConfig(seed=7, projects=50, device_interval=1)
+
+
+@pytest.fixture
+def story_app(make_app, sim_app, tui_db_url) -> Any:
+    store = MemoryTokenStore()
+
+    def build(start: str = "connect") -> Any:
+        settings = Settings(SESSION_STUDIO_CLIENT_ID="ss-tui-demo", database_url=tui_db_url,
+                            token_store="memory", operator="tester")
+        app = make_app(start, settings=settings, token_store=store,
+                       api_base_url="http://sim/v1",
+                       http_transport=httpx.ASGITransport(app=sim_app), oauth_sleep=no_wait)
+        return app
+
+    build.store = store  # type: ignore[attr-defined]
+    return build
+
+
+async def _count(url: str, table: str) -> int:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def test_connect_browse_preview_apply(story_app, simulator, tui_db_url) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No account yet" in screen_text(app)
+
+        # (1) connect via the device flow: code shown, approved by the simulator.
+        await pilot.press("d")
+        await settle(pilot)
+        assert await story_app.store.get(simulator.demo_account_id) is not None
+        await settle(pilot)
+        assert "Demo Label" in screen_text(app)
+        assert app.selected_account is not None
+
+        # Browse: refresh from Session Studio fills the local snapshot.
+        await pilot.press("f3")
+        await pilot.press("r")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        assert browser.total == 50
+
+        # Filter: albums only, then select 3.
+        browser.query_one("#f-type").value = "album"
+        await settle(pilot)
+        albums = browser.total
+        assert 3 <= albums < 50
+        await pilot.press("space", "space", "space")
+        assert len(browser.selected) == 3
+        assert "3 selected" in screen_text(app)
+
+        # Preview: every entity is a create on an empty database.
+        await pilot.press("p")
+        await settle(pilot)
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen)
+        totals = preview.plan.totals()
+        assert totals["create"] > 0 and totals["update"] == 0
+        assert "+ " in screen_text(app)
+
+        # Exclude one track (its recording) in the tree.
+        tree = preview.query_one("#plan-tree", Tree)
+        node = next(n for n in _walk(tree.root)
+                    if n.data and n.data[1] is not None
+                    and n.data[1].kind == EntityKind.recording)
+        tree.move_cursor(node)
+        await settle(pilot)
+        excluded_key = node.data[1].key
+        await pilot.press("x")
+        assert node.data[1].included is False
+        await settle(pilot)  # re-planned without that recording (and its credits, track)
+        assert all(e.key != excluded_key or not e.included
+                   for p in preview.plan.projects for e in p.entities)
+        created_recordings = sum(1 for p in preview.plan.projects for e in p.entities
+                                 if e.kind == EntityKind.recording and e.included)
+
+        # Apply, confirm, watch progress to the end.
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ProgressScreen)
+        state = app.run_state
+        assert state.status == "succeeded", "\n".join(m for _l, m in state.log)
+        assert state.done_projects == 3
+        assert "Finished: succeeded" in screen_text(app)
+        assert excluded_key
+
+    assert await _count(tui_db_url, "discog_releases") == 3
+    assert await _count(tui_db_url, "discog_recordings") == created_recordings
+
+
+def _walk(node: Any) -> Any:
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+async def test_selected_table_rows_survive_paging(story_app, simulator) -> None:
+    """Sanity: the browser over real engine snapshots shows the catalogue's titles."""
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*simulator.personal_token(), "enter")
+        await settle(pilot)
+        await pilot.press("f3", "r")
+        await settle(pilot)
+        table = app.screen.query_one("#projects", DataTable)
+        assert table.row_count == 50
+
+
+async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,
+                                                          tui_db_url) -> None:
+    from ss_tui.engine import events as ev
+    from ss_tui.tui.widgets.dialogs import ConfirmDialog
+
+    app = story_app("connect")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("f3", "r")
+        await settle(pilot)
+        await pilot.press("space", "space", "space", "p")
+        await settle(pilot)
+
+        # Pause at the first project boundary, as staff pressing space would.
+        forward = app.sink
+        paused = False
+
+        async def sink(event: ev.EngineEvent) -> None:
+            nonlocal paused
+            await forward(event)
+            if isinstance(event, ev.ProjectFinished) and not paused:
+                paused = True
+                app.toggle_pause()
+
+        app.sink = sink  # type: ignore[method-assign]
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.run_state.paused and app.run_state.active
+
+        await pilot.press("k")  # cancel asks first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        state = app.run_state
+        assert state.status == "cancelled"
+        assert state.done_projects == 1
+        assert "Finished: cancelled" in screen_text(app)
+
+    assert await _count(tui_db_url, "discog_releases") == 1  # nothing half-written
