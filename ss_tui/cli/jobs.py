@@ -71,7 +71,8 @@ def worker_cmd(
             start_http_server(metrics_port, addr="127.0.0.1")
         worker = Worker(
             engine, build_handlers(load_settings(), engine), concurrency=concurrency,
-            stall_timeout_s=stall_timeout, stop_when_idle=drain,
+            stall_timeout_s=stall_timeout, heartbeat_s=min(10.0, stall_timeout / 3),
+            stop_when_idle=drain,
         )
         try:
             return await worker.run(stop)

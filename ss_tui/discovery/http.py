@@ -2,8 +2,12 @@
 
 Each provider gets its own :class:`RateLimitPacer` (seeded with the service's published
 limit and then *not* re-taught by response headers: the services' headers describe a
-global budget, not ours), its own :class:`CircuitBreaker` and the client's
-:class:`RetryPolicy` driven by tenacity. Clock and sleep are injectable so tests run
+global budget, not ours; it also holds everyone back after a ``Retry-After``), its own
+:class:`CircuitBreaker` and the client's :class:`RetryPolicy` driven by tenacity.
+On top of the pacer's slots, the next request never leaves sooner than one interval
+after the previous answer arrived: however slow the network, two requests can then never
+reach the service closer together than its limit allows (MusicBrainz blocks clients that
+go above 1 request/s). Clock and sleep are injectable so tests run
 rate limits and backoff on virtual time.
 """
 
@@ -68,6 +72,7 @@ class ProviderHttp:
         retry: RetryPolicy | None = None,
         timing: Timing | None = None,
         rate_limited_statuses: Collection[int] = (429,),
+        rate_limited_body: Callable[[Any], bool] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.service = service
@@ -79,6 +84,7 @@ class ProviderHttp:
         self.retry = retry or RetryPolicy()
         self.timing = timing or Timing()
         self._rate_limited = frozenset(rate_limited_statuses)
+        self._rate_limited_body = rate_limited_body  # Deezer signals quota in a 200 body
         self._rng = rng or random.Random()
         self.pacer = RateLimitPacer(
             clock=self.timing.clock, sleep=self.timing.sleep, wall=self.timing.wall
@@ -90,6 +96,9 @@ class ProviderHttp:
         })
         self.breaker = CircuitBreaker(clock=self.timing.clock)
         self.requests = 0
+        self._min_gap = rate.per_s / rate.requests
+        self._last_answer: float | None = None
+        self._send_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"ProviderHttp({self.service!r}, {self.base_url!r})"
@@ -135,7 +144,17 @@ class ProviderHttp:
         log.info("%s: retrying after %s (attempt %d)", self.service, exc, state.attempt_number)
 
     async def _attempt(self, url: str) -> Any | None:
-        await self.pacer.acquire()
+        async with self._send_lock:  # one request in flight per service
+            await self.pacer.acquire()
+            if self._last_answer is not None:
+                while (wait := self._last_answer + self._min_gap - self.timing.clock()) > 0:
+                    await self.timing.sleep(wait)
+            try:
+                return await self._send(url)
+            finally:
+                self._last_answer = self.timing.clock()
+
+    async def _send(self, url: str) -> Any | None:
         self.requests += 1
         path = httpx.URL(url).path
         try:
@@ -159,12 +178,7 @@ class ProviderHttp:
         if status == 404:
             return None
         if status in self._rate_limited or (status == 503 and _mentions_rate(resp)):
-            retry_after = _retry_after(resp.headers.get("retry-after"), self.rate.per_s)
-            self.pacer.pause(retry_after)
-            raise LookupRateLimited(
-                f"{self.service} rate limit reached (HTTP {status}); pausing {retry_after:g} s.",
-                retry_after=retry_after, http_status=status,
-            )
+            self._over_limit(resp)
         if status >= 500:
             raise LookupUnavailable(
                 f"{self.service} failed with HTTP {status} for {path}.", http_status=status
@@ -175,11 +189,23 @@ class ProviderHttp:
                 http_status=status, kind="invalid_data" if status == 400 else "internal",
             )
         try:
-            return resp.json()
+            body = resp.json()
         except ValueError as exc:
             raise LookupUnavailable(
                 f"{self.service} sent a malformed JSON body for {path}.", http_status=status
             ) from exc
+        if self._rate_limited_body is not None and self._rate_limited_body(body):
+            self._over_limit(resp)
+        return body
+
+    def _over_limit(self, resp: httpx.Response) -> None:
+        retry_after = _retry_after(resp.headers.get("retry-after"), self.rate.per_s)
+        self.pacer.pause(retry_after)  # nobody calls this service until it has passed
+        raise LookupRateLimited(
+            f"{self.service} rate limit reached (HTTP {resp.status_code}); "
+            f"pausing {retry_after:g} s.",
+            retry_after=retry_after, http_status=resp.status_code,
+        )
 
 
 def _mentions_rate(resp: httpx.Response) -> bool:

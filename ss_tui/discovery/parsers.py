@@ -123,6 +123,12 @@ def _deezer_error(data: dict[str, Any]) -> None:
     raise LookupUnavailable(f"Deezer answered with error {code}: {message}")
 
 
+def deezer_over_quota(body: Any) -> bool:
+    """Deezer's "Quota limit exceeded" comes as HTTP 200 with error code 4."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and error.get("code") == DEEZER_QUOTA
+
+
 class _NotFound(Exception):
     pass
 

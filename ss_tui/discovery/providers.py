@@ -158,7 +158,8 @@ def build_providers(
         )
     if parsers.DEEZER in wanted:
         built[parsers.DEEZER] = DeezerProvider(
-            make("Deezer", settings.deezer_base_url, DEEZER_RATE)
+            make("Deezer", settings.deezer_base_url, DEEZER_RATE,
+                 rate_limited_body=parsers.deezer_over_quota)
         )
     if parsers.MUSICBRAINZ in wanted:
         built[parsers.MUSICBRAINZ] = MusicBrainzProvider(
