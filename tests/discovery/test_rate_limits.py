@@ -70,3 +70,25 @@ async def test_rate_limited_answers_pause_and_retry(
     answered = [r for r in log if r.outcome in ("found", "not_found")]
     isrcs = {isrc for isrc, _ in seeded.tracks.values() if isrc}
     assert len(answered) >= len(isrcs)
+
+
+async def test_circuit_breaker_stops_calling_a_failing_provider(
+    sqlite_url: str, sim: Simulator, standins: LookupStandins,
+    lookup_http: httpx.AsyncClient, vtime: VirtualTime,
+) -> None:
+    from ss_tui.db.engine import create_engine
+
+    engine = create_engine(sqlite_url)
+    try:
+        seeded = await seed_releases(engine, sim, count=8)
+        standins.set_down("musicbrainz", 500)
+        mb = make_providers(lookup_http, vtime, names=["musicbrainz"])
+        report = await discover_links(engine, seeded.release_ids, mb)
+    finally:
+        await engine.dispose()
+    # Five failed calls (3 attempts each) open the circuit; the rest fail without a request.
+    assert len(standins.requests("musicbrainz")) == 5 * 3
+    outcomes = [report.releases[r].providers["musicbrainz"] for r in seeded.release_ids]
+    assert all(o.status == "failed" for o in outcomes)
+    assert all("kept failing" in (o.error or "") for o in outcomes[5:])
+    assert mb[0].http.breaker.state == "open"
