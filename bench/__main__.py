@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import platform
@@ -62,15 +63,51 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
     return replace(sizes, **{k: v for k, v in overrides.items() if v is not None})
 
 
-async def _guarded(
-    number: int, title: str, body: Callable[[], Awaitable[Figure]]
-) -> Figure:
+async def _guarded(number: int, title: str, body: Callable[[], Awaitable[Figure]]) -> Figure:
     """One figure's failure is reported in its row; the others still run."""
+    gc.collect()  # the previous figure's catalogue must not cost this one GC pauses
     try:
         return await body()
     except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         return Figure(number, title, error=f"{type(exc).__name__}: {exc}")
+
+
+async def _database_figures(
+    sizes: Sizes, ws: Any, wanted: set[int], *, postgres: bool
+) -> list[Figure]:
+    """Figures 2 and 3 share one catalogue and figure 2's applied database."""
+    from bench import apply_vs_raw, replan
+    from bench.postgres import BenchPostgres
+
+    _, sim = build_simulator(sizes.apply_projects, sizes.apply_tracks)
+    payloads, account = catalogue_payloads(sim), sim.demo_account_id
+    out: list[Figure] = []
+    pg = None
+    if 2 in wanted and postgres:
+        pg = BenchPostgres()
+        await pg.start()
+    applied = None
+    try:
+
+        async def fig2() -> Figure:
+            nonlocal applied
+            fig, applied = await apply_vs_raw.run(sizes, ws, payloads, account, pg)
+            return fig
+
+        if 2 in wanted:
+            out.append(await _guarded(2, "Apply vs raw SQL", fig2))
+        else:  # figure 3 alone still needs the catalogue applied
+            applied = await apply_vs_raw.sqlite_part(Figure(2, ""), ws, payloads, account)
+        if 3 in wanted and applied is not None:
+            done = applied
+            out.append(await _guarded(3, "Re-plan unchanged", lambda: replan.run(sizes, done)))
+    finally:
+        if applied is not None:
+            await applied.svc.engine.dispose()
+        if pg is not None:
+            pg.stop()
+    return out
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -82,55 +119,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.keep:
             print(f"databases kept in {ws.root}", file=sys.stderr)
         if 2 in wanted or 3 in wanted:
-            from bench import apply_vs_raw, replan
-            from bench.postgres import BenchPostgres
-
-            _, sim = build_simulator(sizes.apply_projects, sizes.apply_tracks)
-            payloads = catalogue_payloads(sim)
-            pg = None
-            if 2 in wanted and not args.no_postgres:
-                pg = BenchPostgres()
-                await pg.start()
-            applied = None
-            try:
-
-                async def fig2() -> Figure:
-                    nonlocal applied
-                    fig, applied = await apply_vs_raw.run(
-                        sizes, ws, payloads, sim.demo_account_id, pg
-                    )
-                    return fig
-
-                if 2 in wanted:
-                    figures.append(await _guarded(2, "Apply vs raw SQL", fig2))
-                else:  # figure 3 alone still needs the catalogue applied
-                    applied = await apply_vs_raw.sqlite_part(
-                        Figure(2, ""), ws, payloads, sim.demo_account_id
-                    )
-                if 3 in wanted and applied is not None:
-                    done = applied
-                    figures.append(
-                        await _guarded(3, "Re-plan unchanged", lambda: replan.run(sizes, done))
-                    )
-                if applied is not None:
-                    await applied.svc.engine.dispose()
-            finally:
-                if pg is not None:
-                    pg.stop()
+            figures += await _database_figures(sizes, ws, wanted, postgres=not args.no_postgres)
         if 1 in wanted:
             from bench import import_rate
 
             figures.append(
                 await _guarded(1, "Import vs rate limit", lambda: import_rate.run(sizes, ws))
             )
-        if 5 in wanted:
-            from bench import memory
-
-            figures.append(await _guarded(5, "Memory", lambda: memory.run(sizes, ws)))
         if 4 in wanted:
             from bench import browser
 
             figures.append(await _guarded(4, "Browser", lambda: browser.run(sizes, ws)))
+        if 5 in wanted:
+            from bench import memory
+
+            figures.append(await _guarded(5, "Memory", lambda: memory.run(sizes, ws)))
     figures.sort(key=lambda f: f.number)
     return {
         "sizes": {name: getattr(sizes, name) for name in Sizes.__dataclass_fields__},

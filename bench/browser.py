@@ -69,6 +69,11 @@ class PaintProbe:
         raise RuntimeError("the browser never painted the expected rows")
 
 
+def _page_loaded(screen: Any) -> bool:
+    busy = [w for w in screen.app.workers if w.group == "browser-page" and not w.is_finished]
+    return not busy and screen.loaded > 0
+
+
 async def run(sizes: Sizes, ws: Workspace) -> Figure:
     from textual.widgets import DataTable
 
@@ -93,8 +98,10 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             probe.expect(
-                lambda: isinstance(app.screen, browser_screen.BrowserScreen)
-                and _page_loaded(app.screen)
+                lambda: (
+                    isinstance(app.screen, browser_screen.BrowserScreen)
+                    and _page_loaded(app.screen)
+                )
             )
             started = time.perf_counter()
             await pilot.press("f3")

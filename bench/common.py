@@ -224,8 +224,8 @@ async def seeded_service(
     """An ImportService on ``url`` and the id of a connection whose snapshots hold
     ``payloads`` (what a fetch leaves behind), ready to plan without the network."""
     from ss_tui.db.engine import create_engine
-    from ss_tui.engine.service import ImportService
     from ss_tui.engine.rows import as_uuid
+    from ss_tui.engine.service import ImportService
     from ss_tui.engine.snapshots import save_snapshots
 
     engine = create_engine(url, sqlite_begin="IMMEDIATE")

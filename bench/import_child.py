@@ -24,9 +24,7 @@ async def _import(args: argparse.Namespace) -> dict[str, object]:
 
     store = MemoryTokenStore()
     await store.set(args.account, TokenSet(access_token=os.environ[TOKEN_ENV]))
-    settings = load_settings(
-        database_url=args.database_url, token_store="memory", operator="bench"
-    )
+    settings = load_settings(database_url=args.database_url, token_store="memory", operator="bench")
     engine = create_engine(args.database_url, sqlite_begin="IMMEDIATE")
     try:
         svc = ImportService(settings, engine, token_store=store, api_base_url=args.base_url)
@@ -45,7 +43,7 @@ def main() -> None:
     p.add_argument("--baseline", action="store_true")
     args = p.parse_args()
     if args.baseline:
-        import ss_tui.engine.service  # noqa: F401  (the same code, loaded but not run)
+        import ss_tui.engine.service
         import ss_tui.sessionstudio.client  # noqa: F401
 
         print(json.dumps({"status": "baseline"}))

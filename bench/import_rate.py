@@ -96,7 +96,7 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     fig.add(
         "requests ÷ minimal",
         r["requests"] / r["minimal"],
-        "×",
+        "x",
         at_most=TARGET_REQUESTS,
         note=f"{r['requests']} made, {r['minimal']} needed",
     )
@@ -104,7 +104,7 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     fig.add(
         "import wall ÷ (minimal ÷ rate)",
         r["wall_s"] / r["bound_s"],
-        "×",
+        "x",
         at_most=TARGET_WALL,
         note=f"{r['wall_s']:.2f} s vs bound {r['bound_s']:.3f} s{fetch}; {r['rows']:,} rows",
     )
@@ -113,7 +113,7 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     fig.add(
         "per-project GETs: elapsed ÷ N/R",
         pacing["ratio"],
-        "×",
+        "x",
         at_most=TARGET_WALL,
         note=(
             f"bench/client_pacing.py: {pacing['sent']} sent for {pacing['needed']}, "

@@ -27,9 +27,18 @@ async def _probe(args: list[str], token: str | None = None) -> dict[str, Any]:
         env["BENCH_SS_TOKEN"] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.rss_probe", "--",
-        sys.executable, "-m", "bench.import_child", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT,
+        sys.executable,
+        "-m",
+        "bench.rss_probe",
+        "--",
+        sys.executable,
+        "-m",
+        "bench.import_child",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
     )
     out, err = await proc.communicate()  # the event loop keeps serving the simulator
     report = json.loads(out)
@@ -50,8 +59,7 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     baseline = await _probe(["--baseline"])
     with start_live_simulator(app=app) as live:
         peak = await _probe(
-            ["--base-url", live.base_url, "--database-url", url,
-             "--account", sim.demo_account_id],
+            ["--base-url", live.base_url, "--database-url", url, "--account", sim.demo_account_id],
             token,
         )
     result = peak["result"]

@@ -70,7 +70,9 @@ def _sqlite_converter(column: sa.Column[Any]) -> Callable[[Any], Any]:
     if isinstance(impl, sa.JSON):
         return lambda v: None if v is None else json.dumps(v)
     if isinstance(impl, sa.Uuid):
-        return lambda v: None if v is None else (v if isinstance(v, uuid.UUID) else uuid.UUID(v)).hex
+        return lambda v: (
+            None if v is None else (v if isinstance(v, uuid.UUID) else uuid.UUID(v)).hex
+        )
 
     def scalar(v: Any) -> Any:
         if isinstance(v, datetime):  # SQLAlchemy's SQLite DATETIME text form, naive UTC

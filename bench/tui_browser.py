@@ -1,4 +1,4 @@
-"""Browser responsiveness with a 100k-track catalogue (10,000 projects × 10 tracks).
+"""Browser responsiveness with a 100k-track catalogue (10,000 projects x 10 tracks).
 
 Prints the time to the first page of rows and to a filter keystroke's result, each against
 the time of one raw query over the same table (``SELECT count(*)``) measured in the same run,
@@ -19,11 +19,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ss_tui.config import Settings  # noqa: E402
-from ss_tui.db.engine import create_engine, upgrade  # noqa: E402
-from ss_tui.tui.app import create_app  # noqa: E402
-from ss_tui.tui.screens.browser import BrowserScreen  # noqa: E402
-from tests.tui.seed import T0, seed  # noqa: E402
+from ss_tui.config import Settings
+from ss_tui.db.engine import create_engine, upgrade
+from ss_tui.tui.app import create_app
+from ss_tui.tui.screens.browser import BrowserScreen
+from tests.tui.seed import T0, seed
 
 PROJECTS, TRACKS = 10_000, 10
 

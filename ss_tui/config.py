@@ -25,7 +25,8 @@ def default_database_url() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SS_TUI_", extra="ignore")
+    # populate_by_name: code and tests may pass api_base_url=… as well as the env alias.
+    model_config = SettingsConfigDict(env_prefix="SS_TUI_", extra="ignore", populate_by_name=True)
 
     # Session Studio (names fixed by the original plan, no prefix).
     client_id: str = Field(

@@ -8,6 +8,7 @@ import click
 from ss_tui import __version__
 from ss_tui.cli import connect as connect_cli
 from ss_tui.cli import db as db_cli
+from ss_tui.cli import discovery as discovery_cli
 from ss_tui.cli import importing as importing_cli
 from ss_tui.cli import jobs as jobs_cli
 from ss_tui.cli import simulator as simulator_cli
@@ -20,7 +21,8 @@ def cli() -> None:
     """Import Session Studio songs into Jovie's discography database."""
 
 
-for module in (db_cli, simulator_cli, connect_cli, importing_cli, jobs_cli, tui_cli):
+for module in (db_cli, simulator_cli, connect_cli, importing_cli, jobs_cli, tui_cli,
+               discovery_cli):
     module.register(cli)
 
 

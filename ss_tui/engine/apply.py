@@ -92,17 +92,34 @@ async def upsert(
     await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
 
 
-async def reconcile(conn: AsyncConnection, pp: ProjectPlan) -> set[str]:
+def plan_versions(projects: list[ProjectPlan]) -> dict[uuid.UUID, set[str]]:
+    """Every state a row takes anywhere in a plan: when the same plan is applied again, a row
+    a later project already moved on is as planned, not drifted."""
+    out: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for p in projects:
+        for e in p.entities:
+            if e.included and e.row is not None and e.action != Action.delete:
+                out[as_uuid(e.row["id"])].add(row_version(e.row))  # type: ignore[index,arg-type]
+    return out
+
+
+async def reconcile(
+    conn: AsyncConnection,
+    pp: ProjectPlan,
+    known: dict[uuid.UUID, set[str]] | None = None,
+) -> set[str]:
     """Compare the database with the plan, row by row. Returns the keys of entities already
     as planned (a plan applied twice writes nothing the second time); raises :class:`Stale`
     if a row the plan was based on changed (or appeared) since planning."""
-    wanted: dict[str, dict[uuid.UUID, EntityChange]] = defaultdict(dict)
+    # Several entities can touch one row (a recording two tracks share): the first says what
+    # the database must hold now, the last what it will hold.
+    wanted: dict[str, dict[uuid.UUID, list[EntityChange]]] = defaultdict(dict)
     tables: dict[str, sa.Table] = {}
     for e in pp.entities:
         if e.included and e.row is not None and e.action != Action.conflict:
             table = entity_table(e)
             tables[table.name] = table
-            wanted[table.name][as_uuid(e.row["id"])] = e  # type: ignore[index]
+            wanted[table.name].setdefault(as_uuid(e.row["id"]), []).append(e)  # type: ignore[arg-type]
     done: set[str] = set()
     for name, expected in wanted.items():
         table = tables[name]
@@ -112,22 +129,28 @@ async def reconcile(conn: AsyncConnection, pp: ProjectPlan) -> set[str]:
             stmt = sa.select(table).where(table.c.id.in_(ids[i : i + 500]))
             for r in (await conn.execute(stmt)).all():
                 found[r.id] = row_version(dict(r._mapping))
-        for rid, e in expected.items():
+        for rid, changes in expected.items():
+            first, last = changes[0], changes[-1]
             current = found.get(rid)
-            if e.action == Action.delete:
+            keys = {c.key for c in changes}
+            if last.action == Action.delete:
                 if current is None:
-                    done.add(e.key)
-                elif current != e.base_version:
+                    done |= keys
+                elif current != first.base_version:
                     raise Stale(f"A {name} row ({rid}) changed since the preview")
                 continue
-            if current is not None and current == row_version(e.row):
-                done.add(e.key)  # already exactly as planned
-            elif current != e.base_version:
+            if current is not None and current == row_version(last.row):
+                done |= keys  # already exactly as planned
+            elif current == first.base_version:
+                continue  # as previewed: write it
+            elif current is not None and known and current in known.get(rid, ()):
+                done |= keys  # a later project of this plan already moved it on
+            else:
                 what = (
                     "was removed"
                     if current is None
                     else "appeared"
-                    if e.base_version is None
+                    if first.base_version is None
                     else "changed"
                 )
                 raise Stale(f"A {name} row ({rid}) {what} since the preview")
@@ -155,6 +178,7 @@ async def apply_project(
     *,
     connection_id: uuid.UUID | str | None = None,
     now: datetime | None = None,
+    known_versions: dict[uuid.UUID, set[str]] | None = None,
 ) -> ApplyResult:
     """Write one project's plan inside the caller's transaction."""
     now = now or utcnow()
@@ -164,7 +188,7 @@ async def apply_project(
         return ApplyResult("failed", message=pp.blocked)
     release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
     release_id = as_uuid(release.row["id"]) if release and release.row else None
-    done = await reconcile(conn, pp)
+    done = await reconcile(conn, pp, known_versions)
     if not any(e.writes and e.key not in done for e in pp.entities):
         return ApplyResult("unchanged", release_id=release_id)
 

@@ -249,10 +249,10 @@ class Planner:
             return pp
         pp.creator_profile_id = str(creator)
 
-        artist_ids = self._plan_artists(pp, spec, dec)
         planned = await self._plan_release(pp, spec, dec, creator, overwrite)
         if planned is None:
             return pp
+        artist_ids = self._plan_artists(pp, spec, dec)
         release, release_owned = planned
         rel_id = release.row["id"]  # type: ignore[index]
         self._plan_credits(
@@ -573,7 +573,7 @@ class Planner:
                 "artist_id": artist_id,
                 "role": c.role,
                 "source_type": "ingested",
-                "metadata": {},
+                "metadata": {"sessionStudioId": key_prefix.rsplit(":", 1)[1]},
             }
             if existing is not None:
                 action, fields, after = merge_row(
@@ -604,10 +604,13 @@ class Planner:
             if change.included:
                 self.state.put_credit(owner, owner_id, after, (artist_id, c.role))
         if not owned:
-            return  # another source's credits are theirs to keep
+            return  # another source's owner: its credits are theirs to keep
+        source_id = key_prefix.rsplit(":", 1)[1]
         for (artist_id, role), row in list(current.items()):
             if (artist_id, role) in planned:
                 continue
+            if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
+                continue  # credits from other sources (or a sibling track) are not ours to drop
             artist = self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"

@@ -166,6 +166,7 @@ class Run:
         self.payloads: dict[str, Any] = {}  # raw payloads for error rows
         self.decisions: Any = None  # PlanDecisions, stored per item
         self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
+        self.known: dict[uuid.UUID, set[str]] | None = None  # row states the plan goes through
 
     async def emit(self, event: ev.EngineEvent) -> None:
         try:
@@ -530,7 +531,9 @@ class Run:
 
     async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
         async with self.engine.begin() as conn:
-            result = await apply_project(conn, pp, connection_id=self.connection_id)
+            result = await apply_project(
+                conn, pp, connection_id=self.connection_id, known_versions=self.known
+            )
             records = self._issue_records(pp) if pp.included else []
             fps = await record_errors(
                 conn, records, run_id=self.run_id, connection_id=self.connection_id

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
+from ss_tui.engine.apply import plan_versions
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.errors import (
     T_ERRORS,
@@ -491,6 +492,7 @@ class ImportService:
         if cid is not None:
             async with self.engine.connect() as conn:
                 run.payloads = await load_projects(conn, cid, pids)
+        run.known = plan_versions(plan.projects)
         for pp in plan.projects:
             if not await run.checkpoint():
                 break
@@ -574,6 +576,7 @@ class ImportService:
             specs_all.update({s.external_id: s for s in specs})
             async with self.engine.connect() as conn:
                 plan = await build_plan(conn, specs, decisions, connection_id=cid)
+            run.known = plan_versions(plan.projects)
             for pp in plan.projects:
                 if not await run.checkpoint():
                     break

@@ -9,11 +9,14 @@ what a retry can fix (Session Studio down, rate limited) or what needs a person
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.schema import SyncError
 from ss_tui.engine.run import RunResult
 from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
@@ -31,18 +34,39 @@ class _StopControl:
         self.running.set()
 
 
-def _outcome(result: RunResult, ctx: JobContext) -> dict[str, Any]:
+async def _run_errors(engine: AsyncEngine, run_id: str | None) -> list[tuple[str, str]]:
+    """(kind, message) of the sync errors a run recorded, to explain a failed job."""
+    if run_id is None:
+        return []
+    errors = SyncError.__table__
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(errors.c.kind, errors.c.message)
+            .where(errors.c.run_id == uuid.UUID(str(run_id)))
+            .limit(20)
+        )
+        return [(k, m) for k, m in rows]
+
+
+async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> dict[str, Any]:
     if result.status == "cancelled" and ctx.stop.is_set():
         raise Interrupted(f"run {result.run_id} stopped at a project boundary")
     if result.status == "failed":
-        raise JobError(f"run {result.run_id} failed: {result}")
+        errors = await _run_errors(engine, result.run_id)
+        kinds = {k for k, _ in errors}
+        why = "; ".join(dict.fromkeys(m for _, m in errors[:3])) or str(result)
+        raise JobError(
+            f"run {result.run_id} failed: {why}",
+            retryable=not kinds or bool(kinds & {"transient", "rate_limited", "internal"}),
+            rate_limited=kinds == {"rate_limited"},
+        )
     # "partial": the good items are in; the bad ones are sync errors for support.
     return {**result.to_dict(), "job_outcome": result.status}
 
 
-async def _guard(ctx: JobContext, call: Any) -> dict[str, Any]:
+async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, Any]:
     try:
-        return _outcome(await call, ctx)
+        return await _outcome(engine, await call, ctx)
     except AuthError as exc:
         raise JobError(f"reconnect needed: {exc}", retryable=False) from exc
     except NotConnected as exc:
@@ -66,12 +90,13 @@ def build_handlers(
         # One project is the unit a stop waits for: no control, so SIGTERM lets it finish.
         p = ctx.job.payload
         return await _guard(
-            ctx, service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True)
+            engine, ctx,
+            service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True),
         )
 
     async def import_account(ctx: JobContext) -> dict[str, Any]:
         return await _guard(
-            ctx,
+            engine, ctx,
             service.run_import(
                 ctx.job.payload.get("account_id"), None, incremental=True,
                 control=_StopControl(ctx.stop), resume=True,
@@ -80,12 +105,28 @@ def build_handlers(
 
     async def retry_errors(ctx: JobContext) -> dict[str, Any]:
         return await _guard(
-            ctx,
+            engine, ctx,
             service.retry_errors(list(ctx.job.payload["error_ids"]),
                                  control=_StopControl(ctx.stop)),
         )
 
+    async def discover(ctx: JobContext) -> dict[str, Any]:
+        # Lookup failures never raise: they are sync errors (stage "discovery") that
+        # support retries; the job itself succeeds with the per-release report.
+        from ss_tui.discovery import build_providers, discover_links
+
+        p = ctx.job.payload
+        async with httpx.AsyncClient() as lookup_http:
+            providers = build_providers(settings, lookup_http, names=p.get("providers"))
+            report = await discover_links(
+                engine, list(p["release_ids"]), providers, cancel=ctx.stop,
+                run_id=p.get("run_id"), connection_id=p.get("connection_id"),
+            )
+        return {"counts": report.counts(), "requests": report.requests,
+                "missing": [str(m) for m in report.missing]}
+
     return {
+        queue.DISCOVER_LINKS: discover,
         queue.IMPORT_PROJECT: import_project,
         queue.IMPORT_ACCOUNT: import_account,
         queue.RETRY_ERRORS: retry_errors,

@@ -29,7 +29,8 @@ JOBS = IngestionJob.__table__
 IMPORT_PROJECT = "ss_import_project"  # (account_id, project_id)
 IMPORT_ACCOUNT = "ss_import_account"  # (account_id) — everything changed since the cursor
 RETRY_ERRORS = "ss_retry_errors"  # (error_ids)
-JOB_TYPES = (IMPORT_PROJECT, IMPORT_ACCOUNT, RETRY_ERRORS)
+DISCOVER_LINKS = "ss_discover_links"  # (release_ids, providers?) — cross-platform links
+JOB_TYPES = (IMPORT_PROJECT, IMPORT_ACCOUNT, RETRY_ERRORS, DISCOVER_LINKS)
 
 
 @dataclass(frozen=True, slots=True)

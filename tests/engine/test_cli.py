@@ -65,5 +65,5 @@ async def test_import_dry_run_then_apply_then_rerun(sqlite_only, live_sim, tmp_p
 
 async def test_not_connected_exit_code(sqlite_only, live_sim):
     env = await prepare_cli_database(sqlite_only, live_sim.simulator, live_sim.base_url)
-    code, out, err = await run_cli(env, "import", "--all", "--yes", "--account", "nobody")
+    code, _out, err = await run_cli(env, "import", "--all", "--yes", "--account", "nobody")
     assert code == 4 and "No Session Studio connection" in err

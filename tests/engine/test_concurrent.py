@@ -41,22 +41,29 @@ async def test_two_concurrent_imports_make_no_duplicates(fresh_database, live_si
     try:
         errors = schema.SyncError.__table__
         async with engine.connect() as conn:
-            apply_errors = (await conn.execute(
-                sa.select(errors.c.message).where(errors.c.stage == "apply"))).scalars().all()
+            apply_errors = (
+                (await conn.execute(sa.select(errors.c.message).where(errors.c.stage == "apply")))
+                .scalars()
+                .all()
+            )
             rec = schema.DiscogRecording.__table__
-            dup_isrc = (await conn.execute(
-                sa.select(rec.c.isrc).where(rec.c.isrc.is_not(None))
-                .group_by(rec.c.creator_profile_id, rec.c.isrc)
-                .having(sa.func.count() > 1))).all()
+            dup_isrc = (
+                await conn.execute(
+                    sa.select(rec.c.isrc)
+                    .where(rec.c.isrc.is_not(None))
+                    .group_by(rec.c.creator_profile_id, rec.c.isrc)
+                    .having(sa.func.count() > 1)
+                )
+            ).all()
             rel = schema.DiscogRelease.__table__
             ssid = rel.c.metadata["sessionStudioId"].as_string()
-            dup_release = (await conn.execute(
-                sa.select(ssid).group_by(ssid).having(sa.func.count() > 1))).all()
+            dup_release = (
+                await conn.execute(sa.select(ssid).group_by(ssid).having(sa.func.count() > 1))
+            ).all()
         assert apply_errors == []  # no run tripped over the other
         assert dup_isrc == [] and dup_release == []
         # Each project's release exists once; both runs agree on what was imported.
-        imported = {r["items"].get("applied", 0) + r["items"].get("unchanged", 0)
-                    for r in results}
+        imported = {r["items"].get("applied", 0) + r["items"].get("unchanged", 0) for r in results}
         assert len(imported) == 1
         assert await count_rows(engine, "discog_releases") == imported.pop()
     finally:

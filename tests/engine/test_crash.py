@@ -30,8 +30,10 @@ def live_sim():
 async def _finished_items(engine) -> int:
     t = schema.ImportItem.__table__
     async with engine.connect() as conn:
-        stmt = sa.select(sa.func.count()).select_from(t).where(
-            t.c.status.in_(("applied", "unchanged", "failed"))
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(t)
+            .where(t.c.status.in_(("applied", "unchanged", "failed")))
         )
         return (await conn.execute(stmt)).scalar_one()
 
@@ -40,8 +42,10 @@ async def _import_and_kill(env, engine, threshold: int) -> bool:
     """Start an import; SIGKILL it once ``threshold`` projects are done. False if it ended
     on its own first."""
     proc = await asyncio.create_subprocess_exec(
-        *cli_args("import", "--all", "--yes", "--json"), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        *cli_args("import", "--all", "--yes", "--json"),
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     while proc.returncode is None:
         if await _finished_items(engine) >= threshold:

@@ -257,3 +257,45 @@ async def test_simulator_webhooks_end_in_an_import_by_a_worker(sqlite_url):
         await engine.dispose()
         await receiver_engine.dispose()
     assert os.environ.get("SS_TUI_TOKEN_KEY") is None  # the test leaked nothing into our env
+
+
+async def test_discovery_job_links_imported_releases_on_other_services(sqlite_url):
+    from ss_tui.simulator.lookups import standin_urls
+
+    engine = create_engine(sqlite_url)
+    with start_live_simulator(SimulatorConfig(seed=9, projects=3)) as live:
+        sim = live.simulator
+        store = MemoryTokenStore()
+        await store.set(sim.demo_account_id,
+                        TokenSet.from_response(sim.issue_token(account_id=sim.demo_account_id)))
+        settings = Settings(operator="worker-test", api_base_url=live.base_url,
+                            **standin_urls(live.root_url))
+        from ss_tui.engine.service import ImportService
+
+        await ImportService(settings, engine, token_store=store).ensure_connection(
+            sim.demo_account_id, "Demo Label")
+        worker = Worker(engine, build_handlers(settings, engine, token_store=store),
+                        stop_when_idle=True, poll_interval_s=0.05)
+        try:
+            pid = next(p for p in sim.catalogue.project_ids(sim.demo_account_id)
+                       if p not in sim.catalogue.bad_projects)
+            await queue.enqueue(engine, queue.IMPORT_PROJECT,
+                                {"account_id": sim.demo_account_id, "project_id": pid})
+            await worker.run()
+            async with engine.connect() as conn:
+                release_ids = (await conn.execute(sa.select(RELEASES.c.id))).scalars().all()
+            assert release_ids
+            job_id, _ = await queue.enqueue(
+                engine, queue.DISCOVER_LINKS,
+                {"release_ids": [str(r) for r in release_ids], "providers": ["deezer"]})
+            await worker.run()
+            job = await queue.get(engine, job_id)
+            assert job.status == "succeeded", job.error
+            links = schema.ProviderLink.__table__
+            async with engine.connect() as conn:
+                found = (await conn.execute(
+                    sa.select(links.c.metadata).where(links.c.provider_id == "deezer"))
+                ).scalars().all()
+            assert found and all(m["discoveredFrom"] for m in found)
+        finally:
+            await engine.dispose()

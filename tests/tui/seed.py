@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -84,14 +85,19 @@ async def seed(
     connection_status: str = "connected",
 ) -> Seeded:
     titles = titles or {}
-    conn_id = uuid.uuid4()
+    rng = random.Random(projects * 31 + errors)  # stable ids: snapshots show some of them
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    conn_id = new_id()
     out = Seeded(connection_id=conn_id)
     snaps = []
     for i in range(projects):
         payload = project_payload(i, title=titles.get(i), tracks=tracks_per_project)
         out.project_ids.append(payload["id"])
         snaps.append({
-            "id": uuid.uuid4(), "connection_id": conn_id, "entity_type": "project",
+            "id": new_id(), "connection_id": conn_id, "entity_type": "project",
             "external_id": payload["id"], "project_external_id": None, "payload": payload,
             "hash": hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest(),
             "etag": None, "fetched_at": T0, "upstream_updated_at": T0 - timedelta(minutes=i),
@@ -111,7 +117,7 @@ async def seed(
             batch = snaps[start:start + 5000]
             await conn.execute(sa.insert(schema.SourceSnapshot.__table__), batch)
         for r in range(runs):
-            run_id = uuid.uuid4()
+            run_id = new_id()
             out.run_id = run_id
             await conn.execute(sa.insert(schema.ImportRun.__table__).values(
                 id=run_id, connection_id=conn_id, started_by="alice",
@@ -127,13 +133,13 @@ async def seed(
         if out.run_id is not None:
             for pid in out.project_ids[:imported]:
                 await conn.execute(sa.insert(schema.ImportItem.__table__).values(
-                    id=uuid.uuid4(), run_id=out.run_id, project_external_id=pid,
+                    id=new_id(), run_id=out.run_id, project_external_id=pid,
                     status="applied", counts={"written": {"release": 1}}, warnings=[],
                     created_at=T0, updated_at=T0,
                 ))
         kinds = ("invalid_data", "transient", "conflict", "auth")
         for e in range(errors):
-            eid = uuid.uuid4()
+            eid = new_id()
             out.error_ids.append(eid)
             title = titles.get(e, f"Track {e}")
             await conn.execute(sa.insert(schema.SyncError.__table__).values(

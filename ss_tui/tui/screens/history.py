@@ -15,7 +15,6 @@ from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
 
-
 # Bookkeeping the engine stores with a run (resume detection), not choices staff made.
 HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
 
