@@ -191,24 +191,16 @@ def jobs_enqueue(job_type: str, payload: str, dedup_key: str | None, priority: i
 
 
 def _admin(action: str, ids: tuple[str, ...], database_url: str | None) -> int:
-    from ss_tui.jobs import queue
+    from ss_tui.engine.run import operator
+    from ss_tui.jobs.admin import cancel_jobs, reset_jobs
 
     job_ids = [uuid.UUID(i) for i in ids]
+    do = reset_jobs if action == "reset" else cancel_jobs
 
     async def main() -> int:
         engine = _engine(database_url)
         try:
-            from ss_tui.audit import record_audit
-            from ss_tui.engine.run import operator
-
-            who = operator(load_settings())
-            if action == "reset":
-                n = await queue.reset(engine, job_ids)
-            else:
-                n = await queue.cancel(engine, job_ids, by=who)
-            await record_audit(engine, actor=who, action=f"job.{action}", entity_type="job",
-                               detail={"job_ids": [str(j) for j in job_ids], "count": n})
-            return n
+            return await do(engine, job_ids, actor=operator(load_settings()))
         finally:
             await engine.dispose()
 

@@ -51,6 +51,16 @@ def _owned(row: Row, external_id: str) -> bool:
     return meta.get("sessionStudioId") == external_id and not meta.get("sessionStudioLinked")
 
 
+def _same_song(row: Row, intended: dict[str, Any], track_id: str) -> bool:
+    """May a track link to this recording by ISRC? Rows from other sources: yes (titles vary
+    between services). Rows another Session Studio track created: only if it is the same song
+    (a single and its album); otherwise the ISRC was reused by mistake."""
+    ssid = (row.get("metadata") or {}).get("sessionStudioId")
+    if ssid is None or ssid == track_id:
+        return True
+    return slugify(row.get("title")) == slugify(intended.get("title"))
+
+
 def merge_metadata(existing: dict | None, new: dict, owned: bool) -> dict:
     """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
     no longer sends are kept (null never erases)."""
@@ -351,21 +361,34 @@ class Planner:
         owned = existing is not None and _owned(existing, spec.external_id)
         upc = intended.get("upc")
         holder_id = st.release_by_upc.get((creator, upc)) if upc else None
+        if upc and holder_id is None and existing is None:
+            # UPCs are global: another creator's Session Studio release may hold it.
+            holder_id = next(
+                (
+                    r["id"]
+                    for r in st.holders(T_RELEASE, "upc", upc)
+                    if (r.get("metadata") or {}).get("sessionStudioId")
+                    not in (None, spec.external_id)
+                ),
+                None,
+            )
         conflict: Conflict | None = None
         if holder_id is not None and (existing is None or holder_id != existing["id"]):
             holder = st.get(T_RELEASE, holder_id) or {}
+            same_creator = holder.get("creator_profile_id") == creator
+            where = "this" if same_creator else "another"
             conflict = Conflict(
-                reason=f"UPC {upc} already belongs to release '{holder.get('title')}' in this "
-                "creator profile",
+                reason=f"UPC {upc} already belongs to release '{holder.get('title')}' in "
+                f"{where} creator profile",
                 code="upc_taken",
                 choices=(
                     ["drop_identifier", "skip"]
-                    if existing
+                    if existing or not same_creator
                     else ["link_existing", "drop_identifier", "skip"]
                 ),
                 chosen=dec.choices.get(key),
             )
-            if conflict.chosen == "link_existing" and existing is None:
+            if conflict.chosen == "link_existing" and existing is None and same_creator:
                 existing, owned = holder, _owned(holder, spec.external_id)
             elif conflict.chosen == "drop_identifier":
                 intended["upc"] = None
@@ -438,43 +461,60 @@ class Planner:
             existing = st.get(T_RECORDING, st.recording_by_ssid.get((creator, tid)))
         intended = dict(track.recording)
         isrc = intended.get("isrc")
+        holder: Row | None = None  # a different recording that holds this ISRC
         if existing is None and isrc:
-            # Same ISRC in this creator (another source, or the single this album repeats):
-            # link to it rather than create a twin.
-            existing = st.get(T_RECORDING, st.recording_by_isrc.get((creator, isrc)))
-            if existing is not None:
+            candidate = st.get(T_RECORDING, st.recording_by_isrc.get((creator, isrc)))
+            if candidate is not None and _same_song(candidate, intended, tid):
+                # Same ISRC in this creator (another source, or the single this album
+                # repeats): link to it rather than create a twin.
+                existing = candidate
                 pp.warnings.append(
                     f"Track '{track.recording['title']}' linked to the existing recording with "
                     f"ISRC {isrc}"
                 )
-        conflict: Conflict | None = None
-        if existing is not None and isrc and existing.get("isrc") != isrc:
+            elif candidate is not None:
+                holder = candidate
+            else:
+                holder = next(
+                    (
+                        r
+                        for r in st.holders(T_RECORDING, "isrc", isrc)
+                        if not _same_song(r, intended, tid)
+                    ),
+                    None,
+                )
+        elif existing is not None and isrc and existing.get("isrc") != isrc:
             holder_id = st.recording_by_isrc.get((creator, isrc))
             if holder_id is not None and holder_id != existing["id"]:
-                holder = st.get(T_RECORDING, holder_id) or {}
-                conflict = Conflict(
-                    reason=f"ISRC {isrc} already belongs to recording '{holder.get('title')}'",
-                    code="isrc_taken",
-                    choices=["link_existing", "drop_identifier", "skip"],
-                    chosen=dec.choices.get(rec_key),
-                )
-                if conflict.chosen == "link_existing":
-                    existing = holder
-                elif conflict.chosen == "drop_identifier":
-                    intended["isrc"] = None
-                else:
-                    pp.entities.append(
-                        EntityChange(
-                            rec_key,
-                            EntityKind.recording,
-                            Action.conflict,
-                            track.recording["title"] or "",
-                            external_id=tid,
-                            conflict=conflict,
-                            included=conflict.chosen != "skip",
-                        )
+                holder = st.get(T_RECORDING, holder_id)
+        conflict: Conflict | None = None
+        if holder is not None:
+            same_creator = holder["creator_profile_id"] == creator
+            where = "" if same_creator else " in another creator profile"
+            conflict = Conflict(
+                reason=f"ISRC {isrc} already belongs to a different recording "
+                f"'{holder.get('title')}'{where}",
+                code="isrc_taken",
+                choices=(["link_existing"] if same_creator else []) + ["drop_identifier", "skip"],
+                chosen=dec.choices.get(rec_key),
+            )
+            if conflict.chosen == "link_existing" and same_creator:
+                existing = holder
+            elif conflict.chosen == "drop_identifier":
+                intended["isrc"] = None
+            else:
+                pp.entities.append(
+                    EntityChange(
+                        rec_key,
+                        EntityKind.recording,
+                        Action.conflict,
+                        track.recording["title"] or "",
+                        external_id=tid,
+                        conflict=conflict,
+                        included=conflict.chosen != "skip",
                     )
-                    return
+                )
+                return
         owned = existing is not None and _owned(existing, tid)
         if existing is not None:
             slug = existing["slug"]

@@ -265,6 +265,7 @@ class ImportService:
         """Fetch projects (all, changed since the cursor, or the given ids) into snapshots."""
         out = FetchResult()
         cid = connection["id"]
+        auth_error: AuthError | None = None
         async with self.make_client(connection["account_id"], sink) as client:
             if project_ids is not None:
                 await self._fetch_ids(client, project_ids, out, sink, run_id)
@@ -277,8 +278,11 @@ class ImportService:
                             await sink(
                                 ev.FetchProgress(run_id, len(out.payloads), len(out.problems))
                             )
-                except AuthError:
-                    raise  # nothing more can be fetched: the run stops, reconnect first
+                except AuthError as exc:
+                    # Nothing more can be fetched: keep the pages already read (saved below,
+                    # cursor not advanced), then stop so the user reconnects first.
+                    out.complete = False
+                    auth_error = exc
                 except SessionStudioError as exc:
                     out.complete = False
                     out.problems.append(
@@ -309,6 +313,8 @@ class ImportService:
                         sync_cursor=out.max_updated_at, last_sync_at=utcnow(), updated_at=utcnow()
                     )
                 )
+        if auth_error is not None:
+            raise auth_error
         return out
 
     def _take(self, item: Any, out: FetchResult) -> None:
@@ -374,7 +380,23 @@ class ImportService:
         """Browse data for the dashboard: fetch changed (or all) projects into snapshots."""
         connection = await self._connection(connection_id)
         incremental = not full and connection.get("sync_cursor") is not None
-        return await self.fetch(connection, incremental=incremental, sink=sink)
+        try:
+            return await self.fetch(connection, incremental=incremental, sink=sink)
+        except AuthError as exc:
+            # Like run_import: the account shows "reconnect needed"; what was fetched is kept.
+            await self._mark_reconnect_needed(connection, exc, sink)
+            raise
+
+    async def _mark_reconnect_needed(
+        self, connection: dict[str, Any], exc: AuthError, sink: ev.EventSink
+    ) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(T_CONN)
+                .where(T_CONN.c.id == connection["id"])
+                .values(status="reconnect_needed", updated_at=utcnow())
+            )
+        await sink(ev.ReconnectNeeded(connection["account_id"], exc.message))
 
     async def upstream_changes(
         self, connection_id: Any = None, project_ids: list[str] | None = None

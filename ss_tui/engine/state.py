@@ -50,6 +50,9 @@ class PlanState:
         self.recording_by_ssid: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
         self.recording_by_isrc: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
         self.rt_by_release: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        # Identifier → rows in any creator profile (stale entries are re-checked on read).
+        self.isrc_owners: dict[str, set[uuid.UUID]] = defaultdict(set)
+        self.upc_owners: dict[str, set[uuid.UUID]] = defaultdict(set)
         self.artist_by_ssid: dict[str, uuid.UUID] = {}
         self.artist_by_name: dict[str, list[uuid.UUID]] = defaultdict(list)
         self.credits: dict[tuple[str, uuid.UUID], dict[tuple[uuid.UUID, str], Row]] = {}
@@ -78,6 +81,7 @@ class PlanState:
                 self.release_by_upc.pop((old["creator_profile_id"], old["upc"]), None)
             if row.get("upc"):
                 self.release_by_upc[(row["creator_profile_id"], row["upc"])] = rid
+                self.upc_owners[row["upc"]].add(rid)
             self._slugs_add("release", row["creator_profile_id"], row["slug"])
         elif table is T_RECORDING:
             cid = row["creator_profile_id"]
@@ -87,6 +91,7 @@ class PlanState:
                 self.recording_by_isrc.pop((cid, old["isrc"]), None)
             if row.get("isrc"):
                 self.recording_by_isrc[(cid, row["isrc"])] = rid
+                self.isrc_owners[row["isrc"]].add(rid)
             self._slugs_add("recording", cid, row["slug"])
         elif table is T_RELEASE_TRACK:
             self.rt_by_release[row["release_id"]].add(rid)
@@ -111,6 +116,12 @@ class PlanState:
     def _slugs_add(self, kind: str, creator: uuid.UUID, slug: str) -> None:
         if (kind, creator) in self.slugs:
             self.slugs[(kind, creator)].add(slug)
+
+    def holders(self, table: sa.Table, field: str, value: str) -> list[Row]:
+        """Rows of any creator profile whose ``field`` currently equals ``value``."""
+        index = self.isrc_owners if field == "isrc" else self.upc_owners
+        rows = (self.get(table, rid) for rid in sorted(index.get(value, ()), key=str))
+        return [r for r in rows if r is not None and r.get(field) == value]
 
     def get(self, table: sa.Table, rid: uuid.UUID | None) -> Row | None:
         return self.rows[table.name].get(rid) if rid is not None else None

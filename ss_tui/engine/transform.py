@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -119,6 +120,13 @@ def payload_hash(payload: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control_chars(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
 def _midnight(value: date | None) -> datetime | None:
     """Jovie stores release dates as timestamptz: midnight UTC of the day."""
     return datetime(value.year, value.month, value.day, tzinfo=UTC) if value else None
@@ -158,6 +166,8 @@ def transform_track(
     title = (track.title or "").strip()
     if not title:
         issues.append(ItemIssue("recording", tid, "Track has no title", fatal=True, field="title"))
+    elif has_control_chars(title):
+        warn("title", f"Title {title!r} contains control characters (kept literally)")
     isrc = clean_isrc(track.isrc)
     if track.isrc and isrc is None:
         warn("isrc", f"Invalid ISRC {track.isrc!r} dropped")
@@ -260,6 +270,15 @@ def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
     title = (project.title or "").strip()
     if not title:
         issues.append(ItemIssue("release", pid, "Project has no title", fatal=True, field="title"))
+    elif has_control_chars(title):
+        issues.append(
+            ItemIssue(
+                "release",
+                pid,
+                f"Title {title!r} contains control characters (kept literally)",
+                field="title",
+            )
+        )
     upc = clean_upc(project.upc)
     if project.upc and upc is None:
         issues.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,12 @@ JOBS = IngestionJob.__table__
 
 
 async def list_jobs(
-    engine: AsyncEngine, *, status: str | None = None, limit: int = 50, offset: int = 0
+    engine: AsyncEngine,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     query = sa.select(
         JOBS.c.id, JOBS.c.job_type, JOBS.c.status, JOBS.c.attempts, JOBS.c.max_attempts,
@@ -24,7 +30,7 @@ async def list_jobs(
     ).order_by(JOBS.c.created_at.desc()).limit(limit).offset(offset)
     if status:
         query = query.where(JOBS.c.status == status)
-    now = utcnow()
+    now = now or utcnow()
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).mappings().all()
     out = []

@@ -77,8 +77,10 @@ def _duration(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds() if start and end else None
 
 
-async def collect_stats(engine: AsyncEngine, *, days: int = 14) -> Stats:
-    now = utcnow()
+async def collect_stats(
+    engine: AsyncEngine, *, days: int = 14, now: datetime | None = None
+) -> Stats:
+    now = now or utcnow()
     since = now - timedelta(days=days)
     stats = Stats(generated_at=now.isoformat())
     async with engine.connect() as conn:

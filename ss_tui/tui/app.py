@@ -21,8 +21,10 @@ from textual.signal import Signal
 from ss_tui.config import Settings
 from ss_tui.engine.events import EngineEvent
 from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.sessionstudio.errors import AuthError
 from ss_tui.tui.context import AppContext
-from ss_tui.tui.messages import DataChanged, EngineEventPosted
+from ss_tui.tui.messages import DataChanged, EngineEventPosted, RefreshEventPosted
+from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
 from ss_tui.tui.safe import clean
 from ss_tui.tui.screens.browser import BrowserScreen
@@ -30,8 +32,10 @@ from ss_tui.tui.screens.connect import ConnectScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
 from ss_tui.tui.screens.help import HelpScreen
 from ss_tui.tui.screens.history import HistoryScreen
+from ss_tui.tui.screens.jobs import JobsScreen
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
+from ss_tui.tui.screens.stats import StatsScreen
 from ss_tui.tui.services import RunControl, Services
 
 # Top-level screens: (mode, key, label, description). Order is the footer/palette order.
@@ -41,6 +45,8 @@ NAVIGATION: tuple[tuple[str, str, str, str], ...] = (
     ("progress", "f4", "Progress", "The running (or last) import"),
     ("errors", "f5", "Errors", "Sync errors: inspect, retry, resolve, export"),
     ("history", "f6", "History", "Past import runs"),
+    ("jobs", "f7", "Jobs", "The worker job queue: running, failed, retry, cancel"),
+    ("stats", "f8", "Stats", "Import success rates, durations, API figures, alerts"),
 )
 
 
@@ -56,6 +62,8 @@ class SsTuiApp(App[None]):
         "progress": ProgressScreen,
         "errors": ErrorsScreen,
         "history": HistoryScreen,
+        "jobs": JobsScreen,
+        "stats": StatsScreen,
     }
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="Help for this screen"),
@@ -76,6 +84,11 @@ class SsTuiApp(App[None]):
         # Published when the database changed under the screens (runs, refreshes, retries).
         self.data_changed: Signal[str] = Signal(self, "data_changed")
         self.selected_account: Any = None  # ss_connections.id the screens work on
+        # "Refresh from Session Studio": its own state (the browser shows it), and the
+        # connection whose refresh a revoked token stopped (it resumes after reconnecting).
+        self.refresh_state = RefreshState()
+        self.refresh_changed: Signal[RefreshState] = Signal(self, "refresh_changed")
+        self.pending_refresh: Any = None
         self.run_control: RunControl | None = None
         self.services = Services(ctx)
         if ctx.frozen:
@@ -143,6 +156,14 @@ class SsTuiApp(App[None]):
     def on_engine_event_posted(self, message: EngineEventPosted) -> None:
         self.run_state.apply(message.event, self.ctx.clock())
         self.run_changed.publish(self.run_state)
+
+    async def refresh_sink(self, event: EngineEvent) -> None:
+        """The EventSink of a refresh: its events feed ``refresh_state``, not the run."""
+        self.post_message(RefreshEventPosted(event))
+
+    def on_refresh_event_posted(self, message: RefreshEventPosted) -> None:
+        if self.refresh_state.apply(message.event):
+            self.refresh_changed.publish(self.refresh_state)
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.data_changed.publish(message.reason)
@@ -245,16 +266,38 @@ class SsTuiApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, connection_id: Any) -> None:
-        self.notify("Refreshing from Session Studio…", timeout=3)
+        self.refresh_state.start(connection_id)
+        self.refresh_changed.publish(self.refresh_state)
         try:
-            result = await self.services.refresh(connection_id, self.sink)
+            result = await self.services.refresh(connection_id, self.refresh_sink)
+        except AuthError as exc:
+            # The token was revoked: what was fetched is saved; resume after reconnecting.
+            self.pending_refresh = connection_id
+            self.refresh_state.reconnect_message = exc.message
+            self.notify(clean(f"Reconnect needed: {exc.message}. Nothing fetched is lost: "
+                              "reconnect on the Connect screen (F2) and the refresh resumes."),
+                        severity="error", markup=False, timeout=15)
         except Exception as exc:
             self.notify(clean(f"Refresh failed: {exc}"), severity="error", markup=False,
                         timeout=10)
         else:
+            self.pending_refresh = None
             self.notify(clean(result), markup=False)
         finally:
+            self.refresh_state.active = False
+            self.refresh_changed.publish(self.refresh_state)
             self.post_message(DataChanged("refresh"))
+
+    def account_connected(self, connection_id: Any) -> None:
+        """After a login: resume the refresh a revoked token stopped, if it was this account."""
+        pending = self.pending_refresh
+        if pending is None or str(pending) != str(connection_id):
+            return
+        self.pending_refresh = None
+        self.selected_account = pending
+        self.notify("Reconnected: resuming the refresh from Session Studio…", timeout=3)
+        self.action_goto("browser")
+        self.run_refresh(pending)
 
 
 def create_app(

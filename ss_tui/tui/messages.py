@@ -21,3 +21,10 @@ class DataChanged(Message):
     """The database changed (a run, a refresh, a retry finished): screens reload their data."""
 
     reason: str
+
+
+@dataclass
+class RefreshEventPosted(Message):
+    """One engine event from "refresh from Session Studio" (fetch progress, reconnect)."""
+
+    event: EngineEvent

@@ -116,7 +116,8 @@ store), never to a file or the screen.
         status = (f"{len(rows)} account(s)" if rows
                   else "No account yet: press d, l or t to connect one.")
         if any(r.status == "reconnect_needed" for r in rows):
-            status += "  ·  an account needs reconnecting (its token was revoked or expired)"
+            status += ("  ·  an account needs reconnecting (its token was revoked or expired):"
+                       " press d, l or t to sign in again")
         self.query_one("#accounts-status", Static).update(Text(status))
 
     def _current(self) -> q.ConnectionRow | None:
@@ -159,14 +160,14 @@ store), never to a file or the screen.
         url.update(hint)
         self.app.copy_to_clipboard(device.user_code)
         try:
-            await self.ss_app.services.finish_device_flow(device)
+            info = await self.ss_app.services.finish_device_flow(device)
         except Exception as exc:
             self._login_failed(exc)
             return
         finally:
             code.update("")
         url.update(Text("Connected.", style="green"))
-        self._connected()
+        self._connected(info)
 
     def action_loopback_login(self) -> None:
         self.loopback_login()
@@ -185,12 +186,12 @@ store), never to a file or the screen.
         url.update(hint)
         self.app.open_url(flow.authorize_url)
         try:
-            await self.ss_app.services.finish_loopback(flow)
+            info = await self.ss_app.services.finish_loopback(flow)
         except Exception as exc:
             self._login_failed(exc)
             return
         url.update(Text("Connected.", style="green"))
-        self._connected()
+        self._connected(info)
 
     def action_paste_token(self) -> None:
         box = self.query_one("#token-input", Input)
@@ -208,11 +209,11 @@ store), never to a file or the screen.
     @work(exclusive=True, group="login", exit_on_error=False)
     async def token_login(self, token: str) -> None:
         try:
-            await self.ss_app.services.connect_personal_token(token)
+            info = await self.ss_app.services.connect_personal_token(token)
         except Exception as exc:
             self._login_failed(exc)
             return
-        self._connected()
+        self._connected(info)
 
     def action_cancel_login(self) -> None:
         self.workers.cancel_group(self, "login")
@@ -224,10 +225,11 @@ store), never to a file or the screen.
         self.query_one("#device-url", Static).update(lit(f"Login failed: {exc}", "red"))
         self.notify(clean(f"Login failed: {exc}"), severity="error", markup=False, timeout=10)
 
-    def _connected(self) -> None:
+    def _connected(self, info: Any) -> None:
         self.notify("Account connected.", markup=False)
         self.ss_app.selected_account = None  # picked up by load(): the first connected one
         self.ss_app.post_message(DataChanged("accounts"))
+        self.ss_app.account_connected(getattr(info, "id", None))
 
     def action_disconnect(self) -> None:
         row = self._current()

@@ -1,0 +1,44 @@
+"""The state of "refresh from Session Studio", folded from engine events.
+
+Kept apart from ``RunState``: a refresh only fills the local snapshot, it is not an import
+run, and the browser (not the Progress screen) shows it. Pure data, testable without a screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ss_tui.engine import events as ev
+
+
+@dataclass(slots=True)
+class RefreshState:
+    active: bool = False
+    connection_id: Any = None
+    fetched: int = 0  # projects fetched so far
+    total: int | None = None  # known only once the listing ended
+    problems: int = 0
+    # Set when the token was revoked mid-refresh; cleared when the refresh runs again.
+    reconnect_message: str | None = None
+
+    def start(self, connection_id: Any) -> None:
+        self.active = True
+        self.connection_id = connection_id
+        self.fetched = 0
+        self.total = None
+        self.problems = 0
+        self.reconnect_message = None
+
+    def apply(self, event: Any) -> bool:
+        """Fold one engine event; True when it changed what the screen shows."""
+        match event:
+            case ev.FetchProgress():
+                self.fetched = event.fetched
+                self.total = event.total
+                self.problems = event.problems
+                return True
+            case ev.ReconnectNeeded():
+                self.reconnect_message = event.message
+                return True
+        return False

@@ -1,0 +1,107 @@
+"""Import health over time: run success rate and durations per day, API figures, and
+accounts failing run after run (flagged as alerts)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+
+from ss_tui.jobs.stats import Stats, collect_stats
+from ss_tui.tui.safe import lit
+from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.format import duration
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+class StatsScreen(BaseScreen):
+    TITLE = "Stats"
+    HELP = """\
+How imports are doing, from what every run and job recorded in the database (the same
+figures as `ss-tui stats`).
+
+* The top line: runs, success rate, job queue, API requests, retries and rate-limit hits.
+* **Per day**: runs by outcome, mean duration, API traffic and 429s.
+* **Accounts**: failed runs in a row per account; three or more is an alert.
+"""
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("r", "reload", "Reload", id="stats.reload", tooltip="Recompute the figures"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=not self.ctx.frozen)
+        yield Static("", id="stats-summary", classes="status-line")
+        yield Static("", id="stats-alerts")
+        with Horizontal(id="stats-body"):
+            with Vertical():
+                yield Static(Text("Runs per day", style="bold"))
+                yield Sparkline([], id="stats-spark")
+                yield DataTable(id="stats-days", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="stats-accounts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        days = self.query_one("#stats-days", DataTable)
+        for label in ("Day", "Runs", "OK", "Partial", "Failed", "Mean time", "Requests",
+                      "Retries", "429s"):
+            days.add_column(label, key=label.lower())
+        accounts = self.query_one("#stats-accounts", DataTable)
+        for label in ("Account", "Failed in a row", "Last run"):
+            accounts.add_column(label, key=label.lower())
+        self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="stats-load", exit_on_error=False)
+    async def load(self) -> None:
+        try:
+            stats = await collect_stats(self.ctx.db_engine, now=self.ctx.clock())
+        except Exception as exc:
+            self.query_one("#stats-summary", Static).update(
+                lit(f"Could not compute the figures: {exc}", "red"))
+            return
+        self.render_stats(stats)
+
+    def render_stats(self, stats: Stats) -> None:
+        jobs = ", ".join(f"{k} {v}" for k, v in sorted(stats.jobs_by_status.items())) or "none"
+        latency = ("—" if stats.mean_api_latency_ms is None
+                   else f"{stats.mean_api_latency_ms:.0f} ms")
+        summary = (
+            f"Runs {stats.runs_total} · success {_pct(stats.run_success_rate)} · jobs: {jobs}"
+            f" · API {stats.api_requests} requests, {stats.api_retries} retries, "
+            f"{stats.rate_limited} rate-limited · mean response {latency}"
+        )
+        self.query_one("#stats-summary", Static).update(
+            Text(summary if stats.runs_total or stats.jobs_by_status
+                 else "No import has run yet: figures appear after the first run."))
+        alerts = Text()
+        for a in stats.alerts:
+            alerts.append("⚠ ALERT ", style="bold red")
+            alerts.append_text(lit(a.account))
+            alerts.append(f": {a.consecutive_failures} failed runs in a row\n", style="red")
+        self.query_one("#stats-alerts", Static).update(alerts)
+        self.query_one("#stats-spark", Sparkline).data = [d.runs for d in stats.days] or [0]
+        days = self.query_one("#stats-days", DataTable)
+        days.clear()
+        for d in reversed(stats.days):
+            days.add_row(d.day, str(d.runs), str(d.succeeded), str(d.partial),
+                         Text(str(d.failed), style="red" if d.failed else ""),
+                         duration(d.mean_duration_s), str(d.api_requests), str(d.api_retries),
+                         Text(str(d.rate_limited), style="yellow" if d.rate_limited else ""))
+        accounts = self.query_one("#stats-accounts", DataTable)
+        accounts.clear()
+        for a in stats.accounts:
+            accounts.add_row(lit(a.account, max_len=30),
+                             Text(str(a.consecutive_failures),
+                                  style="bold red" if a.alert else ""),
+                             Text(a.last_status or "—"))
