@@ -95,13 +95,18 @@ async def _database_figures(
             fig, applied = await apply_vs_raw.run(sizes, ws, payloads, account, pg)
             return fig
 
+        async def fig3() -> Figure:
+            nonlocal applied
+            if applied is None and 2 in wanted:
+                raise RuntimeError("needs figure 2's applied database, and figure 2 failed")
+            if applied is None:  # figure 3 alone still needs the catalogue applied
+                applied = await apply_vs_raw.sqlite_part(Figure(2, ""), ws, payloads, account)
+            return await replan.run(sizes, applied)
+
         if 2 in wanted:
             out.append(await _guarded(2, "Apply vs raw SQL", fig2))
-        else:  # figure 3 alone still needs the catalogue applied
-            applied = await apply_vs_raw.sqlite_part(Figure(2, ""), ws, payloads, account)
-        if 3 in wanted and applied is not None:
-            done = applied
-            out.append(await _guarded(3, "Re-plan unchanged", lambda: replan.run(sizes, done)))
+        if 3 in wanted:
+            out.append(await _guarded(3, "Re-plan unchanged", fig3))
     finally:
         if applied is not None:
             await applied.svc.engine.dispose()

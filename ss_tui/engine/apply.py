@@ -92,21 +92,32 @@ async def upsert(
     await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
 
 
-def plan_versions(projects: list[ProjectPlan]) -> dict[uuid.UUID, set[str]]:
+class PlanVersions:
     """Every state a row takes anywhere in a plan: when the same plan is applied again, a row
-    a later project already moved on is as planned, not drifted."""
-    out: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for p in projects:
-        for e in p.entities:
-            if e.included and e.row is not None and e.action != Action.delete:
-                out[as_uuid(e.row["id"])].add(row_version(e.row))  # type: ignore[index,arg-type]
-    return out
+    a later project already moved on is as planned, not drifted. Built on first use only."""
+
+    def __init__(self, projects: list[ProjectPlan]) -> None:
+        self._projects = projects
+        self._index: dict[uuid.UUID, set[str]] | None = None
+
+    def get(self, rid: uuid.UUID) -> set[str]:
+        if self._index is None:
+            self._index = defaultdict(set)
+            for p in self._projects:
+                for e in p.entities:
+                    if e.included and e.row is not None and e.action != Action.delete:
+                        self._index[as_uuid(e.row["id"])].add(row_version(e.row))  # type: ignore[index,arg-type]
+        return self._index.get(rid, set())
+
+
+def plan_versions(projects: list[ProjectPlan]) -> PlanVersions:
+    return PlanVersions(projects)
 
 
 async def reconcile(
     conn: AsyncConnection,
     pp: ProjectPlan,
-    known: dict[uuid.UUID, set[str]] | None = None,
+    known: PlanVersions | None = None,
 ) -> set[str]:
     """Compare the database with the plan, row by row. Returns the keys of entities already
     as planned (a plan applied twice writes nothing the second time); raises :class:`Stale`
@@ -132,25 +143,26 @@ async def reconcile(
         for rid, changes in expected.items():
             first, last = changes[0], changes[-1]
             current = found.get(rid)
+            base = first.base_version or row_version(first.base_row)
             keys = {c.key for c in changes}
             if last.action == Action.delete:
                 if current is None:
                     done |= keys
-                elif current != first.base_version:
+                elif current != base:
                     raise Stale(f"A {name} row ({rid}) changed since the preview")
                 continue
             if current is not None and current == row_version(last.row):
                 done |= keys  # already exactly as planned
-            elif current == first.base_version:
+            elif current == base:
                 continue  # as previewed: write it
-            elif current is not None and known and current in known.get(rid, ()):
+            elif current is not None and known is not None and current in known.get(rid):
                 done |= keys  # a later project of this plan already moved it on
             else:
                 what = (
                     "was removed"
                     if current is None
                     else "appeared"
-                    if first.base_version is None
+                    if first.base_row is None
                     else "changed"
                 )
                 raise Stale(f"A {name} row ({rid}) {what} since the preview")
@@ -178,7 +190,7 @@ async def apply_project(
     *,
     connection_id: uuid.UUID | str | None = None,
     now: datetime | None = None,
-    known_versions: dict[uuid.UUID, set[str]] | None = None,
+    known_versions: PlanVersions | None = None,
 ) -> ApplyResult:
     """Write one project's plan inside the caller's transaction."""
     now = now or utcnow()

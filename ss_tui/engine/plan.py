@@ -34,7 +34,6 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
     as_uuid,
     is_empty,
-    row_version,
     same,
     stable_id,
 )
@@ -156,7 +155,7 @@ class Planner:
             fields=[f for f in fields if f.name not in ("id",)],
             parent_key=parent_key,
             row=after,
-            base_version=row_version(existing),
+            base_row=existing,
             included=key not in (excluded or set()),
         )
         pp.entities.append(change)
@@ -193,7 +192,6 @@ class Planner:
                     "settings": {"sessionStudioArtistId": spec.ss_artist_id},
                     "ingestion_status": "idle",
                 }
-                self.state.creators.add(target)
         else:
             pp.blocked = "No creator profile chosen for this project"
             return None
@@ -233,6 +231,12 @@ class Planner:
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
+        pp = await self._plan_project(spec)
+        if pp.new_creator and pp.included and not pp.blocked:
+            self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
+        return pp
+
+    async def _plan_project(self, spec: ProjectSpec) -> ProjectPlan:
         dec = self.decisions.for_project(spec.external_id)
         overwrite = dec.overwrite if dec.overwrite is not None else self.decisions.overwrite
         pp = ProjectPlan(
@@ -637,7 +641,7 @@ class Planner:
                 fields=[f for f in fields if f.name != "id"],
                 parent_key=parent,
                 row=after,
-                base_version=row_version(existing),
+                base_row=existing,
                 included=key not in excluded,
             )
             pp.entities.append(change)
@@ -663,7 +667,7 @@ class Planner:
                 fields=[FieldDiff("credit", f"{name} ({role})", None)],
                 parent_key=parent,
                 row=row,
-                base_version=row_version(row),
+                base_row=row,
                 included=key not in excluded,
             )
             pp.entities.append(change)

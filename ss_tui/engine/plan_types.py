@@ -67,8 +67,9 @@ class EntityChange:
     parent_key: str | None = None  # e.g. a release track's recording
     # What apply writes: the full intended row (column name → value), never a partial one.
     row: dict[str, Any] | None = None
-    # Hash of the row as the planner saw it; apply re-checks it (drift → project stale).
-    base_version: str | None = None
+    # The row as the planner saw it (None for a create); apply re-checks it (drift → stale).
+    base_row: dict[str, Any] | None = field(default=None, repr=False)
+    base_version: str | None = None  # hash of base_row, computed when apply needs it
 
     @property
     def writes(self) -> bool:

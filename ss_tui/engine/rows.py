@@ -78,16 +78,29 @@ def is_empty(value: Any) -> bool:
 
 
 def same(a: Any, b: Any) -> bool:
+    if a == b:  # the common case, without normalising anything
+        return True
     return norm(a) == norm(b) or (is_empty(a) and is_empty(b))
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return norm(value)
+    return str(value)  # UUID, date, Decimal
+
+
 def row_version(row: dict[str, Any] | None) -> str | None:
-    """Hash of a row's content (timestamps and empty values ignored)."""
+    """Hash of a row's content (timestamps and empty values ignored). Hot path: json.dumps
+    in C, with only non-JSON types normalised."""
     if row is None:
         return None
-    content = {k: norm(v) for k, v in row.items() if k not in TIMESTAMPS and not is_empty(v)}
-    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    content = {
+        k: v
+        for k, v in row.items()
+        if v is not None and k not in TIMESTAMPS and v != "" and v != [] and v != {}
+    }
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha1(raw.encode()).hexdigest()
 
 
 def json_ready(value: Any) -> Any:

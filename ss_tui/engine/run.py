@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
-from ss_tui.engine.apply import ApplyResult, Stale, apply_project
+from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
 from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 from ss_tui.engine.plan_types import Action, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
@@ -166,7 +166,7 @@ class Run:
         self.payloads: dict[str, Any] = {}  # raw payloads for error rows
         self.decisions: Any = None  # PlanDecisions, stored per item
         self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
-        self.known: dict[uuid.UUID, set[str]] | None = None  # row states the plan goes through
+        self.known: PlanVersions | None = None  # row states the plan goes through
 
     async def emit(self, event: ev.EngineEvent) -> None:
         try:

@@ -28,6 +28,7 @@ from ss_tui.engine.errors import (
     from_exception,
     mark_retrying,
     record_errors,
+    resolve_cleared,
 )
 from ss_tui.engine.plan import build_plan
 from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
@@ -299,11 +300,21 @@ class ImportService:
             if project_ids is None and not incremental and out.complete:
                 for gone in await mark_removed(conn, cid, set(out.payloads)):
                     out.upstream[gone] = "removed"
-            await record_errors(
+            fps = await record_errors(
                 conn,
                 [*out.problems, *out.failed.values()],
                 run_id=as_uuid(run_id),
                 connection_id=cid,
+            )
+            # Fetched fine this time: earlier fetch failures of these projects are over.
+            await resolve_cleared(
+                conn,
+                project_ids=sorted(
+                    {*out.payloads, *(p for p, r in out.failed.items() if r.kind == "invalid_data")}
+                ),
+                keep=fps,
+                connection_id=cid,
+                stages=("fetch",),
             )
             if out.complete and project_ids is None and out.max_updated_at is not None:
                 await conn.execute(

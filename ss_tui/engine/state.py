@@ -129,7 +129,9 @@ class PlanState:
     # ------------------------------------------------------------------ bulk loading
 
     async def _fetch(self, conn: AsyncConnection, stmt: sa.Select[Any]) -> list[Row]:
-        return [dict(r._mapping) for r in (await conn.execute(stmt)).all()]
+        result = await conn.execute(stmt)
+        keys = list(result.keys())
+        return [dict(zip(keys, r, strict=True)) for r in result.all()]
 
     async def load(self, conn: AsyncConnection, specs: list[ProjectSpec]) -> None:
         """Everything the planner may consult for these projects, in a few queries."""
@@ -212,14 +214,7 @@ class PlanState:
         await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", rel_owners)
         await self._load_credits(conn, "recording", T_RECORDING_ARTIST, "recording_id", rec_owners)
 
-        rt_ids = [r for r in self.rows[T_RELEASE_TRACK.name]]
-        for col, ids in (("release_id", rel_owners), ("release_track_id", rt_ids)):
-            for chunk in _chunks(i for i in ids if (col, i) not in self.link_by_owner):
-                stmt = sa.select(T_LINK).where(
-                    T_LINK.c.provider_id == PROVIDER_ID, T_LINK.c[col].in_(chunk)
-                )
-                for row in await self._fetch(conn, stmt):
-                    self.put(T_LINK, row)
+        # Our links carry the Session Studio id as external_id (unique per provider).
         ext = [e for e in pids + tids if e not in self.link_by_external]
         for chunk in _chunks(ext):
             stmt = sa.select(T_LINK).where(

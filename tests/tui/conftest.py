@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.pool import NullPool
 
@@ -62,3 +64,26 @@ def make_app(tui_db_url: str, tmp_path: Any) -> Iterator[Callable[..., SsTuiApp]
         )
 
     yield _make
+
+
+async def no_wait(_seconds: float) -> None:
+    """The device-flow poll interval, without waiting in tests."""
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+def story_app(make_app, sim_app, tui_db_url) -> Any:
+    """The app over the in-process simulator (ASGI) and a shared memory token store;
+    ``story_app.store`` is that store."""
+    store = MemoryTokenStore()
+
+    def build(start: str = "connect", **extras: Any) -> Any:
+        settings = Settings(SESSION_STUDIO_CLIENT_ID="ss-tui-demo", database_url=tui_db_url,
+                            token_store="memory", operator="tester")
+        return make_app(start, settings=settings, token_store=store,
+                        api_base_url="http://sim/v1",
+                        http_transport=httpx.ASGITransport(app=sim_app), oauth_sleep=no_wait,
+                        **extras)
+
+    build.store = store  # type: ignore[attr-defined]
+    return build

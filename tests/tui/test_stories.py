@@ -3,61 +3,24 @@ SQLite file, the real engine, driven by Pilot key presses."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import httpx
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 from textual.widgets import DataTable, Tree
 
-from ss_tui.config import Settings
-from ss_tui.db.engine import create_engine
 from ss_tui.engine.plan_types import EntityKind
-from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.simulator import SimulatorConfig
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import screen_text
+from tests.tui.helpers import count_rows, screen_text
 from tests.tui.test_snapshots import settle
-
-
-async def no_wait(_seconds: float) -> None:
-    """The device-flow poll interval, without waiting in tests."""
-    await asyncio.sleep(0)
 
 
 @pytest.fixture
 def sim_config() -> SimulatorConfig:
     return SimulatorConfig(seed=7, projects=50, device_interval=1)
-
-
-@pytest.fixture
-def story_app(make_app, sim_app, tui_db_url) -> Any:
-    store = MemoryTokenStore()
-
-    def build(start: str = "connect") -> Any:
-        settings = Settings(SESSION_STUDIO_CLIENT_ID="ss-tui-demo", database_url=tui_db_url,
-                            token_store="memory", operator="tester")
-        app = make_app(start, settings=settings, token_store=store,
-                       api_base_url="http://sim/v1",
-                       http_transport=httpx.ASGITransport(app=sim_app), oauth_sleep=no_wait)
-        return app
-
-    build.store = store  # type: ignore[attr-defined]
-    return build
-
-
-async def _count(url: str, table: str) -> int:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
-    finally:
-        await engine.dispose()
 
 
 async def test_connect_browse_preview_apply(story_app, simulator, tui_db_url) -> None:
@@ -128,8 +91,8 @@ async def test_connect_browse_preview_apply(story_app, simulator, tui_db_url) ->
         assert "Finished: succeeded" in screen_text(app)
         assert excluded_key
 
-    assert await _count(tui_db_url, "discog_releases") == 3
-    assert await _count(tui_db_url, "discog_recordings") == created_recordings
+    assert await count_rows(tui_db_url, "discog_releases") == 3
+    assert await count_rows(tui_db_url, "discog_recordings") == created_recordings
 
 
 def _walk(node: Any) -> Any:
@@ -195,4 +158,4 @@ async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,
         assert state.done_projects == 1
         assert "Finished: cancelled" in screen_text(app)
 
-    assert await _count(tui_db_url, "discog_releases") == 1  # nothing half-written
+    assert await count_rows(tui_db_url, "discog_releases") == 1  # nothing half-written

@@ -15,10 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from ss_tui.queries import projects as q
+from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import STATE_STYLES, when
@@ -63,7 +65,13 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 tooltip="Preview the import of the selected projects"),
         Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
                 tooltip="Fetch what changed in Session Studio (incremental)"),
+        Binding("c", "reconnect", "Reconnect", id="browser.reconnect",
+                tooltip="The token was revoked: reconnect on the Connect screen"),
     ]
+
+    # Bound to the refresh's ProgressBar (FetchProgress: fetched / total, None = unknown yet).
+    fetched: reactive[float] = reactive(0.0)
+    fetch_total: reactive[float | None] = reactive(None)
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +96,12 @@ Projects of the connected account, read from the local snapshot (refresh with **
             yield Select(SORT_OPTIONS, value="title", allow_blank=False, id="f-sort")
         with Horizontal(id="browser-body"):
             with Vertical(id="browser-list"):
+                yield Static("", id="browser-alert")
+                with Horizontal(id="refresh-box"):
+                    yield Static("", id="refresh-label")
+                    yield ProgressBar(total=None, show_eta=False, id="refresh-bar").data_bind(
+                        progress=BrowserScreen.fetched, total=BrowserScreen.fetch_total
+                    )
                 yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="browser-status", classes="status-line")
             with VerticalScroll(id="browser-detail", classes="detail-pane"):
@@ -106,11 +120,33 @@ Projects of the connected account, read from the local snapshot (refresh with **
         table.add_column("State", key="state", width=12)
         table.focus()
         self.ss_app.data_changed.subscribe(self, self._on_data_changed)
+        self.ss_app.refresh_changed.subscribe(self, self._on_refresh_changed)
+        self._on_refresh_changed(self.ss_app.refresh_state)
         self.reload()
         self.load_artists()
 
     def _on_data_changed(self, _reason: str) -> None:
         self.reload()
+
+    def _on_refresh_changed(self, state: RefreshState) -> None:
+        """Show the refresh's progress while it runs, and the reconnect prompt if a revoked
+        token stopped it."""
+        self.query_one("#refresh-box").display = state.active
+        if state.active:
+            self.fetch_total = float(state.total) if state.total is not None else None
+            self.fetched = float(state.fetched)
+            label = Text("Refreshing from Session Studio: ", style="bold")
+            label.append(f"{state.fetched:,} projects fetched")
+            self.query_one("#refresh-label", Static).update(label)
+        alert = self.query_one("#browser-alert", Static)
+        alert.display = state.reconnect_message is not None
+        if state.reconnect_message is not None:
+            text = Text("Reconnect needed: ", style="bold")
+            text.append_text(lit(state.reconnect_message, max_len=120))
+            text.append(f"\nThe refresh stopped after {state.fetched:,} projects, all saved. "
+                        "Press c (or F2) to reconnect; the refresh then resumes.")
+            alert.update(text)
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         # The account may have changed on the Connect screen.
@@ -306,3 +342,11 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def action_refresh_remote(self) -> None:
         self.ss_app.refresh_from_remote()
+
+    def action_reconnect(self) -> None:
+        self.ss_app.action_goto("connect")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":  # offered only while a revoked token stopped a refresh
+            return self.ss_app.refresh_state.reconnect_message is not None
+        return True
