@@ -48,7 +48,9 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
     settings = load_settings(**({"database_url": database_url} if database_url else {}))
 
     async def main() -> int:
-        engine = create_engine(settings.database_url)
+        # IMMEDIATE: apply transactions read then write; a second writer then waits its turn
+        # (busy timeout) instead of failing on a lock upgrade.
+        engine = create_engine(settings.database_url, sqlite_begin="IMMEDIATE")
         try:
             return await body(ImportService(settings, engine), settings)
         finally:

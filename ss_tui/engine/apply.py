@@ -82,14 +82,21 @@ async def upsert(
     """``INSERT … ON CONFLICT (<unique key>) DO UPDATE`` for a batch of full rows."""
     if not rows:
         return
-    stmt = _insert(conn, table)
-    keep = {"id", "created_at", *target}
-    stmt = stmt.on_conflict_do_update(
-        index_elements=target,
-        index_where=sa.text(where) if where else None,
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
-    )
+    key = (conn.dialect.name, table.name, tuple(target), where)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:  # building ON CONFLICT … excluded.* is costly: once per shape
+        stmt = _insert(conn, table)
+        keep = {"id", "created_at", *target}
+        stmt = stmt.on_conflict_do_update(
+            index_elements=target,
+            index_where=sa.text(where) if where else None,
+            set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
+        )
+        _UPSERTS[key] = stmt
     await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
+
+
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
 
 
 class PlanVersions:
@@ -131,15 +138,38 @@ async def reconcile(
             table = entity_table(e)
             tables[table.name] = table
             wanted[table.name].setdefault(as_uuid(e.row["id"]), []).append(e)  # type: ignore[arg-type]
+    # Rows the project does not write cannot be overwritten: no need to re-check them.
+    for name in list(wanted):
+        wanted[name] = {rid: ch for rid, ch in wanted[name].items() if any(c.writes for c in ch)}
+    # Rows the plan creates are usually absent: one existence query for all of them; full
+    # rows are read only where something exists (an update, or a plan applied before).
+    creates_only = {
+        name
+        for name, expected in wanted.items()
+        if expected and all(c.base_row is None for ch in expected.values() for c in ch)
+    }
+    existing_tables = set(wanted) - creates_only
+    probes = [
+        sa.select(sa.literal(name).label("t"), tables[name].c.id).where(
+            tables[name].c.id.in_(list(wanted[name]))
+        )
+        for name in sorted(creates_only)
+        if len(wanted[name]) <= 500
+    ]
+    existing_tables |= {n for n in creates_only if len(wanted[n]) > 500}
+    if probes:
+        hits = await conn.execute(sa.union_all(*probes) if len(probes) > 1 else probes[0])
+        existing_tables |= {row[0] for row in hits.all()}
     done: set[str] = set()
     for name, expected in wanted.items():
         table = tables[name]
         ids = list(expected)
         found: dict[uuid.UUID, str | None] = {}
-        for i in range(0, len(ids), 500):
-            stmt = sa.select(table).where(table.c.id.in_(ids[i : i + 500]))
-            for r in (await conn.execute(stmt)).all():
-                found[r.id] = row_version(dict(r._mapping))
+        if name in existing_tables:
+            for i in range(0, len(ids), 500):
+                stmt = sa.select(table).where(table.c.id.in_(ids[i : i + 500]))
+                for r in (await conn.execute(stmt)).all():
+                    found[r.id] = row_version(dict(r._mapping))
         for rid, changes in expected.items():
             first, last = changes[0], changes[-1]
             current = found.get(rid)
@@ -207,7 +237,12 @@ async def apply_project(
     if pp.new_creator:
         stmt = _insert(conn, T_CREATOR).on_conflict_do_nothing()
         await conn.execute(stmt, [_full_row(T_CREATOR, pp.new_creator, now)])
-    if connection_id is not None and pp.ss_artist_id and pp.creator_profile_id:
+    if (
+        connection_id is not None
+        and pp.ss_artist_id
+        and pp.creator_profile_id
+        and not pp.creator_remembered
+    ):
         stmt = _insert(conn, T_ASSIGNMENT)
         stmt = stmt.on_conflict_do_nothing(index_elements=["connection_id", "ss_artist_id"])
         row = {

@@ -8,7 +8,10 @@ non-empty values are only replaced when the plan says overwrite; locked fields n
 
 from __future__ import annotations
 
+import gc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -232,8 +235,13 @@ class Planner:
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
         pp = await self._plan_project(spec)
-        if pp.new_creator and pp.included and not pp.blocked:
-            self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
+        if pp.included and not pp.blocked and pp.creator_profile_id:
+            if pp.new_creator:
+                self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
+            creator = as_uuid(pp.creator_profile_id)
+            if spec.ss_artist_id:
+                pp.creator_remembered = self.state.assignments.get(spec.ss_artist_id) == creator
+                self.state.assignments[spec.ss_artist_id] = creator  # type: ignore[assignment]
         return pp
 
     async def _plan_project(self, spec: ProjectSpec) -> ProjectPlan:
@@ -306,6 +314,15 @@ class Planner:
         ids: dict[str, uuid.UUID] = {}
         for key, artist in spec.artists.items():
             existing = self._match_artist(artist)
+            if not artist.name_known:
+                if existing is not None:
+                    ids[key] = existing["id"]
+                else:
+                    pp.warnings.append(
+                        f"Collaborator {artist.session_studio_id} has no name and is unknown; "
+                        "credit skipped"
+                    )
+                continue
             owned = (
                 existing is not None
                 and existing.get("session_studio_id") == (artist.session_studio_id)
@@ -606,7 +623,8 @@ class Planner:
             key = f"{key_prefix}:{c.artist_key}:{c.role}"
             existing = current.get((artist_id, c.role))
             intended = {
-                "credit_name": c.credit_name,
+                "credit_name": c.credit_name
+                or (self.state.get(T_ARTIST, artist_id) or {}).get("name"),
                 "join_phrase": c.join_phrase,
                 "position": c.position,
                 "is_primary": c.is_primary,
@@ -635,7 +653,7 @@ class Planner:
                 key,
                 EntityKind.credit,
                 action,
-                f"{c.credit_name} ({c.role})",
+                f"{intended['credit_name']} ({c.role})",
                 external_id=c.artist_key,
                 row_id=str(after["id"]),
                 fields=[f for f in fields if f.name != "id"],
@@ -746,9 +764,23 @@ async def build_plan(
     state = state or PlanState(as_uuid(connection_id))
     planner = Planner(conn, state, decisions)
     plan = ImportPlan()
-    for i in range(0, len(specs), BATCH):
-        batch = specs[i : i + BATCH]
-        await state.load(conn, batch)
-        for spec in batch:
-            plan.projects.append(await planner.plan_project(spec))
+    with _gc_paused():
+        for i in range(0, len(specs), BATCH):
+            batch = specs[i : i + BATCH]
+            await state.load(conn, batch)
+            for spec in batch:
+                plan.projects.append(await planner.plan_project(spec))
     return plan
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Bulk loads allocate hundreds of thousands of acyclic objects; the cyclic collector
+    rescanning them over and over costs more than the planning itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

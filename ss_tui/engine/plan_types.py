@@ -94,6 +94,9 @@ class ProjectPlan:
     blocked: str | None = None
     ss_artist_id: str | None = None
     ss_artist_name: str | None = None
+    # Same payload as the last clean import and nothing touched since: not re-diffed.
+    upstream_unchanged: bool = False
+    creator_remembered: bool = False  # the artist → creator assignment is already stored
 
     @property
     def writes(self) -> bool:

@@ -61,6 +61,7 @@ def project_to_dict(p: ProjectPlan) -> dict[str, Any]:
         "new_creator": json_ready(p.new_creator) if p.new_creator else None,
         "blocked": p.blocked,
         "overwrite_other_sources": p.overwrite_other_sources,
+        "upstream_unchanged": p.upstream_unchanged,
         "counts": p.counts(),
         "warnings": list(p.warnings),
         "issues": list(p.issues),
@@ -73,6 +74,10 @@ def plan_to_dict(plan: ImportPlan) -> dict[str, Any]:
         "totals": plan.totals(),
         "projects": [project_to_dict(p) for p in plan.projects],
     }
+
+
+# New artists, credits and links are many and predictable: counted, listed only verbosely.
+_SUMMARISED = {"artist", "credit", "provider_link"}
 
 
 def _value(v: Any, limit: int = 60) -> str:
@@ -91,6 +96,8 @@ def plan_lines(plan: ImportPlan, *, verbose: bool = False) -> list[tuple[str, st
         state = "excluded" if not p.included else ("BLOCKED" if p.blocked else "")
         head = f"● {safe(p.title) or p.project_id} ({p.project_id}) {state}".rstrip()
         out.append(("bold", head))
+        if p.upstream_unchanged:
+            out.append(("dim", "  = unchanged upstream since the last import"))
         if p.new_creator:
             out.append(("green", f"  + creator profile '{safe(p.new_creator['display_name'])}'"))
         if p.blocked:
@@ -100,6 +107,8 @@ def plan_lines(plan: ImportPlan, *, verbose: bool = False) -> list[tuple[str, st
         for e in p.entities:
             if e.action == Action.unchanged and not verbose:
                 continue
+            if e.action == Action.create and not verbose and e.kind.value in _SUMMARISED:
+                continue  # counted in the line above; listed with --verbose
             style = {
                 "create": "green",
                 "update": "yellow",

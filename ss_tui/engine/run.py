@@ -26,11 +26,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ss_tui.audit import record_audit
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
-from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.engine.errors import (
+    LIVE,
+    T_ERRORS,
+    ErrorRecord,
+    from_exception,
+    record_errors,
+    resolve_cleared,
+)
 from ss_tui.engine.plan_types import Action, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 
@@ -167,6 +175,7 @@ class Run:
         self.decisions: Any = None  # PlanDecisions, stored per item
         self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
         self.known: PlanVersions | None = None  # row states the plan goes through
+        self.live_errors: set[str] | None = None  # projects with open errors (None: unknown)
 
     async def emit(self, event: ev.EngineEvent) -> None:
         try:
@@ -189,6 +198,7 @@ class Run:
                     .where(T_RUNS.c.id == self.run_id)
                     .values(options=options, status="running", updated_at=utcnow())
                 )
+                await self._audit(conn, options, dry_run=dry_run)
                 return
             self.run_id = uuid.uuid4()
             now = utcnow()
@@ -206,6 +216,21 @@ class Run:
                     updated_at=now,
                 )
             )
+            await self._audit(conn, options, dry_run=dry_run)
+
+    async def _audit(
+        self, conn: AsyncConnection, options: dict[str, Any], *, dry_run: bool
+    ) -> None:
+        """Who started (or resumed) which import, committed with the run row itself."""
+        await record_audit(
+            conn, actor=self.started_by, action="import", entity_type="run",
+            entity_id=str(self.run_id),
+            detail={
+                "dry_run": dry_run,
+                "resumed": self.resumed,
+                **{k: v for k, v in options.items() if k not in ("decisions", "host", "pid")},
+            },
+        )
 
     async def _find_resumable(
         self, conn: AsyncConnection, options: dict[str, Any]
@@ -258,6 +283,14 @@ class Run:
             finished = {}
             for pid, status in done.all():
                 finished[pid] = status
+            # Projects with open errors: only those need their errors re-checked on success.
+            self.live_errors = set()
+            for i in range(0, len(project_ids), 500):
+                stmt = sa.select(T_ERRORS.c.project_external_id).where(
+                    T_ERRORS.c.status.in_(LIVE),
+                    T_ERRORS.c.project_external_id.in_(project_ids[i : i + 500]),
+                )
+                self.live_errors.update(r[0] for r in (await conn.execute(stmt)).all())
         self.items.update(finished.values())
         return set(finished)
 
@@ -276,11 +309,14 @@ class Run:
             status = "partial"
         else:
             status = "succeeded"
+        api = dict(api or {})
+        latency = api.pop("api_mean_latency_ms", None)  # a figure for Stats, not a column
         counts = {
             "items": dict(self.items),
             "written": self.written,
             "errors": self.errors,
             **(extra_counts or {}),
+            **({"api_mean_latency_ms": latency} if latency is not None else {}),
         }
         now = utcnow()
         async with self.engine.begin() as conn:
@@ -292,7 +328,7 @@ class Run:
                     finished_at=now,
                     counts=counts,
                     updated_at=now,
-                    **(api or {}),
+                    **api,
                 )
             )
             await self._sync_status(conn, status, now)
@@ -538,7 +574,8 @@ class Run:
             fps = await record_errors(
                 conn, records, run_id=self.run_id, connection_id=self.connection_id
             )
-            if result.status in ("applied", "unchanged"):
+            live = self.live_errors is None or pp.project_id in self.live_errors
+            if result.status in ("applied", "unchanged") and (live or fps):
                 keep = {*fps, *self.keep.get(pp.project_id, ())}
                 await resolve_cleared(
                     conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id

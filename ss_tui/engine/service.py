@@ -16,6 +16,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.audit import record_audit
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
@@ -32,6 +33,7 @@ from ss_tui.engine.errors import (
 )
 from ss_tui.engine.plan import build_plan
 from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
+from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
 from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
@@ -139,9 +141,15 @@ class ImportService:
 
             store = token_store_from_settings(self.settings, self.engine)
         await store.set(account.id, tokens)
-        return await self.ensure_connection(
+        info = await self.ensure_connection(
             account.id, account.name, " ".join(account.scopes) or tokens.scope
         )
+        await record_audit(
+            self.engine, actor=operator(self.settings), action="connect",
+            entity_type="account", entity_id=account.id,
+            detail={"account_name": account.name, "base_url": str(self.api_base_url)},
+        )
+        return info
 
     async def ensure_connection(
         self, account_id: str, account_name: str | None = None, scopes: str | None = None
@@ -204,6 +212,10 @@ class ImportService:
                 .where(T_CONN.c.id == row["id"])
                 .values(status="disconnected", updated_at=utcnow())
             )
+            await record_audit(
+                conn, actor=operator(self.settings), action="disconnect",
+                entity_type="account", entity_id=row["account_id"],
+            )
 
     async def _connection(self, connection_id: Any) -> dict[str, Any]:
         async with self.engine.connect() as conn:
@@ -262,8 +274,10 @@ class ImportService:
         incremental: bool = False,
         sink: ev.EventSink = ev.discard,
         run_id: str | None = None,
+        record: bool = True,
     ) -> FetchResult:
-        """Fetch projects (all, changed since the cursor, or the given ids) into snapshots."""
+        """Fetch projects (all, changed since the cursor, or the given ids) into snapshots.
+        ``record=False`` (dry runs): problems are returned but not stored as sync errors."""
         out = FetchResult()
         cid = connection["id"]
         auth_error: AuthError | None = None
@@ -302,7 +316,7 @@ class ImportService:
                     out.upstream[gone] = "removed"
             fps = await record_errors(
                 conn,
-                [*out.problems, *out.failed.values()],
+                [*out.problems, *out.failed.values()] if record else [],
                 run_id=as_uuid(run_id),
                 connection_id=cid,
             )
@@ -316,14 +330,9 @@ class ImportService:
                 connection_id=cid,
                 stages=("fetch",),
             )
-            if out.complete and project_ids is None and out.max_updated_at is not None:
-                await conn.execute(
-                    sa.update(T_CONN)
-                    .where(T_CONN.c.id == cid)
-                    .values(
-                        sync_cursor=out.max_updated_at, last_sync_at=utcnow(), updated_at=utcnow()
-                    )
-                )
+        # The sync cursor only moves when an import run finishes (see run_import): a dry run,
+        # a browse refresh or a killed run must not make the next incremental import skip
+        # projects that were never imported.
         if auth_error is not None:
             raise auth_error
         return out
@@ -459,12 +468,31 @@ class ImportService:
         decisions = decisions or PlanDecisions()
         async with self.engine.connect() as conn:
             payloads = await load_projects(conn, connection["id"], project_ids)
-        specs = self._specs(payloads, sorted(payloads))
-        async with self.engine.connect() as conn:
-            plan = await build_plan(conn, specs, decisions, connection_id=connection["id"])
+        plan = await self._plan_ordered(connection["id"], payloads, sorted(payloads), decisions)
         plan.connection_id = str(connection["id"])
         plan.decisions = decisions
         return plan
+
+    async def _plan_ordered(
+        self,
+        cid: uuid.UUID,
+        payloads: dict[str, dict[str, Any]],
+        order: list[str],
+        decisions: PlanDecisions,
+        specs_out: dict[str, ProjectSpec] | None = None,
+    ) -> ImportPlan:
+        """Plan ``order``: unchanged-upstream projects by the fast path, the rest in full."""
+        async with self.engine.connect() as conn:
+            present = {p: payloads[p] for p in order if p in payloads}
+            quick = await unchanged_projects(conn, cid, present, decisions)
+            specs = self._specs(payloads, [p for p in order if p in present and p not in quick])
+            if specs_out is not None:
+                specs_out.update({s.external_id: s for s in specs})
+            full = await build_plan(conn, specs, decisions, connection_id=cid)
+        planned = {p.project_id: p for p in full.projects}
+        return ImportPlan(
+            projects=[quick.get(p) or planned[p] for p in order if p in quick or p in planned]
+        )
 
     @staticmethod
     def _specs(payloads: dict[str, dict[str, Any]], order: list[str]) -> list[ProjectSpec]:
@@ -573,6 +601,7 @@ class ImportService:
                 incremental=incremental,
                 sink=sink,
                 run_id=str(run.run_id),
+                record=not dry_run,
             )
         except AuthError as exc:
             await self._reconnect_needed(run, connection, exc)
@@ -582,9 +611,7 @@ class ImportService:
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
         specs_all: dict[str, ProjectSpec] = {}
         if dry_run:
-            specs = self._specs(fetched.payloads, order)
-            async with self.engine.connect() as conn:
-                plan = await build_plan(conn, specs, decisions, connection_id=cid)
+            plan = await self._plan_ordered(cid, fetched.payloads, order, decisions)
             plan.connection_id, plan.decisions = str(cid), decisions
             run.items["planned"] = len(plan.projects)
             result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
@@ -605,10 +632,9 @@ class ImportService:
         for i in range(0, len(todo), BATCH):
             if run.cancelled:
                 break
-            specs = self._specs(fetched.payloads, todo[i : i + BATCH])
-            specs_all.update({s.external_id: s for s in specs})
-            async with self.engine.connect() as conn:
-                plan = await build_plan(conn, specs, decisions, connection_id=cid)
+            plan = await self._plan_ordered(
+                cid, fetched.payloads, todo[i : i + BATCH], decisions, specs_all
+            )
             run.known = plan_versions(plan.projects)
             for pp in plan.projects:
                 if not await run.checkpoint():
@@ -616,7 +642,23 @@ class ImportService:
                 await run.apply_one(pp, replan)
         result = await run.finish(api=_api(fetched))
         result.upstream = fetched.upstream
+        if (
+            project_ids is None
+            and fetched.complete
+            and fetched.max_updated_at is not None
+            and result.status in ("succeeded", "partial")
+        ):
+            await self._advance_cursor(cid, fetched.max_updated_at)
         return result
+
+    async def _advance_cursor(self, cid: uuid.UUID, cursor: Any) -> None:
+        now = utcnow()
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(T_CONN)
+                .where(T_CONN.c.id == cid)
+                .values(sync_cursor=cursor, last_sync_at=now, updated_at=now)
+            )
 
     async def _reconnect_needed(self, run: Run, connection: dict[str, Any], exc: Any) -> None:
         record = from_exception(
@@ -646,6 +688,10 @@ class ImportService:
         ids = [as_uuid(i) for i in error_ids]
         async with self.engine.begin() as conn:
             rows = await mark_retrying(conn, ids)  # type: ignore[arg-type]
+            await record_audit(
+                conn, actor=operator(self.settings), action="retry", entity_type="sync_error",
+                detail={"error_ids": [str(i) for i in ids], "retrying": len(rows)},
+            )
         if not rows:
             return RunResult(run_id=None, status="succeeded")
         by_conn: dict[Any, set[str]] = {}
@@ -703,14 +749,22 @@ class ImportService:
         note: str | None = None,
         actor: str | None = None,
     ) -> int:
+        who = actor or operator(self.settings)
         async with self.engine.begin() as conn:
-            return await close_errors(
+            closed = await close_errors(
                 conn,
                 [as_uuid(i) for i in error_ids],
                 status=status,
                 note=note,  # type: ignore[misc]
-                actor=actor or operator(self.settings),
+                actor=who,
             )
+            await record_audit(
+                conn, actor=who, action="resolve" if status == "resolved" else "ignore",
+                entity_type="sync_error",
+                detail={"error_ids": [str(i) for i in error_ids], "note": note,
+                        "closed": closed},
+            )
+            return closed
 
 
 def _api_counts(client: Any) -> dict[str, int]:
@@ -722,6 +776,11 @@ def _api_counts(client: Any) -> dict[str, int]:
         "api_requests": int(snap.get("requests", 0) or 0),
         "api_retries": int(snap.get("retries", 0) or 0),
         "api_rate_limited": int(snap.get("rate_limited", snap.get("status_429", 0)) or 0),
+        **(
+            {"api_mean_latency_ms": round(float(snap["latency_avg_ms"]), 1)}
+            if snap.get("latency_avg_ms") is not None
+            else {}
+        ),
     }
 
 

@@ -45,5 +45,7 @@ def normalize_name(name: str | None) -> str:
     if not name:
         return ""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    folded = (ascii_text or name).casefold()
+    # A Cyrillic or CJK name has no ASCII form (only its spaces survive); match it on
+    # its own letters instead.
+    folded = (ascii_text.strip() or name).casefold()
     return _SPACES.sub(" ", folded).strip()

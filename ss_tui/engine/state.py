@@ -23,6 +23,7 @@ from ss_tui.engine.rows import (
     T_RELEASE,
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
+    TIMESTAMPS,
     as_uuid,
 )
 from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
@@ -35,6 +36,11 @@ def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     items = list(values)
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _select(table: sa.Table) -> sa.Select[Any]:
+    """All columns but the timestamps (never compared, never rewritten: fewer conversions)."""
+    return sa.select(*(c for c in table.columns if c.name not in TIMESTAMPS))
 
 
 def _ssid(table: sa.Table) -> sa.ColumnElement[Any]:
@@ -64,6 +70,7 @@ class PlanState:
         self.slugs: dict[tuple[str, uuid.UUID], set[str]] = {}
         self._loaded_owners: set[tuple[str, uuid.UUID]] = set()
         self._loaded_locks: set[uuid.UUID] = set()
+        self._isrcs_loaded: set[str] = set()
 
     # ------------------------------------------------------------------ indexing
 
@@ -137,7 +144,6 @@ class PlanState:
         """Everything the planner may consult for these projects, in a few queries."""
         pids = [s.external_id for s in specs]
         tids = [t.external_id for s in specs for t in s.tracks]
-        isrcs = {t.recording["isrc"] for s in specs for t in s.tracks if t.recording["isrc"]}
         upcs = {s.release["upc"] for s in specs if s.release["upc"]}
         artist_ids = {a.session_studio_id for s in specs for a in s.artists.values()}
         artist_ids.discard(None)
@@ -159,46 +165,60 @@ class PlanState:
 
         for chunk in _chunks(p for p in pids if p not in self.release_by_ssid):
             for row in await self._fetch(
-                conn, sa.select(T_RELEASE).where(_ssid(T_RELEASE).in_(chunk))
+                conn, _select(T_RELEASE).where(_ssid(T_RELEASE).in_(chunk))
             ):
                 self.put(T_RELEASE, row)
         for chunk in _chunks(upcs):
-            stmt = sa.select(T_RELEASE).where(T_RELEASE.c.upc.in_(chunk))
+            stmt = _select(T_RELEASE).where(T_RELEASE.c.upc.in_(chunk))
             for row in await self._fetch(conn, stmt):
                 if row["id"] not in self.rows[T_RELEASE.name]:
                     self.put(T_RELEASE, row)
         release_ids = [self.release_by_ssid[p] for p in pids if p in self.release_by_ssid]
         new_release_ids = [r for r in release_ids if r not in self.rt_by_release]
         for chunk in _chunks(new_release_ids):
-            stmt = sa.select(T_RELEASE_TRACK).where(T_RELEASE_TRACK.c.release_id.in_(chunk))
+            stmt = _select(T_RELEASE_TRACK).where(T_RELEASE_TRACK.c.release_id.in_(chunk))
             for row in await self._fetch(conn, stmt):
                 self.put(T_RELEASE_TRACK, row)
             for rid in chunk:
                 self.rt_by_release.setdefault(rid, set())
 
-        rec_ids = {
-            self.rows[T_RELEASE_TRACK.name][i]["recording_id"]
-            for r in release_ids
-            for i in self.rt_by_release.get(r, ())
-        } - set(self.rows[T_RECORDING.name])
-        conds = []
-        for chunk in _chunks(rec_ids):
-            conds.append(T_RECORDING.c.id.in_(chunk))
-        for chunk in _chunks(tids):
-            conds.append(_ssid(T_RECORDING).in_(chunk))
-        for chunk in _chunks(isrcs):
-            conds.append(T_RECORDING.c.isrc.in_(chunk))
+        # Tracks already imported into a matched release resolve through their release track;
+        # only the others (and changed ISRCs) need the slower lookups.
+        rec_of_track: dict[str, uuid.UUID] = {}
+        for r in release_ids:
+            for i in self.rt_by_release.get(r, ()):
+                rt = self.rows[T_RELEASE_TRACK.name][i]
+                ssid = (rt.get("metadata") or {}).get("sessionStudioId")
+                if ssid:
+                    rec_of_track[ssid] = rt["recording_id"]
+        known = self.rows[T_RECORDING.name]
+        for chunk in _chunks(set(rec_of_track.values()) - set(known)):
+            for row in await self._fetch(
+                conn, _select(T_RECORDING).where(T_RECORDING.c.id.in_(chunk))
+            ):
+                self.put(T_RECORDING, row)
+        unresolved = [t for t in tids if rec_of_track.get(t) not in known]
+        lookup_isrcs = set()
+        for s in specs:
+            for t in s.tracks:
+                isrc = t.recording["isrc"]
+                rec = known.get(rec_of_track.get(t.external_id))  # type: ignore[arg-type]
+                if isrc and (rec is None or rec.get("isrc") != isrc):
+                    lookup_isrcs.add(isrc)
+        conds = [_ssid(T_RECORDING).in_(c) for c in _chunks(unresolved)]
+        conds += [T_RECORDING.c.isrc.in_(c) for c in _chunks(lookup_isrcs - self._isrcs_loaded)]
+        self._isrcs_loaded |= lookup_isrcs
         for cond in conds:
-            for row in await self._fetch(conn, sa.select(T_RECORDING).where(cond)):
-                if row["id"] not in self.rows[T_RECORDING.name]:
+            for row in await self._fetch(conn, _select(T_RECORDING).where(cond)):
+                if row["id"] not in known:
                     self.put(T_RECORDING, row)
 
         for chunk in _chunks(artist_ids - set(self.artist_by_ssid)):
-            stmt = sa.select(T_ARTIST).where(T_ARTIST.c.session_studio_id.in_(chunk))
+            stmt = _select(T_ARTIST).where(T_ARTIST.c.session_studio_id.in_(chunk))
             for row in await self._fetch(conn, stmt):
                 self.put(T_ARTIST, row)
         for chunk in _chunks(n for n in names if n not in self.artist_by_name):
-            stmt = sa.select(T_ARTIST).where(T_ARTIST.c.name_normalized.in_(chunk))
+            stmt = _select(T_ARTIST).where(T_ARTIST.c.name_normalized.in_(chunk))
             for row in await self._fetch(conn, stmt):
                 if row["id"] not in self.rows[T_ARTIST.name]:
                     self.put(T_ARTIST, row)
@@ -217,7 +237,7 @@ class PlanState:
         # Our links carry the Session Studio id as external_id (unique per provider).
         ext = [e for e in pids + tids if e not in self.link_by_external]
         for chunk in _chunks(ext):
-            stmt = sa.select(T_LINK).where(
+            stmt = _select(T_LINK).where(
                 T_LINK.c.provider_id == PROVIDER_ID, T_LINK.c.external_id.in_(chunk)
             )
             for row in await self._fetch(conn, stmt):
@@ -239,7 +259,7 @@ class PlanState:
             for oid in chunk:
                 self.credits.setdefault((owner, oid), {})
                 self._loaded_owners.add((owner, oid))
-            stmt = sa.select(table).where(table.c[col].in_(chunk))
+            stmt = _select(table).where(table.c[col].in_(chunk))
             for row in await self._fetch(conn, stmt):
                 self.credits[(owner, row[col])][(row["artist_id"], row["role"])] = row
         # Artists credited on loaded owners are needed to render names; load missing ones.

@@ -68,6 +68,7 @@ class ArtistSpec:
     name: str
     name_normalized: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    name_known: bool = True  # False: only the Session Studio id was sent
 
 
 @dataclass(slots=True)
@@ -147,9 +148,9 @@ def _artist_spec(ss_id: str | None, name: str | None, **meta: Any) -> ArtistSpec
 
 def _add_artist(artists: dict[str, ArtistSpec], spec: ArtistSpec) -> None:
     known = artists.get(spec.key)
-    if known is None:
+    if known is None or (spec.name_known and not known.name_known):
         artists[spec.key] = spec
-    else:  # the same person seen twice: keep what either occurrence knew
+    elif spec.name_known:  # the same person seen twice: keep what either occurrence knew
         for k, v in spec.metadata.items():
             known.metadata.setdefault(k, v)
 
@@ -204,8 +205,11 @@ def transform_track(
         if c.isni and isni is None:
             warn("isni", f"Invalid ISNI {c.isni!r} for {c.name or c.id} dropped")
         spec = _artist_spec(c.id, c.name, ipi=ipi, isni=isni)
+        if spec is None and c.id:
+            # Known only by id: credited if that artist is already known (planner decides).
+            spec = ArtistSpec(f"ss:{c.id}", c.id, "", "", {}, name_known=False)
         if spec is None:
-            warn("collaborators", f"Collaborator {c.id} has no name; credit skipped")
+            warn("collaborators", "A collaborator has neither id nor name; credit skipped")
             continue
         credit(spec, map_role(c.role), c.role == "main_artist")
         collaborators.append(

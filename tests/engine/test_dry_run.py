@@ -80,6 +80,9 @@ async def test_incremental_sync_fetches_only_what_changed(harness):
     assert changes[pids[2]] == "changed"
     assert sum(1 for v in changes.values() if v == "unchanged") == len(pids) - 1
 
+    # A dry run shows the change but must not move the cursor past it.
+    dry = await svc.run_import(harness.connection_id, incremental=True, dry_run=True)
+    assert dry.plan.totals()["update"] >= 1
     result = await svc.run_import(harness.connection_id, incremental=True)
     assert result.items.get("applied") == 1 and result.rows_written > 0
     assert sum(result.items.values()) <= 2

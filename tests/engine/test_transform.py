@@ -114,6 +114,10 @@ def test_slug_rules_examples():
     assert slugify("日本語") == "untitled"
     assert unique_slug("a", {"a", "a-2"}) == "a-3"
     assert normalize_name("  ZOË   Keys ") == "zoe keys"
+    # names without any Latin letters keep their own (so their credits are not dropped)
+    assert normalize_name("\u0425\u043e\u0440  \u0412\u0435\u0442\u0440\u0430") == (
+        "\u0445\u043e\u0440 \u0432\u0435\u0442\u0440\u0430")
+    assert normalize_name("\u5c71\u7530 \u592a\u90ce") == "\u5c71\u7530 \u592a\u90ce"
 
 
 @given(st.text(max_size=200))

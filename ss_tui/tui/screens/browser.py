@@ -1,8 +1,10 @@
 """Browse the account's projects from the local snapshot, one page at a time.
 
 Rows come from ``ss_tui.queries.projects`` in pages of ``PAGE_SIZE``: the first page on a
-filter change, the next ones as the cursor nears the end. Search is debounced so a burst of
-keystrokes costs one query. Nothing here loads the whole catalogue.
+filter change, the next ones as the cursor nears the end. A keystroke queries at once (no
+debounce to wait out); keystrokes arriving while a page query runs are coalesced into one
+query for the latest text. The count runs after the rows are painted, off the critical path,
+and is cached per filter. Nothing here loads the whole catalogue.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
 from ss_tui.queries import projects as q
@@ -28,7 +29,6 @@ from ss_tui.tui.widgets.project_detail import render_project_detail
 
 PAGE_SIZE = 100
 PREFETCH_MARGIN = 20  # fetch the next page when the cursor is this close to the end
-SEARCH_DEBOUNCE_S = 0.25
 
 STATUS_OPTIONS = [("Released", "released"), ("Unreleased", "unreleased"), ("Draft", "draft")]
 TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
@@ -81,7 +81,10 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self.selected: dict[str, int] = {}  # external_id -> track count
         self._generation = 0
         self._loading_more = False
-        self._search_timer: Timer | None = None
+        self._more = False  # the last page was full: there may be more rows
+        self._page_busy = False  # a first-page query runs; reloads meanwhile are coalesced
+        self._reload_pending = False
+        self._counts: dict[q.ProjectFilter, int] = {}  # totals per filter, until data changes
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -126,6 +129,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self.load_artists()
 
     def _on_data_changed(self, _reason: str) -> None:
+        self._counts.clear()
         self.reload()
 
     def _on_refresh_changed(self, state: RefreshState) -> None:
@@ -160,21 +164,45 @@ Projects of the connected account, read from the local snapshot (refresh with **
         """Start over from the first page for the current filter."""
         self.filter = replace(self.filter, connection_id=self.ss_app.selected_account)
         self._generation += 1
+        if self._page_busy:  # the running query's worker starts the latest one when done
+            self._reload_pending = True
+            return
+        self._page_busy = True
         self.load_first_page(self._generation, self.filter)
 
-    @work(exclusive=True, group="browser-page", exit_on_error=False)
+    def _reload_if_pending(self) -> None:
+        if self._reload_pending and not self._page_busy:
+            self._reload_pending = False
+            self.reload()
+
+    @work(group="browser-page", exit_on_error=False)
     async def load_first_page(self, generation: int, f: q.ProjectFilter) -> None:
-        engine = self.ctx.db_engine
-        total = await q.count_projects(engine, f)
-        rows = await q.page_projects(engine, f, offset=0, limit=PAGE_SIZE)
-        if generation != self._generation:
-            return  # a newer filter won; its worker renders
-        table = self.query_one("#projects", DataTable)
-        table.clear()
-        self.total = total
-        self.loaded = 0
-        self._add_rows(rows)
-        self._update_status()
+        try:
+            rows = await q.page_projects(self.ctx.db_engine, f, offset=0, limit=PAGE_SIZE)
+            if generation != self._generation:
+                return  # a newer filter came in meanwhile: it renders instead
+            table = self.query_one("#projects", DataTable)
+            table.clear()
+            self.loaded = 0
+            self._add_rows(rows)
+            self._more = len(rows) == PAGE_SIZE
+            known = len(rows) if not self._more else self._counts.get(f)
+            self.total = known if known is not None else len(rows)
+            self._update_status(counting=known is None)
+            if known is None:
+                self.load_count(generation, f)
+        finally:
+            self._page_busy = False
+            self.call_later(self._reload_if_pending)
+
+    @work(exclusive=True, group="browser-count", exit_on_error=False)
+    async def load_count(self, generation: int, f: q.ProjectFilter) -> None:
+        """The filter's total, after its first rows are on screen."""
+        total = await q.count_projects(self.ctx.db_engine, f)
+        self._counts[f] = total
+        if generation == self._generation:
+            self.total = total
+            self._update_status()
 
     @work(exclusive=True, group="browser-more", exit_on_error=False)
     async def load_next_page(self, generation: int, f: q.ProjectFilter, offset: int) -> None:
@@ -182,7 +210,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
             rows = await q.page_projects(self.ctx.db_engine, f, offset=offset, limit=PAGE_SIZE)
             if generation == self._generation and offset == self.loaded:
                 self._add_rows(rows)
-                self._update_status()
+                self._more = len(rows) == PAGE_SIZE
+                self.total = max(self.total, self.loaded)
+                self._update_status(counting=self.filter not in self._counts)
         finally:
             self._loading_more = False
 
@@ -215,10 +245,11 @@ Projects of the connected account, read from the local snapshot (refresh with **
     def _mark(self, external_id: str) -> Text:
         return Text("●", style="bold green") if external_id in self.selected else Text(" ")
 
-    def _update_status(self) -> None:
+    def _update_status(self, *, counting: bool = False) -> None:
         tracks = sum(self.selected.values())
         account = "" if self.ss_app.selected_account else " · no account selected (F2)"
-        text = Text(f"{self.loaded:,} of {self.total:,} projects shown", end="")
+        of = "(counting…)" if counting else f"{self.total:,}"
+        text = Text(f"{self.loaded:,} of {of} projects shown", end="")
         text.append(f"  ·  {len(self.selected)} selected ({tracks} tracks)",
                     style="bold" if self.selected else "dim")
         text.append(account, style="yellow")
@@ -231,7 +262,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         if event.row_key.value is not None:
             self.show_detail(event.row_key.value)
         near_end = event.cursor_row >= self.loaded - PREFETCH_MARGIN
-        if near_end and self.loaded < self.total and not self._loading_more:
+        if near_end and self._more and not self._loading_more:
             self._loading_more = True
             self.load_next_page(self._generation, self.filter, self.loaded)
 
@@ -248,23 +279,17 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value
-
-        def apply() -> None:
-            self.filter = replace(self.filter, search=value)
-            self.reload()
-
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE_S, apply)
+        self._search(event.value)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self.filter = replace(self.filter, search=event.value)
-        self.reload()
+        self._search(event.value)
         self.query_one("#projects", DataTable).focus()
+
+    def _search(self, text: str) -> None:
+        if text != self.filter.search:
+            self.filter = replace(self.filter, search=text)
+            self.reload()
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:

@@ -1,0 +1,94 @@
+"""The unchanged fast path: a project whose Session Studio payload is byte-identical to the
+one of its last clean import, with the same decisions, no open sync errors and a release
+nobody touched since, is planned as ``unchanged`` without re-diffing every row.
+
+Re-planning a large, mostly unchanged catalogue is the common case (incremental syncs, the
+browser's "what changed" view); this keeps it to a few indexed queries per batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db import schema
+from ss_tui.engine.decisions import PlanDecisions
+from ss_tui.engine.errors import LIVE, T_ERRORS
+from ss_tui.engine.plan_types import ProjectPlan
+from ss_tui.engine.rows import T_RELEASE
+from ss_tui.engine.transform import payload_hash
+
+T_ITEMS = schema.ImportItem.__table__
+T_RUNS = schema.ImportRun.__table__
+
+
+async def unchanged_projects(
+    conn: AsyncConnection,
+    connection_id: uuid.UUID,
+    payloads: dict[str, dict[str, Any]],
+    decisions: PlanDecisions,
+) -> dict[str, ProjectPlan]:
+    if decisions.overwrite or not payloads:
+        return {}
+    pids = sorted(payloads)
+    latest: dict[str, dict[str, Any]] = {}
+    with_errors: set[str] = set()
+    for i in range(0, len(pids), 500):
+        chunk = pids[i : i + 500]
+        stmt = (
+            sa.select(
+                T_ITEMS.c.project_external_id,
+                T_ITEMS.c.counts,
+                T_ITEMS.c.decision,
+                T_ITEMS.c.release_id,
+                T_ITEMS.c.updated_at,
+            )
+            .join(T_RUNS, T_RUNS.c.id == T_ITEMS.c.run_id)
+            .where(
+                T_RUNS.c.connection_id == connection_id,
+                T_ITEMS.c.project_external_id.in_(chunk),
+                T_ITEMS.c.status.in_(("applied", "unchanged")),
+            )
+            .order_by(T_ITEMS.c.updated_at)
+        )
+        for row in (await conn.execute(stmt)).mappings():
+            latest[row["project_external_id"]] = dict(row)  # ordered: the last one wins
+        errs = sa.select(T_ERRORS.c.project_external_id).where(
+            T_ERRORS.c.status.in_(LIVE), T_ERRORS.c.project_external_id.in_(chunk)
+        )
+        with_errors.update(r[0] for r in (await conn.execute(errs)).all())
+    release_ids = [r["release_id"] for r in latest.values() if r["release_id"] is not None]
+    releases: dict[uuid.UUID, dict[str, Any]] = {}
+    for i in range(0, len(release_ids), 500):
+        stmt = sa.select(
+            T_RELEASE.c.id,
+            T_RELEASE.c.title,
+            T_RELEASE.c.creator_profile_id,
+            T_RELEASE.c.updated_at,
+        ).where(T_RELEASE.c.id.in_(release_ids[i : i + 500]))
+        releases.update({r["id"]: dict(r) for r in (await conn.execute(stmt)).mappings()})
+
+    out: dict[str, ProjectPlan] = {}
+    for pid in pids:
+        item = latest.get(pid)
+        if item is None or pid in with_errors:
+            continue
+        source_hash = payload_hash(payloads[pid])
+        if (item["counts"] or {}).get("source_hash") != source_hash:
+            continue
+        if item["decision"] != decisions.for_project(pid).to_dict():
+            continue
+        release = releases.get(item["release_id"])
+        if release is None or release["updated_at"] > item["updated_at"]:
+            continue
+        out[pid] = ProjectPlan(
+            project_id=pid,
+            title=release["title"],
+            creator_profile_id=str(release["creator_profile_id"]),
+            source_hash=source_hash,
+            upstream_unchanged=True,
+        )
+    return out
