@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from ss_tui.db import schema
-from ss_tui.simulator import SimulatorConfig
 from ss_tui.sessionstudio.tokens import TokenSet
+from ss_tui.simulator import SimulatorConfig
 
 AUDIT = schema.AuditLog.__table__
 ERRORS = schema.SyncError.__table__
