@@ -46,6 +46,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def keystroke(pilot, probe: PaintProbe, screen: BrowserScreen, term: str) -> float:  # type: ignore[no-untyped-def]
     screen.query_one("#search").value = ""
+    screen.query_one("#projects").focus()
     await settle(pilot)
     await pilot.press("slash")
     probe.expect(lambda: screen.filter.search == term[:-1] and _page_loaded(screen))

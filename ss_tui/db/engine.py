@@ -70,6 +70,9 @@ def create_engine(
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL, much faster commits
+        # Imports commit once per project: checkpointing (with fsync) every 4 MB of WAL cost
+        # a quarter of apply's time; every ~40 MB copies each hot index page far less often.
+        cursor.execute("PRAGMA wal_autocheckpoint = 10000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

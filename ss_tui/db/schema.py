@@ -492,6 +492,12 @@ class SourceSnapshot(Timestamped, Base):
         sa.Index("ix_source_snapshots_conn_artist", "connection_id", "entity_type", "artist_name"),
         sa.Index("ix_source_snapshots_conn_status", "connection_id", "entity_type", "status"),
         sa.Index("ix_source_snapshots_project", "connection_id", "project_external_id"),
+        # Covering index for the browser's text filter and counts (migration 0003).
+        sa.Index(
+            "ix_source_snapshots_browse",
+            "connection_id", "entity_type", "removed_upstream", "title", "artist_name",
+            "external_id",
+        ),
     )
 
     id: Mapped[uuid.UUID] = _pk()

@@ -14,6 +14,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db.types import utcnow
+from ss_tui.engine.bulk import (
+    compiled_insert_ignore,
+    compiled_upsert,
+    execute_batches,
+    id_probe,
+    upsert_statement,
+)
 from ss_tui.engine.plan_types import Action, EntityChange, EntityKind, ProjectPlan
 from ss_tui.engine.rows import (
     T_ARTIST,
@@ -85,18 +92,69 @@ async def upsert(
     key = (conn.dialect.name, table.name, tuple(target), where)
     stmt = _UPSERTS.get(key)
     if stmt is None:  # building ON CONFLICT … excluded.* is costly: once per shape
-        stmt = _insert(conn, table)
-        keep = {"id", "created_at", *target}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=target,
-            index_where=sa.text(where) if where else None,
-            set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
-        )
-        _UPSERTS[key] = stmt
+        stmt = _UPSERTS[key] = upsert_statement(conn.dialect.name, table, target, where)
     await conn.execute(stmt, [_full_row(table, r, now) for r in rows])
 
 
 _UPSERTS: dict[tuple[Any, ...], Any] = {}
+
+
+class Writer:
+    """A project's writes in order. On SQLite consecutive upserts are sent as precompiled
+    batches in one trip (see :mod:`ss_tui.engine.bulk`); elsewhere through SQLAlchemy."""
+
+    def __init__(self, conn: AsyncConnection, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+        self.fast = conn.dialect.name == "sqlite"
+        self.pending: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self.probes: list[tuple[str, list[Any]]] = []
+        self.wrote = False
+
+    async def upsert(
+        self,
+        table: sa.Table,
+        rows: list[dict[str, Any]],
+        target: list[str],
+        where: str | None = None,
+    ) -> None:
+        if not rows:
+            return
+        if not self.fast:
+            await upsert(self.conn, table, rows, target, where=where, now=self.now)
+            return
+        comp = compiled_upsert(self.conn.dialect, table, target, where)
+        self.pending.append((comp.sql, comp.params(rows, self.now)))
+
+    async def insert_ignore(
+        self, table: sa.Table, rows: list[dict[str, Any]], target: list[str]
+    ) -> None:
+        """``INSERT … ON CONFLICT DO NOTHING`` (rows that may exist already)."""
+        if not self.fast:
+            stmt = _insert(self.conn, table).on_conflict_do_nothing(index_elements=target)
+            await self.conn.execute(stmt, [_full_row(table, r, self.now) for r in rows])
+            return
+        comp = compiled_insert_ignore(self.conn.dialect, table, target)
+        self.pending.append((comp.sql, comp.params(rows, self.now)))
+
+    def probe(self, table: sa.Table, ids: list[uuid.UUID]) -> None:
+        """Write nothing if any of these rows exists (SQLite, before the first write)."""
+        assert self.fast and not self.wrote  # probes run before every pending batch
+        self.probes.append(id_probe(self.conn.dialect, table, ids))
+
+    async def execute(self, stmt: Any) -> None:
+        assert not self.probes, "an optimistic write is batches only"
+        await self.flush()
+        self.wrote = True
+        await self.conn.execute(stmt)
+
+    async def flush(self) -> bool:
+        """Send what is pending; False if a probe found a row (nothing written)."""
+        batches, self.pending = self.pending, []
+        probes, self.probes = self.probes, []
+        ok = await execute_batches(self.conn, batches, probes)
+        self.wrote = self.wrote or ok
+        return ok
 
 
 class PlanVersions:
@@ -199,7 +257,7 @@ async def reconcile(
     return done
 
 
-async def _park_moved_tracks(conn: AsyncConnection, updates: list[EntityChange]) -> None:
+async def _park_moved_tracks(w: Writer, updates: list[EntityChange]) -> None:
     """Release tracks that change position step aside first so swaps never collide."""
     moved = [
         as_uuid(e.row["id"])  # type: ignore[index]
@@ -207,7 +265,7 @@ async def _park_moved_tracks(conn: AsyncConnection, updates: list[EntityChange])
         if any(f.name in ("track_number", "disc_number") for f in e.fields)
     ]
     if moved:
-        await conn.execute(
+        await w.execute(
             sa.update(T_RELEASE_TRACK)
             .where(T_RELEASE_TRACK.c.id.in_(moved))
             .values(track_number=-T_RELEASE_TRACK.c.track_number - 1_000_000)
@@ -230,21 +288,45 @@ async def apply_project(
         return ApplyResult("failed", message=pp.blocked)
     release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
     release_id = as_uuid(release.row["id"]) if release and release.row else None
+    if conn.dialect.name == "sqlite" and _creates_only(pp):
+        # The common case (a new project): the re-check is "none of these rows exists yet",
+        # asked in the same trip as the writes; anything found → the full re-check below.
+        written = await _write(conn, pp, set(), connection_id, now, optimistic=True)
+        if written is not None:
+            return ApplyResult("applied", written=written, release_id=release_id)
     done = await reconcile(conn, pp, known_versions)
     if not any(e.writes and e.key not in done for e in pp.entities):
         return ApplyResult("unchanged", release_id=release_id)
+    written = await _write(conn, pp, done, connection_id, now)
+    assert written is not None
+    return ApplyResult("applied", written=written, release_id=release_id)
 
+
+def _creates_only(pp: ProjectPlan) -> bool:
+    writes = [e for e in pp.entities if e.writes and e.row is not None]
+    return bool(writes) and all(e.action == Action.create and e.base_row is None for e in writes)
+
+
+async def _write(
+    conn: AsyncConnection,
+    pp: ProjectPlan,
+    done: set[str],
+    connection_id: uuid.UUID | str | None,
+    now: datetime,
+    *,
+    optimistic: bool = False,
+) -> dict[str, dict[str, int]] | None:
+    """Write the project's rows not in ``done``. ``optimistic``: only if none of the rows
+    exists yet (None otherwise, nothing written)."""
+    w = Writer(conn, now)
     if pp.new_creator:
-        stmt = _insert(conn, T_CREATOR).on_conflict_do_nothing()
-        await conn.execute(stmt, [_full_row(T_CREATOR, pp.new_creator, now)])
+        await w.insert_ignore(T_CREATOR, [pp.new_creator], ["id"])
     if (
         connection_id is not None
         and pp.ss_artist_id
         and pp.creator_profile_id
         and not pp.creator_remembered
     ):
-        stmt = _insert(conn, T_ASSIGNMENT)
-        stmt = stmt.on_conflict_do_nothing(index_elements=["connection_id", "ss_artist_id"])
         row = {
             "id": stable_id("assignment", connection_id, pp.ss_artist_id),
             "connection_id": as_uuid(connection_id),
@@ -252,7 +334,7 @@ async def apply_project(
             "ss_artist_name": pp.ss_artist_name,
             "creator_profile_id": as_uuid(pp.creator_profile_id),
         }
-        await conn.execute(stmt, [_full_row(T_ASSIGNMENT, row, now)])
+        await w.insert_ignore(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
 
     by_table: dict[str, list[EntityChange]] = defaultdict(list)
     deletes: dict[str, list[uuid.UUID]] = defaultdict(list)
@@ -267,26 +349,30 @@ async def apply_project(
             by_table[table.name].append(e)
         kind = written.setdefault(e.kind.value, {})
         kind[e.action.value] = kind.get(e.action.value, 0) + 1
+    if optimistic:
+        for changes in by_table.values():
+            table = entity_table(changes[0])
+            ids = list({as_uuid(e.row["id"]) for e in changes})  # type: ignore[index]
+            for i in range(0, len(ids), 500):
+                w.probe(table, ids[i : i + 500])
 
     def rows(table: sa.Table, pred: Any = None) -> list[dict[str, Any]]:
         return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]
 
     ss = [r for r in rows(T_ARTIST) if r.get("session_studio_id")]
     plain = [r for r in rows(T_ARTIST) if not r.get("session_studio_id")]
-    await upsert(
-        conn, T_ARTIST, ss, ["session_studio_id"], where="session_studio_id IS NOT NULL", now=now
-    )
-    await upsert(conn, T_ARTIST, plain, ["id"], now=now)
-    await upsert(conn, T_RELEASE, rows(T_RELEASE), ["creator_profile_id", "slug"], now=now)
-    await upsert(conn, T_RECORDING, rows(T_RECORDING), ["creator_profile_id", "slug"], now=now)
+    await w.upsert(T_ARTIST, ss, ["session_studio_id"], where="session_studio_id IS NOT NULL")
+    await w.upsert(T_ARTIST, plain, ["id"])
+    await w.upsert(T_RELEASE, rows(T_RELEASE), ["creator_profile_id", "slug"])
+    await w.upsert(T_RECORDING, rows(T_RECORDING), ["creator_profile_id", "slug"])
     for table, col in ((T_RELEASE_ARTIST, "release_id"), (T_RECORDING_ARTIST, "recording_id")):
         if deletes[table.name]:
-            await conn.execute(sa.delete(table).where(table.c.id.in_(deletes[table.name])))
-        await upsert(conn, table, rows(table), [col, "artist_id", "role"], now=now)
+            await w.execute(sa.delete(table).where(table.c.id.in_(deletes[table.name])))
+        await w.upsert(table, rows(table), [col, "artist_id", "role"])
     rt_updates = [e for e in by_table[T_RELEASE_TRACK.name] if e.action == Action.update]
-    await _park_moved_tracks(conn, rt_updates)
-    await upsert(conn, T_RELEASE_TRACK, rows(T_RELEASE_TRACK), ["release_id", "slug"], now=now)
+    await _park_moved_tracks(w, rt_updates)
+    await w.upsert(T_RELEASE_TRACK, rows(T_RELEASE_TRACK), ["release_id", "slug"])
     for col in ("release_id", "release_track_id"):
         links = [r for r in rows(T_LINK) if r.get(col) is not None]
-        await upsert(conn, T_LINK, links, ["provider_id", col], now=now)
-    return ApplyResult("applied", written=written, release_id=release_id)
+        await w.upsert(T_LINK, links, ["provider_id", col])
+    return written if await w.flush() else None

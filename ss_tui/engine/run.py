@@ -41,6 +41,7 @@ from ss_tui.engine.errors import (
 )
 from ss_tui.engine.plan_types import Action, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
+from ss_tui.engine.snapshots import load_projects
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
@@ -171,7 +172,7 @@ class Run:
         self.creators: set[uuid.UUID] = set()
         self.cancelled = False
         self._t0 = time.monotonic()
-        self.payloads: dict[str, Any] = {}  # raw payloads for error rows
+        self.payloads: dict[str, Any] = {}  # raw payloads at hand (else read when needed)
         self.decisions: Any = None  # PlanDecisions, stored per item
         self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
         self.known: PlanVersions | None = None  # row states the plan goes through
@@ -432,8 +433,24 @@ class Run:
             return False
         return True
 
-    def _issue_records(self, pp: ProjectPlan) -> list[ErrorRecord]:
-        raw = self.payloads.get(pp.project_id)
+    async def payload(self, conn: AsyncConnection, project_id: str) -> dict[str, Any] | None:
+        """A project's raw source payload for its error rows: from the snapshots, and only
+        when an error needs it (a run does not hold every payload in memory)."""
+        if project_id in self.payloads:
+            return self.payloads[project_id]  # type: ignore[no-any-return]
+        if self.connection_id is None:
+            return None
+        return (await load_projects(conn, self.connection_id, [project_id])).get(project_id)
+
+    @staticmethod
+    def _has_issues(pp: ProjectPlan) -> bool:
+        return bool(
+            pp.issues
+            or pp.blocked
+            or any(e.action == Action.conflict and e.included for e in pp.entities)
+        )
+
+    def _issue_records(self, pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorRecord]:
         tracks = {t.get("id"): t for t in (raw or {}).get("tracks") or [] if isinstance(t, dict)}
         out = []
         for i in pp.issues:
@@ -570,7 +587,9 @@ class Run:
             result = await apply_project(
                 conn, pp, connection_id=self.connection_id, known_versions=self.known
             )
-            records = self._issue_records(pp) if pp.included else []
+            records = []
+            if pp.included and self._has_issues(pp):
+                records = self._issue_records(pp, await self.payload(conn, pp.project_id))
             fps = await record_errors(
                 conn, records, run_id=self.run_id, connection_id=self.connection_id
             )
@@ -600,13 +619,15 @@ class Run:
             await self._set_item(conn, pp, status, None, message)
 
     async def _fail(self, pp: ProjectPlan, exc: BaseException) -> None:
+        async with self.engine.connect() as conn:
+            payload = await self.payload(conn, pp.project_id)
         record = from_exception(
             exc,
             stage="apply",
             entity_type="project",
             external_id=pp.project_id,
             project_external_id=pp.project_id,
-            payload=self.payloads.get(pp.project_id),
+            payload=payload,
         )
         await self.fail_project(pp.project_id, record, plan=pp)
 

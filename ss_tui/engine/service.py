@@ -7,8 +7,10 @@ events, resume, cancel/pause, incremental sync and retry of selected errors.
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -527,6 +529,17 @@ class ImportService:
     ) -> RunResult:
         """Write exactly this (previewed) plan. Projects whose rows changed since the preview
         become ``stale`` and are not written."""
+        with frozen_heap():
+            return await self._apply(plan, sink=sink, control=control, options=options)
+
+    async def _apply(
+        self,
+        plan: ImportPlan,
+        *,
+        sink: ev.EventSink,
+        control: Control | None,
+        options: dict[str, Any] | None,
+    ) -> RunResult:
         cid = as_uuid(plan.connection_id)
         run = Run(
             self.engine,
@@ -550,9 +563,6 @@ class ImportService:
         await run.register_items(pids)
         run.decisions = decisions
         await run.emit(ev.RunStarted(str(run.run_id), len(pids), run.started_by, False))
-        if cid is not None:
-            async with self.engine.connect() as conn:
-                run.payloads = await load_projects(conn, cid, pids)
         run.known = plan_versions(plan.projects)
         for pp in plan.projects:
             if not await run.checkpoint():
@@ -765,6 +775,17 @@ class ImportService:
                         "closed": closed},
             )
             return closed
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep the objects alive now (a plan of 100,000 entities) out of the garbage collector's
+    full passes while applying: rescanning them cost a fifth of apply's time."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _api_counts(client: Any) -> dict[str, int]:

@@ -24,12 +24,19 @@ from ss_tui.engine.events import EngineEvent
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.sessionstudio.errors import AuthError
 from ss_tui.tui.context import AppContext
-from ss_tui.tui.messages import DataChanged, EngineEventPosted, RefreshEventPosted
+from ss_tui.tui.discovery_state import DiscoveryState
+from ss_tui.tui.messages import (
+    DataChanged,
+    DiscoveryEventPosted,
+    EngineEventPosted,
+    RefreshEventPosted,
+)
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
 from ss_tui.tui.safe import clean
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.connect import ConnectScreen
+from ss_tui.tui.screens.discovery import DiscoveryScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
 from ss_tui.tui.screens.help import HelpScreen
 from ss_tui.tui.screens.history import HistoryScreen
@@ -90,6 +97,9 @@ class SsTuiApp(App[None]):
         self.refresh_state = RefreshState()
         self.refresh_changed: Signal[RefreshState] = Signal(self, "refresh_changed")
         self.pending_refresh: Any = None
+        # "Discover links" on selected releases (issue 9); the Discovery screen renders it.
+        self.discovery_state = DiscoveryState()
+        self.discovery_changed: Signal[DiscoveryState] = Signal(self, "discovery_changed")
         self.run_control: RunControl | None = None
         self.services = Services(ctx)
         if ctx.frozen:
@@ -176,6 +186,13 @@ class SsTuiApp(App[None]):
     def on_refresh_event_posted(self, message: RefreshEventPosted) -> None:
         if self.refresh_state.apply(message.event):
             self.refresh_changed.publish(self.refresh_state)
+
+    async def discovery_sink(self, event: Any) -> None:
+        self.post_message(DiscoveryEventPosted(event))
+
+    def on_discovery_event_posted(self, message: DiscoveryEventPosted) -> None:
+        if self.discovery_state.apply(message.event):
+            self.discovery_changed.publish(self.discovery_state)
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.data_changed.publish(message.reason)
@@ -299,6 +316,44 @@ class SsTuiApp(App[None]):
             self.refresh_state.active = False
             self.refresh_changed.publish(self.refresh_state)
             self.post_message(DataChanged("refresh"))
+
+    def discover_links(self, project_ids: list[str]) -> None:
+        """Look up other services' links for the releases imported from these projects."""
+        if self.discovery_state.active:
+            self.notify("A link discovery is already running.", severity="warning")
+            self.push_screen(DiscoveryScreen())
+            return
+        self.run_discovery(project_ids, self.selected_account)
+
+    @work(exclusive=True, group="discover", exit_on_error=False)
+    async def run_discovery(self, project_ids: list[str], connection_id: Any) -> None:
+        from ss_tui.queries.releases import releases_for_projects
+
+        state = self.discovery_state
+        releases = await releases_for_projects(self.ctx.db_engine, project_ids)
+        if not releases:
+            self.notify("None of the selected projects is imported yet: import them first.",
+                        severity="warning")
+            return
+        state.start([(str(r.release_id), r.title) for r in releases],
+                    len(project_ids) - len(releases))
+        self.push_screen(DiscoveryScreen())
+        self.discovery_changed.publish(state)
+        try:
+            report = await self.services.discover([r.release_id for r in releases],
+                                                  self.discovery_sink, connection_id)
+        except Exception as exc:  # configuration or database trouble: shown, app stays up
+            state.failure, state.active = clean(str(exc)), False
+            self.notify(clean(f"Link discovery failed: {exc}"), severity="error", markup=False,
+                        timeout=10)
+        else:
+            c = report.counts()
+            self.notify(f"Links: {c.get('found', 0)} found, {c.get('not_found', 0)} not found, "
+                        f"{c.get('failed', 0)} failed.",
+                        severity="warning" if c.get("failed") else "information", markup=False)
+        finally:
+            self.discovery_changed.publish(state)
+            self.post_message(DataChanged("discovery"))
 
     def account_connected(self, connection_id: Any) -> None:
         """After a login: resume the refresh a revoked token stopped, if it was this account."""

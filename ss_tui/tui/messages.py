@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -28,3 +29,10 @@ class RefreshEventPosted(Message):
     """One engine event from "refresh from Session Studio" (fetch progress, reconnect)."""
 
     event: EngineEvent
+
+
+@dataclass
+class DiscoveryEventPosted(Message):
+    """A link-discovery event (ReleaseDiscovered / DiscoveryFinished)."""
+
+    event: Any

@@ -157,3 +157,25 @@ class Services:
 
     async def creator_profiles(self) -> list[tuple[str, str]]:
         return await self.import_service().creator_profiles()
+
+    # -- link discovery (issue 9) -----------------------------------------------------------
+
+    def discovery_settings(self) -> Any:
+        """Settings for the lookup services. The demo points them at the simulator's
+        stand-ins, served next to its API (``<root>/v1``)."""
+        if self.ctx.simulator is None or "discovery_settings" in self.ctx.extras:
+            return self.ctx.extras.get("discovery_settings", self.ctx.settings)
+        from ss_tui.simulator.lookups import standin_urls
+
+        root = self.ctx.api_base_url.rstrip("/").removesuffix("/v1")
+        return self.ctx.settings.model_copy(update=standin_urls(root))
+
+    async def discover(self, release_ids: list[Any], sink: Any, connection_id: Any) -> Any:
+        """Look up links for these releases; failures become sync errors, never raise."""
+        from ss_tui.discovery import build_providers, discover_links
+
+        async with httpx.AsyncClient(timeout=10.0) as http:  # real services, not the demo's API
+            providers = build_providers(self.discovery_settings(), http,
+                                        names=self.ctx.extras.get("discovery_providers"))
+            return await discover_links(self.ctx.db_engine, release_ids, providers, sink=sink,
+                                        connection_id=connection_id)

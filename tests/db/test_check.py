@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from ss_tui.cli import cli
 from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import head
 
 
 def run_check(url: str) -> tuple[int, str]:
@@ -90,7 +91,7 @@ def test_cli_upgrade_then_current_uses_the_configured_url(tmp_path: Path, monkey
     assert up.exit_code == 0, up.output
     assert path.exists()
     current = runner.invoke(cli, ["db", "current"])
-    assert current.output.strip() == "0002_ss_tui"
+    assert current.output.strip() == head()
     assert runner.invoke(cli, ["db", "check"]).exit_code == 0
     down = runner.invoke(cli, ["db", "downgrade", "base"])
     assert down.exit_code == 0, down.output

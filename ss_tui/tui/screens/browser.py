@@ -48,6 +48,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
   upstream* (edited in Session Studio since the last import), *imported*, *has errors*.
 * **space** selects the highlighted project, **ctrl+a** the loaded page, **x** clears.
 * **p** previews the import of the selection: nothing is written before you confirm.
+* **d** discovers the selected imported releases' links on other services (Apple Music,
+  Deezer, MusicBrainz) from their UPC and ISRCs.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("slash", "focus_search", "Search", id="browser.search",
@@ -65,6 +67,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 tooltip="Preview the import of the selected projects"),
         Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
                 tooltip="Fetch what changed in Session Studio (incremental)"),
+        Binding("d", "discover", "Discover links", id="browser.discover",
+                tooltip="Find the selected imported releases on other services (ISRC/UPC)"),
         Binding("c", "reconnect", "Reconnect", id="browser.reconnect",
                 tooltip="The token was revoked: reconnect on the Connect screen"),
     ]
@@ -367,6 +371,12 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def action_refresh_remote(self) -> None:
         self.ss_app.refresh_from_remote()
+
+    def action_discover(self) -> None:
+        if not self.selected:
+            self.notify("Select imported projects first (space).", severity="warning")
+            return
+        self.ss_app.discover_links(list(self.selected))
 
     def action_reconnect(self) -> None:
         self.ss_app.action_goto("connect")
