@@ -257,6 +257,12 @@ Projects of the connected account, read from the local snapshot (refresh with **
         text.append(f"  ·  {len(self.selected)} selected ({tracks} tracks)",
                     style="bold" if self.selected else "dim")
         text.append(account, style="yellow")
+        unfiltered = replace(self.filter, connection_id=None, sort="title", descending=False)
+        if (not counting and self.total == 0 and self.ss_app.selected_account
+                and unfiltered == q.ProjectFilter()):
+            # A new account: nothing fetched yet. Say what to do rather than show an empty list.
+            text = Text("No projects fetched yet: press r to fetch this account's projects "
+                        "from Session Studio.", style="yellow", end="")
         self.query_one("#browser-status", Static).update(text)
 
     # -- events -----------------------------------------------------------------------------
