@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
+    Batch,
     compiled_insert_ignore,
     compiled_upsert,
     execute_batches,
@@ -44,6 +46,7 @@ class ApplyResult:
     written: dict[str, dict[str, int]] = field(default_factory=dict)
     release_id: uuid.UUID | None = None
     message: str | None = None
+    then_done: bool = False  # apply_project's ``then`` statement ran with the rows
 
     @property
     def rows_written(self) -> int:
@@ -279,8 +282,11 @@ async def apply_project(
     connection_id: uuid.UUID | str | None = None,
     now: datetime | None = None,
     known_versions: PlanVersions | None = None,
+    then: Callable[[ApplyResult], Batch] | None = None,
 ) -> ApplyResult:
-    """Write one project's plan inside the caller's transaction."""
+    """Write one project's plan inside the caller's transaction. ``then``: a statement for
+    the same trip as the rows when the project is written by the SQLite fast path
+    (``ApplyResult.then_done`` says whether it ran)."""
     now = now or utcnow()
     if not pp.included:
         return ApplyResult("excluded")
@@ -291,9 +297,16 @@ async def apply_project(
     if conn.dialect.name == "sqlite" and _creates_only(pp):
         # The common case (a new project): the re-check is "none of these rows exists yet",
         # asked in the same trip as the writes; anything found → the full re-check below.
-        written = await _write(conn, pp, set(), connection_id, now, optimistic=True)
+        def after(written: dict[str, dict[str, int]]) -> Batch | None:
+            if then is None:
+                return None
+            return then(ApplyResult("applied", written=written, release_id=release_id))
+
+        written = await _write(conn, pp, set(), connection_id, now, optimistic=True, then=after)
         if written is not None:
-            return ApplyResult("applied", written=written, release_id=release_id)
+            return ApplyResult(
+                "applied", written=written, release_id=release_id, then_done=then is not None
+            )
     done = await reconcile(conn, pp, known_versions)
     if not any(e.writes and e.key not in done for e in pp.entities):
         return ApplyResult("unchanged", release_id=release_id)
@@ -315,6 +328,7 @@ async def _write(
     now: datetime,
     *,
     optimistic: bool = False,
+    then: Callable[[dict[str, dict[str, int]]], Batch | None] | None = None,
 ) -> dict[str, dict[str, int]] | None:
     """Write the project's rows not in ``done``. ``optimistic``: only if none of the rows
     exists yet (None otherwise, nothing written)."""
@@ -375,4 +389,7 @@ async def _write(
     for col in ("release_id", "release_track_id"):
         links = [r for r in rows(T_LINK) if r.get(col) is not None]
         await w.upsert(T_LINK, links, ["provider_id", col])
+    extra = then(written) if then is not None else None
+    if extra is not None:
+        w.pending.append(extra)
     return written if await w.flush() else None

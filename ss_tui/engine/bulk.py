@@ -30,6 +30,7 @@ class Compiled:
 
     def params(self, rows: list[dict[str, Any]], now: datetime) -> list[tuple[Any, ...]]:
         out = []
+        stamp: dict[Any, Any] = {}  # ``now`` converted once per column, not once per row
         for row in rows:
             values = []
             for name, proc in self.columns:
@@ -39,7 +40,14 @@ class Compiled:
                     v = row.get(name) or now
                 else:
                     v = row.get(name)
-                values.append(v if proc is None or v is None else proc(v))
+                if proc is not None and v is not None:
+                    if v is now:
+                        if name not in stamp:
+                            stamp[name] = proc(now)
+                        v = stamp[name]
+                    else:
+                        v = proc(v)
+                values.append(v)
             out.append(tuple(values))
         return out
 
@@ -92,6 +100,24 @@ def _compile(dialect: Dialect, table: sa.Table, stmt: Any) -> Compiled:
         raise RuntimeError(f"unexpected parameters for {table.name}: {order}")
     procs = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
     return Compiled(comp.string, tuple((n, procs[n]) for n in order))
+
+
+def compiled_statement(
+    dialect: Dialect, key: str, build: Callable[[], Any], types: dict[str, Any]
+) -> Compiled:
+    """Any statement with named bind parameters (``types``: name → column type), compiled
+    once per dialect; ``Compiled.params`` then takes dicts keyed by those names."""
+    found = _COMPILED.get((key, dialect.name))
+    if found is None:
+        comp = build().compile(dialect=dialect)
+        order = list(comp.positiontup or [])
+        procs = {n: t.dialect_impl(dialect).bind_processor(dialect) for n, t in types.items()}
+        if sorted(order) != sorted(procs):
+            raise RuntimeError(f"unexpected parameters for {key}: {order}")
+        found = _COMPILED[(key, dialect.name)] = Compiled(
+            comp.string, tuple((n, procs[n]) for n in order)
+        )
+    return found
 
 
 def id_probe(dialect: Dialect, table: sa.Table, ids: list[Any]) -> tuple[str, list[Any]]:

@@ -26,6 +26,9 @@ class Action(StrEnum):
         ]
 
 
+_WRITES = frozenset((Action.create, Action.update, Action.delete))
+
+
 class EntityKind(StrEnum):
     release = "release"
     recording = "recording"
@@ -73,7 +76,7 @@ class EntityChange:
 
     @property
     def writes(self) -> bool:
-        return self.included and self.action in (Action.create, Action.update, Action.delete)
+        return self.included and self.action in _WRITES
 
 
 @dataclass(slots=True)

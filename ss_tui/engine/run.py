@@ -31,6 +31,7 @@ from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
+from ss_tui.engine.bulk import Batch, compiled_statement
 from ss_tui.engine.errors import (
     LIVE,
     T_ERRORS,
@@ -506,24 +507,51 @@ class Run:
         result: ApplyResult | None,
         error: str | None = None,
     ) -> None:
-        decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
         await conn.execute(
             sa.update(T_ITEMS)
             .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == pp.project_id)
-            .values(
-                status=status,
-                updated_at=utcnow(),
-                error=error,
-                release_id=result.release_id if result else None,
-                counts={
-                    "written": result.written if result else {},
-                    "planned": pp.counts(),
-                    "source_hash": pp.source_hash,
-                },
-                warnings=list(pp.warnings)[:200],
-                decision=decisions,
-            )
+            .values(**self._item_values(pp, status, result, error))
         )
+
+    def _item_values(
+        self, pp: ProjectPlan, status: str, result: ApplyResult | None, error: str | None
+    ) -> dict[str, Any]:
+        decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
+        return {
+            "status": status,
+            "updated_at": utcnow(),
+            "error": error,
+            "release_id": result.release_id if result else None,
+            "counts": {
+                "written": result.written if result else {},
+                "planned": pp.counts(),
+                "source_hash": pp.source_hash,
+            },
+            "warnings": list(pp.warnings)[:200],
+            "decision": decisions,
+        }
+
+    def _item_batch(self, conn: AsyncConnection, pp: ProjectPlan, result: ApplyResult) -> Batch:
+        """The item's update as a precompiled statement (see apply_project's ``then``)."""
+        cols = ("status", "updated_at", "error", "release_id", "counts", "warnings", "decision")
+
+        def build() -> Any:
+            return (
+                sa.update(T_ITEMS)
+                .where(
+                    T_ITEMS.c.run_id == sa.bindparam("k_run", type_=T_ITEMS.c.run_id.type),
+                    T_ITEMS.c.project_external_id
+                    == sa.bindparam("k_pid", type_=T_ITEMS.c.project_external_id.type),
+                )
+                .values({c: sa.bindparam(f"v_{c}", type_=T_ITEMS.c[c].type) for c in cols})
+            )
+
+        types = {f"v_{c}": T_ITEMS.c[c].type for c in cols}
+        types.update(k_run=T_ITEMS.c.run_id.type, k_pid=T_ITEMS.c.project_external_id.type)
+        comp = compiled_statement(conn.dialect, "import_items:set", build, types)
+        values = self._item_values(pp, result.status, result, result.message)
+        row = {f"v_{c}": values[c] for c in cols} | {"k_run": self.run_id, "k_pid": pp.project_id}
+        return comp.sql, comp.params([row], values["updated_at"])
 
     async def apply_one(self, pp: ProjectPlan, replan: Replanner | None = None) -> str:
         """Apply one project's plan in its own transaction, with its item and errors."""
@@ -583,10 +611,20 @@ class Run:
         return status
 
     async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
+        # Nothing to record or clear: the item row can travel with the project's rows.
+        quiet = not (pp.included and self._has_issues(pp)) and not (
+            self.live_errors is None or pp.project_id in self.live_errors
+        )
         async with self.engine.begin() as conn:
             result = await apply_project(
-                conn, pp, connection_id=self.connection_id, known_versions=self.known
+                conn,
+                pp,
+                connection_id=self.connection_id,
+                known_versions=self.known,
+                then=(lambda r: self._item_batch(conn, pp, r)) if quiet else None,
             )
+            if result.then_done:
+                return result.status, result, 0
             records = []
             if pp.included and self._has_issues(pp):
                 records = self._issue_records(pp, await self.payload(conn, pp.project_id))

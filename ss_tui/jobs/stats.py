@@ -139,7 +139,10 @@ async def collect_stats(
             durations[day].append(d)
     for day, values in durations.items():
         by_day[day].mean_duration_s = round(sum(values) / len(values), 3)
-    stats.days = [by_day[d] for d in sorted(by_day)]
+    # Every day of the window, quiet ones included, so "over time" reads as a timeline.
+    first = since.date()
+    window = [(first + timedelta(days=i)).isoformat() for i in range(days + 1)]
+    stats.days = [by_day.get(d) or DayFigures(day=d) for d in window]
     if latencies:
         stats.mean_api_latency_ms = round(sum(latencies) / len(latencies), 1)
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from ss_tui.tui.messages import DataChanged
+
 SIZE = (140, 40)
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -82,7 +84,9 @@ async def take(out_dir: Path) -> list[Path]:
                     await pilot.press(key)
                     await _settle(pilot)
                 if before is not None:
-                    before()
+                    result = before()
+                    if asyncio.iscoroutine(result):
+                        await result
                     await _settle(pilot)
                 path = out_dir / f"{name}.svg"
                 path.write_text(app.export_screenshot(title="ss-tui"), encoding="utf-8")
@@ -98,6 +102,18 @@ async def take(out_dir: Path) -> list[Path]:
             await shot("06-progress", "a", "y")
             await shot("07-errors", "f5", "down")
             await shot("08-history", "f6")
+
+            async def queue_jobs() -> None:
+                from ss_tui.jobs import queue
+                from ss_tui.jobs.schedule import enqueue_incremental_syncs
+
+                await enqueue_incremental_syncs(app.ctx.db_engine)
+                await queue.enqueue(app.ctx.db_engine, queue.RETRY_ERRORS,
+                                    {"error_ids": ["demo-1", "demo-2"]}, priority=1)
+                app.post_message(DataChanged("jobs"))
+
+            await shot("10-jobs", "f7", before=queue_jobs)
+            await shot("11-stats", "f8")
             await shot("09-help", "f3", "f1")
         await app.ctx.db_engine.dispose()
     return written

@@ -42,7 +42,7 @@ figures as `ss-tui stats`).
         yield Static("", id="stats-alerts")
         with Horizontal(id="stats-body"):
             with Vertical():
-                yield Static(Text("Runs per day", style="bold"))
+                yield Static(Text("Runs per day, last 14 days", style="bold"))
                 yield Sparkline([], id="stats-spark")
                 yield DataTable(id="stats-days", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="stats-accounts", cursor_type="row", zebra_stripes=True)
@@ -93,7 +93,7 @@ figures as `ss-tui stats`).
         self.query_one("#stats-spark", Sparkline).data = [d.runs for d in stats.days] or [0]
         days = self.query_one("#stats-days", DataTable)
         days.clear()
-        for d in reversed(stats.days):
+        for d in reversed([d for d in stats.days if d.runs]):
             days.add_row(d.day, str(d.runs), str(d.succeeded), str(d.partial),
                          Text(str(d.failed), style="red" if d.failed else ""),
                          duration(d.mean_duration_s), str(d.api_requests), str(d.api_retries),
