@@ -100,13 +100,23 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
         at_most=TARGET_REQUESTS,
         note=f"{r['requests']} made, {r['minimal']} needed",
     )
-    fetch = f"; fetch phase {r['fetch_s']:.2f} s" if r["fetch_s"] is not None else ""
+    # The fetch streams: pages are planned and applied while the next one is fetched, so
+    # the fetch phase (first request → listing complete) is measured on its own.
+    if r["fetch_s"] is not None:
+        fig.add(
+            "fetch phase ÷ (minimal ÷ rate)",
+            r["fetch_s"] / r["bound_s"],
+            "x",
+            at_most=TARGET_WALL,
+            note=f"listing complete after {r['fetch_s']:.3f} s vs bound {r['bound_s']:.3f} s",
+        )
     fig.add(
         "import wall ÷ (minimal ÷ rate)",
         r["wall_s"] / r["bound_s"],
         "x",
         at_most=TARGET_WALL,
-        note=f"{r['wall_s']:.2f} s vs bound {r['bound_s']:.3f} s{fetch}; {r['rows']:,} rows",
+        note=f"{r['wall_s']:.2f} s vs bound {r['bound_s']:.3f} s; {r['rows']:,} rows "
+        "(fetch, plan and apply of every project)",
     )
     fig.add("429s during the import", r["429s"], "", at_most=TARGET_429)
     pacing = await measure(sizes.import_rate, sizes.import_projects)

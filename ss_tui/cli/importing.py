@@ -94,6 +94,7 @@ class _Progress:
         self.progress: Any = None
         self.task: Any = None
         self.failures = 0
+        self.importing = False
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -127,8 +128,13 @@ class _Progress:
         if self.progress is None:
             return
         if isinstance(event, ev.FetchProgress):
-            self.progress.update(self.task, description=f"Fetching ({event.fetched})")
+            if not self.importing:
+                self.progress.update(self.task, description=f"Fetching ({event.fetched})")
+            else:  # the listing streams on while importing: the total grows with it
+                total = self.progress.tasks[0].total or 0
+                self.progress.update(self.task, total=max(total, event.total or event.fetched))
         elif isinstance(event, ev.RunStarted):
+            self.importing = True
             self.progress.update(
                 self.task, total=event.total_projects, completed=0, description="Importing"
             )

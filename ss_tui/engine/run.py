@@ -277,16 +277,19 @@ class Run:
             )
             for i in range(0, len(rows), 500):
                 await conn.execute(stmt, rows[i : i + 500])
+            finished = {}
+            wanted = set(project_ids)  # items of earlier chunks are counted already
             done = await conn.execute(
                 sa.select(T_ITEMS.c.project_external_id, T_ITEMS.c.status).where(
                     T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.status.in_(FINISHED)
                 )
             )
-            finished = {}
             for pid, status in done.all():
-                finished[pid] = status
+                if pid in wanted:
+                    finished[pid] = status
             # Projects with open errors: only those need their errors re-checked on success.
-            self.live_errors = set()
+            if self.live_errors is None:  # items come in chunks when the fetch streams
+                self.live_errors = set()
             for i in range(0, len(project_ids), 500):
                 stmt = sa.select(T_ERRORS.c.project_external_id).where(
                     T_ERRORS.c.status.in_(LIVE),

@@ -10,7 +10,7 @@ import asyncio
 import gc
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,8 @@ from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
 from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
 from ss_tui.engine.state import PlanState
+from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
+from ss_tui.engine.stream import Chunk, Listing, produce
 from ss_tui.engine.transform import ProjectSpec, transform_project
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sessionstudio.models import Project
@@ -504,15 +506,16 @@ class ImportService:
             if p in payloads
         ]
 
-    async def _replanner(
-        self, connection_id: uuid.UUID, specs: dict[str, ProjectSpec], decisions: PlanDecisions
-    ) -> Any:
+    def _replanner(self, connection_id: uuid.UUID, decisions: PlanDecisions) -> Any:
+        """Plan one project again from its snapshot (after a stale or a lost race)."""
+
         async def replan(project_id: str) -> ProjectPlan | None:
-            spec = specs.get(project_id)
-            if spec is None:
-                return None
             async with self.engine.connect() as conn:
-                plan = await build_plan(conn, [spec], decisions, state=PlanState(connection_id))
+                payloads = await load_projects(conn, connection_id, [project_id])
+                if project_id not in payloads:
+                    return None
+                specs = self._specs(payloads, [project_id])
+                plan = await build_plan(conn, specs, decisions, state=PlanState(connection_id))
             return plan.projects[0]
 
         return replan
@@ -604,6 +607,8 @@ class ImportService:
             "decisions": decisions.to_dict(),
         }
         await run.start(options, dry_run=dry_run, resume=resume)
+        if not dry_run:
+            return await self._stream_import(run, connection, project_ids, incremental, decisions)
         try:
             fetched = await self.fetch(
                 connection,
@@ -619,47 +624,106 @@ class ImportService:
         order = sorted(set(fetched.payloads) | set(fetched.failed))
         run.payloads = fetched.payloads
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
-        specs_all: dict[str, ProjectSpec] = {}
-        if dry_run:
-            plan = await self._plan_ordered(cid, fetched.payloads, order, decisions)
-            plan.connection_id, plan.decisions = str(cid), decisions
-            run.items["planned"] = len(plan.projects)
-            result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
-            result.plan, result.upstream = plan, fetched.upstream
-            return result
+        plan = await self._plan_ordered(cid, fetched.payloads, order, decisions)
+        plan.connection_id, plan.decisions = str(cid), decisions
+        run.items["planned"] = len(plan.projects)
+        result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
+        result.plan, result.upstream = plan, fetched.upstream
+        return result
 
-        done = await run.register_items(order)
+    async def _stream_import(
+        self,
+        run: Run,
+        connection: dict[str, Any],
+        project_ids: list[str] | None,
+        incremental: bool,
+        decisions: PlanDecisions,
+    ) -> RunResult:
+        """Fetch and import in a pipeline: chunk n+1 is fetched while chunk n is applied."""
+        cid = connection["id"]
         run.decisions = decisions
-        run.errors += len(fetched.problems)
-        for record in fetched.problems:  # a malformed track must not be "cleared" by its project
-            if record.project_external_id:
-                run.keep.setdefault(record.project_external_id, set()).add(record.fingerprint(cid))
-        for pid, record in fetched.failed.items():
-            if pid not in done:
-                await run.fail_project(pid, record, recorded=True)
-        todo = [p for p in order if p not in done and p not in fetched.failed]
-        replan = await self._replanner(cid, specs_all, decisions)
-        for i in range(0, len(todo), BATCH):
-            if run.cancelled:
-                break
-            plan = await self._plan_ordered(
-                cid, fetched.payloads, todo[i : i + BATCH], decisions, specs_all
+        listing = Listing()
+        queue: asyncio.Queue[Chunk | None] = asyncio.Queue(maxsize=STREAM_DEPTH)
+        producer = asyncio.create_task(
+            produce(
+                self, connection, project_ids, incremental, queue, listing,
+                sink=run.sink, run_id=str(run.run_id),
             )
-            run.known = plan_versions(plan.projects)
-            for pp in plan.projects:
-                if not await run.checkpoint():
+        )
+        replan = self._replanner(cid, decisions)
+        started = False
+        try:
+            while (chunk := await queue.get()) is not None:
+                if not started:
+                    started = True
+                    await run.emit(
+                        ev.RunStarted(
+                            str(run.run_id),
+                            await _total(listing, queue, project_ids),
+                            run.started_by,
+                            False,
+                        )
+                    )
+                await self._import_chunk(run, cid, chunk, decisions, replan)
+                if run.cancelled:
                     break
-                await run.apply_one(pp, replan)
-        result = await run.finish(api=_api(fetched))
-        result.upstream = fetched.upstream
+        finally:
+            if not producer.done():
+                producer.cancel()
+                with suppress(asyncio.CancelledError):
+                    await producer
+        if listing.error is not None:
+            raise listing.error
+        if not started:
+            await run.emit(ev.RunStarted(str(run.run_id), 0, run.started_by, False))
+        if listing.auth_error is not None:
+            # Nothing more can be fetched: what was imported stays, the cursor stays put, the
+            # user reconnects first.
+            await self._reconnect_needed(run, connection, listing.auth_error)
+            raise listing.auth_error
+        run.errors += listing.listing_errors
+        result = await run.finish(api=listing.api)
+        result.upstream = listing.upstream
         if (
             project_ids is None
-            and fetched.complete
-            and fetched.max_updated_at is not None
+            and listing.complete
+            and listing.max_updated_at is not None
             and result.status in ("succeeded", "partial")
         ):
-            await self._advance_cursor(cid, fetched.max_updated_at)
+            await self._advance_cursor(cid, listing.max_updated_at)
         return result
+
+    async def _import_chunk(
+        self,
+        run: Run,
+        cid: uuid.UUID,
+        chunk: Chunk,
+        decisions: PlanDecisions,
+        replan: Any,
+    ) -> None:
+        order = sorted(set(chunk.payloads) | set(chunk.failed))
+        done = await run.register_items(order)
+        run.errors += len(chunk.problems)
+        for record in chunk.problems:  # a malformed track must not be "cleared" by its project
+            if record.project_external_id:
+                run.keep.setdefault(record.project_external_id, set()).add(record.fingerprint(cid))
+        for pid, record in chunk.failed.items():
+            if pid not in done:
+                await run.fail_project(pid, record, recorded=True)
+        todo = [p for p in order if p not in done and p not in chunk.failed]
+        run.payloads = chunk.payloads  # at hand for error rows while this chunk is applied
+        try:
+            for i in range(0, len(todo), BATCH):
+                if run.cancelled:
+                    break
+                plan = await self._plan_ordered(cid, chunk.payloads, todo[i : i + BATCH], decisions)
+                run.known = plan_versions(plan.projects)
+                for pp in plan.projects:
+                    if not await run.checkpoint():
+                        break
+                    await run.apply_one(pp, replan)
+        finally:
+            run.payloads, run.known = {}, None
 
     async def _advance_cursor(self, cid: uuid.UUID, cursor: Any) -> None:
         now = utcnow()
@@ -775,6 +839,20 @@ class ImportService:
                         "closed": closed},
             )
             return closed
+
+
+async def _total(
+    listing: Listing, queue: asyncio.Queue[Any], project_ids: list[str] | None
+) -> int:
+    """Projects in the run, for RunStarted: exact when ids were given or the listing ends
+    within the pipeline's depth; otherwise those fetched so far (FetchProgress then carries
+    the count as it grows, and ``total`` once the listing is complete)."""
+    if project_ids is not None:
+        return len(set(project_ids))
+    while not (listing.finished or queue.full()):
+        listing.changed.clear()
+        await listing.changed.wait()
+    return listing.fetched + listing.failed
 
 
 @contextmanager

@@ -1,0 +1,151 @@
+"""The fetch side of a streaming import: pages (or groups of requested ids) are fetched,
+saved as snapshots and handed to the importer one chunk at a time through a small queue, so
+the next page is being fetched while the current one is planned and applied, and memory is
+bounded by the queue, not by the catalogue."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ss_tui.engine import events as ev
+from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.engine.rows import as_uuid
+from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
+
+DEPTH = 2  # chunks fetched ahead of the one being applied
+ID_CHUNK = 100  # requested ids fetched (concurrently) per chunk
+
+
+@dataclass(slots=True)
+class Chunk:
+    payloads: dict[str, dict[str, Any]]  # project id → raw payload, saved as snapshots
+    failed: dict[str, ErrorRecord]  # projects that could not be fetched or parsed
+    problems: list[ErrorRecord]  # recorded fetch problems (e.g. a malformed track)
+
+
+@dataclass(slots=True)
+class Listing:
+    """What the whole fetch learnt: ids and counters only, never payloads."""
+
+    upstream: dict[str, str] = field(default_factory=dict)  # new/changed/unchanged/removed
+    seen: set[str] = field(default_factory=set)
+    fetched: int = 0
+    failed: int = 0  # projects that could not be fetched or parsed (failed items)
+    problems: int = 0
+    listing_errors: int = 0  # the listing itself failed part-way (recorded)
+    complete: bool = True
+    finished: bool = False
+    max_updated_at: Any = None
+    api: dict[str, int] = field(default_factory=dict)
+    auth_error: AuthError | None = None
+    error: BaseException | None = None
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def produce(
+    svc: Any,
+    connection: dict[str, Any],
+    project_ids: list[str] | None,
+    incremental: bool,
+    queue: asyncio.Queue[Chunk | None],
+    listing: Listing,
+    *,
+    sink: ev.EventSink,
+    run_id: str,
+) -> None:
+    """Fill ``queue`` with chunks, then None. Never raises: failures land in ``listing``."""
+    from ss_tui.engine.service import _api_counts
+
+    cid = connection["id"]
+    try:
+        async with svc.make_client(connection["account_id"], sink) as client:
+            try:
+                async for out in _chunks(svc, client, connection, project_ids, incremental):
+                    chunk = await _save(svc, cid, out, listing, run_id)
+                    await sink(ev.FetchProgress(run_id, listing.fetched, listing.problems))
+                    await queue.put(chunk)
+                    listing.changed.set()
+            except AuthError as exc:
+                listing.complete, listing.auth_error = False, exc
+            except SessionStudioError as exc:
+                listing.complete = False
+                record = from_exception(exc, stage="fetch", entity_type="listing", external_id=None)
+                async with svc.engine.begin() as conn:
+                    await record_errors(conn, [record], run_id=as_uuid(run_id), connection_id=cid)
+                listing.listing_errors += 1
+            listing.api = _api_counts(client)
+        if project_ids is None and not incremental and listing.complete:
+            async with svc.engine.begin() as conn:
+                for gone in await mark_removed(conn, cid, listing.seen):
+                    listing.upstream[gone] = "removed"
+        await sink(
+            ev.FetchProgress(run_id, listing.fetched, listing.problems, total=listing.fetched)
+        )
+    except asyncio.CancelledError:
+        raise  # the importer stopped (cancelled run): nobody waits for the end marker
+    except Exception as exc:  # handed to the importer, which raises it
+        listing.error = exc
+    listing.finished = True
+    listing.changed.set()
+    await queue.put(None)
+
+
+async def _chunks(
+    svc: Any,
+    client: Any,
+    connection: dict[str, Any],
+    project_ids: list[str] | None,
+    incremental: bool,
+) -> AsyncIterator[Any]:
+    from ss_tui.engine.service import FetchResult
+
+    if project_ids is not None:
+        for i in range(0, len(project_ids), ID_CHUNK):
+            out = FetchResult()
+            await svc._fetch_ids(client, project_ids[i : i + ID_CHUNK], out, ev.discard, None)
+            yield out
+        return
+    since = connection.get("sync_cursor") if incremental else None
+    async for page in client.iter_project_pages(updated_since=since):
+        out = FetchResult()
+        for item in page.results:
+            svc._take(item, out)
+        yield out
+
+
+async def _save(
+    svc: Any, cid: uuid.UUID, out: Any, listing: Listing, run_id: str
+) -> Chunk:
+    """One chunk's snapshots and fetch problems, in one transaction."""
+    async with svc.engine.begin() as conn:
+        listing.upstream.update(await save_snapshots(conn, cid, list(out.payloads.values())))
+        fps = await record_errors(
+            conn,
+            [*out.problems, *out.failed.values()],
+            run_id=as_uuid(run_id),
+            connection_id=cid,
+        )
+        # Fetched fine this time: earlier fetch failures of these projects are over.
+        await resolve_cleared(
+            conn,
+            project_ids=sorted(
+                {*out.payloads, *(p for p, r in out.failed.items() if r.kind == "invalid_data")}
+            ),
+            keep=fps,
+            connection_id=cid,
+            stages=("fetch",),
+        )
+    listing.seen.update(out.payloads)
+    listing.fetched += len(out.payloads)
+    listing.failed += len(out.failed)
+    listing.problems += len(out.problems) + len(out.failed)
+    if out.max_updated_at is not None and (
+        listing.max_updated_at is None or out.max_updated_at > listing.max_updated_at
+    ):
+        listing.max_updated_at = out.max_updated_at
+    return Chunk(out.payloads, out.failed, out.problems)
