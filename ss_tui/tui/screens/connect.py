@@ -152,7 +152,10 @@ store), never to a file or the screen.
         except Exception as exc:
             self._login_failed(exc)
             return
-        code.update(Text(f" {clean(device.user_code)} ", style="bold reverse"))
+        # Spaced out in a framed box so it reads at a glance from across a desk.
+        spaced = " ".join(clean(device.user_code, single_line=True))
+        code.update(Text(f"  {spaced}  ", style="bold reverse"))
+        code.add_class("showing")
         link = device.verification_uri_complete or device.verification_uri
         hint = Text("Open ", end="")
         hint.append_text(lit(link, "bold underline"))
@@ -166,6 +169,7 @@ store), never to a file or the screen.
             return
         finally:
             code.update("")
+            code.remove_class("showing")
         url.update(Text("Connected.", style="green"))
         self._connected(info)
 
