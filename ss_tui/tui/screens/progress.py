@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.progress_bar import ProgressBar as TrackBar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
-from ss_tui.tui.run_state import RunState
+from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
@@ -21,6 +22,17 @@ from ss_tui.tui.widgets.format import duration, status_text
 
 LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
 MAX_PROJECT_ROWS = 12  # per-project bars shown: the running ones, then the newest finished
+
+
+def _project_bar(p: ProjectProgress) -> TrackBar:
+    """Tracks of this project written so far (a finished project is full, whatever it wrote:
+    unchanged tracks need no row)."""
+    total = max(p.total_tracks, 1)
+    done = total if p.status in ("applied", "unchanged") else min(
+        p.written.get("release_track", 0), total)
+    style = {"failed": "red", "stale": "yellow"}.get(p.status, "green")
+    return TrackBar(total=total, completed=done, width=None, complete_style=style,
+                       finished_style=style)
 
 
 class ProgressScreen(BaseScreen):
@@ -121,6 +133,7 @@ The running import, updated live from the engine.
         table = Table(box=None, expand=True, show_header=True, header_style="bold dim")
         table.add_column(Text("Project"), ratio=3)
         table.add_column(Text("Status"), ratio=1)
+        table.add_column(Text("Tracks"), ratio=2)
         table.add_column(Text("Rows"), justify="right", ratio=1)
         running = [p for p in state.projects.values() if p.status == "running"]
         finished = [p for p in state.projects.values() if p.status != "running"]
@@ -128,10 +141,11 @@ The running import, updated live from the engine.
         for p in shown:
             table.add_row(lit(p.title or p.project_id, max_len=40),
                           status_text(p.status if p.status != "running" else "running"),
+                          _project_bar(p),
                           Text(f"{sum(p.written.values()):,}"))
         hidden = len(state.projects) - len(shown)
         if hidden > 0:
-            table.add_row(Text(f"… {hidden} more", style="dim"), Text(""), Text(""))
+            table.add_row(Text(f"… {hidden} more", style="dim"), Text(""), Text(""), Text(""))
         return table
 
     def _render_summary(self, state: RunState) -> None:
