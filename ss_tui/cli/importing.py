@@ -188,6 +188,18 @@ def _install_cancel(control: Any) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--verbose", "-v", is_flag=True, help="Dry run: list unchanged entities too.")
 @click.option("--no-resume", is_flag=True, help="Start a new run even if one was interrupted.")
+@click.option(
+    "--discover-links",
+    is_flag=True,
+    help="Afterwards, find the written releases on Apple Music, Deezer and MusicBrainz.",
+)
+@click.option(
+    "--discover-provider",
+    "discover_providers",
+    multiple=True,
+    metavar="NAME",
+    help="With --discover-links: only this provider (repeat; apple_music, deezer, musicbrainz).",
+)
 @json_option
 @url_option
 def import_cmd(
@@ -201,6 +213,8 @@ def import_cmd(
     yes: bool,
     verbose: bool,
     no_resume: bool,
+    discover_links: bool,
+    discover_providers: tuple[str, ...],
     as_json: bool,
     database_url: str | None,
 ) -> None:
@@ -212,7 +226,13 @@ def import_cmd(
     """
     if bool(projects) == (all_projects or incremental):
         raise click.UsageError("Give --project ID … or --all / --incremental.")
+    if discover_providers and not discover_links:
+        raise click.UsageError("--discover-provider needs --discover-links.")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    discovery = {
+        "discover_links": discover_links,
+        "discovery_providers": list(discover_providers) or None,
+    }
 
     async def body(svc: Any, settings: Any) -> int:
         from ss_tui.engine.decisions import PlanDecisions
@@ -251,7 +271,7 @@ def import_cmd(
             if not click.confirm("Apply these changes?", default=False):
                 return EXIT_CANCELLED
             with _Progress(_console().is_terminal) as progress:
-                result = await svc.apply(plan, sink=progress, control=control)
+                result = await svc.apply(plan, sink=progress, control=control, **discovery)
         else:
             with _Progress(_console().is_terminal and not as_json) as progress:
                 result = await svc.run_import(
@@ -262,6 +282,7 @@ def import_cmd(
                     sink=progress,
                     control=control,
                     resume=not no_resume,
+                    **discovery,
                 )
         if as_json:
             click.echo(json.dumps(result.to_dict(), indent=2))

@@ -23,7 +23,7 @@ from ss_tui.engine.bulk import (
     id_probe,
     upsert_statement,
 )
-from ss_tui.engine.plan_types import Action, EntityChange, EntityKind, ProjectPlan
+from ss_tui.engine.plan_types import NAME, Action, EntityChange, EntityKind, ProjectPlan
 from ss_tui.engine.rows import (
     T_ARTIST,
     T_ASSIGNMENT,
@@ -361,8 +361,8 @@ async def _write(
             deletes[table.name].append(as_uuid(e.row["id"]))  # type: ignore[arg-type]
         else:
             by_table[table.name].append(e)
-        kind = written.setdefault(e.kind.value, {})
-        kind[e.action.value] = kind.get(e.action.value, 0) + 1
+        kind, action = written.setdefault(NAME[e.kind], {}), NAME[e.action]
+        kind[action] = kind.get(action, 0) + 1
     if optimistic:
         for changes in by_table.values():
             table = entity_table(changes[0])

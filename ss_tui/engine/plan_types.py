@@ -38,6 +38,11 @@ class EntityKind(StrEnum):
     provider_link = "provider_link"
 
 
+# Member → plain str: ``.value`` on an enum member is a Python-level property, and the
+# counts read it for every entity of every project.
+NAME: dict[Any, str] = {m: m.value for m in (*Action, *EntityKind)}
+
+
 @dataclass(slots=True)
 class FieldDiff:
     name: str
@@ -109,8 +114,9 @@ class ProjectPlan:
         out: dict[str, dict[str, int]] = {}
         for e in self.entities:
             if e.included:
-                out.setdefault(e.kind.value, {}).setdefault(e.action.value, 0)
-                out[e.kind.value][e.action.value] += 1
+                by_action = out.setdefault(NAME[e.kind], {})
+                action = NAME[e.action]
+                by_action[action] = by_action.get(action, 0) + 1
         return out
 
 

@@ -40,7 +40,7 @@ from ss_tui.engine.errors import (
     record_errors,
     resolve_cleared,
 )
-from ss_tui.engine.plan_types import Action, ImportPlan, ProjectPlan
+from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.snapshots import load_projects
 
@@ -178,6 +178,10 @@ class Run:
         self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
         self.known: PlanVersions | None = None  # row states the plan goes through
         self.live_errors: set[str] | None = None  # projects with open errors (None: unknown)
+        self.release_ids: list[uuid.UUID] = []  # releases this run wrote (link discovery)
+        self.processing: set[uuid.UUID] = set()  # creators marked "processing" (committed)
+        # Link discovery after the projects: False = off, None = every provider, or names.
+        self.discovery: list[str] | bool | None = False
 
     async def emit(self, event: ev.EngineEvent) -> None:
         try:
@@ -325,6 +329,18 @@ class Run:
         }
         now = utcnow()
         async with self.engine.begin() as conn:
+            # A resumed run also owns the creators its killed predecessor marked "processing".
+            rel = schema.DiscogRelease.__table__
+            self.creators.update(
+                (
+                    await conn.execute(
+                        sa.select(rel.c.creator_profile_id)
+                        .distinct()
+                        .join(T_ITEMS, T_ITEMS.c.release_id == rel.c.id)
+                        .where(T_ITEMS.c.run_id == self.run_id)
+                    )
+                ).scalars()
+            )
             await conn.execute(
                 sa.update(T_RUNS)
                 .where(T_RUNS.c.id == self.run_id)
@@ -516,6 +532,18 @@ class Run:
             .values(**self._item_values(pp, status, result, error))
         )
 
+    async def _mark_processing(self, conn: AsyncConnection, pp: ProjectPlan) -> None:
+        """The creator's ingestion_status reads "processing" from this run's first project for
+        it (in that project's transaction) until finish() sets idle/failed."""
+        creator = as_uuid(pp.creator_profile_id) if pp.creator_profile_id else None
+        if creator is None or creator in self.processing or not pp.included or pp.blocked:
+            return
+        await conn.execute(
+            sa.update(T_CREATOR)
+            .where(T_CREATOR.c.id == creator)
+            .values(ingestion_status="processing", updated_at=utcnow())
+        )
+
     def _item_values(
         self, pp: ProjectPlan, status: str, result: ApplyResult | None, error: str | None
     ) -> dict[str, Any]:
@@ -563,7 +591,7 @@ class Run:
                 str(self.run_id),
                 pp.project_id,
                 pp.title,
-                sum(1 for e in pp.entities if e.kind.value == "recording"),
+                sum(1 for e in pp.entities if e.kind is EntityKind.recording),
             )
         )
         attempt = 0
@@ -591,6 +619,10 @@ class Run:
             if current is None:
                 return "failed"
         self.items[status] += 1
+        if result is not None and result.status == "applied" and result.release_id:
+            self.release_ids.append(result.release_id)
+        if current.creator_profile_id:
+            self.processing.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
         if result is not None:
             for kind, by_action in result.written.items():
                 mine = self.written.setdefault(kind, {})
@@ -626,6 +658,7 @@ class Run:
                 known_versions=self.known,
                 then=(lambda r: self._item_batch(conn, pp, r)) if quiet else None,
             )
+            await self._mark_processing(conn, pp)
             if result.then_done:
                 return result.status, result, 0
             records = []

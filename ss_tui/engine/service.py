@@ -41,7 +41,7 @@ from ss_tui.engine.run import Control, Run, RunResult, operator
 from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
-from ss_tui.engine.stream import Chunk, Listing, produce
+from ss_tui.engine.stream import Chunk, Listing, finish_listing, produce, save_chunk
 from ss_tui.engine.transform import ProjectSpec, transform_project
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sessionstudio.models import Project
@@ -124,6 +124,9 @@ class ImportService:
             TokenManager(oauth, store, account_key),
             http=self.http,
             on_event=on_event,
+            # A client lives for one fetch, which asks for each page once: caching every
+            # page body for ETag revalidation only kept the whole catalogue in memory.
+            etag_cache_size=8,
         )
 
     async def register_connection(self, tokens: Any) -> ConnectionInfo:
@@ -529,11 +532,21 @@ class ImportService:
         sink: ev.EventSink = ev.discard,
         control: Control | None = None,
         options: dict[str, Any] | None = None,
+        discover_links: bool = False,
+        discovery_providers: list[str] | None = None,
     ) -> RunResult:
         """Write exactly this (previewed) plan. Projects whose rows changed since the preview
-        become ``stale`` and are not written."""
+        become ``stale`` and are not written. ``discover_links``: as in :meth:`run_import`."""
+        if discover_links:
+            options = {**(options or {}), "discoverCrossLinks": discovery_providers or True}
         with frozen_heap():
-            return await self._apply(plan, sink=sink, control=control, options=options)
+            return await self._apply(
+                plan,
+                sink=sink,
+                control=control,
+                options=options,
+                discovery=(discovery_providers or None) if discover_links else False,
+            )
 
     async def _apply(
         self,
@@ -542,6 +555,7 @@ class ImportService:
         sink: ev.EventSink,
         control: Control | None,
         options: dict[str, Any] | None,
+        discovery: list[str] | bool | None,
     ) -> RunResult:
         cid = as_uuid(plan.connection_id)
         run = Run(
@@ -567,11 +581,13 @@ class ImportService:
         run.decisions = decisions
         await run.emit(ev.RunStarted(str(run.run_id), len(pids), run.started_by, False))
         run.known = plan_versions(plan.projects)
+        run.discovery = discovery
         for pp in plan.projects:
             if not await run.checkpoint():
                 break
             await run.apply_one(pp)
-        return await run.finish()
+        extra = await self._discover(run, cid) if cid is not None else None
+        return await run.finish(extra_counts=extra)
 
     async def run_import(
         self,
@@ -584,11 +600,17 @@ class ImportService:
         sink: ev.EventSink = ev.discard,
         control: Control | None = None,
         resume: bool = True,
+        discover_links: bool = False,
+        discovery_providers: list[str] | None = None,
     ) -> RunResult:
-        """Headless import (CLI, workers): fetch → transform → plan → apply, batch by batch.
+        """Headless import (CLI, workers): fetch → transform → plan → apply, streamed chunk
+        by chunk (the next page is fetched while the current one is applied).
 
         Non-interactive: creates/updates apply; conflicts and bad data become sync errors.
         A run with the same selection that was killed is resumed (finished projects skipped).
+        ``discover_links`` (the discoverCrossLinks run option, off by default): after the
+        projects are applied, look the written releases up on other services
+        (``discovery_providers``: a subset, default all).
         """
         connection = await self._connection(connection_id)
         cid = connection["id"]
@@ -606,8 +628,11 @@ class ImportService:
             "incremental": incremental,
             "decisions": decisions.to_dict(),
         }
+        if discover_links:
+            options["discoverCrossLinks"] = discovery_providers or True
         await run.start(options, dry_run=dry_run, resume=resume)
         if not dry_run:
+            run.discovery = (discovery_providers or None) if discover_links else False
             return await self._stream_import(run, connection, project_ids, incremental, decisions)
         try:
             fetched = await self.fetch(
@@ -643,7 +668,7 @@ class ImportService:
         cid = connection["id"]
         run.decisions = decisions
         listing = Listing()
-        queue: asyncio.Queue[Chunk | None] = asyncio.Queue(maxsize=STREAM_DEPTH)
+        queue: asyncio.Queue[FetchResult | None] = asyncio.Queue(maxsize=STREAM_DEPTH)
         producer = asyncio.create_task(
             produce(
                 self, connection, project_ids, incremental, queue, listing,
@@ -653,7 +678,9 @@ class ImportService:
         replan = self._replanner(cid, decisions)
         started = False
         try:
-            while (chunk := await queue.get()) is not None:
+            while (fetched := await queue.get()) is not None:
+                chunk = await save_chunk(self, cid, fetched, listing, str(run.run_id))
+                del fetched
                 if not started:
                     started = True
                     await run.emit(
@@ -681,8 +708,13 @@ class ImportService:
             # user reconnects first.
             await self._reconnect_needed(run, connection, listing.auth_error)
             raise listing.auth_error
-        run.errors += listing.listing_errors
-        result = await run.finish(api=listing.api)
+        if run.cancelled:  # chunks left unsaved: nothing can be called removed upstream
+            listing.complete = False
+        run.errors += await finish_listing(
+            self, cid, listing, project_ids, incremental, str(run.run_id)
+        )
+        extra = await self._discover(run, cid)
+        result = await run.finish(api=listing.api, extra_counts=extra)
         result.upstream = listing.upstream
         if (
             project_ids is None
@@ -692,6 +724,29 @@ class ImportService:
         ):
             await self._advance_cursor(cid, listing.max_updated_at)
         return result
+
+    async def _discover(self, run: Run, cid: uuid.UUID) -> dict[str, Any] | None:
+        """The discoverCrossLinks step: links on other services for the releases this run
+        wrote. Lookup failures become sync errors (stage "discovery"), never a failed run."""
+        if run.discovery is False or run.cancelled or not run.release_ids:
+            return None
+        from ss_tui.discovery import build_providers, discover_links
+
+        http = self.http or httpx.AsyncClient()
+        try:
+            report = await discover_links(
+                self.engine,
+                run.release_ids,
+                build_providers(self.settings, http, names=run.discovery or None),
+                sink=run.emit,  # type: ignore[arg-type]  # a broken screen must not stop it
+                run_id=run.run_id,
+                connection_id=cid,
+                cancel=run.control.cancel_event if run.control else None,
+            )
+        finally:
+            if http is not self.http:
+                await http.aclose()
+        return {"discovery": report.counts()}
 
     async def _import_chunk(
         self,

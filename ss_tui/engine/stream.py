@@ -17,7 +17,7 @@ from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 
-DEPTH = 2  # chunks fetched ahead of the one being applied
+DEPTH = 1  # chunks fetched ahead of the one being applied
 ID_CHUNK = 100  # requested ids fetched (concurrently) per chunk
 
 
@@ -37,7 +37,7 @@ class Listing:
     fetched: int = 0
     failed: int = 0  # projects that could not be fetched or parsed (failed items)
     problems: int = 0
-    listing_errors: int = 0  # the listing itself failed part-way (recorded)
+    listing_error: ErrorRecord | None = None  # the listing itself failed part-way
     complete: bool = True
     finished: bool = False
     max_updated_at: Any = None
@@ -52,37 +52,35 @@ async def produce(
     connection: dict[str, Any],
     project_ids: list[str] | None,
     incremental: bool,
-    queue: asyncio.Queue[Chunk | None],
+    queue: asyncio.Queue[Any],
     listing: Listing,
     *,
     sink: ev.EventSink,
     run_id: str,
 ) -> None:
-    """Fill ``queue`` with chunks, then None. Never raises: failures land in ``listing``."""
+    """Fill ``queue`` with fetched chunks (FetchResult), then None. Network and parsing only:
+    the importer saves each chunk, so the database has one writer and the fetch never waits
+    on it. Never raises: failures land in ``listing``."""
     from ss_tui.engine.service import _api_counts
 
-    cid = connection["id"]
     try:
         async with svc.make_client(connection["account_id"], sink) as client:
             try:
                 async for out in _chunks(svc, client, connection, project_ids, incremental):
-                    chunk = await _save(svc, cid, out, listing, run_id)
+                    listing.fetched += len(out.payloads)
+                    listing.failed += len(out.failed)
+                    listing.problems += len(out.problems) + len(out.failed)
                     await sink(ev.FetchProgress(run_id, listing.fetched, listing.problems))
-                    await queue.put(chunk)
+                    await queue.put(out)
                     listing.changed.set()
             except AuthError as exc:
                 listing.complete, listing.auth_error = False, exc
             except SessionStudioError as exc:
                 listing.complete = False
-                record = from_exception(exc, stage="fetch", entity_type="listing", external_id=None)
-                async with svc.engine.begin() as conn:
-                    await record_errors(conn, [record], run_id=as_uuid(run_id), connection_id=cid)
-                listing.listing_errors += 1
+                listing.listing_error = from_exception(
+                    exc, stage="fetch", entity_type="listing", external_id=None
+                )
             listing.api = _api_counts(client)
-        if project_ids is None and not incremental and listing.complete:
-            async with svc.engine.begin() as conn:
-                for gone in await mark_removed(conn, cid, listing.seen):
-                    listing.upstream[gone] = "removed"
         await sink(
             ev.FetchProgress(run_id, listing.fetched, listing.problems, total=listing.fetched)
         )
@@ -93,6 +91,24 @@ async def produce(
     listing.finished = True
     listing.changed.set()
     await queue.put(None)
+
+
+async def finish_listing(
+    svc: Any, cid: uuid.UUID, listing: Listing, project_ids: list[str] | None,
+    incremental: bool, run_id: str,
+) -> int:
+    """After the last chunk: projects gone upstream, a failed listing's error. Returns the
+    number of errors recorded."""
+    async with svc.engine.begin() as conn:
+        if project_ids is None and not incremental and listing.complete:
+            for gone in await mark_removed(conn, cid, listing.seen):
+                listing.upstream[gone] = "removed"
+        if listing.listing_error is None:
+            return 0
+        await record_errors(
+            conn, [listing.listing_error], run_id=as_uuid(run_id), connection_id=cid
+        )
+        return 1
 
 
 async def _chunks(
@@ -118,9 +134,7 @@ async def _chunks(
         yield out
 
 
-async def _save(
-    svc: Any, cid: uuid.UUID, out: Any, listing: Listing, run_id: str
-) -> Chunk:
+async def save_chunk(svc: Any, cid: uuid.UUID, out: Any, listing: Listing, run_id: str) -> Chunk:
     """One chunk's snapshots and fetch problems, in one transaction."""
     async with svc.engine.begin() as conn:
         listing.upstream.update(await save_snapshots(conn, cid, list(out.payloads.values())))
@@ -141,9 +155,6 @@ async def _save(
             stages=("fetch",),
         )
     listing.seen.update(out.payloads)
-    listing.fetched += len(out.payloads)
-    listing.failed += len(out.failed)
-    listing.problems += len(out.problems) + len(out.failed)
     if out.max_updated_at is not None and (
         listing.max_updated_at is None or out.max_updated_at > listing.max_updated_at
     ):

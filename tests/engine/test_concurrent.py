@@ -64,7 +64,7 @@ async def test_two_concurrent_imports_make_no_duplicates(fresh_database, live_si
         assert dup_isrc == [] and dup_release == []
         # Each project's release exists once; both runs agree on what was imported.
         imported = {r["items"].get("applied", 0) + r["items"].get("unchanged", 0) for r in results}
-        assert len(imported) == 1
+        assert len(imported) == 1, results
         assert await count_rows(engine, "discog_releases") == imported.pop()
     finally:
         await engine.dispose()
