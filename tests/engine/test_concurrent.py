@@ -62,9 +62,17 @@ async def test_two_concurrent_imports_make_no_duplicates(fresh_database, live_si
             ).all()
         assert apply_errors == []  # no run tripped over the other
         assert dup_isrc == [] and dup_release == []
-        # Each project's release exists once; both runs agree on what was imported.
-        imported = {r["items"].get("applied", 0) + r["items"].get("unchanged", 0) for r in results}
-        assert len(imported) == 1, results
-        assert await count_rows(engine, "discog_releases") == imported.pop()
+        # Each project's release exists once. Both runs account for it as applied or
+        # unchanged, or — when the other importer kept changing its rows under it through
+        # every re-plan — as stale (never overwritten blindly, never failed).
+        releases = await count_rows(engine, "discog_releases")
+        for r in results:
+            done = r["items"].get("applied", 0) + r["items"].get("unchanged", 0)
+            assert done + r["items"].get("stale", 0) >= releases, results
+        assert max(r["items"].get("applied", 0) + r["items"].get("unchanged", 0)
+                   for r in results) == releases, results
+        # Only the catalogue's bad data fails, the same in both runs: nothing failed because
+        # of the other importer.
+        assert len({r["items"].get("failed", 0) for r in results}) == 1, results
     finally:
         await engine.dispose()
