@@ -102,3 +102,18 @@ async def test_search_matches_title_artist_or_exact_id_and_escapes_wildcards(
         assert await ids("no such thing") == []
     finally:
         await engine.dispose()
+
+
+async def test_scrolling_without_moving_the_cursor_pages_in_more_rows(seeded, make_app) -> None:
+    """What the mouse wheel does: the view scrolls, the cursor stays on its row."""
+    seeded(projects=250)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#projects", DataTable)
+        assert table.row_count == PAGE_SIZE
+        cursor_before = table.cursor_row
+        table.scroll_end(animate=False)
+        await settle(pilot)
+        assert table.cursor_row == cursor_before
+        assert table.row_count == 2 * PAGE_SIZE

@@ -126,6 +126,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         table.add_column("Trk", key="tracks", width=3)
         table.add_column("State", key="state", width=12)
         table.focus()
+        # Scrolling with the mouse wheel (no cursor move) must page in more rows too.
+        self.watch(table, "scroll_y", self._scrolled, init=False)
         self.ss_app.data_changed.subscribe(self, self._on_data_changed)
         self.ss_app.refresh_changed.subscribe(self, self._on_refresh_changed)
         self._on_refresh_changed(self.ss_app.refresh_state)
@@ -271,8 +273,15 @@ Projects of the connected account, read from the local snapshot (refresh with **
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
             self.show_detail(event.row_key.value)
-        near_end = event.cursor_row >= self.loaded - PREFETCH_MARGIN
-        if near_end and self._more and not self._loading_more:
+        self._load_more_if_near(event.cursor_row)
+
+    def _scrolled(self, _old: float, new: float) -> None:
+        table = self.query_one("#projects", DataTable)
+        last_visible = int(new) + table.scrollable_content_region.height
+        self._load_more_if_near(last_visible)
+
+    def _load_more_if_near(self, row: int) -> None:
+        if row >= self.loaded - PREFETCH_MARGIN and self._more and not self._loading_more:
             self._loading_more = True
             self.load_next_page(self._generation, self.filter, self.loaded)
 
