@@ -416,7 +416,7 @@ class SessionStudioClient:
         if status == 429:
             self.metrics.rate_limited += 1
             retry_after = _retry_after(resp.headers.get("retry-after"))
-            self.pacer.pause(retry_after)
+            self.pacer.pause(retry_after, over_limit=True)
             await self._budget_event(force=True)
             raise RateLimitedError(
                 f"Session Studio rate limit reached; pausing all requests for {retry_after:g} s.",

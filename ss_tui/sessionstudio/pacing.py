@@ -27,6 +27,9 @@ Sleep = Callable[[float], Awaitable[None]]
 # Pace this much under the limit so latency jitter cannot push two requests' arrival
 # into the same window slot.
 SAFETY_MARGIN = 0.02
+# After a 429 the jitter was evidently larger than the margin: widen it (doubling plus a
+# step), but never past this, so pacing stays within 10 % of the limit.
+MAX_SAFETY_MARGIN = 0.10
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +157,12 @@ class RateLimitPacer:
             self._probing = False
             self._wake()
 
-    def pause(self, seconds: float) -> None:
-        """``Retry-After``: nobody sends anything for ``seconds``."""
+    def pause(self, seconds: float, *, over_limit: bool = False) -> None:
+        """``Retry-After``: nobody sends anything for ``seconds``. ``over_limit`` (a 429)
+        also widens the safety margin, so one overflow does not become a pattern."""
         self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+        if over_limit:
+            self._margin = min(MAX_SAFETY_MARGIN, self._margin * 2 + 0.02)
         self._mark_known()
 
     def _mark_known(self) -> None:

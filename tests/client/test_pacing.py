@@ -111,3 +111,18 @@ def test_reset_header_as_delta_or_unix_time():
     assert parse_reset("12", now_wall=1_780_000_000) == 12
     assert parse_reset("1780000030", now_wall=1_780_000_000) == 30
     assert parse_reset("soon", now_wall=0) is None
+
+
+async def test_a_429_widens_the_margin_but_stays_near_the_limit(vtime):
+    pacer = make(vtime)
+    await pacer.acquire()
+    pacer.observe(headers(limit=50, remaining=49, reset=1))
+    steady = pacer.interval_s
+    pacer.pause(1.0, over_limit=True)  # jitter beat the margin once
+    widened = pacer.interval_s
+    assert widened > steady  # fewer requests per window from now on
+    for _ in range(10):  # however many overflows, pacing stays within 10 % of the limit
+        pacer.pause(1.0, over_limit=True)
+    assert pacer.interval_s <= 1 / 50 * 1.10 + 1e-9
+    pacer.pause(1.0)  # a plain Retry-After (e.g. a 503) is not a pacing mistake
+    assert pacer.interval_s == 1 / 50 * 1.10
