@@ -72,6 +72,7 @@ class Worker:
     stall_timeout_s: float = 60.0
     stop_when_idle: bool = False  # drain mode: return once no job is due
     processed: int = 0
+    _last_requeue: float = float("-inf")
 
     async def run(self, stop: asyncio.Event | None = None) -> int:
         """Process jobs until ``stop`` is set (or the queue is idle in drain mode)."""
@@ -85,7 +86,7 @@ class Worker:
 
     async def _slot(self, stop: asyncio.Event, slot_id: str) -> None:
         while not stop.is_set():
-            await queue.requeue_stalled(self.engine, timeout_s=self.stall_timeout_s)
+            await self._requeue_stalled_now_and_then()
             job = await queue.claim(self.engine, slot_id, job_types=self.handlers.keys())
             if job is None:
                 if self.stop_when_idle:
@@ -94,6 +95,15 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), self.poll_interval_s)
                 continue
             await self._run_one(job, slot_id, stop)
+
+    async def _requeue_stalled_now_and_then(self) -> None:
+        """Sweep for jobs of dead workers, shared by this worker's slots and at most every
+        few seconds: a stall is only declared after ``stall_timeout_s`` anyway."""
+        now = time.monotonic()
+        if now - self._last_requeue < min(self.stall_timeout_s / 3, 10.0):
+            return
+        self._last_requeue = now
+        await queue.requeue_stalled(self.engine, timeout_s=self.stall_timeout_s)
 
     async def _run_one(self, job: Job, slot_id: str, stop: asyncio.Event) -> None:
         started = time.monotonic()

@@ -7,8 +7,9 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -55,6 +56,50 @@ class LiveSimulator:
 
 
 @contextlib.contextmanager
+def serve_in_thread(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    lifespan: str = "on",
+    name: str = "ss-tui-server",
+    on_stop: Callable[[], None] | None = None,
+) -> Iterator[int]:
+    """Serve any ASGI app on a real socket from a background thread; yields the bound port.
+
+    The socket is bound here (port 0 = a free one), so there is no probe-then-bind race.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan=lifespan,
+            timeout_graceful_shutdown=2,
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name,
+                              daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:  # readiness handshake, not a timing assumption
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start")
+        time.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        if on_stop is not None:
+            on_stop()
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+@contextlib.contextmanager
 def start_live_simulator(
     config: SimulatorConfig | None = None,
     *,
@@ -65,33 +110,8 @@ def start_live_simulator(
 ) -> Iterator[LiveSimulator]:
     """Serve the simulator on a real loopback socket from a background thread."""
     app = app or create_app(config, clock=clock)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
     quiet_simulated_faults()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="on",
-            timeout_graceful_shutdown=2,
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="ss-tui-simulator", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:  # readiness handshake, not a timing assumption
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("simulator server did not start")
-        time.sleep(0.01)
-    live = LiveSimulator(host, sock.getsockname()[1], app, app.state.simulator)
-    try:
-        yield live
-    finally:
-        live.simulator.closing.set()
-        server.should_exit = True
-        thread.join(15)
-        sock.close()
+    simulator = app.state.simulator
+    with serve_in_thread(app, host=host, port=port, name="ss-tui-simulator",
+                         on_stop=simulator.closing.set) as bound:
+        yield LiveSimulator(host, bound, app, simulator)

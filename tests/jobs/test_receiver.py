@@ -14,7 +14,7 @@ from ss_tui.db.engine import create_engine
 from ss_tui.jobs import queue
 from ss_tui.jobs.receiver import create_receiver_app, signature_verifier
 from ss_tui.sessionstudio.webhooks import sign_webhook
-from tests.jobs.server import serve_in_thread
+from ss_tui.simulator.server import serve_in_thread
 
 SECRET = "whsec-test"
 
@@ -37,8 +37,8 @@ async def receiver(db_url):
     # so no connection crosses loops.
     app = create_receiver_app(create_engine(db_url, poolclass=NullPool),
                               signature_verifier(SECRET))
-    with serve_in_thread(app) as base_url:
-        async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+    with serve_in_thread(app, lifespan="off") as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             yield http
 
 

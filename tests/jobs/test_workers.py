@@ -21,9 +21,8 @@ from ss_tui.jobs.receiver import create_receiver_app, signature_verifier
 from ss_tui.jobs.worker import Worker
 from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
 from ss_tui.simulator import SimulatorConfig
-from ss_tui.simulator.server import start_live_simulator
+from ss_tui.simulator.server import serve_in_thread, start_live_simulator
 from tests.fixtures.engine import cli_args, count_rows, prepare_cli_database
-from tests.jobs.server import serve_in_thread
 
 RELEASES = schema.DiscogRelease.__table__
 JOBS = schema.IngestionJob.__table__
@@ -229,10 +228,11 @@ async def test_simulator_webhooks_end_in_an_import_by_a_worker(sqlite_url):
     engine = create_engine(sqlite_url)
     receiver_engine = create_engine(sqlite_url, poolclass=sa.pool.NullPool)
     try:
-        with serve_in_thread(create_receiver_app(receiver_engine, signature_verifier(secret))
-                             ) as receiver_url:
+        with serve_in_thread(create_receiver_app(receiver_engine, signature_verifier(secret)),
+                             lifespan="off") as receiver_port:
             config = SimulatorConfig(
-                seed=5, projects=4, webhook_url=f"{receiver_url}/webhooks/session-studio",
+                seed=5, projects=4,
+                webhook_url=f"http://127.0.0.1:{receiver_port}/webhooks/session-studio",
                 webhook_secret=secret,
             )
             with start_live_simulator(config) as live:
