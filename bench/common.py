@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,6 +17,8 @@ from typing import Any
 
 from ss_tui.simulator import SimulatorConfig, create_app
 from ss_tui.simulator.core import Simulator
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(slots=True)
@@ -235,3 +241,32 @@ async def seeded_service(
         for i in range(0, len(payloads), 500):
             await save_snapshots(conn, as_uuid(info.id), payloads[i : i + 500])
     return svc, info.id
+
+
+async def run_import_child(args: list[str], token: str | None = None) -> dict[str, Any]:
+    """bench/import_child.py with ``args`` in its own process under bench/rss_probe.py:
+    its JSON result (``result``) and peak RSS (``maxrss_kib``). The token goes by environment."""
+    env = dict(os.environ)
+    if token:
+        env["BENCH_SS_TOKEN"] = token
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.rss_probe",
+        "--",
+        sys.executable,
+        "-m",
+        "bench.import_child",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+    out, err = await proc.communicate()  # the event loop keeps serving the simulator
+    report = json.loads(out)
+    if report["returncode"] != 0:
+        raise RuntimeError(f"the import child failed: {err.decode()[-600:]}")
+    report["result"] = json.loads(report["stdout"])
+    return report

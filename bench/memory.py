@@ -8,44 +8,9 @@ loaded, nothing imported) is measured too, for how much of the peak the import i
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import sys
-from pathlib import Path
-from typing import Any
-
-from bench.common import Figure, Sizes, Workspace, build_simulator
+from bench.common import Figure, Sizes, Workspace, build_simulator, run_import_child
 
 TARGET_MB = 300
-ROOT = Path(__file__).resolve().parent.parent
-
-
-async def _probe(args: list[str], token: str | None = None) -> dict[str, Any]:
-    env = dict(os.environ)
-    if token:
-        env["BENCH_SS_TOKEN"] = token
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.rss_probe",
-        "--",
-        sys.executable,
-        "-m",
-        "bench.import_child",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
-    out, err = await proc.communicate()  # the event loop keeps serving the simulator
-    report = json.loads(out)
-    if report["returncode"] != 0:
-        raise RuntimeError(f"the import child failed: {err.decode()[-600:]}")
-    report["result"] = json.loads(report["stdout"])
-    return report
 
 
 async def run(sizes: Sizes, ws: Workspace) -> Figure:
@@ -56,9 +21,9 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     app, sim = build_simulator(projects, sizes.memory_tracks, rate_limit=1_000_000)
     token = sim.personal_token()
     url = await ws.sqlite_url("memory")
-    baseline = await _probe(["--baseline"])
+    baseline = await run_import_child(["--baseline"])
     with start_live_simulator(app=app) as live:
-        peak = await _probe(
+        peak = await run_import_child(
             ["--base-url", live.base_url, "--database-url", url, "--account", sim.demo_account_id],
             token,
         )

@@ -1,6 +1,6 @@
 """Cross-platform link discovery: ISRC/UPC → Apple Music, Deezer and MusicBrainz links.
 
-Entry point: :func:`discover_links` (see /work/notes/discovery_api.md and README).
+Entry point: :func:`discover_links` (see the README, "Cross-platform link discovery").
 Never imports Textual.
 """
 

@@ -36,6 +36,7 @@ from ss_tui.engine.rows import (
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
     as_uuid,
+    child_id,
     is_empty,
     same,
     stable_id,
@@ -542,7 +543,7 @@ class Planner:
         else:
             taken = await st.taken_slugs(self.conn, "recording", creator)
             slug = unique_slug(track.slug_base, taken)
-        rec_id = existing["id"] if existing else stable_id("recording", creator, tid)
+        rec_id = existing["id"] if existing else child_id(rel_id, "recording", creator, tid)
         rec = self._entity(
             pp,
             rec_key,
@@ -580,7 +581,7 @@ class Planner:
         else:
             rt_slug = unique_slug(track.slug_base, rt_slugs)
         rt_slugs.add(rt_slug)
-        rt_id = rt_row["id"] if rt_row else stable_id("release_track", rel_id, tid)
+        rt_id = rt_row["id"] if rt_row else child_id(rel_id, "release_track", rel_id, tid)
         rt = self._entity(
             pp,
             rt_key,
@@ -630,7 +631,7 @@ class Planner:
                 "is_primary": c.is_primary,
             }
             create_only = {
-                "id": stable_id("credit", owner, owner_id, artist_id, c.role),
+                "id": child_id(owner_id, "credit", owner, owner_id, artist_id, c.role),
                 col: owner_id,
                 "artist_id": artist_id,
                 "role": c.role,
@@ -725,7 +726,7 @@ class Planner:
             owned=True,
             overwrite=True,
             create_only={
-                "id": stable_id("link", PROVIDER_ID, owner_type, owner_id),
+                "id": child_id(owner_id, "link", PROVIDER_ID, owner_type, owner_id),
                 "provider_id": PROVIDER_ID,
                 "owner_type": owner_type,
                 "release_id": None,

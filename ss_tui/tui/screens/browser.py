@@ -89,6 +89,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._page_busy = False  # a first-page query runs; reloads meanwhile are coalesced
         self._reload_pending = False
         self._counts: dict[q.ProjectFilter, int] = {}  # totals per filter, until data changes
+        self._detail_shown: str | None = None  # the project in the detail pane
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def _on_data_changed(self, _reason: str) -> None:
         self._counts.clear()
+        self._detail_shown = None  # its payload may have changed too
         self.reload()
 
     def _on_refresh_changed(self, state: RefreshState) -> None:
@@ -161,6 +163,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
     def on_screen_resume(self) -> None:
         # The account may have changed on the Connect screen.
         if self.filter.connection_id != self.ss_app.selected_account:
+            self._detail_shown = None
             self.reload()
             self.load_artists()
 
@@ -271,8 +274,11 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     @on(DataTable.RowHighlighted, "#projects")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self.show_detail(event.row_key.value)
+        key = event.row_key.value
+        if key is not None and key != self._detail_shown:
+            # After the frame with the rows: while the user types a search, the filtered
+            # rows must not wait for the detail pane (a project's tables take a while).
+            self.call_after_refresh(self.show_detail, key)
         self._load_more_if_near(event.cursor_row)
 
     def _scrolled(self, _old: float, new: float) -> None:
@@ -295,6 +301,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
             self.ctx.db_engine, self.ss_app.selected_account, external_id
         )
         self.query_one("#project-detail", Static).update(render_project_detail(detail))
+        self._detail_shown = external_id
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
