@@ -1,6 +1,9 @@
 """The unchanged fast path: a project whose Session Studio payload is byte-identical to the
-one of its last clean import, with the same decisions, no open sync errors and a release
-nobody touched since, is planned as ``unchanged`` without re-diffing every row.
+one of its last clean import, with the same decisions, no open sync errors, and whose rows
+nobody touched since (the release, its tracks, their recordings, the credits and the
+Session Studio links), is planned as ``unchanged`` without re-diffing every row. Anything
+edited in the database since is diffed in full, so an unlocked field staff changed shows
+as an update back to Session Studio's value, as it would without the fast path.
 
 Re-planning a large, mostly unchanged catalogue is the common case (incremental syncs, the
 browser's "what changed" view); this keeps it to a few indexed queries per batch.
@@ -18,8 +21,15 @@ from ss_tui.db import schema
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.errors import LIVE, T_ERRORS
 from ss_tui.engine.plan_types import ProjectPlan
-from ss_tui.engine.rows import T_RELEASE
-from ss_tui.engine.transform import payload_hash
+from ss_tui.engine.rows import (
+    T_LINK,
+    T_RECORDING,
+    T_RECORDING_ARTIST,
+    T_RELEASE,
+    T_RELEASE_ARTIST,
+    T_RELEASE_TRACK,
+)
+from ss_tui.engine.transform import PROVIDER_ID, payload_hash
 
 T_ITEMS = schema.ImportItem.__table__
 T_RUNS = schema.ImportRun.__table__
@@ -70,6 +80,7 @@ async def unchanged_projects(
             T_RELEASE.c.updated_at,
         ).where(T_RELEASE.c.id.in_(release_ids[i : i + 500]))
         releases.update({r["id"]: dict(r) for r in (await conn.execute(stmt)).mappings()})
+    touched = await _children_touched(conn, list(releases))
 
     out: dict[str, ProjectPlan] = {}
     for pid in pids:
@@ -84,6 +95,8 @@ async def unchanged_projects(
         release = releases.get(item["release_id"])
         if release is None or release["updated_at"] > item["updated_at"]:
             continue
+        if (at := touched.get(release["id"])) is not None and at > item["updated_at"]:
+            continue
         out[pid] = ProjectPlan(
             project_id=pid,
             title=release["title"],
@@ -91,4 +104,44 @@ async def unchanged_projects(
             source_hash=source_hash,
             upstream_unchanged=True,
         )
+    return out
+
+
+async def _children_touched(
+    conn: AsyncConnection, release_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Any]:
+    """Per release, the latest ``updated_at`` among the rows an import of it writes besides
+    the release itself. Links of other providers (found by link discovery) do not count:
+    the import never diffs them."""
+    rt = T_RELEASE_TRACK
+    stamp = rt.c.updated_at.type
+
+    def latest(col: Any) -> Any:
+        return sa.func.max(col, type_=stamp).label("at")
+
+    out: dict[uuid.UUID, Any] = {}
+    for i in range(0, len(release_ids), 500):
+        chunk = release_ids[i : i + 500]
+        mine = rt.c.release_id.in_(chunk)
+        parts = [
+            sa.select(rt.c.release_id.label("rid"), latest(rt.c.updated_at)).where(mine),
+            sa.select(rt.c.release_id, latest(T_RECORDING.c.updated_at))
+            .join(T_RECORDING, T_RECORDING.c.id == rt.c.recording_id)
+            .where(mine),
+            sa.select(rt.c.release_id, latest(T_RECORDING_ARTIST.c.updated_at))
+            .join(T_RECORDING_ARTIST, T_RECORDING_ARTIST.c.recording_id == rt.c.recording_id)
+            .where(mine),
+            sa.select(rt.c.release_id, latest(T_LINK.c.updated_at))
+            .join(T_LINK, T_LINK.c.release_track_id == rt.c.id)
+            .where(mine, T_LINK.c.provider_id == PROVIDER_ID),
+            sa.select(T_RELEASE_ARTIST.c.release_id, latest(T_RELEASE_ARTIST.c.updated_at))
+            .where(T_RELEASE_ARTIST.c.release_id.in_(chunk)),
+            sa.select(T_LINK.c.release_id, latest(T_LINK.c.updated_at))
+            .where(T_LINK.c.release_id.in_(chunk), T_LINK.c.provider_id == PROVIDER_ID),
+        ]
+        for q in parts:
+            stmt = q.group_by(q.selected_columns[0])
+            for rid, at in (await conn.execute(stmt)).all():
+                if at is not None and (out.get(rid) is None or at > out[rid]):
+                    out[rid] = at
     return out

@@ -63,3 +63,64 @@ async def test_unchanged_projects_take_the_fast_path_until_something_changes(har
     by_id = {p.project_id: p for p in plan.projects}
     assert not by_id[pids[0]].upstream_unchanged and not by_id[pids[1]].upstream_unchanged
     assert by_id[pids[0]].counts()["release"] == {"update": 1}
+
+
+async def test_a_recording_staff_edited_is_diffed_again_not_taken_as_unchanged(
+    harness, db_engine
+):
+    """The fast path must not hide a database edit below the release: an unlocked field
+    staff changed on a recording is planned back to Session Studio's value; a link another
+    provider added (link discovery) leaves the project on the fast path."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from ss_tui.db import schema
+    from ss_tui.engine.plan_types import Action, EntityKind
+
+    svc, sim = harness.service, harness.simulator
+    await svc.run_import(harness.connection_id)
+    pids = sorted(p for p in sim.catalogue.project_ids(sim.demo_account_id)
+                  if p not in sim.catalogue.bad_projects)
+    edited, linked = pids[0], pids[1]
+    rel = schema.DiscogRelease.__table__
+    rec = schema.DiscogRecording.__table__
+    rt = schema.DiscogReleaseTrack.__table__
+    link = schema.ProviderLink.__table__
+    ssid = rel.c.metadata["sessionStudioId"].as_string()
+    later = datetime.now(UTC)
+    async with db_engine.begin() as conn:
+        release_of = {
+            pid: (await conn.execute(sa.select(rel.c.id).where(ssid == pid))).scalar_one()
+            for pid in (edited, linked)
+        }
+        recording_id, title = (
+            await conn.execute(
+                sa.select(rec.c.id, rec.c.title)
+                .join(rt, rt.c.recording_id == rec.c.id)
+                .where(rt.c.release_id == release_of[edited])
+                .limit(1)
+            )
+        ).one()
+        await conn.execute(
+            sa.update(rec).where(rec.c.id == recording_id)
+            .values(title="Staff Typo", updated_at=later)
+        )
+        await conn.execute(
+            sa.insert(link).values(
+                id=uuid.uuid4(), provider_id="deezer", owner_type="release",
+                release_id=release_of[linked], external_id="dz-1",
+                url="https://www.deezer.com/album/1", is_primary=False,
+                source_type="ingested", metadata={}, created_at=later, updated_at=later,
+            )
+        )
+
+    plan = await svc.plan(harness.connection_id, [edited, linked])
+    by_id = {p.project_id: p for p in plan.projects}
+    assert by_id[linked].upstream_unchanged
+    assert not by_id[edited].upstream_unchanged
+    changes = [e for e in by_id[edited].entities
+               if e.kind is EntityKind.recording and e.action is Action.update]
+    assert [(f.name, f.before, f.after) for e in changes for f in e.fields] == [
+        ("title", "Staff Typo", title)
+    ]
