@@ -329,6 +329,38 @@ async def _resolve_ids(svc: Any, table: Any, refs: tuple[str, ...]) -> list[uuid
     return out
 
 
+ERROR_FIELDS = (
+    "id", "status", "kind", "stage", "entity_type", "external_id", "project_external_id",
+    "http_status", "suggested_action", "attempts", "first_seen_at", "last_seen_at", "run_id",
+    "resolved_by", "note", "message",
+)
+RUN_FIELDS = (
+    "id", "status", "started_by", "started_at", "finished_at", "dry_run", "api_requests",
+    "api_retries", "api_rate_limited",
+)
+
+
+def _show_record(
+    data: dict[str, Any], as_json: bool, fields: tuple[str, ...], *, width: int,
+    skip_none: bool = True,
+) -> Any:
+    """``data`` as JSON (returns None) or as right-aligned ``key: value`` lines on a rich
+    console, values rendered literally (returns the console for what follows)."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return None
+    from rich.console import Console
+    from rich.text import Text
+
+    from ss_tui.engine.render import safe
+
+    console = Console()
+    for key in fields:
+        if data.get(key) is not None or not skip_none:
+            console.print(Text(f"{key:>{width}}: {safe(data.get(key))}"))
+    return console
+
+
 def _plain(v: Any) -> Any:
     from ss_tui.engine.rows import json_ready
 
@@ -441,35 +473,13 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
         async with svc.engine.connect() as conn:
             row = dict((await conn.execute(sa.select(t).where(t.c.id == rid))).mappings().one())
         data = {k: _plain(v) for k, v in row.items()}
-        if as_json:
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        console = _show_record(data, as_json, ERROR_FIELDS, width=20)
+        if console is None:
             return EXIT_OK
-        from rich.console import Console
         from rich.text import Text
 
         from ss_tui.engine.render import safe
 
-        console = Console()
-        for key in (
-            "id",
-            "status",
-            "kind",
-            "stage",
-            "entity_type",
-            "external_id",
-            "project_external_id",
-            "http_status",
-            "suggested_action",
-            "attempts",
-            "first_seen_at",
-            "last_seen_at",
-            "run_id",
-            "resolved_by",
-            "note",
-            "message",
-        ):
-            if data.get(key) is not None:
-                console.print(Text(f"{key:>20}: {safe(data[key])}"))
         detail = data.get("detail") or {}
         if detail.get("advice"):
             console.print(Text(f"{'advice':>20}: {safe(detail['advice'])}", style="bold"))
@@ -710,27 +720,13 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
             }
             for r in rows
         ]
-        if as_json:
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        console = _show_record(data, as_json, RUN_FIELDS, width=16, skip_none=False)
+        if console is None:
             return EXIT_OK
-        from rich.console import Console
         from rich.text import Text
 
         from ss_tui.engine.render import safe
 
-        console = Console()
-        for key in (
-            "id",
-            "status",
-            "started_by",
-            "started_at",
-            "finished_at",
-            "dry_run",
-            "api_requests",
-            "api_retries",
-            "api_rate_limited",
-        ):
-            console.print(Text(f"{key:>16}: {safe(data.get(key))}"))
         console.print(Text(f"{'counts':>16}: {safe(json.dumps(data.get('counts')))}"))
         for it in data["items"]:
             err = f" — {safe(it['error'])}" if it.get("error") else ""

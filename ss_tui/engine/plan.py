@@ -301,13 +301,50 @@ class Planner:
             await self._plan_track(
                 pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
             )
-        upstream = {t.external_id for t in spec.tracks}
-        for i in self.state.rt_by_release.get(rel_id, ()):
-            row = self.state.rows[T_RELEASE_TRACK.name][i]
-            ssid = (row.get("metadata") or {}).get("sessionStudioId")
-            if ssid and ssid not in upstream:
-                pp.warnings.append(f"Track '{row['title']}' is no longer in Session Studio; kept")
+        self._keep_removed_tracks(pp, rel_id, {t.external_id for t in spec.tracks})
         return pp
+
+    def _keep_removed_tracks(self, pp: ProjectPlan, rel_id: uuid.UUID, upstream: set[str]) -> None:
+        """Release tracks Session Studio no longer lists are kept (removing them is the
+        staff's call); one whose position a listed track now takes moves to the end of its
+        disc, so the release can still be written."""
+        rows = self.state.rows[T_RELEASE_TRACK.name]
+        gone = [
+            row
+            for row in (rows[i] for i in self.state.rt_by_release.get(rel_id, ()))
+            if (row.get("metadata") or {}).get("sessionStudioId") not in (None, *upstream)
+        ]
+        planned = {
+            (e.row["disc_number"], e.row["track_number"]): e.label
+            for e in pp.entities
+            if e.kind is EntityKind.release_track and e.included and e.row is not None
+        }
+        taken = set(planned) | {(r["disc_number"], r["track_number"]) for r in gone}
+        for row in gone:
+            disc, title = row["disc_number"], row["title"]
+            newcomer = planned.get((disc, row["track_number"]))
+            if newcomer is None:
+                pp.warnings.append(f"Track '{title}' is no longer in Session Studio; kept")
+                continue
+            free = max(n for d, n in taken if d == disc) + 1
+            taken.add((disc, free))
+            self._entity(
+                pp,
+                f"release_track:kept:{row['id']}",
+                EntityKind.release_track,
+                T_RELEASE_TRACK,
+                row,
+                {**row, "track_number": free},
+                label=title,
+                external_id=row["metadata"]["sessionStudioId"],
+                owned=True,
+                overwrite=True,
+                create_only={},
+            )
+            pp.warnings.append(
+                f"Track '{title}' is no longer in Session Studio; kept, moved to position "
+                f"{free} to make room for '{newcomer}'"
+            )
 
     def _plan_artists(
         self, pp: ProjectPlan, spec: ProjectSpec, dec: ProjectDecision

@@ -50,6 +50,7 @@ async def test_import_dry_run_then_apply_then_rerun(sqlite_only, live_sim, tmp_p
     assert errors and all(e["message"] and e["suggested_action"] for e in errors)
     code, out, err = await run_cli(env, "errors", "show", errors[0]["id"][:8])
     assert code == 0 and "source payload" in out
+    assert f"kind: {errors[0]['kind']}" in out and "resolved_by" not in out  # unset: left out
     code, out, err = await run_cli(env, "errors", "ignore", errors[0]["id"], "--note", "known")
     assert code == 0 and "1 error(s) ignored" in out
     csv_path = tmp_path / "errors.csv"
@@ -61,6 +62,8 @@ async def test_import_dry_run_then_apply_then_rerun(sqlite_only, live_sim, tmp_p
     assert [r["started_by"] for r in runs] == ["ci-bot"] * len(runs)
     code, out, err = await run_cli(env, "runs", "show", runs[0]["id"], "--json")
     assert json.loads(out)["items"]
+    code, out, err = await run_cli(env, "runs", "show", runs[0]["id"])
+    assert code == 0 and "started_by: ci-bot" in out and "finished_at: " in out
 
 
 async def test_not_connected_exit_code(sqlite_only, live_sim):

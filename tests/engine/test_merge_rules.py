@@ -205,3 +205,29 @@ async def test_row_changed_after_preview_makes_project_stale(db_engine):
         await apply_plan(db_engine, plan)
     row = await _row(db_engine, REL, label="Changed By Staff")
     assert row["title"] == "Project 7"  # not silently overwritten
+
+
+async def test_a_track_replaced_upstream_at_the_same_position_moves_the_old_one_aside(db_engine):
+    """Session Studio swaps track 2 for a new song at position 2: the new track takes the
+    position, the old release track is kept (never deleted) and moved to the end."""
+    project = make_project(5, 3)
+    await apply_plan(db_engine, await plan_projects(db_engine, [project]))
+    edited = project.model_copy(deep=True)
+    new = edited.tracks[1].model_copy(deep=True)
+    new.id, new.title, new.isrc = "trk_0005_new", "Brand New Song", "USXYZ0099999"
+    edited.tracks[1] = new
+
+    plan = await plan_projects(db_engine, [edited])
+    results = await apply_plan(db_engine, plan)
+    assert [r.status for r in results] == ["applied"], results
+    assert any("no longer in Session Studio" in w and "position 4" in w
+               for w in plan.projects[0].warnings)
+    rt = schema.DiscogReleaseTrack.__table__
+    async with db_engine.connect() as conn:
+        rows = (await conn.execute(sa.select(rt.c.title, rt.c.track_number)
+                                   .order_by(rt.c.track_number))).all()
+    assert [tuple(r) for r in rows] == [
+        ("Song 5.1", 1), ("Brand New Song", 2), ("Song 5.3", 3), ("Song 5.2", 4)
+    ]
+    again = await plan_projects(db_engine, [edited])
+    assert {e.action for e in again.projects[0].entities} == {Action.unchanged}
