@@ -440,11 +440,16 @@ class TokenManager:
         return tokens.access_token
 
     async def _refresh_if_still(self, stale_access_token: str) -> TokenSet:
-        async with self._lock:
+        # A store shared by several processes (the database store) holds the account's row
+        # for the whole refresh; the others wait, then find the rotated tokens.
+        held = getattr(self.store, "locked", None)
+        async with self._lock, (
+            held(self.account_key) if held else contextlib.nullcontext(self.store)
+        ) as store:
             # Re-read the store: another task, or another worker sharing the database
             # store, may have refreshed already. Refreshing again with the old (single-use)
             # refresh token would get the whole grant revoked.
-            stored = await self.store.get(self.account_key)
+            stored = await store.get(self.account_key)
             if stored is not None:
                 self._tokens = stored
             tokens = await self._load()
@@ -455,7 +460,7 @@ class TokenManager:
                     "The Session Studio token was rejected and cannot be refreshed."
                 )
             fresh = await self.oauth.refresh(tokens)  # ReconnectNeeded propagates: no retry
-            await self.store.set(self.account_key, fresh)  # rotated refresh token saved first
+            await store.set(self.account_key, fresh)  # rotated refresh token saved first
             self._tokens = fresh
             self.refreshes += 1
             return fresh

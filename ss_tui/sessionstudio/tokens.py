@@ -12,8 +12,10 @@ Tokens are never written to a file, a log or the database in clear.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -22,7 +24,7 @@ from ss_tui.sessionstudio.errors import NoKeyringBackend, SessionStudioError
 from ss_tui.sessionstudio.redaction import mask, register_secret
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
     from ss_tui.config import Settings
     from ss_tui.sessionstudio.models import TokenResponse
@@ -221,16 +223,37 @@ class DatabaseTokenStore:
         return SSToken.__table__
 
     async def get(self, account_key: str) -> TokenSet | None:
+        async with self._engine.connect() as conn:
+            return await self._get(conn, account_key)
+
+    async def set(self, account_key: str, tokens: TokenSet) -> None:
+        async with self._engine.begin() as conn:
+            await self._set(conn, account_key, tokens)
+
+    @contextlib.asynccontextmanager
+    async def locked(self, account_key: str) -> AsyncIterator[TokenStore]:
+        """The account's tokens held for one refresh: workers on other machines sharing this
+        database wait here, then read the rotated tokens instead of spending the same
+        single-use refresh token twice (which revokes the grant). Yields a store bound to
+        the lock's transaction; what it sets is committed when the block ends."""
+        table = self._table()
+        async with self._engine.begin() as conn:
+            # A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite.
+            await conn.execute(
+                table.update()
+                .where(table.c.account_key == account_key)
+                .values(updated_at=table.c.updated_at)
+            )
+            yield _BoundDatabaseStore(self, conn)
+
+    async def _get(self, conn: AsyncConnection, account_key: str) -> TokenSet | None:
         from cryptography.fernet import InvalidToken
         from sqlalchemy import select
 
         table = self._table()
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(table.c.ciphertext).where(table.c.account_key == account_key)
-                )
-            ).first()
+        row = (
+            await conn.execute(select(table.c.ciphertext).where(table.c.account_key == account_key))
+        ).first()
         if row is None:
             return None
         cipher = row[0]
@@ -243,44 +266,43 @@ class DatabaseTokenStore:
             ) from exc
         return TokenSet.from_json(plain.decode())
 
-    async def set(self, account_key: str, tokens: TokenSet) -> None:
+    async def _set(self, conn: AsyncConnection, account_key: str, tokens: TokenSet) -> None:
         from sqlalchemy import select
 
         table = self._table()
         cipher = self._fernet.encrypt(tokens.to_json().encode()).decode()
         now = datetime.now(UTC)
-        async with self._engine.begin() as conn:
-            if self._engine.dialect.name in ("sqlite", "postgresql"):
-                if self._engine.dialect.name == "sqlite":
-                    from sqlalchemy.dialects.sqlite import insert
-                else:
-                    from sqlalchemy.dialects.postgresql import insert
-                stmt = insert(table).values(
+        if conn.dialect.name in ("sqlite", "postgresql"):
+            if conn.dialect.name == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert
+            stmt = insert(table).values(
+                id=uuid.uuid4(), account_key=account_key, ciphertext=cipher,
+                created_at=now, updated_at=now,
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[table.c.account_key],
+                set_={"ciphertext": cipher, "updated_at": now},
+            )
+            await conn.execute(stmt)
+            return
+        exists = (
+            await conn.execute(select(table.c.id).where(table.c.account_key == account_key))
+        ).first()
+        if exists:
+            await conn.execute(
+                table.update()
+                .where(table.c.account_key == account_key)
+                .values(ciphertext=cipher, updated_at=now)
+            )
+        else:
+            await conn.execute(
+                table.insert().values(
                     id=uuid.uuid4(), account_key=account_key, ciphertext=cipher,
                     created_at=now, updated_at=now,
                 )
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[table.c.account_key],
-                    set_={"ciphertext": cipher, "updated_at": now},
-                )
-                await conn.execute(stmt)
-                return
-            exists = (
-                await conn.execute(select(table.c.id).where(table.c.account_key == account_key))
-            ).first()
-            if exists:
-                await conn.execute(
-                    table.update()
-                    .where(table.c.account_key == account_key)
-                    .values(ciphertext=cipher, updated_at=now)
-                )
-            else:
-                await conn.execute(
-                    table.insert().values(
-                        id=uuid.uuid4(), account_key=account_key, ciphertext=cipher,
-                        created_at=now, updated_at=now,
-                    )
-                )
+            )
 
     async def delete(self, account_key: str) -> None:
         table = self._table()
@@ -289,6 +311,22 @@ class DatabaseTokenStore:
 
     def __repr__(self) -> str:
         return f"DatabaseTokenStore(engine={self._engine.url.render_as_string(hide_password=True)})"
+
+
+class _BoundDatabaseStore:
+    """A :class:`DatabaseTokenStore` working inside one open transaction (see ``locked``)."""
+
+    def __init__(self, store: DatabaseTokenStore, conn: AsyncConnection) -> None:
+        self._store, self._conn = store, conn
+
+    async def get(self, account_key: str) -> TokenSet | None:
+        return await self._store._get(self._conn, account_key)
+
+    async def set(self, account_key: str, tokens: TokenSet) -> None:
+        await self._store._set(self._conn, account_key, tokens)
+
+    async def delete(self, account_key: str) -> None:
+        raise RuntimeError("tokens are not deleted while held for a refresh")
 
 
 def token_store_from_settings(settings: Settings, engine: AsyncEngine | None = None) -> TokenStore:

@@ -15,7 +15,7 @@ from ss_tui.sessionstudio.errors import (
     AuthorizationExpired,
     ReconnectNeeded,
 )
-from ss_tui.sessionstudio.tokens import MemoryTokenStore
+from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
 from ss_tui.simulator import SimulatorConfig
 from tests.fixtures.client import open_kit
 
@@ -156,3 +156,41 @@ async def test_two_workers_sharing_a_store_do_not_burn_the_refresh_token(kit):
     fresh = await other.handle_unauthorized(stale)  # the second one sees a 401 later
     assert fresh == (await kit.store.get("demo")).access_token
     assert kit.manager.refreshes == 1 and other.refreshes == 0
+
+
+async def test_workers_on_a_shared_database_store_refresh_once_at_the_same_moment(
+    kit, db_engine
+):
+    """Two workers (own store objects, own connections) find the token expiring at the
+    same moment. The second asks while the first is mid-refresh: it must wait on the stored
+    row and then use the rotated token. Spending the single-use refresh token twice would
+    have one of them told to reconnect."""
+    from cryptography.fernet import Fernet
+
+    from ss_tui.sessionstudio.tokens import DatabaseTokenStore
+
+    key = Fernet.generate_key().decode()
+    second = TokenManager(kit.oauth, DatabaseTokenStore(db_engine, key), "demo",
+                          now=kit.manager._now)
+
+    class LetsTheOtherWorkerIn:
+        """The first worker's OAuth client: as its refresh starts, the second worker asks
+        for a token and gets every chance to run before the refresh goes out."""
+
+        other: asyncio.Future[str]
+
+        async def refresh(self, tokens: TokenSet) -> TokenSet:
+            self.other = asyncio.ensure_future(second.access_token())
+            await asyncio.wait({self.other}, timeout=0.5)  # its turn, not a timing check
+            return await kit.oauth.refresh(tokens)
+
+    oauth = LetsTheOtherWorkerIn()
+    first = TokenManager(oauth, DatabaseTokenStore(db_engine, key), "demo",  # type: ignore[arg-type]
+                         now=kit.manager._now)
+    await first.save(TokenSet.from_response(kit.sim.issue_token(), now=kit.manager._now()))
+    kit.vtime.advance(3600 - 10)  # inside both workers' refresh margin
+
+    token = await first.access_token()
+    assert await oauth.other == token
+    assert (first.refreshes, second.refreshes) == (1, 0)
+    assert (await DatabaseTokenStore(db_engine, key).get("demo")).access_token == token
