@@ -78,6 +78,15 @@ async def test_detail_pane_shows_tracks_credits_stems_splits(seeded, make_app) -
         for heading in ("Tracks (3)", "Collaborators", "Stems", "Splits", "Writer 0", "100%"):
             assert heading in text
 
+        # The pane follows the search: another project, then none at all.
+        await pilot.press("slash", *"00003")
+        await settle(pilot)
+        assert "Session Studio id prj_000003" in screen_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Highlight a project to see its tracks" in text and "prj_000003" not in text
+
 
 async def test_search_matches_title_artist_or_exact_id_and_escapes_wildcards(
     seeded, tui_db_url

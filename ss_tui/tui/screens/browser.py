@@ -194,6 +194,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
             table.clear()
             self.loaded = 0
             self._add_rows(rows)
+            if not rows and self._detail_shown is not None:  # nothing left to describe
+                self._detail_shown = None
+                self.query_one("#project-detail", Static).update(render_project_detail(None))
             self._more = len(rows) == PAGE_SIZE
             known = len(rows) if not self._more else self._counts.get(f)
             self.total = known if known is not None else len(rows)
