@@ -321,22 +321,22 @@ class ImportService:
             if project_ids is None and not incremental and out.complete:
                 for gone in await mark_removed(conn, cid, set(out.payloads)):
                     out.upstream[gone] = "removed"
-            fps = await record_errors(
-                conn,
-                [*out.problems, *out.failed.values()] if record else [],
-                run_id=as_uuid(run_id),
-                connection_id=cid,
-            )
-            # Fetched fine this time: earlier fetch failures of these projects are over.
-            await resolve_cleared(
-                conn,
-                project_ids=sorted(
-                    {*out.payloads, *(p for p, r in out.failed.items() if r.kind == "invalid_data")}
-                ),
-                keep=fps,
-                connection_id=cid,
-                stages=("fetch",),
-            )
+            if record:  # a dry run neither stores errors nor closes the ones still true
+                fps = await record_errors(
+                    conn,
+                    [*out.problems, *out.failed.values()],
+                    run_id=as_uuid(run_id),
+                    connection_id=cid,
+                )
+                # Fetched fine this time: earlier fetch failures of these projects are over.
+                failed_again = (p for p, r in out.failed.items() if r.kind == "invalid_data")
+                await resolve_cleared(
+                    conn,
+                    project_ids=sorted({*out.payloads, *failed_again}),
+                    keep=fps,
+                    connection_id=cid,
+                    stages=("fetch",),
+                )
         # The sync cursor only moves when an import run finishes (see run_import): a dry run,
         # a browse refresh or a killed run must not make the next incremental import skip
         # projects that were never imported.
@@ -641,7 +641,7 @@ class ImportService:
                 incremental=incremental,
                 sink=sink,
                 run_id=str(run.run_id),
-                record=not dry_run,
+                record=False,
             )
         except AuthError as exc:
             await self._reconnect_needed(run, connection, exc)

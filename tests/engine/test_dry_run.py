@@ -87,3 +87,23 @@ async def test_incremental_sync_fetches_only_what_changed(harness):
     assert result.items.get("applied") == 1 and result.rows_written > 0
     assert sum(result.items.values()) <= 2
     assert (await svc.upstream_changes(harness.connection_id))[pids[2]] == "unchanged"
+
+
+async def test_a_dry_run_leaves_open_sync_errors_alone(db_engine):
+    """A dry run stores no sync errors, and must not close the ones a real run recorded
+    for projects that still fail."""
+    from ss_tui.simulator import create_app
+    from tests.fixtures.engine import make_service
+
+    h = await make_service(
+        db_engine, create_app(SimulatorConfig(seed=5, projects=40, bad_data_share=0.5))
+    )
+    await h.service.run_import(h.connection_id)
+    errors = sa.text("SELECT id, status, attempts FROM sync_errors ORDER BY id")
+    async with db_engine.connect() as conn:
+        before = (await conn.execute(errors)).all()
+    assert any(status == "open" for _, status, _ in before)
+
+    await h.service.run_import(h.connection_id, dry_run=True)
+    async with db_engine.connect() as conn:
+        assert (await conn.execute(errors)).all() == before
