@@ -25,6 +25,7 @@ from ss_tui.engine.bulk import (
 )
 from ss_tui.engine.plan_types import NAME, Action, EntityChange, EntityKind, ProjectPlan
 from ss_tui.engine.rows import (
+    KIND_TABLE,
     T_ARTIST,
     T_ASSIGNMENT,
     T_CREATOR,
@@ -60,13 +61,7 @@ class Stale(Exception):
 def entity_table(e: EntityChange) -> sa.Table:
     if e.kind == EntityKind.credit:
         return T_RELEASE_ARTIST if "release_id" in (e.row or {}) else T_RECORDING_ARTIST
-    return {
-        EntityKind.release: T_RELEASE,
-        EntityKind.recording: T_RECORDING,
-        EntityKind.release_track: T_RELEASE_TRACK,
-        EntityKind.artist: T_ARTIST,
-        EntityKind.provider_link: T_LINK,
-    }[e.kind]
+    return KIND_TABLE[e.kind]
 
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
@@ -234,7 +229,7 @@ async def reconcile(
         for rid, changes in expected.items():
             first, last = changes[0], changes[-1]
             current = found.get(rid)
-            base = first.base_version or row_version(first.base_row)
+            base = row_version(first.base_row)
             keys = {c.key for c in changes}
             if last.action == Action.delete:
                 if current is None:

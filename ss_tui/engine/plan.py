@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -139,7 +139,11 @@ class Planner:
         create_only: dict[str, Any],
         parent_key: str | None = None,
         excluded: set[str] | None = None,
+        index: Callable[[Row], None] | None = None,
     ) -> EntityChange:
+        """Merge ``intended`` into ``existing`` (or create it) and add the change to ``pp``;
+        later projects then see the row as it will be (``index``: how the plan state files
+        it, ``state.put`` by default)."""
         if existing is not None:
             locks = self._locks(table, existing["id"])
             action, fields, after = merge_row(
@@ -164,7 +168,10 @@ class Planner:
         )
         pp.entities.append(change)
         if change.included:
-            self.state.put(table, after)  # later projects see this row as it will be
+            if index is None:
+                self.state.put(table, after)
+            else:
+                index(after)
         return change
 
     # ------------------------------------------------------------------ creator
@@ -652,6 +659,7 @@ class Planner:
         table = T_RELEASE_ARTIST if owner == "release" else T_RECORDING_ARTIST
         col = f"{owner}_id"
         current = self.state.credits.get((owner, owner_id), {})
+        source_id = key_prefix.rsplit(":", 1)[1]
         planned: set[tuple[uuid.UUID, str]] = set()
         for c in credits:
             artist_id = artist_ids.get(c.artist_key)
@@ -673,39 +681,28 @@ class Planner:
                 "artist_id": artist_id,
                 "role": c.role,
                 "source_type": "ingested",
-                "metadata": {"sessionStudioId": key_prefix.rsplit(":", 1)[1]},
+                "metadata": {"sessionStudioId": source_id},
             }
-            if existing is not None:
-                action, fields, after = merge_row(
-                    existing,
-                    intended,
-                    owned=owned,
-                    overwrite=overwrite,
-                    locks=self._locks(table, existing["id"]),
-                )
-            else:
-                action, fields, after = merge_row(
-                    None, {**create_only, **intended}, owned=True, overwrite=True, locks=set()
-                )
-            change = EntityChange(
+            self._entity(
+                pp,
                 key,
                 EntityKind.credit,
-                action,
-                f"{intended['credit_name']} ({c.role})",
+                table,
+                existing,
+                intended,
+                label=f"{intended['credit_name']} ({c.role})",
                 external_id=c.artist_key,
-                row_id=str(after["id"]),
-                fields=[f for f in fields if f.name != "id"],
+                owned=owned,
+                overwrite=overwrite,
+                create_only=create_only,
                 parent_key=parent,
-                row=after,
-                base_row=existing,
-                included=key not in excluded,
+                excluded=excluded,
+                index=lambda row, who=(artist_id, c.role): self.state.put_credit(
+                    owner, owner_id, row, who
+                ),
             )
-            pp.entities.append(change)
-            if change.included:
-                self.state.put_credit(owner, owner_id, after, (artist_id, c.role))
         if not owned:
             return  # another source's owner: its credits are theirs to keep
-        source_id = key_prefix.rsplit(":", 1)[1]
         for (artist_id, role), row in list(current.items()):
             if (artist_id, role) in planned:
                 continue

@@ -77,7 +77,6 @@ class EntityChange:
     row: dict[str, Any] | None = None
     # The row as the planner saw it (None for a create); apply re-checks it (drift → stale).
     base_row: dict[str, Any] | None = field(default=None, repr=False)
-    base_version: str | None = None  # hash of base_row, computed when apply needs it
 
     @property
     def writes(self) -> bool:
@@ -105,10 +104,6 @@ class ProjectPlan:
     # Same payload as the last clean import and nothing touched since: not re-diffed.
     upstream_unchanged: bool = False
     creator_remembered: bool = False  # the artist → creator assignment is already stored
-
-    @property
-    def writes(self) -> bool:
-        return self.included and not self.blocked and any(e.writes for e in self.entities)
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -48,6 +48,21 @@ async def unchanged_projects(
     with_errors: set[str] = set()
     for i in range(0, len(pids), 500):
         chunk = pids[i : i + 500]
+        clean = (
+            T_RUNS.c.connection_id == connection_id,
+            T_ITEMS.c.project_external_id.in_(chunk),
+            T_ITEMS.c.status.in_(("applied", "unchanged")),
+        )
+        # Only each project's last clean item: every import adds one, so reading them all
+        # would make this path slower with every run in the history.
+        last = (
+            sa.select(T_ITEMS.c.project_external_id.label("pid"),
+                      sa.func.max(T_ITEMS.c.updated_at).label("at"))
+            .join(T_RUNS, T_RUNS.c.id == T_ITEMS.c.run_id)
+            .where(*clean)
+            .group_by(T_ITEMS.c.project_external_id)
+            .subquery()
+        )
         stmt = (
             sa.select(
                 T_ITEMS.c.project_external_id,
@@ -57,15 +72,12 @@ async def unchanged_projects(
                 T_ITEMS.c.updated_at,
             )
             .join(T_RUNS, T_RUNS.c.id == T_ITEMS.c.run_id)
-            .where(
-                T_RUNS.c.connection_id == connection_id,
-                T_ITEMS.c.project_external_id.in_(chunk),
-                T_ITEMS.c.status.in_(("applied", "unchanged")),
-            )
-            .order_by(T_ITEMS.c.updated_at)
+            .join(last, sa.and_(last.c.pid == T_ITEMS.c.project_external_id,
+                                last.c.at == T_ITEMS.c.updated_at))
+            .where(*clean)
         )
         for row in (await conn.execute(stmt)).mappings():
-            latest[row["project_external_id"]] = dict(row)  # ordered: the last one wins
+            latest[row["project_external_id"]] = dict(row)
         errs = sa.select(T_ERRORS.c.project_external_id).where(
             T_ERRORS.c.status.in_(LIVE), T_ERRORS.c.project_external_id.in_(chunk)
         )

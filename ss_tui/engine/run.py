@@ -170,7 +170,7 @@ class Run:
         self.items: Counter[str] = Counter()
         self.written: dict[str, dict[str, int]] = {}
         self.errors = 0
-        self.creators: set[uuid.UUID] = set()
+        self.creators: set[uuid.UUID] = set()  # written to: "processing" until finish()
         self.cancelled = False
         self._t0 = time.monotonic()
         self.payloads: dict[str, Any] = {}  # raw payloads at hand (else read when needed)
@@ -179,7 +179,6 @@ class Run:
         self.known: PlanVersions | None = None  # row states the plan goes through
         self.live_errors: set[str] | None = None  # projects with open errors (None: unknown)
         self.release_ids: list[uuid.UUID] = []  # releases this run wrote (link discovery)
-        self.processing: set[uuid.UUID] = set()  # creators marked "processing" (committed)
         # Link discovery after the projects: False = off, None = every provider, or names.
         self.discovery: list[str] | bool | None = False
 
@@ -281,16 +280,16 @@ class Run:
             )
             for i in range(0, len(rows), 500):
                 await conn.execute(stmt, rows[i : i + 500])
-            finished = {}
-            wanted = set(project_ids)  # items of earlier chunks are counted already
-            done = await conn.execute(
-                sa.select(T_ITEMS.c.project_external_id, T_ITEMS.c.status).where(
-                    T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.status.in_(FINISHED)
+            finished = {}  # only this chunk's: items of earlier chunks are counted already
+            for i in range(0, len(project_ids), 500):
+                done = await conn.execute(
+                    sa.select(T_ITEMS.c.project_external_id, T_ITEMS.c.status).where(
+                        T_ITEMS.c.run_id == self.run_id,
+                        T_ITEMS.c.status.in_(FINISHED),
+                        T_ITEMS.c.project_external_id.in_(project_ids[i : i + 500]),
+                    )
                 )
-            )
-            for pid, status in done.all():
-                if pid in wanted:
-                    finished[pid] = status
+                finished.update(done.all())
             # Projects with open errors: only those need their errors re-checked on success.
             if self.live_errors is None:  # items come in chunks when the fetch streams
                 self.live_errors = set()
@@ -536,7 +535,7 @@ class Run:
         """The creator's ingestion_status reads "processing" from this run's first project for
         it (in that project's transaction) until finish() sets idle/failed."""
         creator = as_uuid(pp.creator_profile_id) if pp.creator_profile_id else None
-        if creator is None or creator in self.processing or not pp.included or pp.blocked:
+        if creator is None or creator in self.creators or not pp.included or pp.blocked:
             return
         await conn.execute(
             sa.update(T_CREATOR)
@@ -621,8 +620,6 @@ class Run:
         self.items[status] += 1
         if result is not None and result.status == "applied" and result.release_id:
             self.release_ids.append(result.release_id)
-        if current.creator_profile_id:
-            self.processing.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
         if result is not None:
             for kind, by_action in result.written.items():
                 mine = self.written.setdefault(kind, {})

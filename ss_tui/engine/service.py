@@ -290,7 +290,7 @@ class ImportService:
         auth_error: AuthError | None = None
         async with self.make_client(connection["account_id"], sink) as client:
             if project_ids is not None:
-                await self._fetch_ids(client, project_ids, out, sink, run_id)
+                await self._fetch_ids(client, project_ids, out)
             else:
                 since = connection.get("sync_cursor") if incremental else None
                 try:
@@ -372,8 +372,6 @@ class ImportService:
         client: Any,
         ids: list[str],
         out: FetchResult,
-        sink: ev.EventSink,
-        run_id: str | None,
     ) -> None:
         sem = asyncio.Semaphore(FETCH_CONCURRENCY)
 
@@ -486,15 +484,12 @@ class ImportService:
         payloads: dict[str, dict[str, Any]],
         order: list[str],
         decisions: PlanDecisions,
-        specs_out: dict[str, ProjectSpec] | None = None,
     ) -> ImportPlan:
         """Plan ``order``: unchanged-upstream projects by the fast path, the rest in full."""
         async with self.engine.connect() as conn:
             present = {p: payloads[p] for p in order if p in payloads}
             quick = await unchanged_projects(conn, cid, present, decisions)
             specs = self._specs(payloads, [p for p in order if p in present and p not in quick])
-            if specs_out is not None:
-                specs_out.update({s.external_id: s for s in specs})
             full = await build_plan(conn, specs, decisions, connection_id=cid)
         planned = {p.project_id: p for p in full.projects}
         return ImportPlan(

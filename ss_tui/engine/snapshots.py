@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine.transform import payload_hash
-from ss_tui.sessionstudio.models import Project
 
 T_SNAP = schema.SourceSnapshot.__table__
 
@@ -178,6 +177,3 @@ async def load_projects(
         out.update({e: p for e, p in (await conn.execute(stmt)).all()})
     return out
 
-
-def project_payload(project: Project) -> dict[str, Any]:
-    return project.to_wire()

@@ -123,7 +123,7 @@ async def _chunks(
     if project_ids is not None:
         for i in range(0, len(project_ids), ID_CHUNK):
             out = FetchResult()
-            await svc._fetch_ids(client, project_ids[i : i + ID_CHUNK], out, ev.discard, None)
+            await svc._fetch_ids(client, project_ids[i : i + ID_CHUNK], out)
             yield out
         return
     since = connection.get("sync_cursor") if incremental else None
