@@ -32,6 +32,7 @@ from ss_tui.engine.rows import (
 from ss_tui.engine.transform import PROVIDER_ID, payload_hash
 
 T_ITEMS = schema.ImportItem.__table__
+T_SNAP = schema.SourceSnapshot.__table__
 T_RUNS = schema.ImportRun.__table__
 
 
@@ -46,6 +47,7 @@ async def unchanged_projects(
     pids = sorted(payloads)
     latest: dict[str, dict[str, Any]] = {}
     with_errors: set[str] = set()
+    stored_hash: dict[str, str] = {}
     for i in range(0, len(pids), 500):
         chunk = pids[i : i + 500]
         clean = (
@@ -82,6 +84,13 @@ async def unchanged_projects(
             T_ERRORS.c.status.in_(LIVE), T_ERRORS.c.project_external_id.in_(chunk)
         )
         with_errors.update(r[0] for r in (await conn.execute(errs)).all())
+        # The payloads planned are the stored snapshots: their hash is already computed.
+        snaps = sa.select(T_SNAP.c.external_id, T_SNAP.c.hash).where(
+            T_SNAP.c.connection_id == connection_id,
+            T_SNAP.c.entity_type == "project",
+            T_SNAP.c.external_id.in_(chunk),
+        )
+        stored_hash.update((await conn.execute(snaps)).all())
     release_ids = [r["release_id"] for r in latest.values() if r["release_id"] is not None]
     releases: dict[uuid.UUID, dict[str, Any]] = {}
     for i in range(0, len(release_ids), 500):
@@ -99,7 +108,7 @@ async def unchanged_projects(
         item = latest.get(pid)
         if item is None or pid in with_errors:
             continue
-        source_hash = payload_hash(payloads[pid])
+        source_hash = stored_hash.get(pid) or payload_hash(payloads[pid])
         if (item["counts"] or {}).get("source_hash") != source_hash:
             continue
         if item["decision"] != decisions.for_project(pid).to_dict():
