@@ -116,3 +116,10 @@ async def current_revision(url: str | URL) -> str | None:
     from ss_tui.db import migrate
 
     return await migrate.current(url)
+
+
+def dialect_insert(dialect_name: str, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support for the two databases ss-tui runs on."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ss_tui.db.engine import dialect_insert
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
     Batch,
@@ -65,7 +65,7 @@ def entity_table(e: EntityChange) -> sa.Table:
 
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(conn.dialect.name, table)
 
 
 def _full_row(table: sa.Table, row: dict[str, Any], now: datetime) -> dict[str, Any]:

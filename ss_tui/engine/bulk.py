@@ -17,10 +17,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db.engine import dialect_insert
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def upsert_statement(
     dialect_name: str, table: sa.Table, target: list[str], where: str | None
 ) -> Any:
     """``INSERT … ON CONFLICT (<unique key>) DO UPDATE`` every column but id/created_at/key."""
-    stmt = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    stmt = dialect_insert(dialect_name, table)
     keep = {"id", "created_at", *target}
     return stmt.on_conflict_do_update(
         index_elements=target,
@@ -85,7 +86,7 @@ def compiled_insert_ignore(dialect: Dialect, table: sa.Table, target: list[str])
     key = ("ignore", dialect.name, table.name, tuple(target))
     found = _COMPILED.get(key)
     if found is None:
-        ins = (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
+        ins = dialect_insert(dialect.name, table)
         found = _COMPILED[key] = _compile(
             dialect, table, ins.on_conflict_do_nothing(index_elements=target)
         )

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
+from ss_tui.db.engine import dialect_insert
 from ss_tui.db.types import utcnow
 from ss_tui.sessionstudio.errors import SessionStudioError
 from ss_tui.sessionstudio.redaction import redact
@@ -112,7 +112,7 @@ def from_exception(
 
 
 def _insert(conn: AsyncConnection) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(T_ERRORS)
+    return dialect_insert(conn.dialect.name, T_ERRORS)
 
 
 async def record_errors(

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.audit import record_audit
 from ss_tui.db import schema
+from ss_tui.db.engine import dialect_insert
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
@@ -135,7 +135,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(conn.dialect.name, table)
 
 
 def _retryable_db_error(exc: DBAPIError) -> bool:

@@ -9,14 +9,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
+from ss_tui.engine.bulk import upsert_statement
 from ss_tui.engine.transform import payload_hash
 
 T_SNAP = schema.SourceSnapshot.__table__
+_SNAP_UPSERTS: dict[str, Any] = {}
 
 
 def _parse_dt(value: Any) -> datetime | None:
@@ -119,12 +120,11 @@ async def save_snapshots(
             T_SNAP.c.external_id.in_(pids[i : i + 500]),
         )
         before.update({e: h for e, h in (await conn.execute(stmt)).all()})
-    ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(T_SNAP)
-    keep = {"id", "created_at", "connection_id", "entity_type", "external_id"}
-    stmt = ins.on_conflict_do_update(
-        index_elements=["connection_id", "entity_type", "external_id"],
-        set_={c.name: ins.excluded[c.name] for c in T_SNAP.columns if c.name not in keep},
-    )
+    stmt = _SNAP_UPSERTS.get(conn.dialect.name)
+    if stmt is None:  # building ON CONFLICT … excluded.* is costly: once per dialect
+        stmt = _SNAP_UPSERTS[conn.dialect.name] = upsert_statement(
+            conn.dialect.name, T_SNAP, ["connection_id", "entity_type", "external_id"], None
+        )
     for i in range(0, len(rows), 500):
         await conn.execute(stmt, rows[i : i + 500])
     changes = {}

@@ -273,11 +273,9 @@ class DatabaseTokenStore:
         cipher = self._fernet.encrypt(tokens.to_json().encode()).decode()
         now = datetime.now(UTC)
         if conn.dialect.name in ("sqlite", "postgresql"):
-            if conn.dialect.name == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert
-            stmt = insert(table).values(
+            from ss_tui.db.engine import dialect_insert
+
+            stmt = dialect_insert(conn.dialect.name, table).values(
                 id=uuid.uuid4(), account_key=account_key, ciphertext=cipher,
                 created_at=now, updated_at=now,
             )
