@@ -11,13 +11,12 @@ import json
 import uuid
 
 import click
-import httpx
 import sqlalchemy as sa
 
 from ss_tui.config import load_settings
 from ss_tui.db import schema
 from ss_tui.db.engine import create_engine
-from ss_tui.discovery import PROVIDER_ORDER, ReleaseDiscovered, build_providers, discover_links
+from ss_tui.discovery import PROVIDER_ORDER, ReleaseDiscovered, discover_links, open_providers
 
 
 def _printable(text: str) -> str:
@@ -49,9 +48,10 @@ async def _run(
                     + (f" (failed: {failed})" if failed else "")
                 )
 
-        async with httpx.AsyncClient(follow_redirects=True) as http:
-            providers = build_providers(settings, http, names=names)
-            report = await discover_links(engine, ids, providers, sink=sink, fallbacks=fallbacks)
+        async with open_providers(settings, names) as lookups:
+            report = await discover_links(
+                engine, ids, lookups.providers, sink=sink, fallbacks=fallbacks
+            )
     finally:
         await engine.dispose()
     if as_json:

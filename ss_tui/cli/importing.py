@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from ss_tui.config import load_settings
+from ss_tui.queries.errors import KINDS as ERROR_KINDS
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_AUTH, EXIT_CANCELLED = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
@@ -392,9 +393,7 @@ _status_opt = click.option(
 _kind_opt = click.option(
     "--kind",
     default=None,
-    type=click.Choice(
-        ["transient", "rate_limited", "auth", "not_found", "invalid_data", "conflict", "internal"]
-    ),
+    type=click.Choice(ERROR_KINDS),
 )
 _run_opt = click.option("--run", default=None, metavar="RUN_ID", help="Only this run's errors.")
 

@@ -30,7 +30,9 @@ url_option = click.option(
 def _engine(database_url: str | None) -> AsyncEngine:
     from ss_tui.db.engine import create_engine
 
-    return create_engine(database_url or load_settings().database_url)
+    # Workers run several jobs at once: on SQLite a transaction that reads then writes must
+    # queue for the write lock at BEGIN, not fail with "database is locked" when it upgrades.
+    return create_engine(database_url or load_settings().database_url, sqlite_begin="IMMEDIATE")
 
 
 def _setup_logging() -> None:
@@ -69,14 +71,16 @@ def worker_cmd(
             from prometheus_client import start_http_server
 
             start_http_server(metrics_port, addr="127.0.0.1")
+        handlers = build_handlers(load_settings(), engine)
         worker = Worker(
-            engine, build_handlers(load_settings(), engine), concurrency=concurrency,
+            engine, handlers, concurrency=concurrency,
             stall_timeout_s=stall_timeout, heartbeat_s=min(10.0, stall_timeout / 3),
             stop_when_idle=drain,
         )
         try:
             return await worker.run(stop)
         finally:
+            await handlers.aclose()  # the lookup client the discover jobs shared
             await engine.dispose()
 
     processed = asyncio.run(main())

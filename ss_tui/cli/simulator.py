@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ss_tui.simulator.config import SimulatorConfig
+
+# Every default comes from the simulator's own configuration, so the two cannot drift.
+_DEFAULTS = SimulatorConfig()
+
 
 @click.group("simulator")
 def simulator_group() -> None:
@@ -13,45 +18,57 @@ def simulator_group() -> None:
 @simulator_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--seed", default=_DEFAULTS.seed, show_default=True, type=int)
 @click.option(
     "--projects",
-    default=50,
+    default=_DEFAULTS.projects,
     show_default=True,
     type=int,
     help="Projects in the Demo Label account.",
 )
 @click.option(
     "--bad-data-share",
-    default=0.0,
+    default=_DEFAULTS.bad_data_share,
     show_default=True,
     type=float,
     help="Share of projects carrying one realistic defect.",
 )
-@click.option("--latency-ms", default=0, show_default=True, type=int)
+@click.option("--latency-ms", default=_DEFAULTS.latency_ms, show_default=True, type=int)
 @click.option(
-    "--rate-limit", default=600, show_default=True, type=int, help="Requests per window, per token."
+    "--rate-limit",
+    default=_DEFAULTS.rate_limit,
+    show_default=True,
+    type=int,
+    help="Requests per window, per token.",
 )
 @click.option(
     "--rate-window",
-    default=60.0,
+    default=_DEFAULTS.rate_window_s,
     show_default=True,
     type=float,
     help="Rate-limit window in seconds.",
 )
 @click.option("--faults", default="", help="e.g. error_share=0.05,timeout_share=0.01,hang_s=20")
-@click.option("--access-token-ttl", default=3600, show_default=True, type=int)
-@click.option("--client-id", default="ss-tui-demo", show_default=True)
-@click.option("--client-secret", default=None, help="Require this secret (confidential client).")
+@click.option(
+    "--access-token-ttl", default=_DEFAULTS.access_token_ttl, show_default=True, type=int
+)
+@click.option("--client-id", default=_DEFAULTS.client_id, show_default=True)
+@click.option(
+    "--client-secret",
+    default=_DEFAULTS.client_secret,
+    help="Require this secret (confidential client).",
+)
 @click.option(
     "--device-approval",
     type=click.Choice(["auto", "manual"]),
-    default="auto",
+    default="auto" if _DEFAULTS.auto_approve_device else "manual",
     show_default=True,
     help="manual: approve device codes on the verification page.",
 )
-@click.option("--webhook-url", default=None, help="POST signed webhook deliveries here.")
-@click.option("--webhook-secret", default="whsec-demo", show_default=True)
+@click.option(
+    "--webhook-url", default=_DEFAULTS.webhook_url, help="POST signed webhook deliveries here."
+)
+@click.option("--webhook-secret", default=_DEFAULTS.webhook_secret, show_default=True)
 def serve(
     host: str,
     port: int,
@@ -74,14 +91,14 @@ def serve(
 
     import uvicorn
 
-    from ss_tui.simulator import FaultConfig, SimulatorConfig, create_app
+    from ss_tui.simulator import FaultConfig, create_app
     from ss_tui.simulator.server import quiet_simulated_faults
 
     try:
         fault_config = FaultConfig.parse(faults)
     except (TypeError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from exc
-    config = SimulatorConfig(
+    config = _DEFAULTS.with_changes(
         seed=seed,
         projects=projects,
         bad_data_share=bad_data_share,

@@ -10,14 +10,16 @@ from ss_tui.discovery.errors import (
     LookupUnavailable,
     ProviderError,
 )
-from ss_tui.discovery.http import ProviderHttp, RateLimit, Timing
+from ss_tui.discovery.http import ProviderHttp, RateLimit, Timing, count_requests
 from ss_tui.discovery.providers import (
     PROVIDER_ORDER,
     AppleMusicProvider,
     DeezerProvider,
     LookupProvider,
+    LookupProviders,
     MusicBrainzProvider,
     build_providers,
+    open_providers,
     user_agent,
 )
 from ss_tui.discovery.report import (
@@ -39,6 +41,7 @@ __all__ = [
     "DiscoveryReport",
     "LookupCircuitOpen",
     "LookupProvider",
+    "LookupProviders",
     "LookupRateLimited",
     "LookupUnavailable",
     "Match",
@@ -51,6 +54,8 @@ __all__ = [
     "ReleaseDiscovery",
     "Timing",
     "build_providers",
+    "count_requests",
     "discover_links",
+    "open_providers",
     "user_agent",
 ]

@@ -9,15 +9,21 @@ after the previous answer arrived: however slow the network, two requests can th
 reach the service closer together than its limit allows (MusicBrainz blocks clients that
 go above 1 request/s). Clock and sleep are injectable so tests run
 rate limits and backoff on virtual time.
+
+One set of providers is meant to be shared by every lookup a process makes (the limits are
+per client): :func:`count_requests` then tells one caller how many requests *it* sent,
+whatever other callers send through the same providers at the same time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +46,27 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+# The open request tallies of the current context (see count_requests).
+_tallies: ContextVar[tuple[dict[ProviderHttp, int], ...]] = ContextVar(
+    "ss_tui_lookup_tallies", default=()
+)
+
+
+@contextlib.contextmanager
+def count_requests() -> Iterator[dict[ProviderHttp, int]]:
+    """Count the HTTP requests sent inside the block, per :class:`ProviderHttp`.
+
+    The count follows the context (tasks started inside the block included), not the
+    provider: two callers sharing providers concurrently each see only their own requests.
+    Tallies nest.
+    """
+    tally: dict[ProviderHttp, int] = {}
+    token = _tallies.set((*_tallies.get(), tally))
+    try:
+        yield tally
+    finally:
+        _tallies.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +182,9 @@ class ProviderHttp:
                 self._last_answer = self.timing.clock()
 
     async def _send(self, url: str) -> Any | None:
-        self.requests += 1
+        self.requests += 1  # everyone's requests through this provider, since it was built
+        for tally in _tallies.get():
+            tally[self] = tally.get(self, 0) + 1
         path = httpx.URL(url).path
         try:
             async with asyncio.timeout(self.timeout):

@@ -1,8 +1,9 @@
 """Parse each lookup service's documented response bodies into :class:`Match` values.
 
 Pure functions: a body (already decoded JSON) in, ``Match | None`` out. ``None`` is the
-service's own "not found" shape; a body that says "rate limited" raises
-:class:`LookupRateLimited`; anything else unexpected raises :class:`LookupUnavailable`.
+service's own "not found" shape; anything else unexpected raises :class:`LookupUnavailable`.
+A body that says "rate limited" (Deezer's quota error) never reaches a parser: the
+provider's HTTP layer recognises it first (:func:`deezer_over_quota`) and pauses.
 
 Shapes (as the services document them):
 - MusicBrainz ``GET /ws/2/isrc/{isrc}?fmt=json&inc=releases`` → ``{"isrc", "recordings": [...]}``;
@@ -21,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from ss_tui.discovery.errors import LookupRateLimited, LookupUnavailable
+from ss_tui.discovery.errors import LookupUnavailable
 from ss_tui.discovery.types import Container, Match
 
 MUSICBRAINZ = "musicbrainz"
@@ -116,8 +117,6 @@ def _deezer_error(data: dict[str, Any]) -> None:
         return
     code = error.get("code") if isinstance(error, dict) else None
     message = error.get("message") if isinstance(error, dict) else str(error)
-    if code == DEEZER_QUOTA:
-        raise LookupRateLimited(f"Deezer quota exceeded: {message}", retry_after=5.0)
     if code == DEEZER_NOT_FOUND:
         raise _NotFound
     raise LookupUnavailable(f"Deezer answered with error {code}: {message}")

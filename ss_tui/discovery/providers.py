@@ -124,6 +124,17 @@ class AppleMusicProvider:
         return f"https://music.apple.com/{self.country}/search?{query}"
 
 
+def _wanted(names: Sequence[str] | None) -> list[str]:
+    wanted = list(PROVIDER_ORDER) if names is None else list(names)
+    unknown = set(wanted) - set(PROVIDER_ORDER)
+    if unknown:
+        raise ValueError(
+            f"Unknown discovery provider(s): {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(PROVIDER_ORDER)}."
+        )
+    return wanted
+
+
 def build_providers(
     settings: Settings,
     http: httpx.AsyncClient,
@@ -134,13 +145,7 @@ def build_providers(
     timeout: float = 10.0,
 ) -> list[LookupProvider]:
     """Providers named in ``names`` (default all), in discovery order, sharing ``http``."""
-    wanted = list(PROVIDER_ORDER) if names is None else list(names)
-    unknown = set(wanted) - set(PROVIDER_ORDER)
-    if unknown:
-        raise ValueError(
-            f"Unknown discovery provider(s): {', '.join(sorted(unknown))}; "
-            f"choose from {', '.join(PROVIDER_ORDER)}."
-        )
+    wanted = _wanted(names)
     ua = user_agent(settings.discovery_contact)
 
     def make(service: str, base_url: str, rate: RateLimit, **kw: object) -> ProviderHttp:
@@ -166,3 +171,64 @@ def build_providers(
             make("MusicBrainz", settings.musicbrainz_base_url, MUSICBRAINZ_RATE)
         )
     return [built[name] for name in PROVIDER_ORDER if name in built]
+
+
+class LookupProviders:
+    """Lookup providers built once on one HTTP client, for every lookup of their owner.
+
+    The services' limits are per client (MusicBrainz: 1 request/s), and each provider
+    carries its own pacer and circuit breaker: a process (a worker running several jobs at
+    once) must share one set, not build one per pass. ``select`` hands a pass the
+    providers it asked for; :meth:`aclose` closes the HTTP client if this set opened it.
+    """
+
+    def __init__(
+        self, providers: Sequence[LookupProvider], http: httpx.AsyncClient, *, owns_http: bool
+    ) -> None:
+        self.providers = list(providers)  # in discovery order
+        self.http = http
+        self._owns_http = owns_http
+
+    def select(self, names: Sequence[str] | None = None) -> list[LookupProvider]:
+        """The providers named (default all), in discovery order; the same objects."""
+        if names is None:
+            return list(self.providers)
+        wanted = set(_wanted(names))
+        have = {p.provider_id for p in self.providers}
+        if wanted - have:
+            raise ValueError(
+                f"Discovery provider(s) not enabled here: {', '.join(sorted(wanted - have))}."
+            )
+        return [p for p in self.providers if p.provider_id in wanted]
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> LookupProviders:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def open_providers(
+    settings: Settings,
+    names: Sequence[str] | None = None,
+    *,
+    http: httpx.AsyncClient | None = None,
+    timing: Timing | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: float = 10.0,
+) -> LookupProviders:
+    """The providers named in ``names`` (default all) on ``http``, or on an HTTP client of
+    their own (closed with them) when ``http`` is None. Use ``async with``, or keep the
+    set for the owner's lifetime and ``aclose()`` it."""
+    _wanted(names)  # unknown names fail before a client is opened
+    owns_http = http is None
+    if http is None:
+        http = httpx.AsyncClient(follow_redirects=True, timeout=timeout)
+    providers = build_providers(
+        settings, http, names=names, timing=timing, retry=retry, timeout=timeout
+    )
+    return LookupProviders(providers, http, owns_http=owns_http)

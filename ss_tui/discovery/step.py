@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
+from ss_tui.discovery.http import count_requests
 from ss_tui.discovery.links import Found, write_link
 from ss_tui.discovery.parsers import same_title
 from ss_tui.discovery.providers import LookupProvider
@@ -67,14 +68,14 @@ async def discover_links(
     ids = [uuid.UUID(str(i)) for i in release_ids]
     async with engine.connect() as conn:
         targets = await load_targets(conn, ids, [p.provider_id for p in providers])
-    report = DiscoveryReport(missing=[i for i in ids if i not in {t.release_id for t in targets}])
+    found_ids = {t.release_id for t in targets}
+    report = DiscoveryReport(missing=[i for i in ids if i not in found_ids])
     for t in targets:
         report.releases[t.release_id] = ReleaseDiscovery(
             release_id=t.release_id, title=t.title, session_studio_id=t.session_studio_id
         )
     write_lock = asyncio.Lock()  # one writer at a time (SQLite), whatever the providers do
     pending = {t.release_id: len(providers) for t in targets}
-    requests_before = {p.provider_id: p.http.requests for p in providers}
 
     async def finished_one(target: ReleaseTarget) -> None:
         pending[target.release_id] -= 1
@@ -116,10 +117,10 @@ async def discover_links(
                     )
             await finished_one(target)
 
-    await asyncio.gather(*(walk(p) for p in providers))
-    report.requests = {
-        p.provider_id: p.http.requests - requests_before[p.provider_id] for p in providers
-    }
+    # Providers may be shared with concurrent passes (a worker's jobs): count only ours.
+    with count_requests() as sent:
+        await asyncio.gather(*(walk(p) for p in providers))
+    report.requests = {p.provider_id: sent.get(p.http, 0) for p in providers}
     if sink is not None:
         await sink(DiscoveryFinished(
             counts=report.counts(), errors=len(report.error_fingerprints),

@@ -725,22 +725,18 @@ class ImportService:
         wrote. Lookup failures become sync errors (stage "discovery"), never a failed run."""
         if run.discovery is False or run.cancelled or not run.release_ids:
             return None
-        from ss_tui.discovery import build_providers, discover_links
+        from ss_tui.discovery import discover_links, open_providers
 
-        http = self.http or httpx.AsyncClient()
-        try:
+        async with open_providers(self.settings, run.discovery or None, http=self.http) as lookups:
             report = await discover_links(
                 self.engine,
                 run.release_ids,
-                build_providers(self.settings, http, names=run.discovery or None),
+                lookups.providers,
                 sink=run.emit,  # type: ignore[arg-type]  # a broken screen must not stop it
                 run_id=run.run_id,
                 connection_id=cid,
                 cancel=run.control.cancel_event if run.control else None,
             )
-        finally:
-            if http is not self.http:
-                await http.aclose()
         return {"discovery": report.counts()}
 
     async def _import_chunk(

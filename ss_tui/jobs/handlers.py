@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.schema import SyncError
+from ss_tui.discovery import LookupProviders, discover_links, open_providers
 from ss_tui.engine.run import RunResult
 from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
@@ -77,14 +78,37 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
         raise JobError(str(exc), retryable=exc.kind in ("transient", "rate_limited")) from exc
 
 
+class Handlers(dict[str, Handler]):
+    """The job handlers by job type, and what they share for as long as the worker runs
+    (the lookup providers and their HTTP client): ``aclose()`` (or ``async with``) when
+    the worker is done."""
+
+    def __init__(self, handlers: dict[str, Handler], lookups: LookupProviders) -> None:
+        super().__init__(handlers)
+        self.lookups = lookups
+
+    async def aclose(self) -> None:
+        await self.lookups.aclose()
+
+    async def __aenter__(self) -> Handlers:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 def build_handlers(
     settings: Any,
     engine: AsyncEngine,
     *,
     token_store: Any = None,
     http: httpx.AsyncClient | None = None,
-) -> dict[str, Handler]:
+) -> Handlers:
     service = ImportService(settings, engine, token_store=token_store, http=http)
+    # One set of lookup providers for every discover job of this worker, whatever its
+    # concurrency: their pacers keep the services' per-client limits (MusicBrainz 1/s)
+    # only if concurrent jobs share them. Their own client: real services, not the API's.
+    lookups = open_providers(settings)
 
     async def import_project(ctx: JobContext) -> dict[str, Any]:
         # One project is the unit a stop waits for: no control, so SIGTERM lets it finish.
@@ -113,21 +137,17 @@ def build_handlers(
     async def discover(ctx: JobContext) -> dict[str, Any]:
         # Lookup failures never raise: they are sync errors (stage "discovery") that
         # support retries; the job itself succeeds with the per-release report.
-        from ss_tui.discovery import build_providers, discover_links
-
         p = ctx.job.payload
-        async with httpx.AsyncClient() as lookup_http:
-            providers = build_providers(settings, lookup_http, names=p.get("providers"))
-            report = await discover_links(
-                engine, list(p["release_ids"]), providers, cancel=ctx.stop,
-                run_id=p.get("run_id"), connection_id=p.get("connection_id"),
-            )
+        report = await discover_links(
+            engine, list(p["release_ids"]), lookups.select(p.get("providers")), cancel=ctx.stop,
+            run_id=p.get("run_id"), connection_id=p.get("connection_id"),
+        )
         return {"counts": report.counts(), "requests": report.requests,
                 "missing": [str(m) for m in report.missing]}
 
-    return {
+    return Handlers({
         queue.DISCOVER_LINKS: discover,
         queue.IMPORT_PROJECT: import_project,
         queue.IMPORT_ACCOUNT: import_account,
         queue.RETRY_ERRORS: retry_errors,
-    }
+    }, lookups)

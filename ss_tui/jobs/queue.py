@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.engine import dialect_insert
 from ss_tui.db.schema import IngestionJob
 from ss_tui.db.types import utcnow
 from ss_tui.jobs.backoff import retry_delay
@@ -30,7 +30,6 @@ IMPORT_PROJECT = "ss_import_project"  # (account_id, project_id)
 IMPORT_ACCOUNT = "ss_import_account"  # (account_id) — everything changed since the cursor
 RETRY_ERRORS = "ss_retry_errors"  # (error_ids)
 DISCOVER_LINKS = "ss_discover_links"  # (release_ids, providers?) — cross-platform links
-JOB_TYPES = (IMPORT_PROJECT, IMPORT_ACCOUNT, RETRY_ERRORS, DISCOVER_LINKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class Job:
 
 
 def _insert(engine: AsyncEngine) -> Any:
-    return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(JOBS)
+    return dialect_insert(engine.dialect.name, JOBS)
 
 
 async def enqueue(
@@ -184,9 +183,11 @@ async def fail(
     rng: random.Random | None = None,
 ) -> str:
     """Record a failure: back to ``pending`` with a backoff, or ``failed`` when the
-    attempts are used up (or the error is not worth retrying). Returns the new status."""
+    attempts are used up (or the error is not worth retrying). Returns the new status,
+    or ``"lost"`` when the job is no longer this worker's (requeued as stalled, perhaps
+    claimed by another worker already): the job is then left as it is."""
     now = now or utcnow()
-    async with engine.begin() as conn:
+    async with engine.connect() as conn:
         row = (
             await conn.execute(
                 sa.select(JOBS.c.attempts, JOBS.c.max_attempts).where(
@@ -194,27 +195,35 @@ async def fail(
                 )
             )
         ).first()
-        if row is None:
-            return "lost"
-        attempts, max_attempts = row
-        final = not retryable or attempts >= max_attempts
-        values: dict[str, Any] = {
-            "error": error[:4000],
-            "locked_by": None,
-            "locked_at": None,
-            "updated_at": now,
+    if row is None:
+        return "lost"
+    attempts, max_attempts = row
+    final = not retryable or attempts >= max_attempts
+    values: dict[str, Any] = {
+        "error": error[:4000],
+        "locked_by": None,
+        "locked_at": None,
+        "updated_at": now,
+    }
+    if final:
+        values |= {"status": "failed", "finished_at": now}
+    else:
+        delay = retry_delay(attempts, rate_limited=rate_limited, rng=rng)
+        values |= {
+            "status": "pending",
+            "run_at": now + timedelta(seconds=delay),
+            "next_run_at": now + timedelta(seconds=delay),
         }
-        if final:
-            values |= {"status": "failed", "finished_at": now}
-        else:
-            delay = retry_delay(attempts, rate_limited=rate_limited, rng=rng)
-            values |= {
-                "status": "pending",
-                "run_at": now + timedelta(seconds=delay),
-                "next_run_at": now + timedelta(seconds=delay),
-            }
-        await conn.execute(sa.update(JOBS).where(JOBS.c.id == job_id).values(**values))
-    return values["status"]
+    # The read above locks nothing (and holding it open would only make SQLite refuse this
+    # write): the job may have been requeued and claimed by another worker since, so the
+    # write is guarded again, and that worker's claim stands.
+    async with engine.begin() as conn:
+        res = await conn.execute(
+            sa.update(JOBS)
+            .where(JOBS.c.id == job_id, JOBS.c.locked_by == worker_id)
+            .values(**values)
+        )
+    return values["status"] if res.rowcount == 1 else "lost"
 
 
 async def requeue_stalled(

@@ -19,25 +19,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ss_tui.jobs import queue
-from ss_tui.sessionstudio.webhooks import SignatureError, verify_signature
+from ss_tui.sessionstudio.models import WEBHOOK_EVENT_TYPES
+from ss_tui.sessionstudio.webhooks import (
+    DEFAULT_TOLERANCE_S,
+    SIGNATURE_HEADER,
+    SignatureError,
+    verify_signature,
+)
 
 log = logging.getLogger("ss_tui.webhooks")
-
-SIGNATURE_HEADER = "X-Session-Studio-Signature"
-TOLERANCE_S = 300
 
 DELIVERIES = Counter(
     "ss_tui_webhook_deliveries_total", "Webhook deliveries by outcome", ["outcome"]
 )
 
 # Every event type names the project it touches; all of them mean "import that project again".
-PROJECT_EVENTS = {"track.published", "project.released", "project.updated", "collaborator.added"}
+PROJECT_EVENTS = frozenset(WEBHOOK_EVENT_TYPES)
 
 Verifier = Callable[[bytes, str | None], bool]
 
 
 def signature_verifier(
-    secret: str, *, tolerance_s: int = TOLERANCE_S, clock: Callable[[], float] | None = None
+    secret: str, *, tolerance_s: int = DEFAULT_TOLERANCE_S, clock: Callable[[], float] | None = None
 ) -> Verifier:
     """A verifier for ``create_receiver_app``: HMAC over the raw body, constant-time
     compare, timestamps older or newer than ``tolerance_s`` rejected."""
@@ -71,7 +74,7 @@ def create_receiver_app(engine: AsyncEngine, verify: Verifier) -> Starlette:
         if not verify(body, request.headers.get(SIGNATURE_HEADER)):
             DELIVERIES.labels("rejected").inc()
             return _problem(401, "Invalid signature",
-                            "Missing, malformed, stale or wrong X-Session-Studio-Signature.")
+                            f"Missing, malformed, stale or wrong {SIGNATURE_HEADER}.")
         try:
             event = json.loads(body)
             event_id = str(event["id"])

@@ -13,8 +13,6 @@ from typing import Any
 
 from ss_tui.sessionstudio.redaction import redact
 
-KINDS = ("transient", "rate_limited", "auth", "not_found", "invalid_data", "conflict", "internal")
-
 
 class SessionStudioError(Exception):
     """Base class: something went wrong talking to Session Studio."""

@@ -128,16 +128,6 @@ class Simulator:
         """The next len(kinds) requests (any /v1 path) get these faults, in order."""
         self.faults.enqueue(*kinds)
 
-    def set_rate_limit(self, limit: int, window_s: float | None = None) -> None:
-        self.limiter.limit = limit
-        if window_s is not None:
-            self.limiter.window_s = window_s
-        self.limiter.reset()
-
-    @property
-    def requests_served(self) -> int:
-        return self.stats.requests
-
     @property
     def rate_limited_count(self) -> int:
         return self.stats.rate_limited

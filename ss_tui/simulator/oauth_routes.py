@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ss_tui.sessionstudio.auth import DEVICE_GRANT
 from ss_tui.simulator.http import Ctx, endpoint
 from ss_tui.simulator.oauth import OAuthProblem, parse_scopes
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -44,6 +44,3 @@ class RateLimiter:
             window[1] += 1
         reset = max(1, math.ceil(window[0] + self.window_s - now))
         return RateState(self.limit, int(self.limit - window[1]), reset, allowed)
-
-    def reset(self) -> None:
-        self._windows.clear()

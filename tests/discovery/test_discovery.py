@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.config import Settings
 from ss_tui.db import schema
-from ss_tui.discovery import DiscoveryFinished, ReleaseDiscovered, discover_links
+from ss_tui.discovery import (
+    PROVIDER_ORDER,
+    DiscoveryFinished,
+    ReleaseDiscovered,
+    discover_links,
+    open_providers,
+)
 from ss_tui.discovery.providers import LookupProvider
 from ss_tui.simulator import Simulator
 from ss_tui.simulator.lookups import LookupStandins
@@ -188,3 +197,26 @@ async def test_one_provider_down_others_fill_links_and_failure_is_a_sync_error(
     await discover_links(db_engine, seeded.release_ids, providers)
     assert _real(await links(db_engine, "deezer"))
     assert {e["status"] for e in await sync_errors(db_engine)} == {"resolved"}
+
+
+async def test_open_providers_shares_one_client_and_closes_only_its_own() -> None:
+    settings = Settings()
+    async with open_providers(settings) as lookups:
+        assert [p.provider_id for p in lookups.providers] == list(PROVIDER_ORDER)
+        assert all(p.http._http is lookups.http for p in lookups.providers)
+        subset = lookups.select(["musicbrainz", "deezer"])  # discovery order, same objects
+        assert [p.provider_id for p in subset] == ["deezer", "musicbrainz"]
+        assert all(any(p is q for q in lookups.providers) for p in subset)
+        assert lookups.select(None) == lookups.providers
+        with pytest.raises(ValueError, match="Unknown discovery provider"):
+            lookups.select(["spotify"])
+    assert lookups.http.is_closed  # the client it opened
+
+    async with httpx.AsyncClient() as mine:
+        async with open_providers(settings, ["deezer"], http=mine) as lookups:
+            assert [p.provider_id for p in lookups.providers] == ["deezer"]
+            with pytest.raises(ValueError, match="not enabled"):
+                lookups.select(["musicbrainz"])
+        assert not mine.is_closed  # a client it was given stays open
+    with pytest.raises(ValueError, match="Unknown discovery provider"):
+        open_providers(settings, ["spotify"])

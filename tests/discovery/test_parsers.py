@@ -117,8 +117,13 @@ def test_deezer_not_found_is_http_200_with_error_800() -> None:
 
 def test_deezer_quota_and_other_errors() -> None:
     assert deezer_over_quota(DZ_QUOTA) and not deezer_over_quota(DZ_NO_DATA)
-    with pytest.raises(LookupRateLimited):
-        parse_deezer_track(DZ_QUOTA)
+    # The quota is the HTTP layer's business (ProviderHttp's rate_limited_body pauses and
+    # retries): should such a body ever reach the parser, it is a plain unexpected error,
+    # never a rate limit the parser would have no Retry-After for.
+    for parse in (parse_deezer_track, parse_deezer_album):
+        with pytest.raises(LookupUnavailable, match="error 4: Quota limit exceeded") as exc:
+            parse(DZ_QUOTA)
+        assert not isinstance(exc.value, LookupRateLimited)
     with pytest.raises(LookupUnavailable, match="OAuthException"):
         parse_deezer_album({"error": {"type": "OAuthException", "message": "OAuthException",
                                       "code": 300}})

@@ -6,6 +6,7 @@ move forward; the assertions count requests per window in that log.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import httpx
@@ -92,3 +93,37 @@ async def test_circuit_breaker_stops_calling_a_failing_provider(
     assert all(o.status == "failed" for o in outcomes)
     assert all("kept failing" in (o.error or "") for o in outcomes[5:])
     assert mb[0].http.breaker.state == "open"
+
+
+async def test_passes_sharing_providers_keep_the_pace_and_count_their_own_requests(
+    sqlite_url: str, sim: Simulator, standins: LookupStandins,
+    providers: list[LookupProvider], vtime: VirtualTime,
+) -> None:
+    """Two passes at once on one set of providers (a worker's concurrent discover jobs):
+    MusicBrainz still gets one request per second, and each report counts only the
+    requests its own pass sent."""
+    from ss_tui.db.engine import create_engine
+
+    # IMMEDIATE: the two passes' link writes (read, then write) queue on SQLite's lock
+    # instead of failing on a stale read snapshot; what is tested here is the lookups.
+    engine = create_engine(sqlite_url, sqlite_begin="IMMEDIATE")
+    try:
+        seeded = await seed_releases(engine, sim, count=4)
+        first, second = seeded.release_ids[:2], seeded.release_ids[2:]
+        reports = await asyncio.gather(
+            discover_links(engine, first, providers), discover_links(engine, second, providers)
+        )
+    finally:
+        await engine.dispose()
+
+    assert standins.max_in_window("musicbrainz", 1.0) == 1
+    for provider_id, service in (
+        ("musicbrainz", "musicbrainz"), ("deezer", "deezer"), ("apple_music", "itunes")
+    ):
+        sent = [r.requests[provider_id] for r in reports]
+        assert all(n >= 1 for n in sent), (provider_id, sent)
+        assert sum(sent) == len(standins.requests(service)), (provider_id, sent)
+    for report, ids in zip(reports, (first, second), strict=True):
+        isrcs = {isrc for isrc, rid in seeded.tracks.values() if isrc and rid in ids}
+        assert report.requests["musicbrainz"] >= len(isrcs)
+        assert report.counts().get("failed", 0) == 0

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from ss_tui.db.engine import create_engine
 from ss_tui.db.types import utcnow
 from ss_tui.jobs import queue
 from ss_tui.jobs.backoff import nominal_delay
+from tests.fixtures.db import run_async
 
 
 async def test_dedup_key_returns_the_existing_job(db_engine):
@@ -97,6 +99,44 @@ async def test_stalled_jobs_are_requeued_and_other_workers_jobs_are_not(db_engin
     assert (await queue.get(db_engine, alive_id)).status == "processing"
     # the dead worker can no longer complete the job it lost
     assert not await queue.complete(db_engine, stalled_id, "dead-worker")
+
+
+async def test_a_failure_reported_after_the_job_changed_hands_leaves_it_alone(
+    db_engine, db_url, monkeypatch
+):
+    """Worker A's failure must not clobber worker B's claim: between A's read of the job
+    and its write, the job is requeued as stalled and claimed by B (on another connection)."""
+    job_id, _ = await queue.enqueue(db_engine, "t", {}, max_attempts=3)
+    start = utcnow()
+    await queue.claim(db_engine, "worker-a", now=start)
+    later = start + timedelta(minutes=5)
+
+    async def requeue_and_claim_elsewhere() -> None:
+        other = create_engine(db_url)
+        try:
+            assert await queue.requeue_stalled(other, timeout_s=60, now=later) == 1
+            job = await queue.claim(other, "worker-b", now=later)
+            assert job is not None and job.id == job_id
+        finally:
+            await other.dispose()
+
+    real_retry_delay = queue.retry_delay
+
+    def retry_delay_while_b_claims(*args, **kwargs):  # runs between fail's read and write
+        run_async(requeue_and_claim_elsewhere)
+        return real_retry_delay(*args, **kwargs)
+
+    monkeypatch.setattr(queue, "retry_delay", retry_delay_while_b_claims)
+    assert await queue.fail(db_engine, job_id, "worker-a", "Session Studio 503", now=start) == (
+        "lost"
+    )
+    job = await queue.get(db_engine, job_id)
+    assert (job.status, job.locked_by, job.attempts) == ("processing", "worker-b", 2)
+    assert job.error != "Session Studio 503" and job.run_at == later
+    # and once it is B's, A's late failure is refused up front
+    assert await queue.fail(db_engine, job_id, "worker-a", "again", now=later) == "lost"
+    assert not await queue.complete(db_engine, job_id, "worker-a")
+    assert (await queue.get(db_engine, job_id)).locked_by == "worker-b"
 
 
 async def test_reset_and_cancel(db_engine):

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.pool import NullPool
 
 from ss_tui.db.engine import create_engine
@@ -89,9 +90,28 @@ async def test_bad_signatures_are_rejected_with_401_and_no_job(receiver, db_engi
     assert await queue.counts_by_status(db_engine) == {}
 
 
+def _deliveries(exposition: str) -> dict[str, float]:
+    """The ``ss_tui_webhook_deliveries_total`` samples by outcome (absent: never counted)."""
+    return {
+        sample.labels["outcome"]: sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "ss_tui_webhook_deliveries_total"
+    }
+
+
 async def test_metrics_endpoint_speaks_prometheus(receiver):
+    before = await receiver.get("/metrics")
+    assert before.status_code == 200
     body = _event("evt_metrics")
     await _post(receiver, body, sign_webhook(SECRET, body))
     resp = await receiver.get("/metrics")
     assert resp.status_code == 200
     assert "ss_tui_webhook_deliveries_total" in resp.text
+    counted, after = _deliveries(before.text), _deliveries(resp.text)
+    assert after.get("enqueued", 0.0) == counted.get("enqueued", 0.0) + 1
+    assert after.get("duplicate", 0.0) == counted.get("duplicate", 0.0)
+    await _post(receiver, body, sign_webhook(SECRET, body))  # the same event again
+    again = _deliveries((await receiver.get("/metrics")).text)
+    assert again["enqueued"] == after["enqueued"]
+    assert again["duplicate"] == after.get("duplicate", 0.0) + 1

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import uuid
 
 import httpx
 import pytest
@@ -79,6 +80,7 @@ async def test_worker_imports_projects_and_a_repeat_writes_nothing(db_engine, si
         assert result["rows_written"] == 0
         assert await count_rows(db_engine, "discog_release_tracks") == tracks_before
     finally:
+        await worker.handlers.aclose()
         await http.aclose()
 
 
@@ -96,6 +98,7 @@ async def test_revoked_token_fails_the_job_without_retrying(db_engine, sim_app):
         assert job.status == "failed" and job.attempts == 1
         assert "reconnect" in job.error.lower()
     finally:
+        await worker.handlers.aclose()
         await http.aclose()
 
 
@@ -297,5 +300,49 @@ async def test_discovery_job_links_imported_releases_on_other_services(sqlite_ur
                     sa.select(links.c.metadata).where(links.c.provider_id == "deezer"))
                 ).scalars().all()
             assert found and all(m["discoveredFrom"] for m in found)
+            async with engine.connect() as conn:
+                result = (await conn.execute(
+                    sa.select(JOBS.c.result).where(JOBS.c.id == job_id))).scalar_one()
+            assert result["requests"] == {"deezer": result["requests"]["deezer"]}
+            assert result["requests"]["deezer"] >= 1  # this job's own requests
         finally:
+            await worker.handlers.aclose()
             await engine.dispose()
+
+
+async def test_concurrent_discover_jobs_share_one_set_of_lookup_providers(
+    db_engine, monkeypatch
+):
+    """The services' limits are per client (MusicBrainz 1 request/s): a worker running
+    discover jobs side by side must pace them all through the same providers."""
+    from ss_tui.discovery import ProviderHttp
+
+    built: list[ProviderHttp] = []
+    real_init = ProviderHttp.__init__
+
+    def recording_init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        built.append(self)
+
+    monkeypatch.setattr(ProviderHttp, "__init__", recording_init)
+    handlers = build_handlers(Settings(operator="worker-test"), db_engine)
+    worker = Worker(db_engine, handlers, concurrency=2, stop_when_idle=True,
+                    poll_interval_s=0.05)
+    try:
+        jobs = [
+            (await queue.enqueue(db_engine, queue.DISCOVER_LINKS,
+                                 {"release_ids": [str(uuid.uuid4())], "providers": names}))[0]
+            for names in (["musicbrainz"], ["deezer", "musicbrainz"], None)
+        ]
+        assert await worker.run() == 3
+        for job_id in jobs:
+            job = await queue.get(db_engine, job_id)
+            assert job.status == "succeeded", job.error
+        musicbrainz = [h for h in built if h.service == "MusicBrainz"]
+        assert len(musicbrainz) == 1  # one pacer and one breaker for every job, not one each
+        assert {h.service for h in built} == {"MusicBrainz", "Deezer", "iTunes"}
+        assert len(built) == 3
+        assert all(p.http._http is handlers.lookups.http for p in handlers.lookups.providers)
+    finally:
+        await handlers.aclose()
+    assert handlers.lookups.http.is_closed  # the worker's teardown closes the lookup client

@@ -81,10 +81,6 @@ class Knowledge:
             if t in self.catalogue.tracks
         ]
 
-    def projects_with(self, isrc: str) -> list[dict]:
-        self._index()
-        return [p for _, p in self._by_isrc.get(isrc, [])]
-
     # -- what each service knows -----------------------------------------------------------
     def knows(self, service: str, identifier: str) -> bool:
         if identifier in self.taught[service]:

@@ -17,7 +17,6 @@ MB_BAD_UA = {"error": "Your requests are blocked: send a meaningful User-Agent "
                       "(https://musicbrainz.org/doc/MusicBrainz_API/Rate_Limiting)."}
 DEEZER_NO_DATA = {"error": {"type": "DataException", "message": "no data", "code": 800}}
 DEEZER_QUOTA = {"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}
-ITUNES_EMPTY = {"resultCount": 0, "results": []}
 
 RECORD_TYPES = {"single": "single", "ep": "ep", "album": "album", "compilation": "compile"}
 
