@@ -131,3 +131,8 @@ class ImportPlan:
                 if e.included:
                     out[e.action.value] += 1
         return out
+
+    def unresolved_conflicts(self) -> list[EntityChange]:
+        """Included conflicts of included projects still waiting for staff's choice."""
+        return [e for p in self.projects if p.included for e in p.entities
+                if e.included and e.conflict is not None and e.conflict.chosen is None]

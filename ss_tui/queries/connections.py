@@ -49,3 +49,14 @@ async def list_connections(engine: AsyncEngine) -> list[ConnectionRow]:
         )
         for r in rows
     ]
+
+
+def default_account(rows: list[ConnectionRow]) -> Any:
+    """The account the screens work on until the user picks one: the first connected account,
+    else the first one needing a reconnect (its snapshot can be browsed meanwhile); never a
+    disconnected one (staff disconnected it on purpose)."""
+    for wanted in ("connected", "reconnect_needed"):
+        for r in rows:
+            if r.status == wanted:
+                return r.id
+    return None

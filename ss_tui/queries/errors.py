@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.queries._tables import table
+from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
 
 KINDS = ("transient", "rate_limited", "auth", "not_found", "invalid_data", "conflict", "internal")
 STATUSES = ("open", "retrying", "resolved", "ignored")
@@ -72,13 +72,12 @@ def _where(f: ErrorFilter) -> list[Any]:
     if f.connection_id is not None:
         where.append(errs.c.connection_id == f.connection_id)
     if f.search.strip():
-        term = f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{term}%"
+        pattern = like_pattern(f.search.strip())
         where.append(
             sa.or_(
-                errs.c.message.ilike(pattern, escape="\\"),
-                errs.c.external_id.ilike(pattern, escape="\\"),
-                errs.c.project_external_id.ilike(pattern, escape="\\"),
+                errs.c.message.ilike(pattern, escape=LIKE_ESCAPE),
+                errs.c.external_id.ilike(pattern, escape=LIKE_ESCAPE),
+                errs.c.project_external_id.ilike(pattern, escape=LIKE_ESCAPE),
             )
         )
     return where

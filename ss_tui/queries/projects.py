@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.queries._tables import table
+from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
 
 IMPORT_STATES = ("new", "changed", "imported", "errors")
 SORTS = {
@@ -114,11 +114,11 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
     """Title, artist or exact project id. LIKE wildcards the user typed are escaped, so
     "100%" means 100%."""
     text = f.search.strip()
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(text)
 
     def matches(t: Any) -> list[sa.ColumnElement[bool]]:
-        return [t.c.title.ilike(pattern, escape="\\"),
-                t.c.artist_name.ilike(pattern, escape="\\"),
+        return [t.c.title.ilike(pattern, escape=LIKE_ESCAPE),
+                t.c.artist_name.ilike(pattern, escape=LIKE_ESCAPE),
                 t.c.external_id == text]
 
     if dialect != "sqlite":
@@ -237,13 +237,33 @@ async def page_projects(
 async def project_detail(
     engine: AsyncEngine, connection_id: Any, external_id: str
 ) -> ProjectDetail | None:
-    """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart)."""
-    snap = table("source_snapshots")
+    """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart),
+    its import state and its open sync errors (the same rules as the browser's rows)."""
+    snap, items, errs = table("source_snapshots"), table("import_items"), table("sync_errors")
     where = [snap.c.external_id == external_id, snap.c.entity_type == "project"]
     if connection_id is not None:
         where.append(snap.c.connection_id == connection_id)
+    imported_at = (
+        sa.select(sa.func.max(items.c.updated_at))
+        .where(items.c.project_external_id == external_id,
+               items.c.status.in_(DONE_ITEM_STATUSES))
+        .scalar_subquery()
+    )
+    open_errors = (
+        sa.select(sa.func.count())
+        .where(errs.c.project_external_id == external_id,
+               errs.c.status.in_(("open", "retrying")))
+        .scalar_subquery()
+    )
+    state = sa.case(
+        (imported_at.is_(None), "new"),
+        (snap.c.upstream_updated_at > imported_at, "changed"),
+        else_="imported",
+    )
+    stmt = sa.select(snap.c.payload, state.label("import_state"),
+                     open_errors.label("open_errors")).where(*where).limit(1)
     async with engine.connect() as conn:
-        row = (await conn.execute(sa.select(snap.c.payload).where(*where).limit(1))).first()
+        row = (await conn.execute(stmt)).first()
         if row is None:
             return None
         payload = row.payload if isinstance(row.payload, dict) else {}
@@ -254,7 +274,8 @@ async def project_detail(
                 twhere.append(snap.c.connection_id == connection_id)
             trows = (await conn.execute(sa.select(snap.c.payload).where(*twhere))).all()
             tracks = [t.payload for t in trows if isinstance(t.payload, dict)]
-    return ProjectDetail(external_id=external_id, payload=payload, tracks=tracks)
+    return ProjectDetail(external_id=external_id, payload=payload, tracks=tracks,
+                         import_state=row.import_state, open_errors=int(row.open_errors or 0))
 
 
 async def artists(

@@ -100,7 +100,8 @@ class SsTuiApp(App[None]):
         # "Discover links" on selected releases (issue 9); the Discovery screen renders it.
         self.discovery_state = DiscoveryState()
         self.discovery_changed: Signal[DiscoveryState] = Signal(self, "discovery_changed")
-        self.run_control: RunControl | None = None
+        self.run_control: RunControl | None = None  # of the current (or last) run
+        self._run_busy = False  # a run's worker has not returned yet (even after RunFinished)
         self.services = Services(ctx)
         if ctx.frozen:
             self.animation_level = "none"
@@ -118,12 +119,13 @@ class SsTuiApp(App[None]):
         gc.collect()  # garbage is not frozen forever
         gc.freeze()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        await self.services.aclose()  # the shared HTTP client's connections
         gc.unfreeze()  # an app run inside a longer process (tests) gives its heap back
 
     async def pick_default_account(self) -> None:
         """Work on the first connected account until the user picks another."""
-        from ss_tui.queries.connections import list_connections
+        from ss_tui.queries.connections import default_account, list_connections
 
         if self.selected_account is not None:
             return
@@ -131,9 +133,7 @@ class SsTuiApp(App[None]):
             rows = await list_connections(self.ctx.db_engine)
         except Exception:  # an unmigrated database: the screens show their own errors
             return
-        connected = [r for r in rows if r.status == "connected"] or rows
-        if connected:
-            self.selected_account = connected[0].id
+        self.selected_account = default_account(rows)
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -225,32 +225,55 @@ class SsTuiApp(App[None]):
             return
         self.push_screen(PreviewScreen(plan))
 
-    def start_import(self, plan: ImportPlan) -> None:
-        """Apply exactly ``plan``; progress arrives as engine events."""
-        if self.run_state.active:
-            self.notify("An import is already running.", severity="warning")
-            return
+    def _begin_run(self, what: str) -> RunControl | None:
+        """Start-up shared by everything that runs the engine (an import, a retry): one run
+        at a time, a fresh control for the Progress screen's pause/cancel, a fresh state.
+        None (and the user told why) while another run is active."""
+        if self.run_state.active or self._run_busy:
+            self.notify(f"Cannot start the {what}: an import is already running. Wait for it "
+                        "to finish, or cancel it on the Progress screen (F4).",
+                        severity="warning", markup=False)
+            return None
+        self._run_busy = True
         self.run_control = RunControl()
         self.run_state = RunState()
         self.run_state.status = "running"
+        self.run_changed.publish(self.run_state)
+        return self.run_control
+
+    def _end_run(self, control: RunControl, status: str) -> None:
+        """After the engine returned: a run that never reported its end (it failed before
+        RunFinished, or had nothing to do) must not stay "running" and block the next one.
+        Called through the message queue, so after the run's own events."""
+        if self.run_control is not control:
+            return
+        self._run_busy = False
+        if self.run_state.active:
+            self.run_state.status = status
+            self.run_changed.publish(self.run_state)
+
+    def start_import(self, plan: ImportPlan) -> None:
+        """Apply exactly ``plan``; progress arrives as engine events."""
+        control = self._begin_run("import")
+        if control is None:
+            return
         self.switch_mode("progress")
-        self.run_import(plan, self.run_control)
+        self.run_import(plan, control)
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def run_import(self, plan: ImportPlan, control: RunControl) -> None:
+        status = "failed"
         try:
-            await self.services.apply(plan, self.sink, control)
+            result = await self.services.apply(plan, self.sink, control)
+            status = getattr(result, "status", None) or "succeeded"
         except Exception as exc:
-            self.run_state.status = "failed"
-            self.run_changed.publish(self.run_state)
             self.notify(clean(f"Import failed: {exc}"), severity="error", markup=False,
                         timeout=15)
         else:
-            summary = self.run_state.summary
-            status = summary.status if summary else "finished"
             self.notify(f"Import {status}.", severity="information" if status == "succeeded"
                         else "warning", markup=False)
         finally:
+            self.call_later(self._end_run, control, status)
             self.post_message(DataChanged("run"))
 
     def toggle_pause(self) -> None:
@@ -271,20 +294,29 @@ class SsTuiApp(App[None]):
             self.run_state.cancel_requested = True
             self.run_changed.publish(self.run_state)
 
-    def retry_errors(self, error_ids: list[Any]) -> None:
+    def retry_errors(self, error_ids: list[Any]) -> bool:
+        """Re-run the items behind these errors as a run of their own (Progress shows it,
+        pause/cancel act on it). False when another run is active."""
+        control = self._begin_run("retry")
+        if control is None:
+            return False
         self.notify(f"Retrying {len(error_ids)} error(s)…", timeout=2)
-        self.run_retry(error_ids)
+        self.run_retry(error_ids, control)
+        return True
 
     @work(exclusive=True, group="retry", exit_on_error=False)
-    async def run_retry(self, error_ids: list[Any]) -> None:
+    async def run_retry(self, error_ids: list[Any], control: RunControl) -> None:
+        status = "failed"
         try:
-            result = await self.services.retry_errors(error_ids, self.sink)
+            result = await self.services.retry_errors(error_ids, self.sink, control)
+            status = getattr(result, "status", None) or "succeeded"
         except Exception as exc:
             self.notify(clean(f"Retry failed: {exc}"), severity="error", markup=False,
                         timeout=10)
         else:
-            self.notify(clean(result), markup=False)
+            self.notify(clean(str(result)), markup=False)
         finally:
+            self.call_later(self._end_run, control, status)
             self.post_message(DataChanged("retry"))
 
     def refresh_from_remote(self) -> None:
@@ -295,7 +327,7 @@ class SsTuiApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, connection_id: Any) -> None:
-        self.refresh_state.start(connection_id)
+        self.refresh_state.start()
         self.refresh_changed.publish(self.refresh_state)
         try:
             result = await self.services.refresh(connection_id, self.refresh_sink)

@@ -23,14 +23,13 @@ class DiscoveryState:
     not_imported: int = 0  # selected projects without a release (nothing to look up)
     active: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    errors: int = 0
     failure: str | None = None  # the pass itself could not run
 
     def start(self, releases: list[tuple[str, str]], not_imported: int) -> None:
         self.releases = {rid: ReleaseResult(rid, title) for rid, title in releases}
         self.not_imported = not_imported
         self.active = True
-        self.counts, self.errors, self.failure = {}, 0, None
+        self.counts, self.failure = {}, None
 
     def apply(self, event: Any) -> bool:
         """Fold one discovery event; True when it changed what the screen shows."""
@@ -45,7 +44,6 @@ class DiscoveryState:
                 return True
             case DiscoveryFinished():
                 self.counts = dict(event.counts)
-                self.errors = event.errors
                 self.active = False
                 return True
         return False

@@ -15,19 +15,15 @@ from ss_tui.engine import events as ev
 @dataclass(slots=True)
 class RefreshState:
     active: bool = False
-    connection_id: Any = None
     fetched: int = 0  # projects fetched so far
     total: int | None = None  # known only once the listing ended
-    problems: int = 0
     # Set when the token was revoked mid-refresh; cleared when the refresh runs again.
     reconnect_message: str | None = None
 
-    def start(self, connection_id: Any) -> None:
+    def start(self) -> None:
         self.active = True
-        self.connection_id = connection_id
         self.fetched = 0
         self.total = None
-        self.problems = 0
         self.reconnect_message = None
 
     def apply(self, event: Any) -> bool:
@@ -36,7 +32,6 @@ class RefreshState:
             case ev.FetchProgress():
                 self.fetched = event.fetched
                 self.total = event.total
-                self.problems = event.problems
                 return True
             case ev.ReconnectNeeded():
                 self.reconnect_message = event.message

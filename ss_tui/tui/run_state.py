@@ -26,8 +26,7 @@ class ProjectProgress:
 class RunState:
     run_id: str | None = None
     total_projects: int = 0
-    started_by: str = ""
-    dry_run: bool = False
+    done_projects: int = 0  # projects finished, whatever their status (kept as events arrive)
     started_at: datetime | None = None
     finished_at: datetime | None = None
     projects: dict[str, ProjectProgress] = field(default_factory=dict)
@@ -43,18 +42,12 @@ class RunState:
     paused: bool = False
     cancel_requested: bool = False
     reconnect_message: str | None = None
-    fetched: int = 0  # projects fetched from Session Studio (refresh / fetch stage)
-    fetch_total: int | None = None
     status: str = "idle"  # idle | running | paused | cancelled | succeeded | partial | failed
     summary: ev.RunFinished | None = None
 
     @property
     def active(self) -> bool:
         return self.status in ("running", "paused")
-
-    @property
-    def done_projects(self) -> int:
-        return sum(1 for p in self.projects.values() if p.status != "running")
 
     @property
     def rows_written(self) -> int:
@@ -87,11 +80,13 @@ class RunState:
         """Fold one engine event into the state."""
         match event:
             case ev.RunStarted():
-                self.__init__()  # type: ignore[misc]  # a new run starts from a clean slate
+                # A new run starts from a clean slate, but pause/cancel belong to the whole
+                # operation (a retry over several accounts is several runs on one control).
+                paused, cancel_requested = self.paused, self.cancel_requested
+                self.__init__()  # type: ignore[misc]
+                self.paused, self.cancel_requested = paused, cancel_requested
                 self.run_id = event.run_id
                 self.total_projects = event.total_projects
-                self.started_by = event.started_by
-                self.dry_run = event.dry_run
                 self.started_at = now
                 self.status = "running"
                 self._log("info", f"Run started: {event.total_projects} projects")
@@ -100,9 +95,6 @@ class RunState:
                     event.project_id, event.title, event.total_tracks
                 )
                 self._log("info", f"Project {event.title or event.project_id} started")
-            case ev.FetchProgress():
-                self.fetched = event.fetched
-                self.fetch_total = event.total
             case ev.EntityWritten():
                 self.written[event.entity] = self.written.get(event.entity, 0) + event.count
                 proj = self.projects.get(event.project_id)
@@ -119,6 +111,8 @@ class RunState:
                 proj = self.projects.setdefault(
                     event.project_id, ProjectProgress(event.project_id, None, 0)
                 )
+                if proj.status == "running":
+                    self.done_projects += 1
                 proj.status = event.status
                 self._log("ok" if event.status in ("applied", "unchanged") else "warn",
                           f"Project {proj.title or event.project_id}: {event.status}")

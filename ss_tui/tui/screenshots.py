@@ -49,10 +49,17 @@ def deterministic() -> Iterator[None]:
             setattr(module, attr, value)
 
 
-async def _settle(pilot: Any) -> None:
+async def settle(pilot: Any) -> None:
+    """Let the screen's database workers finish and the screen repaint, including a redraw
+    a screen holds back to coalesce bursts of events (the Progress screen)."""
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(20):  # a bounded wait: a pending redraw lands within one interval
+        if not getattr(pilot.app.screen, "redraw_pending", False):
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
 
 
@@ -82,17 +89,17 @@ async def take(out_dir: Path) -> list[Path]:
             async def shot(name: str, *keys: str, before: Callable[[], Any] | None = None) -> None:
                 for key in keys:
                     await pilot.press(key)
-                    await _settle(pilot)
+                    await settle(pilot)
                 if before is not None:
                     result = before()
                     if asyncio.iscoroutine(result):
                         await result
-                    await _settle(pilot)
+                    await settle(pilot)
                 path = out_dir / f"{name}.svg"
                 path.write_text(app.export_screenshot(title="ss-tui"), encoding="utf-8")
                 written.append(path)
 
-            await _settle(pilot)
+            await settle(pilot)
             await shot("01-connect-empty")
             await shot("02-connect", "d")
             await shot("03-browser", "f3", "r", "down", "space", "space", "space")

@@ -148,9 +148,10 @@ class Services:
                 record_choices(project, plan.decisions)
         return await self.import_service().apply(plan, sink=sink, control=control)
 
-    async def retry_errors(self, error_ids: list[Any], sink: EventSink) -> str:
-        result = await self.import_service().retry_errors(error_ids, sink=sink)
-        return str(result)
+    async def retry_errors(self, error_ids: list[Any], sink: EventSink,
+                           control: RunControl) -> Any:
+        """The engine's RunResult of the retry (``str()`` reads as a summary)."""
+        return await self.import_service().retry_errors(error_ids, sink=sink, control=control)
 
     async def close_errors(self, error_ids: list[Any], *, status: str, note: str) -> None:
         await self.import_service().close_errors(error_ids, status=status, note=note)
@@ -172,10 +173,10 @@ class Services:
 
     async def discover(self, release_ids: list[Any], sink: Any, connection_id: Any) -> Any:
         """Look up links for these releases; failures become sync errors, never raise."""
-        from ss_tui.discovery import build_providers, discover_links
+        from ss_tui.discovery import discover_links, open_providers
 
-        async with httpx.AsyncClient(timeout=10.0) as http:  # real services, not the demo's API
-            providers = build_providers(self.discovery_settings(), http,
-                                        names=self.ctx.extras.get("discovery_providers"))
-            return await discover_links(self.ctx.db_engine, release_ids, providers, sink=sink,
-                                        connection_id=connection_id)
+        # Their own HTTP client: the real services (or their stand-ins), not the demo's API.
+        names = self.ctx.extras.get("discovery_providers")
+        async with open_providers(self.discovery_settings(), names) as lookups:
+            return await discover_links(self.ctx.db_engine, release_ids, lookups.providers,
+                                        sink=sink, connection_id=connection_id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Select
+import io
+from typing import Any
+
+from rich.console import Console
+from textual.widgets import DataTable, Select, Static
 
 from ss_tui.tui.screens.browser import PAGE_SIZE, BrowserScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
-from tests.tui.test_snapshots import settle
 
 
 async def test_pages_load_on_demand_and_filters_apply(seeded, make_app) -> None:
@@ -126,3 +130,32 @@ async def test_scrolling_without_moving_the_cursor_pages_in_more_rows(seeded, ma
         await settle(pilot)
         assert table.cursor_row == cursor_before
         assert table.row_count == 2 * PAGE_SIZE
+
+
+def _pane_text(app: Any) -> str:
+    """The detail pane's content as plain text, wide enough not to wrap."""
+    console = Console(width=80, file=io.StringIO(), color_system=None)
+    console.print(app.screen.query_one("#project-detail", Static).content)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+async def test_detail_pane_shows_import_state_and_open_errors(seeded, make_app) -> None:
+    seeded(projects=5, imported=2, errors=1)  # prj_000000: imported, one open error
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert ("Session Studio id prj_000000\n✓ imported\n"
+                "1 open sync error(s): see Errors (F5)\n") in _pane_text(app)
+        assert "1 open sync error(s)" in screen_text(app)
+
+        await pilot.press("down")  # prj_000001: imported, no error
+        await settle(pilot)
+        pane = _pane_text(app)
+        assert "Session Studio id prj_000001\n✓ imported\n" in pane
+        assert "open sync error" not in pane
+
+        await pilot.press("down")  # prj_000002: never imported
+        await settle(pilot)
+        pane = _pane_text(app)
+        assert "Session Studio id prj_000002\n● new\n" in pane
+        assert "open sync error" not in pane

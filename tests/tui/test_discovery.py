@@ -18,10 +18,10 @@ from ss_tui.simulator.lookups import standin_urls, standins_of
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.discovery import DiscoveryScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
+from ss_tui.tui.screenshots import settle
 from tests.discovery.conftest import Seeded, seed_releases
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import count_rows, screen_text
-from tests.tui.test_snapshots import settle
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from ss_tui.db.engine import create_engine
 from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
 from ss_tui.simulator import FaultConfig, SimulatorConfig
 from ss_tui.tui.screens.errors import ErrorsScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
-from tests.tui.test_snapshots import settle
 
 
 @pytest.fixture

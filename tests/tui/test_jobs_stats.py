@@ -14,10 +14,11 @@ from textual.widgets import DataTable, Static
 from ss_tui.db import schema
 from ss_tui.db.engine import create_engine
 from ss_tui.jobs import queue
+from ss_tui.tui.screenshots import settle
 from tests.fixtures.db import run_async
 from tests.tui.conftest import SIZE
 from tests.tui.seed import T0
-from tests.tui.test_snapshots import settle, steps
+from tests.tui.test_snapshots import steps
 
 
 def _with_engine(url: str, fn: Any) -> Any:

@@ -7,14 +7,16 @@ from rich.text import Text
 from ss_tui.tui.messages import EngineEventPosted
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.preview import PreviewScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
 from tests.tui.plans import running_events, sample_plan
 from tests.tui.seed import EVIL_TITLES
-from tests.tui.test_snapshots import settle
 
 # What each evil title must look like on screen: markup verbatim, ESC made visible.
 VISIBLE = [clean(t) for t in EVIL_TITLES]
+# The account's name comes from Session Studio too (distinct from the titles above).
+EVIL_ACCOUNT = "[b]Evil[/b] \x1b[31mCo"
 
 
 def test_clean_makes_escapes_visible_and_keeps_markup() -> None:
@@ -30,7 +32,8 @@ def _evil_titles() -> dict[int, str]:
 
 
 async def test_markup_titles_render_literally_on_every_screen(seeded, make_app) -> None:
-    seeded(projects=8, errors=4, runs=1, imported=4, titles=_evil_titles())
+    seeded(projects=8, errors=4, runs=1, imported=4, titles=_evil_titles(),
+           account_name=EVIL_ACCOUNT)
     app = make_app("browser")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -54,7 +57,9 @@ async def test_markup_titles_render_literally_on_every_screen(seeded, make_app) 
 
         await pilot.press("f2")
         await settle(pilot)
-        assert "Demo Label" in screen_text(app)
+        connect = screen_text(app)
+        assert "▶ [b]Evil[/b] ␛[31mCo" in connect  # the selected account, verbatim
+        assert "\x1b" not in connect
 
         await app.push_screen(PreviewScreen(sample_plan(title=EVIL_TITLES[2]), []))
         await settle(pilot)

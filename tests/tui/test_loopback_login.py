@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
-from tests.tui.test_snapshots import settle
 
 
 async def _approve_in_browser(sim_app: Any, authorize_url: str) -> httpx.Response:

@@ -11,9 +11,9 @@ from ss_tui.simulator import SimulatorConfig
 from ss_tui.simulator.config import FaultConfig
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.connect import ConnectScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import count_rows, screen_text
-from tests.tui.test_snapshots import settle
 
 PROJECTS = 150  # two listing pages of 100: the revocation lands between them
 
@@ -78,7 +78,7 @@ async def test_refresh_progress_bar_follows_fetch_events(story_app, simulator) -
         bar = browser.query_one("#refresh-bar", ProgressBar)
         assert not box.display
 
-        app.refresh_state.start("acct")
+        app.refresh_state.start()
         app.refresh_changed.publish(app.refresh_state)
         await app.refresh_sink(ev.FetchProgress(None, 100))
         await pilot.pause()

@@ -11,18 +11,11 @@ from textual.pilot import Pilot
 
 from ss_tui.tui.messages import EngineEventPosted
 from ss_tui.tui.screens.preview import PreviewScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.plans import failed_events, finished_events, running_events, sample_plan
 
 CREATORS = [("cp-1", "Demo Creator"), ("cp-2", "Second Creator")]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let the screen's database workers finish and the screen repaint."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def steps(*keys: str, events: list[Any] | None = None,

@@ -10,12 +10,13 @@ from textual.widgets import DataTable, Tree
 
 from ss_tui.engine.plan_types import EntityKind
 from ss_tui.simulator import SimulatorConfig
-from ss_tui.tui.screens.browser import BrowserScreen
+from ss_tui.tui.messages import DataChanged
+from ss_tui.tui.screens.browser import PAGE_SIZE, BrowserScreen
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
+from ss_tui.tui.screenshots import settle
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import count_rows, screen_text
-from tests.tui.test_snapshots import settle
 
 
 @pytest.fixture
@@ -70,7 +71,10 @@ async def test_connect_browse_preview_apply(story_app, simulator, tui_db_url) ->
                     and n.data[1].kind == EntityKind.recording)
         tree.move_cursor(node)
         await settle(pilot)
-        excluded_key = node.data[1].key
+        excluded_key, excluded_tid = node.data[1].key, node.data[1].external_id
+        kept_tid = next(e.external_id for e in node.data[0].entities
+                        if e.kind == EntityKind.recording and e.key != excluded_key)
+        assert excluded_tid and kept_tid
         await pilot.press("x")
         assert node.data[1].included is False
         await settle(pilot)  # re-planned without that recording (and its credits, track)
@@ -89,10 +93,13 @@ async def test_connect_browse_preview_apply(story_app, simulator, tui_db_url) ->
         assert state.status == "succeeded", "\n".join(m for _l, m in state.log)
         assert state.done_projects == 3
         assert "Finished: succeeded" in screen_text(app)
-        assert excluded_key
 
     assert await count_rows(tui_db_url, "discog_releases") == 3
     assert await count_rows(tui_db_url, "discog_recordings") == created_recordings
+    # The excluded recording was not written; a sibling in the same project was.
+    by_ssid = "json_extract(metadata, '$.sessionStudioId') = '{}'"
+    assert await count_rows(tui_db_url, "discog_recordings", by_ssid.format(excluded_tid)) == 0
+    assert await count_rows(tui_db_url, "discog_recordings", by_ssid.format(kept_tid)) == 1
 
 
 def _walk(node: Any) -> Any:
@@ -101,7 +108,7 @@ def _walk(node: Any) -> Any:
         yield from _walk(child)
 
 
-async def test_selected_table_rows_survive_paging(story_app, simulator) -> None:
+async def test_browser_shows_the_refreshed_catalogue(story_app, simulator) -> None:
     """Sanity: the browser over real engine snapshots shows the catalogue's titles."""
     app = story_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -113,6 +120,53 @@ async def test_selected_table_rows_survive_paging(story_app, simulator) -> None:
         await settle(pilot)
         table = app.screen.query_one("#projects", DataTable)
         assert table.row_count == 50
+        first = str(table.get_cell_at((0, 1)))
+        assert first and first in screen_text(app)
+        http = app.services._http
+        assert http is not None and not http.is_closed
+    assert http.is_closed  # the app closed its HTTP client when it unmounted
+
+
+async def test_selected_table_rows_survive_paging(seeded, make_app) -> None:
+    """Marks and the selection survive loading more pages and a reload of the first one."""
+    seeded(projects=2 * PAGE_SIZE + 50, tracks_per_project=2)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        table = browser.query_one("#projects", DataTable)
+        assert table.row_count == PAGE_SIZE
+
+        def marked_rows() -> set[str]:
+            return {str(k.value) for k in table.rows
+                    if str(table.get_cell(str(k.value), "sel")) == "●"}
+
+        await pilot.press("space", "space", "down", "space")  # rows 0, 1 and 3
+        first = {"prj_000000", "prj_000001", "prj_000003"}
+        assert set(browser.selected) == first
+
+        await pilot.press("ctrl+end")  # to the last loaded row: the next page arrives
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE
+        assert marked_rows() == first and set(browser.selected) == first
+
+        # Select on the second page, page in the third: every mark stays.
+        table.move_cursor(row=PAGE_SIZE + 10)
+        await settle(pilot)
+        await pilot.press("space", "ctrl+end")
+        await settle(pilot)
+        both = first | {f"prj_{PAGE_SIZE + 10:06d}"}
+        assert table.row_count == 2 * PAGE_SIZE + 50
+        assert marked_rows() == both and set(browser.selected) == both
+        assert "4 selected (8 tracks)" in screen_text(app)
+
+        # The data changed: back to the first page, the selection (and its marks) kept.
+        app.post_message(DataChanged("run"))
+        await settle(pilot)
+        assert table.row_count == PAGE_SIZE
+        assert set(browser.selected) == both
+        assert marked_rows() == first  # the rows on this page that are selected
 
 
 async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,

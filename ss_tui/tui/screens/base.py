@@ -1,10 +1,11 @@
-"""Shared behaviour of the dashboard's screens: help text and context access."""
+"""Shared behaviour of the dashboard's screens: help text, context access, table cursor."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 if TYPE_CHECKING:
     from ss_tui.tui.app import SsTuiApp
@@ -23,3 +24,10 @@ class BaseScreen(Screen[None]):
     @property
     def ctx(self) -> AppContext:
         return self.ss_app.ctx
+
+    def cursor_key(self, table_id: str) -> str | None:
+        """The row key under the cursor of the DataTable ``#table_id``; None when empty."""
+        table = self.query_one(f"#{table_id}", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

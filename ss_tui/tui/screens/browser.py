@@ -24,7 +24,7 @@ from ss_tui.queries import projects as q
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.format import STATE_STYLES, when
+from ss_tui.tui.widgets.format import STATE_STYLES, mark, when
 from ss_tui.tui.widgets.project_detail import render_project_detail
 
 PAGE_SIZE = 100
@@ -36,6 +36,11 @@ TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
 STATE_OPTIONS = [("New", "new"), ("Changed", "changed"), ("Imported", "imported"),
                  ("Has errors", "errors")]
 SORT_OPTIONS = [(label, key) for key, label in q.SORTS.items()]
+
+
+def _count_key(f: q.ProjectFilter) -> q.ProjectFilter:
+    """The filter as its count sees it: sorting changes the rows' order, not their number."""
+    return replace(f, sort="title", descending=False)
 
 
 class BrowserScreen(BaseScreen):
@@ -88,7 +93,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._more = False  # the last page was full: there may be more rows
         self._page_busy = False  # a first-page query runs; reloads meanwhile are coalesced
         self._reload_pending = False
-        self._counts: dict[q.ProjectFilter, int] = {}  # totals per filter, until data changes
+        # Totals per filter (order left out: it never changes a count), until data changes.
+        self._counts: dict[q.ProjectFilter, int] = {}
         self._detail_shown: str | None = None  # the project in the detail pane
 
     # -- layout -----------------------------------------------------------------------------
@@ -198,7 +204,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 self._detail_shown = None
                 self.query_one("#project-detail", Static).update(render_project_detail(None))
             self._more = len(rows) == PAGE_SIZE
-            known = len(rows) if not self._more else self._counts.get(f)
+            known = len(rows) if not self._more else self._counts.get(_count_key(f))
             self.total = known if known is not None else len(rows)
             self._update_status(counting=known is None)
             if known is None:
@@ -211,7 +217,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
     async def load_count(self, generation: int, f: q.ProjectFilter) -> None:
         """The filter's total, after its first rows are on screen."""
         total = await q.count_projects(self.ctx.db_engine, f)
-        self._counts[f] = total
+        self._counts[_count_key(f)] = total
         if generation == self._generation:
             self.total = total
             self._update_status()
@@ -224,7 +230,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 self._add_rows(rows)
                 self._more = len(rows) == PAGE_SIZE
                 self.total = max(self.total, self.loaded)
-                self._update_status(counting=self.filter not in self._counts)
+                self._update_status(counting=_count_key(self.filter) not in self._counts)
         finally:
             self._loading_more = False
 
@@ -242,7 +248,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
             if r.open_errors:
                 state = Text(f"! {r.open_errors} error(s)", style="bold red")
             table.add_row(
-                self._mark(r.external_id),
+                mark(r.external_id in self.selected),
                 lit(r.title, max_len=60, empty="(untitled)"),
                 lit(r.artist_name, max_len=40),
                 lit(r.project_type),
@@ -253,9 +259,6 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 key=r.external_id,
             )
         self.loaded += len(rows)
-
-    def _mark(self, external_id: str) -> Text:
-        return Text("●", style="bold green") if external_id in self.selected else Text(" ")
 
     def _update_status(self, *, counting: bool = False) -> None:
         tracks = sum(self.selected.values())
@@ -347,15 +350,13 @@ Projects of the connected account, read from the local snapshot (refresh with **
             del self.selected[key]
         else:
             self.selected[key] = tracks
-        self.query_one("#projects", DataTable).update_cell(key, "sel", self._mark(key))
+        self.query_one("#projects", DataTable).update_cell(key, "sel", mark(key in self.selected))
 
     def action_toggle_select(self) -> None:
-        table = self.query_one("#projects", DataTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = self.cursor_key("projects")
         if key is None:
             return
+        table = self.query_one("#projects", DataTable)
         tracks = int(str(table.get_cell(key, "tracks")) or 0)
         self._toggle(key, tracks)
         self._update_status()
@@ -376,7 +377,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         table = self.query_one("#projects", DataTable)
         for key in keys:
             if key in table.rows:
-                table.update_cell(key, "sel", self._mark(key))
+                table.update_cell(key, "sel", mark(key in self.selected))
         self._update_status()
 
     def action_cycle_sort(self) -> None:

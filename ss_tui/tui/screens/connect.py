@@ -92,6 +92,8 @@ store), never to a file or the screen.
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def load(self) -> None:
         rows = await q.list_connections(self.ctx.db_engine)
+        if self.ss_app.selected_account is None:
+            self.ss_app.selected_account = q.default_account(rows)
         now = self.ctx.clock()
         table = self.query_one("#accounts", DataTable)
         table.clear()
@@ -108,11 +110,6 @@ store), never to a file or the screen.
                 lit(r.base_url, max_len=60),
                 key=str(r.id),
             )
-        active = [r for r in rows if r.status == "connected"]
-        if self.ss_app.selected_account is None and active:
-            self.ss_app.selected_account = active[0].id
-            self.load()
-            return
         status = (f"{len(rows)} account(s)" if rows
                   else "No account yet: press d, l or t to connect one.")
         if any(r.status == "reconnect_needed" for r in rows):
@@ -121,11 +118,7 @@ store), never to a file or the screen.
         self.query_one("#accounts-status", Static).update(Text(status))
 
     def _current(self) -> q.ConnectionRow | None:
-        table = self.query_one("#accounts", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.accounts.get(key or "")
+        return self.accounts.get(self.cursor_key("accounts") or "")
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -231,7 +224,7 @@ store), never to a file or the screen.
 
     def _connected(self, info: Any) -> None:
         self.notify("Account connected.", markup=False)
-        self.ss_app.selected_account = None  # picked up by load(): the first connected one
+        self.ss_app.selected_account = None  # load() picks the default (q.default_account)
         self.ss_app.post_message(DataChanged("accounts"))
         self.ss_app.account_connected(getattr(info, "id", None))
 

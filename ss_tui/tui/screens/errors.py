@@ -21,7 +21,7 @@ from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import NoteDialog
 from ss_tui.tui.widgets.error_detail import render_error_detail
-from ss_tui.tui.widgets.format import status_text, when
+from ss_tui.tui.widgets.format import mark, status_text, when
 
 PAGE_SIZE = 200
 STATUS_OPTIONS = [("Open", "active"), *((s.capitalize(), s) for s in q.STATUSES)]
@@ -107,8 +107,10 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @work(exclusive=True, group="errors-load", exit_on_error=False)
     async def load(self, generation: int, f: q.ErrorFilter) -> None:
-        total = await q.count_errors(self.ctx.db_engine, f)
         rows = await q.page_errors(self.ctx.db_engine, f, limit=PAGE_SIZE)
+        # A short page is the whole list: count only when there may be more.
+        total = (len(rows) if len(rows) < PAGE_SIZE
+                 else await q.count_errors(self.ctx.db_engine, f))
         if generation != self._generation:
             return
         table = self.query_one("#errors", DataTable)
@@ -118,7 +120,7 @@ Every problem an import met, one row per item (repeats update the same row).
         self.marked &= {r.id for r in rows}
         for r in rows:
             table.add_row(
-                self._mark(r.id),
+                mark(r.id in self.marked),
                 status_text(r.status),
                 Text(r.kind),
                 Text(str(r.http_status) if r.http_status is not None else "—"),
@@ -136,9 +138,6 @@ Every problem an import met, one row per item (repeats update the same row).
         run.update(Text(f"Run {str(f.run_id)[:8]} (a: all runs)", style="yellow")
                    if f.run_id is not None else "")
         self._update_status()
-
-    def _mark(self, error_id: Any) -> Text:
-        return Text("●", style="bold green") if error_id in self.marked else Text(" ")
 
     def _update_status(self) -> None:
         text = Text(f"{len(self.rows):,} of {self.total:,} errors shown", end="")
@@ -180,11 +179,7 @@ Every problem an import met, one row per item (repeats update the same row).
     # -- actions ----------------------------------------------------------------------------
 
     def _current(self) -> q.ErrorRow | None:
-        table = self.query_one("#errors", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(key or "")
+        return self.rows.get(self.cursor_key("errors") or "")
 
     def _targets(self) -> list[Any]:
         if self.marked:
@@ -205,7 +200,7 @@ Every problem an import met, one row per item (repeats update the same row).
             return
         self.marked ^= {current.id}
         table = self.query_one("#errors", DataTable)
-        table.update_cell(str(current.id), "mark", self._mark(current.id))
+        table.update_cell(str(current.id), "mark", mark(current.id in self.marked))
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self._update_status()
@@ -215,8 +210,13 @@ Every problem an import met, one row per item (repeats update the same row).
         if not ids:
             self.notify("No error selected.", severity="warning")
             return
-        self.ss_app.retry_errors(ids)
+        if not self.ss_app.retry_errors(ids):
+            return  # refused (the app said why) while a run is active: the marks stay
+        table = self.query_one("#errors", DataTable)
+        for error_id in self.marked:
+            table.update_cell(str(error_id), "mark", mark(False))
         self.marked.clear()
+        self._update_status()
 
     def _close(self, status: str) -> None:
         ids = self._targets()

@@ -15,6 +15,7 @@ from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
 
+PAGE_SIZE = 200  # newest runs shown
 # Bookkeeping the engine stores with a run (resume detection), not choices staff made.
 HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
 
@@ -81,8 +82,9 @@ how long it took.
 
     @work(exclusive=True, group="history-load", exit_on_error=False)
     async def load(self) -> None:
-        total = await q.count_runs(self.ctx.db_engine)
-        runs = await q.page_runs(self.ctx.db_engine)
+        runs = await q.page_runs(self.ctx.db_engine, limit=PAGE_SIZE)
+        # A short page is the whole history: count only when there may be more.
+        total = len(runs) if len(runs) < PAGE_SIZE else await q.count_runs(self.ctx.db_engine)
         table = self.query_one("#runs", DataTable)
         table.clear()
         self.runs = {str(r.id): r for r in runs}
@@ -107,11 +109,7 @@ how long it took.
         self.query_one("#history-status", Static).update(Text(status))
 
     def _current(self) -> q.RunRow | None:
-        table = self.query_one("#runs", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.runs.get(key or "")
+        return self.runs.get(self.cursor_key("runs") or "")
 
     @on(DataTable.RowSelected, "#runs")
     def _selected(self) -> None:

@@ -119,11 +119,7 @@ deliveries, retries). Switch tabs to filter by status.
             )
 
     def _current(self) -> dict[str, Any] | None:
-        table = self.query_one("#jobs", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.jobs.get(key or "")
+        return self.jobs.get(self.cursor_key("jobs") or "")
 
     def action_retry_job(self) -> None:
         job = self._current()

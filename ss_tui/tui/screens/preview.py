@@ -212,10 +212,9 @@ What the import would write, entity by entity. Nothing is written until you conf
             return
 
     def action_apply(self) -> None:
-        pending = [e for p in self.plan.projects if p.included for e in p.entities
-                   if e.included and e.conflict is not None and e.conflict.chosen is None]
+        pending = self.plan.unresolved_conflicts()
         if pending:
-            self.notify(f"Resolve {len(pending)} conflict(s) first (c), or exclude them (space).",
+            self.notify(f"Resolve {len(pending)} conflict(s) first (c), or exclude them (x).",
                         severity="warning")
             return
         totals = self.plan.totals()

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
 from ss_tui.tui.run_state import ProjectProgress, RunState
@@ -22,6 +23,9 @@ from ss_tui.tui.widgets.format import duration, status_text
 
 LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
 MAX_PROJECT_ROWS = 12  # per-project bars shown: the running ones, then the newest finished
+# Engine events can arrive by the hundred per second: the screen redraws at most this often
+# (the first change at once, later ones together at the end of the interval).
+REDRAW_INTERVAL_S = 0.1
 
 
 def _project_bar(p: ProjectProgress) -> TrackBar:
@@ -41,7 +45,7 @@ class ProgressScreen(BaseScreen):
 The running import, updated live from the engine.
 
 * **space** pauses or resumes (the engine pauses between projects).
-* **ctrl+c** / **k** cancels after confirmation: the current project finishes, nothing is
+* **k** cancels after confirmation: the current project finishes, nothing is
   half-written, and running the import again resumes where it stopped.
 * **e** jumps to this run's sync errors.
 """
@@ -57,6 +61,8 @@ The running import, updated live from the engine.
     def __init__(self) -> None:
         super().__init__()
         self._log_seen = 0
+        self._dirty = False  # the run changed since the last redraw
+        self._redraw_timer: Timer | None = None  # the coalescing interval is running
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -73,11 +79,38 @@ The running import, updated live from the engine.
         yield Footer()
 
     def on_mount(self) -> None:
-        self.ss_app.run_changed.subscribe(self, self.render_state)
-        self.render_state(self.ss_app.run_state)
+        self.ss_app.run_changed.subscribe(self, self._run_changed)
 
     def on_screen_resume(self) -> None:
+        self._redraw()  # whatever happened while another screen was shown
+
+    # -- coalesced redraws ------------------------------------------------------------------
+
+    @property
+    def redraw_pending(self) -> bool:
+        """A change waits for the end of the interval to be drawn."""
+        return self._dirty and self._redraw_timer is not None
+
+    def _run_changed(self, state: RunState) -> None:
+        if not self.is_current:
+            return  # drawn when the screen shows again (on_screen_resume)
+        if not state.active or self._redraw_timer is None:
+            self._redraw()  # the first change, and the final state, at once
+        else:
+            self._dirty = True
+
+    def _redraw(self) -> None:
+        self._dirty = False
+        if self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(REDRAW_INTERVAL_S, self._interval_ended)
         self.render_state(self.ss_app.run_state)
+
+    def _interval_ended(self) -> None:
+        self._redraw_timer = None
+        if self._dirty and self.is_current:
+            self._redraw()  # and a new interval: a busy run redraws once per interval
+
+    # -- rendering --------------------------------------------------------------------------
 
     def render_state(self, state: RunState) -> None:
         now = self.ctx.clock()
@@ -135,12 +168,23 @@ The running import, updated live from the engine.
         table.add_column(Text("Status"), ratio=1)
         table.add_column(Text("Tracks"), ratio=2)
         table.add_column(Text("Rows"), justify="right", ratio=1)
-        running = [p for p in state.projects.values() if p.status == "running"]
-        finished = [p for p in state.projects.values() if p.status != "running"]
-        shown = (running + finished[::-1])[:MAX_PROJECT_ROWS]
+        # Newest first, stopping once every running project and enough finished ones are
+        # found: a long run's thousands of finished projects are not walked on every redraw.
+        running_left = len(state.projects) - state.done_projects
+        running: list[ProjectProgress] = []
+        finished: list[ProjectProgress] = []
+        for p in reversed(state.projects.values()):
+            if p.status == "running":
+                running.append(p)
+                running_left -= 1
+            elif len(finished) < MAX_PROJECT_ROWS:
+                finished.append(p)
+            if running_left <= 0 and len(finished) >= MAX_PROJECT_ROWS:
+                break
+        shown = (running[::-1] + finished)[:MAX_PROJECT_ROWS]
         for p in shown:
             table.add_row(lit(p.title or p.project_id, max_len=40),
-                          status_text(p.status if p.status != "running" else "running"),
+                          status_text(p.status),
                           _project_bar(p),
                           Text(f"{sum(p.written.values()):,}"))
         hidden = len(state.projects) - len(shown)
@@ -191,7 +235,6 @@ The running import, updated live from the engine.
             self.notify("No import is running.", severity="warning")
             return
         self.ss_app.toggle_pause()
-        self.render_state(self.ss_app.run_state)
 
     def action_cancel_run(self) -> None:
         if not self.ss_app.run_state.active:
@@ -201,7 +244,6 @@ The running import, updated live from the engine.
         def answer(yes: bool | None) -> None:
             if yes:
                 self.ss_app.cancel_run()
-                self.render_state(self.ss_app.run_state)
 
         self.app.push_screen(
             ConfirmDialog("Cancel the import? The current project finishes; the rest wait "

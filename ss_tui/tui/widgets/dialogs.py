@@ -51,11 +51,10 @@ class NoteDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
     ]
 
-    def __init__(self, title: str, *, placeholder: str = "Note", required: bool = False) -> None:
+    def __init__(self, title: str, *, placeholder: str = "Note") -> None:
         super().__init__()
         self._title = title
         self._placeholder = placeholder
-        self._required = required
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -68,11 +67,7 @@ class NoteDialog(ModalScreen[str | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        value = self.query_one("#note", Input).value.strip()
-        if self._required and not value:
-            self.notify("A note is required.", severity="warning")
-            return
-        self.dismiss(value)
+        self.dismiss(self.query_one("#note", Input).value.strip())
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

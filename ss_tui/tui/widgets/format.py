@@ -65,6 +65,11 @@ def ms_to_clock(ms: Any) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def mark(marked: bool) -> Text:
+    """The mark column of a table whose rows can be selected (browser, errors)."""
+    return Text("●", style="bold green") if marked else Text(" ")
+
+
 def status_text(status: str | None) -> Text:
     return Text(status or "—", style=STATUS_STYLES.get(status or "", ""))
 

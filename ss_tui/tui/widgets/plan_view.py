@@ -83,8 +83,7 @@ def totals_line(plan: ImportPlan) -> Text:
     blocked = sum(1 for p in plan.projects if p.included and p.blocked)
     if blocked:
         text.append(f"  ·  {blocked} blocked", style="bold red")
-    conflicts = [e for p in plan.projects if p.included for e in p.entities
-                 if e.included and e.conflict is not None and e.conflict.chosen is None]
+    conflicts = plan.unresolved_conflicts()
     if conflicts:
         text.append(f"  ·  {len(conflicts)} conflict(s) to resolve", style="bold red")
     return text

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ss_tui.queries.projects import ProjectDetail
 from ss_tui.tui.safe import lit
-from ss_tui.tui.widgets.format import ms_to_clock
+from ss_tui.tui.widgets.format import STATE_STYLES, ms_to_clock
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -45,6 +45,12 @@ def render_project_detail(detail: ProjectDetail | None) -> RenderableType:
     head.append("  ·  Label ")
     head.append_text(lit(p.get("label"), empty="—"))
     head.append(f"\nSession Studio id {p.get('id', detail.external_id)}", style="dim")
+    # Where the import stands, at the top: the pane scrolls when a project has many tracks.
+    label, style = STATE_STYLES.get(detail.import_state, (detail.import_state, ""))
+    head.append(f"\n{label}", style=style)
+    if detail.open_errors:
+        head.append(f"\n{detail.open_errors} open sync error(s): see Errors (F5)",
+                    style="bold red")
 
     tracks = _table(f"Tracks ({len(detail.tracks)})", "#", "Title", "ISRC", "Time", "E")
     collabs = _table("Collaborators", "Track", "Name", "Role", "IPI/ISNI")
@@ -78,7 +84,4 @@ def render_project_detail(detail: ProjectDetail | None) -> RenderableType:
     for extra in (collabs, stems, splits):
         if extra.row_count:
             parts += [Text(""), extra]
-    if detail.open_errors:
-        parts.append(Text(f"\n{detail.open_errors} open sync error(s) — see Errors (F5)",
-                          style="bold red"))
     return Group(*parts)
