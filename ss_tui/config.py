@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     token_key: SecretStr | None = None  # Fernet key for the database token store
     operator: str | None = None  # who runs imports; defaults to the OS user
     log_level: str = "INFO"
+    # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks, as
+    # Jovie's own import does: its slug pages and track lists still read them.
+    write_legacy_tracks: bool = True
 
     # Cross-platform link discovery (ss_tui.discovery): lookup services' base URLs.
     musicbrainz_base_url: str = "https://musicbrainz.org/ws/2"

@@ -35,6 +35,8 @@ from ss_tui.engine.rows import (
     T_RELEASE,
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
+    T_TRACK,
+    T_TRACK_ARTIST,
     as_uuid,
     row_version,
     stable_id,
@@ -60,7 +62,12 @@ class Stale(Exception):
 
 def entity_table(e: EntityChange) -> sa.Table:
     if e.kind == EntityKind.credit:
-        return T_RELEASE_ARTIST if "release_id" in (e.row or {}) else T_RECORDING_ARTIST
+        row = e.row or {}
+        if "release_id" in row:
+            return T_RELEASE_ARTIST
+        if "track_id" in row and T_TRACK_ARTIST is not None:
+            return T_TRACK_ARTIST
+        return T_RECORDING_ARTIST
     return KIND_TABLE[e.kind]
 
 
@@ -255,8 +262,10 @@ async def reconcile(
     return done
 
 
-async def _park_moved_tracks(w: Writer, updates: list[EntityChange]) -> None:
-    """Release tracks that change position step aside first so swaps never collide."""
+async def _park_moved_tracks(
+    w: Writer, updates: list[EntityChange], table: sa.Table = T_RELEASE_TRACK
+) -> None:
+    """Tracks that change position step aside first so swaps never collide."""
     moved = [
         as_uuid(e.row["id"])  # type: ignore[index]
         for e in updates
@@ -264,9 +273,9 @@ async def _park_moved_tracks(w: Writer, updates: list[EntityChange]) -> None:
     ]
     if moved:
         await w.execute(
-            sa.update(T_RELEASE_TRACK)
-            .where(T_RELEASE_TRACK.c.id.in_(moved))
-            .values(track_number=-T_RELEASE_TRACK.c.track_number - 1_000_000)
+            sa.update(table)
+            .where(table.c.id.in_(moved))
+            .values(track_number=-table.c.track_number - 1_000_000)
         )
 
 
@@ -381,6 +390,14 @@ async def _write(
     rt_updates = [e for e in by_table[T_RELEASE_TRACK.name] if e.action == Action.update]
     await _park_moved_tracks(w, rt_updates)
     await w.upsert(T_RELEASE_TRACK, rows(T_RELEASE_TRACK), ["release_id", "slug"])
+    track_updates = [e for e in by_table[T_TRACK.name] if e.action == Action.update]
+    await _park_moved_tracks(w, track_updates, T_TRACK)
+    await w.upsert(T_TRACK, rows(T_TRACK), ["release_id", "slug"])
+    if T_TRACK_ARTIST is not None:
+        if deletes[T_TRACK_ARTIST.name]:
+            ids = deletes[T_TRACK_ARTIST.name]
+            await w.execute(sa.delete(T_TRACK_ARTIST).where(T_TRACK_ARTIST.c.id.in_(ids)))
+        await w.upsert(T_TRACK_ARTIST, rows(T_TRACK_ARTIST), ["track_id", "artist_id", "role"])
     for col in ("release_id", "release_track_id"):
         links = [r for r in rows(T_LINK) if r.get(col) is not None]
         await w.upsert(T_LINK, links, ["provider_id", col])

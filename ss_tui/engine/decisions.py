@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ss_tui.config import load_settings
+
+
+def _legacy_tracks_default() -> bool:
+    return load_settings().write_legacy_tracks
+
 
 @dataclass(slots=True)
 class ProjectDecision:
@@ -42,6 +48,8 @@ class PlanDecisions:
     # No creator chosen, remembered or previously used: create one per Session Studio artist.
     auto_create_creators: bool = True
     projects: dict[str, ProjectDecision] = field(default_factory=dict)
+    # Jovie's legacy discog_tracks written in step (SS_TUI_WRITE_LEGACY_TRACKS, default on).
+    legacy_tracks: bool = field(default_factory=_legacy_tracks_default)
 
     def for_project(self, project_id: str) -> ProjectDecision:
         return self.projects.get(project_id) or ProjectDecision()
@@ -54,6 +62,7 @@ class PlanDecisions:
             "default_creator_profile_id": self.default_creator_profile_id,
             "overwrite": self.overwrite,
             "auto_create_creators": self.auto_create_creators,
+            "legacy_tracks": self.legacy_tracks,
             "projects": {k: v.to_dict() for k, v in self.projects.items()},
         }
 
@@ -64,6 +73,7 @@ class PlanDecisions:
             default_creator_profile_id=data.get("default_creator_profile_id"),
             overwrite=bool(data.get("overwrite", False)),
             auto_create_creators=bool(data.get("auto_create_creators", True)),
+            legacy_tracks=bool(data.get("legacy_tracks", _legacy_tracks_default())),
             projects={
                 k: ProjectDecision.from_dict(v) for k, v in (data.get("projects") or {}).items()
             },

@@ -35,6 +35,8 @@ from ss_tui.engine.rows import (
     T_RELEASE,
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
+    T_TRACK,
+    T_TRACK_ARTIST,
     as_uuid,
     child_id,
     is_empty,
@@ -113,10 +115,19 @@ def merge_row(
 class Planner:
     """Plans projects one after another against a :class:`PlanState`."""
 
-    def __init__(self, conn: AsyncConnection, state: PlanState, decisions: PlanDecisions) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        state: PlanState,
+        decisions: PlanDecisions,
+        *,
+        legacy_tracks: bool = True,
+    ) -> None:
         self.conn = conn
         self.state = state
         self.decisions = decisions
+        # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
+        self.legacy_tracks = legacy_tracks
 
     # ------------------------------------------------------------------ helpers
 
@@ -335,6 +346,7 @@ class Planner:
                 continue
             free = max(n for d, n in taken if d == disc) + 1
             taken.add((disc, free))
+            self._move_legacy_track(pp, rel_id, row, free)
             self._entity(
                 pp,
                 f"release_track:kept:{row['id']}",
@@ -352,6 +364,29 @@ class Planner:
                 f"Track '{title}' is no longer in Session Studio; kept, moved to position "
                 f"{free} to make room for '{newcomer}'"
             )
+
+    def _move_legacy_track(
+        self, pp: ProjectPlan, rel_id: uuid.UUID, rt_row: Row, position: int
+    ) -> None:
+        """A kept release track's legacy mirror moves with it (same position, same rules)."""
+        ssid = (rt_row.get("metadata") or {}).get("sessionStudioId")
+        rows = self.state.rows[T_TRACK.name]
+        for i in self.state.tracks_by_release.get(rel_id, ()):
+            row = rows[i]
+            if (row.get("metadata") or {}).get("sessionStudioId") == ssid:
+                self._entity(
+                    pp,
+                    f"track:kept:{row['id']}",
+                    EntityKind.track,
+                    T_TRACK,
+                    row,
+                    {**row, "track_number": position},
+                    label=row["title"],
+                    external_id=ssid,
+                    owned=True,
+                    overwrite=True,
+                    create_only={},
+                )
 
     def _plan_artists(
         self, pp: ProjectPlan, spec: ProjectSpec, dec: ProjectDecision
@@ -394,7 +429,7 @@ class Planner:
                 create_only={
                     "id": rid,
                     "creator_profile_id": None,
-                    "artist_type": "person",
+                    "artist_type": artist.artist_type,
                     "is_auto_created": True,
                 },
                 excluded=dec.excluded,
@@ -406,6 +441,8 @@ class Planner:
         st = self.state
         if artist.session_studio_id and artist.session_studio_id in st.artist_by_ssid:
             return st.get(T_ARTIST, st.artist_by_ssid[artist.session_studio_id])
+        if not artist.name_normalized:
+            return None  # Jovie's normal form is "" for non-Latin names: it matches nobody
         for rid in st.artist_by_name.get(artist.name_normalized, ()):
             row = st.get(T_ARTIST, rid)
             if row is not None and row.get("session_studio_id") in (None, artist.session_studio_id):
@@ -476,7 +513,7 @@ class Planner:
         if existing is not None:
             slug = existing["slug"]  # pinned: a renamed project keeps its URL
         else:
-            taken = await st.taken_slugs(self.conn, "release", creator)
+            taken = await st.taken_slugs(self.conn, creator)
             slug = unique_slug(spec.slug_base, taken)
             if slug != spec.slug_base:
                 pp.warnings.append(f"Release slug '{spec.slug_base}' taken; using '{slug}'")
@@ -582,11 +619,14 @@ class Planner:
                 )
                 return
         owned = existing is not None and _owned(existing, tid)
-        if existing is not None:
-            slug = existing["slug"]
+        # One creator-wide slug namespace (releases, recordings, tracks): a new release track
+        # takes a slug no release or track of the creator has, and a new recording the same.
+        taken = await st.taken_slugs(self.conn, creator)
+        if rt_row is not None:
+            rt_slug = rt_row["slug"]  # pinned by metadata.sessionStudioId
         else:
-            taken = await st.taken_slugs(self.conn, "recording", creator)
-            slug = unique_slug(track.slug_base, taken)
+            rt_slug = unique_slug(track.slug_base, _Either(taken, rt_slugs))
+        slug = existing["slug"] if existing is not None else rt_slug
         rec_id = existing["id"] if existing else child_id(rel_id, "recording", creator, tid)
         rec = self._entity(
             pp,
@@ -620,10 +660,6 @@ class Planner:
             excluded=dec.excluded,
         )
         rt_intended = {**track.release_track, "release_id": rel_id, "recording_id": rec_id}
-        if rt_row is not None:
-            rt_slug = rt_row["slug"]
-        else:
-            rt_slug = unique_slug(track.slug_base, rt_slugs)
         rt_slugs.add(rt_slug)
         rt_id = rt_row["id"] if rt_row else child_id(rel_id, "release_track", rel_id, tid)
         rt = self._entity(
@@ -641,6 +677,89 @@ class Planner:
             parent_key=rec_key,
         )
         self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]
+        if self.legacy_tracks:
+            self._plan_legacy_track(
+                pp, track, dec, creator, rel_id, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]
+                taken, fresh=rt_row is None,
+            )
+
+    def _plan_legacy_track(
+        self,
+        pp: ProjectPlan,
+        track: TrackSpec,
+        dec: ProjectDecision,
+        creator: uuid.UUID,
+        rel_id: uuid.UUID,
+        rt_row: Row,
+        artist_ids: dict[str, uuid.UUID],
+        owned: bool,
+        overwrite: bool,
+        taken: set[str],
+        fresh: bool,
+    ) -> None:
+        """Jovie's legacy ``discog_tracks`` row for a release track (its slug pages and track
+        lists still read it), with its credits in ``track_artists``, as Jovie's import writes
+        them. Same position and slug as the release track; an ISRC another track of the same
+        release already carries is left off (Jovie keeps ISRCs unique per release)."""
+        st = self.state
+        tid = track.external_id
+        key = f"track:{tid}"
+        rows = st.rows[T_TRACK.name]
+        siblings = [rows[i] for i in st.tracks_by_release.get(rel_id, ())]
+        existing = next(
+            (r for r in siblings if (r.get("metadata") or {}).get("sessionStudioId") == tid), None
+        )
+        isrc = track.recording.get("isrc")
+        if isrc and any(r.get("isrc") == isrc and r is not existing for r in siblings):
+            isrc = None
+        intended = {
+            "release_id": rel_id,
+            "creator_profile_id": creator,
+            "title": rt_row["title"],
+            "track_number": rt_row["track_number"],
+            "disc_number": rt_row["disc_number"],
+            "duration_ms": track.recording.get("duration_ms"),
+            "is_explicit": rt_row["is_explicit"],
+            "isrc": isrc,
+            "preview_url": track.recording.get("preview_url"),
+            "source_type": "ingested",
+            "metadata": dict(track.release_track["metadata"]),
+        }
+        if existing is not None:
+            slug = existing["slug"]
+        elif fresh:
+            slug = rt_row["slug"]  # chosen just now, free in the creator's namespace
+        else:  # a release track imported before legacy tracks were written
+            slug = unique_slug(rt_row["slug"], taken)
+        track_id = existing["id"] if existing else child_id(rel_id, "track", rel_id, tid)
+        change = self._entity(
+            pp,
+            key,
+            EntityKind.track,
+            T_TRACK,
+            existing,
+            intended,
+            label=rt_row["title"] or "",
+            external_id=tid,
+            owned=True,
+            overwrite=True,
+            create_only={"id": track_id, "slug": slug},
+            parent_key=f"release_track:{tid}",
+            excluded=dec.excluded,
+        )
+        if T_TRACK_ARTIST is not None and change.included:
+            self._plan_credits(
+                pp,
+                "track",
+                track_id,
+                track.credits,
+                artist_ids,
+                owned=owned,
+                overwrite=overwrite,
+                parent=key,
+                key_prefix=f"credit:track:{tid}",
+                excluded=dec.excluded,
+            )
 
     def _plan_credits(
         self,
@@ -656,7 +775,10 @@ class Planner:
         key_prefix: str,
         excluded: set[str],
     ) -> None:
-        table = T_RELEASE_ARTIST if owner == "release" else T_RECORDING_ARTIST
+        table = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}.get(
+            owner, T_TRACK_ARTIST
+        )
+        assert table is not None
         col = f"{owner}_id"
         current = self.state.credits.get((owner, owner_id), {})
         source_id = key_prefix.rsplit(":", 1)[1]
@@ -747,7 +869,9 @@ class Planner:
                 "link not added"
             )
             return
-        intended = {"external_id": external_id, "url": url}
+        # external_id stays NULL: Jovie's (provider_id, external_id) index spans every creator,
+        # so the Session Studio id lives in metadata, as Jovie's own importers keep it.
+        intended = {"url": url, "metadata": {"sessionStudioId": external_id}}
         self._entity(
             pp,
             key,
@@ -767,13 +891,23 @@ class Planner:
                 "track_id": None,
                 "release_track_id": None,
                 col: owner_id,
+                "external_id": None,
                 "is_primary": False,
                 "source_type": "ingested",
-                "metadata": {},
             },
             parent_key=parent,
             excluded=dec.excluded,
         )
+
+
+class _Either:
+    """Membership in either of two slug sets, without copying them."""
+
+    def __init__(self, a: set[str], b: set[str]) -> None:
+        self.a, self.b = a, b
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.a or slug in self.b
 
 
 def _issue(i: Any) -> dict[str, Any]:
@@ -797,7 +931,7 @@ async def build_plan(
     """Plan ``specs`` in order against the database behind ``conn`` (read only)."""
     decisions = decisions or PlanDecisions()
     state = state or PlanState(as_uuid(connection_id))
-    planner = Planner(conn, state, decisions)
+    planner = Planner(conn, state, decisions, legacy_tracks=decisions.legacy_tracks)
     plan = ImportPlan()
     with _gc_paused():
         for i in range(0, len(specs), BATCH):

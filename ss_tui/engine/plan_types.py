@@ -33,6 +33,7 @@ class EntityKind(StrEnum):
     release = "release"
     recording = "recording"
     release_track = "release_track"
+    track = "track"  # Jovie's legacy discog_tracks row mirroring a release track
     artist = "artist"
     credit = "credit"
     provider_link = "provider_link"

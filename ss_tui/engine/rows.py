@@ -17,6 +17,10 @@ from ss_tui.db import schema
 T_RELEASE = schema.DiscogRelease.__table__
 T_RECORDING = schema.DiscogRecording.__table__
 T_RELEASE_TRACK = schema.DiscogReleaseTrack.__table__
+# Jovie's legacy per-release track table, written in step with release tracks
+# (docs/jovie-conventions.md); its credits go to track_artists where the schema has it.
+T_TRACK = schema.DiscogTrack.__table__
+T_TRACK_ARTIST: sa.Table | None = schema.Base.metadata.tables.get("track_artists")
 T_ARTIST = schema.Artist.__table__
 T_RELEASE_ARTIST = schema.ReleaseArtist.__table__
 T_RECORDING_ARTIST = schema.RecordingArtist.__table__
@@ -30,6 +34,7 @@ KIND_TABLE: dict[str, sa.Table] = {
     "release": T_RELEASE,
     "recording": T_RECORDING,
     "release_track": T_RELEASE_TRACK,
+    "track": T_TRACK,
     "artist": T_ARTIST,
     "provider_link": T_LINK,
 }

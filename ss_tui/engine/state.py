@@ -23,6 +23,8 @@ from ss_tui.engine.rows import (
     T_RELEASE,
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
+    T_TRACK,
+    T_TRACK_ARTIST,
     TIMESTAMPS,
     as_uuid,
 )
@@ -56,6 +58,7 @@ class PlanState:
         self.recording_by_ssid: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
         self.recording_by_isrc: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
         self.rt_by_release: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        self.tracks_by_release: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)  # legacy
         # Identifier → rows in any creator profile (stale entries are re-checked on read).
         self.isrc_owners: dict[str, set[uuid.UUID]] = defaultdict(set)
         self.upc_owners: dict[str, set[uuid.UUID]] = defaultdict(set)
@@ -63,11 +66,13 @@ class PlanState:
         self.artist_by_name: dict[str, list[uuid.UUID]] = defaultdict(list)
         self.credits: dict[tuple[str, uuid.UUID], dict[tuple[uuid.UUID, str], Row]] = {}
         self.link_by_owner: dict[tuple[str, uuid.UUID], Row] = {}
-        self.link_by_external: dict[str, Row] = {}
+        self.link_by_external: dict[str, Row] = {}  # by metadata.sessionStudioId
         self.locks: dict[tuple[str, uuid.UUID], set[str]] = defaultdict(set)
         self.creators: set[uuid.UUID] = set()
         self.assignments: dict[str, uuid.UUID] = {}
-        self.slugs: dict[tuple[str, uuid.UUID], set[str]] = {}
+        # Per creator, every slug Jovie resolves or must keep distinct: releases, recordings,
+        # legacy tracks and release tracks share one namespace (docs/jovie-conventions.md).
+        self.slugs: dict[uuid.UUID, set[str]] = {}
         self._loaded_owners: set[tuple[str, uuid.UUID]] = set()
         self._loaded_locks: set[uuid.UUID] = set()
         self._isrcs_loaded: set[str] = set()
@@ -89,7 +94,7 @@ class PlanState:
             if row.get("upc"):
                 self.release_by_upc[(row["creator_profile_id"], row["upc"])] = rid
                 self.upc_owners[row["upc"]].add(rid)
-            self._slugs_add("release", row["creator_profile_id"], row["slug"])
+            self._slugs_add(row["creator_profile_id"], row["slug"])
         elif table is T_RECORDING:
             cid = row["creator_profile_id"]
             if meta.get("sessionStudioId"):
@@ -99,9 +104,15 @@ class PlanState:
             if row.get("isrc"):
                 self.recording_by_isrc[(cid, row["isrc"])] = rid
                 self.isrc_owners[row["isrc"]].add(rid)
-            self._slugs_add("recording", cid, row["slug"])
+            self._slugs_add(cid, row["slug"])
         elif table is T_RELEASE_TRACK:
             self.rt_by_release[row["release_id"]].add(rid)
+            release = self.rows[T_RELEASE.name].get(row["release_id"])
+            if release is not None:
+                self._slugs_add(release["creator_profile_id"], row["slug"])
+        elif table is T_TRACK:
+            self.tracks_by_release[row["release_id"]].add(rid)
+            self._slugs_add(row["creator_profile_id"], row["slug"])
         elif table is T_ARTIST:
             if row.get("session_studio_id"):
                 self.artist_by_ssid[row["session_studio_id"]] = rid
@@ -110,8 +121,8 @@ class PlanState:
         elif table is T_LINK:
             owner_col = f"{row['owner_type']}_id"
             self.link_by_owner[(owner_col, row[owner_col])] = row
-            if row.get("external_id"):
-                self.link_by_external[row["external_id"]] = row
+            if meta.get("sessionStudioId"):
+                self.link_by_external[meta["sessionStudioId"]] = row
 
     def put_credit(self, owner: str, owner_id: uuid.UUID, row: Row | None, key: Any) -> None:
         bucket = self.credits.setdefault((owner, owner_id), {})
@@ -120,9 +131,9 @@ class PlanState:
         else:
             bucket[key] = row
 
-    def _slugs_add(self, kind: str, creator: uuid.UUID, slug: str) -> None:
-        if (kind, creator) in self.slugs:
-            self.slugs[(kind, creator)].add(slug)
+    def _slugs_add(self, creator: uuid.UUID, slug: str) -> None:
+        if creator in self.slugs:
+            self.slugs[creator].add(slug)
 
     def holders(self, table: sa.Table, field: str, value: str) -> list[Row]:
         """Rows of any creator profile whose ``field`` currently equals ``value``."""
@@ -179,6 +190,9 @@ class PlanState:
             stmt = _select(T_RELEASE_TRACK).where(T_RELEASE_TRACK.c.release_id.in_(chunk))
             for row in await self._fetch(conn, stmt):
                 self.put(T_RELEASE_TRACK, row)
+            stmt = _select(T_TRACK).where(T_TRACK.c.release_id.in_(chunk))
+            for row in await self._fetch(conn, stmt):
+                self.put(T_TRACK, row)
             for rid in chunk:
                 self.rt_by_release.setdefault(rid, set())
 
@@ -233,12 +247,18 @@ class PlanState:
         ]
         await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", rel_owners)
         await self._load_credits(conn, "recording", T_RECORDING_ARTIST, "recording_id", rec_owners)
+        if T_TRACK_ARTIST is not None:
+            track_owners = [
+                r for r in self.rows[T_TRACK.name] if ("track", r) not in self._loaded_owners
+            ]
+            await self._load_credits(conn, "track", T_TRACK_ARTIST, "track_id", track_owners)
 
-        # Our links carry the Session Studio id as external_id (unique per provider).
+        # Our links keep external_id NULL (Jovie's external-id index spans every creator) and
+        # the Session Studio id in metadata, as Jovie's own importers do.
         ext = [e for e in pids + tids if e not in self.link_by_external]
         for chunk in _chunks(ext):
             stmt = _select(T_LINK).where(
-                T_LINK.c.provider_id == PROVIDER_ID, T_LINK.c.external_id.in_(chunk)
+                T_LINK.c.provider_id == PROVIDER_ID, _ssid(T_LINK).in_(chunk)
             )
             for row in await self._fetch(conn, stmt):
                 self.put(T_LINK, row)
@@ -264,15 +284,34 @@ class PlanState:
                 self.credits[(owner, row[col])][(row["artist_id"], row["role"])] = row
         # Artists credited on loaded owners are needed to render names; load missing ones.
 
-    async def taken_slugs(self, conn: AsyncConnection, kind: str, creator: uuid.UUID) -> set[str]:
-        key = (kind, creator)
-        if key not in self.slugs:
-            table = T_RELEASE if kind == "release" else T_RECORDING
-            stmt = sa.select(table.c.slug).where(table.c.creator_profile_id == creator)
-            self.slugs[key] = {r[0] for r in (await conn.execute(stmt)).all()}
-            self.slugs[key].update(
-                r["slug"]
-                for r in self.rows[table.name].values()
-                if r["creator_profile_id"] == creator
+    async def taken_slugs(self, conn: AsyncConnection, creator: uuid.UUID) -> set[str]:
+        """Every slug in ``creator``'s namespace: releases, recordings, legacy tracks and
+        release tracks, in the database and planned so far."""
+        if creator not in self.slugs:
+            rt_of_creator = (
+                sa.select(T_RELEASE_TRACK.c.slug)
+                .join(T_RELEASE, T_RELEASE.c.id == T_RELEASE_TRACK.c.release_id)
+                .where(T_RELEASE.c.creator_profile_id == creator)
             )
-        return self.slugs[key]
+            stmt = sa.union(
+                *(
+                    sa.select(t.c.slug).where(t.c.creator_profile_id == creator)
+                    for t in (T_RELEASE, T_RECORDING, T_TRACK)
+                ),
+                rt_of_creator,
+            )
+            taken = {r[0] for r in (await conn.execute(stmt)).all()}
+            for table in (T_RELEASE, T_RECORDING, T_TRACK):
+                taken.update(
+                    r["slug"]
+                    for r in self.rows[table.name].values()
+                    if r["creator_profile_id"] == creator
+                )
+            releases = self.rows[T_RELEASE.name]
+            taken.update(
+                r["slug"]
+                for r in self.rows[T_RELEASE_TRACK.name].values()
+                if (releases.get(r["release_id"]) or {}).get("creator_profile_id") == creator
+            )
+            self.slugs[creator] = taken
+        return self.slugs[creator]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ss_tui.engine.slugs import normalize_name, slugify
+from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
 from ss_tui.sessionstudio.models import WRITER_ROLES, Project, Track
 
@@ -36,6 +36,21 @@ ROLE_MAP: dict[str, str] = {
 }
 
 RELEASE_TYPES = {"single", "ep", "album", "compilation"}
+
+# Session Studio project status → the ``discog_releases.status`` values Jovie's code knows.
+# Jovie hides exactly ``draft`` from public pages (``isPublicReleaseEligible``), so a project
+# that is not out yet is a Jovie draft; the Session Studio status stays in metadata.
+RELEASE_STATUS = {"released": "released", "unreleased": "draft", "draft": "draft"}
+
+# Credit order and join phrases as Jovie's artist parser writes them: main artists first
+# (the first without a phrase, further ones after ", "), then featured artists (" feat. ",
+# then " & "), then remixers (the first without a phrase, then " & "); other roles follow
+# without a phrase. Only main artists are primary.
+_CREDIT_GROUP = {"main_artist": 0, "featured_artist": 1, "remixer": 2}
+_FIRST_PHRASE = {"main_artist": None, "featured_artist": " feat. ", "remixer": None}
+_NEXT_PHRASE = {"main_artist": ", ", "featured_artist": " & ", "remixer": " & "}
+
+ARTIST_TYPES = {"person", "group"}
 
 
 def map_role(role: str | None) -> str:
@@ -69,6 +84,7 @@ class ArtistSpec:
     name_normalized: str
     metadata: dict[str, Any] = field(default_factory=dict)
     name_known: bool = True  # False: only the Session Studio id was sent
+    artist_type: str = "person"  # Jovie's artist_type: "group" when Session Studio says so
 
 
 @dataclass(slots=True)
@@ -137,13 +153,38 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _artist_spec(ss_id: str | None, name: str | None, **meta: Any) -> ArtistSpec | None:
-    normalized = normalize_name(name)
-    if not normalized:
+def _artist_type(kind: str | None) -> str:
+    return kind if kind in ARTIST_TYPES else "person"
+
+
+def _artist_spec(
+    ss_id: str | None, name: str | None, kind: str | None = None, **meta: Any
+) -> ArtistSpec | None:
+    display = (name or "").strip()
+    if not display:
         return None
-    key = f"ss:{ss_id}" if ss_id else f"name:{normalized}"
+    normalized = normalize_artist_name(display)
+    # A name in another script normalises to "" under Jovie's rule: such artists are told
+    # apart (and matched) by their Session Studio id or their exact name, never by "".
+    key = f"ss:{ss_id}" if ss_id else f"name:{normalized or display.casefold()}"
     clean_meta = {k: v for k, v in meta.items() if v is not None}
-    return ArtistSpec(key, ss_id, name.strip(), normalized, clean_meta)  # type: ignore[union-attr]
+    return ArtistSpec(key, ss_id, display, normalized, clean_meta, artist_type=_artist_type(kind))
+
+
+def order_credits(credits: list[CreditSpec]) -> list[CreditSpec]:
+    """Jovie's credit order, positions and join phrases (see ``_CREDIT_GROUP``)."""
+    ordered = sorted(credits, key=lambda c: _CREDIT_GROUP.get(c.role, 3))  # stable
+    seen: dict[str, int] = {}
+    for position, c in enumerate(ordered):
+        c.position = position
+        c.is_primary = c.role == "main_artist"
+        if c.role in _CREDIT_GROUP:
+            n = seen.get(c.role, 0)
+            c.join_phrase = _FIRST_PHRASE[c.role] if n == 0 else _NEXT_PHRASE[c.role]
+            seen[c.role] = n + 1
+        else:
+            c.join_phrase = None
+    return ordered
 
 
 def _add_artist(artists: dict[str, ArtistSpec], spec: ArtistSpec) -> None:
@@ -153,6 +194,8 @@ def _add_artist(artists: dict[str, ArtistSpec], spec: ArtistSpec) -> None:
     elif spec.name_known:  # the same person seen twice: keep what either occurrence knew
         for k, v in spec.metadata.items():
             known.metadata.setdefault(k, v)
+        if spec.artist_type == "group":
+            known.artist_type = "group"
 
 
 def transform_track(
@@ -192,9 +235,11 @@ def transform_track(
         seen.add((spec.key, role))
         credits.append(CreditSpec(spec.key, role, spec.name, len(credits), primary))
 
-    main = _artist_spec(
-        track.artist_id or project.artist_id, track.artist_name or project.artist_name
+    main_id = track.artist_id or project.artist_id
+    main_kind = next(
+        (c.kind for c in track.collaborators if c.id == main_id and c.kind), None
     )
+    main = _artist_spec(main_id, track.artist_name or project.artist_name, main_kind)
     credit(main, "main_artist", True)
     splits = {s.collaborator_id: s.share for s in track.splits}
     collaborators: list[dict[str, Any]] = []
@@ -204,7 +249,7 @@ def transform_track(
             warn("ipi", f"Invalid IPI {c.ipi!r} for {c.name or c.id} dropped")
         if c.isni and isni is None:
             warn("isni", f"Invalid ISNI {c.isni!r} for {c.name or c.id} dropped")
-        spec = _artist_spec(c.id, c.name, ipi=ipi, isni=isni)
+        spec = _artist_spec(c.id, c.name, c.kind, ipi=ipi, isni=isni)
         if spec is None and c.id:
             # Known only by id: credited if that artist is already known (planner decides).
             spec = ArtistSpec(f"ss:{c.id}", c.id, "", "", {}, name_known=False)
@@ -261,7 +306,7 @@ def transform_track(
         slug_base=slugify(title or tid),
         recording=recording,
         release_track=release_track,
-        credits=credits,
+        credits=order_credits(credits),
         link_url=track_url(project.id, tid),
         issues=issues,
     )
@@ -310,7 +355,16 @@ def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
         tracks.append(spec)
 
     release_credits: list[CreditSpec] = []
-    main = _artist_spec(project.artist_id, project.artist_name)
+    main_kind = next(
+        (
+            c.kind
+            for t in project.tracks or []
+            for c in t.collaborators
+            if c.id == project.artist_id and c.kind
+        ),
+        None,
+    )
+    main = _artist_spec(project.artist_id, project.artist_name, main_kind)
     if main is not None:
         _add_artist(artists, main)
         release_credits.append(CreditSpec(main.key, "main_artist", main.name, 0, True))
@@ -320,7 +374,7 @@ def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
         "title": title or None,
         "release_type": project.type.value if project.type.value in RELEASE_TYPES else "other",
         "release_date": _midnight(project.release_date),
-        "status": project.status.value,
+        "status": RELEASE_STATUS[project.status.value],
         "label": project.label,
         "upc": upc,
         "total_tracks": len(project.tracks or []),
@@ -331,6 +385,7 @@ def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
         "metadata": {
             "sessionStudioId": pid,
             "sessionStudioUpdatedAt": _iso(project.updated_at),
+            "sessionStudioStatus": project.status.value,
         },
     }
     return ProjectSpec(

@@ -79,6 +79,7 @@ class Collaborator(WireModel):
     instrument: str | None = None
     ipi: str | None = None
     isni: str | None = None
+    kind: str | None = None  # "person" | "group" (a band or duo); absent: not said
 
 
 class Stem(WireModel):
@@ -142,6 +143,7 @@ class Artist(WireModel):
     name: str
     isni: str | None = None
     ipi: str | None = None
+    kind: str | None = None  # "person" | "group"
 
 
 class Account(WireModel):

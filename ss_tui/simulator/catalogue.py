@@ -195,24 +195,29 @@ class _Generator:
     def person_name(self) -> str:
         return f"{self.rng.choice(words.FIRST_NAMES)} {self.rng.choice(words.LAST_NAMES)}"
 
-    def artist_name(self) -> str:
+    def artist_name(self) -> tuple[str, str]:
+        """A roster name and what it is: a person, or a group (a band template such as
+        "{first} & the {w2}s", or a group among the Unicode names)."""
         if self.rng.random() < 0.12:
-            return self.rng.choice(words.UNICODE_ARTISTS)
+            name = self.rng.choice(words.UNICODE_ARTISTS)
+            return name, "group" if name in words.UNICODE_GROUPS else "person"
         template = self.rng.choice(words.ARTIST_TEMPLATES)
-        return template.format(
+        name = template.format(
             w=self.rng.choice(words.ARTIST_WORDS),
             w2=self.rng.choice(words.ARTIST_WORDS),
             first=self.rng.choice(words.FIRST_NAMES),
             last=self.rng.choice(words.LAST_NAMES),
         )
+        return name, "group" if template in words.GROUP_TEMPLATES else "person"
 
-    def add_artist(self, account_id: str, name: str) -> dict:
+    def add_artist(self, account_id: str, name: str, kind: str = "person") -> dict:
         rng = self.rng
         artist = {
             "id": self.new_id("art"),
             "name": name,
             "isni": self.isni() if rng.random() < 0.6 else None,
             "ipi": self.ipi() if rng.random() < 0.5 else None,
+            "kind": kind,
         }
         self.cat.artists[artist["id"]] = artist
         self.cat.account_artists.setdefault(account_id, []).append(artist["id"])
@@ -229,6 +234,7 @@ class _Generator:
             "name": self.person_name(),
             "isni": self.isni() if rng.random() < 0.25 else None,
             "ipi": self.ipi() if is_writer and rng.random() < 0.85 else None,
+            "kind": "person",
         }
         self.cat.artists[person["id"]] = person
         self.cat.account_people.setdefault(account_id, []).append(person["id"])
@@ -246,6 +252,7 @@ class _Generator:
                 "instrument": instrument,
                 "ipi": person["ipi"],
                 "isni": person["isni"],
+                "kind": person.get("kind"),
             }
             self._collab_cache[key] = found
         return found
@@ -286,11 +293,11 @@ class _Generator:
         self._people[account_id] = {"writer": [], "producer": [], "engineer": [], "musician": []}
         names: set[str] = set()
         for i in range(n_artists):
-            name = first if (i == 0 and first) else self.artist_name()
+            name, kind = (first, "person") if (i == 0 and first) else self.artist_name()
             while name in names:
                 name = f"{name} {len(names)}"
             names.add(name)
-            self.add_artist(account_id, name)
+            self.add_artist(account_id, name, kind)
         kinds = (
             "writer",
             "producer",

@@ -83,6 +83,8 @@ ARTIST_WORDS = (
     "Onyx",
 )
 ARTIST_TEMPLATES = ("{w} {w2}", "The {w} {w2}s", "{first} {last}", "{w}", "{first} & the {w2}s")
+# Templates that name a band (the simulator says "group" for them).
+GROUP_TEMPLATES = ("{w} {w2}", "The {w} {w2}s", "{w}", "{first} & the {w2}s")
 UNICODE_ARTISTS = (
     "Sigrún Ásta",
     "Café Noir",
@@ -95,6 +97,7 @@ UNICODE_ARTISTS = (
     "Déjà Vu Club",
     "Aurélie ✦",
 )
+UNICODE_GROUPS = ("Café Noir", "東京ドリフト", "Хор Ветра", "Déjà Vu Club")
 TITLE_ADJ = (
     "Golden",
     "Broken",

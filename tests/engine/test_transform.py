@@ -66,7 +66,12 @@ def test_release_row_follows_mapping_rules():
     assert r["is_explicit"] is True  # any explicit track makes the release explicit
     assert r["total_tracks"] == 2
     assert r["upc"] == "036000291452"
-    assert r["metadata"] == {"sessionStudioId": "prj_1", "sessionStudioUpdatedAt": NOW.isoformat()}
+    assert r["metadata"] == {
+        "sessionStudioId": "prj_1",
+        "sessionStudioUpdatedAt": NOW.isoformat(),
+        "sessionStudioStatus": "released",
+    }
+    assert r["status"] == "released"
     assert spec.slug_base == "night-drive"
     assert spec.link_url.endswith("/projects/prj_1")
 
@@ -113,11 +118,9 @@ def test_slug_rules_examples():
     assert slugify("[bold red]Hi[/]") == "bold-redhi"
     assert slugify("日本語") == "untitled"
     assert unique_slug("a", {"a", "a-2"}) == "a-3"
-    assert normalize_name("  ZOË   Keys ") == "zoe keys"
-    # names without any Latin letters keep their own (so their credits are not dropped)
-    assert normalize_name("\u0425\u043e\u0440  \u0412\u0435\u0442\u0440\u0430") == (
-        "\u0445\u043e\u0440 \u0432\u0435\u0442\u0440\u0430")
-    assert normalize_name("\u5c71\u7530 \u592a\u90ce") == "\u5c71\u7530 \u592a\u90ce"
+    # Jovie's normalizeArtistName drops accented and non-Latin letters (see
+    # test_jovie_conventions for the full table).
+    assert normalize_name("  ZOË   Keys ") == "zo keys"
 
 
 @given(st.text(max_size=200))
@@ -125,7 +128,9 @@ def test_slug_is_always_valid(text):
     slug = slugify(text)
     assert 0 < len(slug) <= MAX_SLUG
     assert all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in slug)
-    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+    assert not slug.startswith("-") and "--" not in slug
+    # Jovie trims before it cuts to 50: only a cut slug may end on "-".
+    assert not slug.endswith("-") or len(slug) == MAX_SLUG
 
 
 @given(st.text(max_size=80), st.sets(st.text(max_size=60), max_size=20))
