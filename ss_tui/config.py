@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks, as
     # Jovie's own import does: its slug pages and track lists still read them.
     write_legacy_tracks: bool = True
+    # SessionStudioImportOptions.includeUnreleased when a run does not say: unreleased and
+    # draft projects are imported (as Jovie drafts) only when asked.
+    include_unreleased: bool = False
 
     # Cross-platform link discovery (ss_tui.discovery): lookup services' base URLs.
     musicbrainz_base_url: str = "https://musicbrainz.org/ws/2"

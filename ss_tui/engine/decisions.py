@@ -12,6 +12,10 @@ def _legacy_tracks_default() -> bool:
     return load_settings().write_legacy_tracks
 
 
+def _include_unreleased_default() -> bool:
+    return load_settings().include_unreleased
+
+
 @dataclass(slots=True)
 class ProjectDecision:
     include: bool = True
@@ -48,6 +52,9 @@ class PlanDecisions:
     # No creator chosen, remembered or previously used: create one per Session Studio artist.
     auto_create_creators: bool = True
     projects: dict[str, ProjectDecision] = field(default_factory=dict)
+    # SessionStudioImportOptions.includeUnreleased: unreleased and draft projects are imported
+    # (as Jovie drafts) only when asked.
+    include_unreleased: bool = field(default_factory=_include_unreleased_default)
     # Jovie's legacy discog_tracks written in step (SS_TUI_WRITE_LEGACY_TRACKS, default on).
     legacy_tracks: bool = field(default_factory=_legacy_tracks_default)
 
@@ -63,6 +70,7 @@ class PlanDecisions:
             "overwrite": self.overwrite,
             "auto_create_creators": self.auto_create_creators,
             "legacy_tracks": self.legacy_tracks,
+            "include_unreleased": self.include_unreleased,
             "projects": {k: v.to_dict() for k, v in self.projects.items()},
         }
 
@@ -74,6 +82,9 @@ class PlanDecisions:
             overwrite=bool(data.get("overwrite", False)),
             auto_create_creators=bool(data.get("auto_create_creators", True)),
             legacy_tracks=bool(data.get("legacy_tracks", _legacy_tracks_default())),
+            include_unreleased=bool(
+                data.get("include_unreleased", _include_unreleased_default())
+            ),
             projects={
                 k: ProjectDecision.from_dict(v) for k, v in (data.get("projects") or {}).items()
             },

@@ -283,6 +283,14 @@ class Planner:
         if spec.fatal:
             pp.blocked = "; ".join(i.message for i in spec.issues if i.fatal)
             return pp
+        status = spec.release["metadata"].get("sessionStudioStatus")
+        if status != "released" and not self.decisions.include_unreleased:
+            pp.included = False
+            pp.warnings.append(
+                f"Project is {status} in Session Studio; imported (as a Jovie draft) only "
+                "with include unreleased"
+            )
+            return pp
         if not dec.include:
             return pp
         creator = self._creator(spec, dec, pp)

@@ -4,7 +4,7 @@ artist ``name_normalized`` as Jovie's ``normalizeArtistName`` computes it.
 
 Jovie runs these in JavaScript, whose regular expressions differ from Python's: without the
 ``u`` flag ``\\w`` is ASCII only, and ``\\s`` is ECMAScript's whitespace set (it has U+FEFF,
-lacks U+001C–U+001F and U+0085). Both are spelled out below instead of using Python's.
+lacks U+001C-U+001F and U+0085). Both are spelled out below instead of using Python's.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _NAME_DROP = re.compile(f"[^A-Za-z0-9_{JS_SPACE}'-]")
 
 
 def jovie_base_slug(text: str | None) -> str:
-    """Jovie's ``generateBaseSlug``: lowercase, NFD with U+0300–U+036F removed,
+    """Jovie's ``generateBaseSlug``: lowercase, NFD with U+0300-U+036F removed,
     ``[^a-z0-9\\s-]`` dropped, whitespace runs → ``-``, ``-`` runs collapsed, one leading and
     one trailing ``-`` removed, then cut to 50 characters. May be empty (a title of emoji
     or non-Latin letters)."""

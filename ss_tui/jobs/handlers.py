@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.schema import SyncError
 from ss_tui.discovery import LookupProviders, discover_links, open_providers
+from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.run import RunResult
 from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
@@ -78,6 +79,15 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
         raise JobError(str(exc), retryable=exc.kind in ("transient", "rate_limited")) from exc
 
 
+def _import_options(payload: dict[str, Any]) -> PlanDecisions:
+    """The import options a job payload carries (``include_unreleased``; absent: the
+    setting, SS_TUI_INCLUDE_UNRELEASED, off by default)."""
+    decisions = PlanDecisions()
+    if "include_unreleased" in payload:
+        decisions.include_unreleased = bool(payload["include_unreleased"])
+    return decisions
+
+
 class Handlers(dict[str, Handler]):
     """The job handlers by job type, and what they share for as long as the worker runs
     (the lookup providers and their HTTP client): ``aclose()`` (or ``async with``) when
@@ -115,7 +125,8 @@ def build_handlers(
         p = ctx.job.payload
         return await _guard(
             engine, ctx,
-            service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True),
+            service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True,
+                               decisions=_import_options(p)),
         )
 
     async def import_account(ctx: JobContext) -> dict[str, Any]:
@@ -124,6 +135,7 @@ def build_handlers(
             service.run_import(
                 ctx.job.payload.get("account_id"), None, incremental=True,
                 control=_StopControl(ctx.stop), resume=True,
+                decisions=_import_options(ctx.job.payload),
             ),
         )
 
