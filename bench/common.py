@@ -157,11 +157,11 @@ def build_simulator(
     kinds = ("writer", "producer", "engineer", "musician", "writer")
     names = {sim.catalogue.artists[a]["name"] for a in sim.catalogue.account_artists[account]}
     for _ in range(max(0, min(300, projects // 8) - len(names))):
-        name = gen.artist_name()
+        name, kind = gen.artist_name()
         while name in names:
             name = f"{name} {len(names)}"
         names.add(name)
-        gen.add_artist(account, name)
+        gen.add_artist(account, name, kind)
     for i in range(max(0, min(1500, projects // 3) - 30)):
         gen.add_person(account, kinds[i % len(kinds)])
     for n in track_counts(projects, tracks):

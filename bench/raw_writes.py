@@ -31,6 +31,8 @@ from ss_tui.engine.rows import (
     T_RELEASE,
     T_RELEASE_ARTIST,
     T_RELEASE_TRACK,
+    T_TRACK,
+    T_TRACK_ARTIST,
 )
 
 # Parents before children, so foreign keys hold at every insert.
@@ -42,6 +44,8 @@ TABLE_ORDER = (
     T_RELEASE_ARTIST,
     T_RECORDING_ARTIST,
     T_RELEASE_TRACK,
+    T_TRACK,
+    *((T_TRACK_ARTIST,) if T_TRACK_ARTIST is not None else ()),
     T_LINK,
 )
 ENTITY_TABLES = tuple(t.name for t in TABLE_ORDER[1:])

@@ -201,6 +201,12 @@ def _install_cancel(control: Any) -> None:
     metavar="NAME",
     help="With --discover-links: only this provider (repeat; apple_music, deezer, musicbrainz).",
 )
+@click.option(
+    "--include-collaborations",
+    is_flag=True,
+    help="Also import other accounts' projects this account is a member of (into the main "
+    "artist's creator profile when Jovie has one; otherwise a conflict to resolve).",
+)
 @json_option
 @url_option
 def import_cmd(
@@ -289,6 +295,12 @@ def import_cmd(
             click.echo(json.dumps(result.to_dict(), indent=2))
         else:
             click.echo(str(result) + ("" if result.rows_written else " (nothing changed)"))
+            done = result.summary()
+            click.echo(
+                f"Imported {done['releases_imported']} releases, {done['tracks_imported']} "
+                f"tracks; created {done['artists_created']} artists, "
+                f"{done['provider_links_created']} provider links; {done['errors']} errors"
+            )
             if result.resumed:
                 click.echo("(continued an interrupted run)")
             if result.errors:

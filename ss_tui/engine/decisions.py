@@ -55,6 +55,9 @@ class PlanDecisions:
     # SessionStudioImportOptions.includeUnreleased: unreleased and draft projects are imported
     # (as Jovie drafts) only when asked.
     include_unreleased: bool = field(default_factory=_include_unreleased_default)
+    # SessionStudioImportOptions.includeCollaborations: projects of other accounts this
+    # account is a member of, imported only when asked.
+    include_collaborations: bool = False
     # Jovie's legacy discog_tracks written in step (SS_TUI_WRITE_LEGACY_TRACKS, default on).
     legacy_tracks: bool = field(default_factory=_legacy_tracks_default)
 
@@ -71,6 +74,7 @@ class PlanDecisions:
             "auto_create_creators": self.auto_create_creators,
             "legacy_tracks": self.legacy_tracks,
             "include_unreleased": self.include_unreleased,
+            "include_collaborations": self.include_collaborations,
             "projects": {k: v.to_dict() for k, v in self.projects.items()},
         }
 
@@ -85,6 +89,7 @@ class PlanDecisions:
             include_unreleased=bool(
                 data.get("include_unreleased", _include_unreleased_default())
             ),
+            include_collaborations=bool(data.get("include_collaborations", False)),
             projects={
                 k: ProjectDecision.from_dict(v) for k, v in (data.get("projects") or {}).items()
             },

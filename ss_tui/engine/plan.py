@@ -43,7 +43,7 @@ from ss_tui.engine.rows import (
     same,
     stable_id,
 )
-from ss_tui.engine.slugs import slugify, unique_slug
+from ss_tui.engine.slugs import normalize_artist_name, slugify, unique_slug
 from ss_tui.engine.state import PlanState, Row
 from ss_tui.engine.transform import PROVIDER_ID, ArtistSpec, CreditSpec, ProjectSpec, TrackSpec
 
@@ -200,7 +200,13 @@ class Planner:
             target = existing["creator_profile_id"]
         elif spec.ss_artist_id and spec.ss_artist_id in self.state.assignments:
             target = self.state.assignments[spec.ss_artist_id]
-        elif self.decisions.default_creator_profile_id:
+        elif spec.collaboration and (pick := self._collaboration_creator(spec, dec, pp)) != (
+            "create"
+        ):
+            if pick is None:
+                return None
+            target = pick  # type: ignore[assignment]
+        elif self.decisions.default_creator_profile_id and not spec.collaboration:
             target = as_uuid(self.decisions.default_creator_profile_id)
         elif self.decisions.auto_create_creators:
             ident = spec.ss_artist_id or slugify(spec.ss_artist_name, "unknown-artist")
@@ -250,6 +256,48 @@ class Planner:
             return None
         return target
 
+    def _collaboration_creator(
+        self, spec: ProjectSpec, dec: ProjectDecision, pp: ProjectPlan
+    ) -> uuid.UUID | str | None:
+        """Another account's project goes to its main artist's creator profile when Jovie
+        has one (by Jovie's normal form of the name); otherwise staff choose (a conflict):
+        the default creator profile, a new profile, or skip. Returns the profile, "create",
+        or None (blocked or skipped)."""
+        found = self.state.creator_by_name.get(normalize_artist_name(spec.ss_artist_name), [])
+        if len(found) == 1:
+            return found[0]
+        key = f"release:{spec.external_id}"
+        default = self.decisions.default_creator_profile_id
+        choices = (["use_default_creator"] if default else []) + (
+            ["create_creator"] if self.decisions.auto_create_creators else []
+        ) + ["skip"]
+        who = spec.ss_artist_name or "its main artist"
+        has = "several creator profiles" if found else "no creator profile"
+        conflict = Conflict(
+            reason=f"Collaboration: Jovie has {has} for {who}",
+            code="collaboration_creator",
+            choices=choices,
+            chosen=dec.choices.get(key),
+        )
+        if conflict.chosen == "use_default_creator" and default:
+            return as_uuid(default)
+        if conflict.chosen == "create_creator" and self.decisions.auto_create_creators:
+            return "create"
+        if conflict.chosen == "skip":
+            pp.included = False
+        pp.entities.append(
+            EntityChange(
+                key,
+                EntityKind.release,
+                Action.conflict,
+                spec.release["title"] or "",
+                external_id=spec.external_id,
+                conflict=conflict,
+            )
+        )
+        pp.blocked = conflict.reason
+        return None
+
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
@@ -282,6 +330,13 @@ class Planner:
         pp.warnings.extend(i["message"] for i in pp.issues if not i["fatal"])
         if spec.fatal:
             pp.blocked = "; ".join(i.message for i in spec.issues if i.fatal)
+            return pp
+        if spec.collaboration and not self.decisions.include_collaborations:
+            pp.included = False
+            pp.warnings.append(
+                "Another account's project this account is a member of; imported only with "
+                "include collaborations"
+            )
             return pp
         status = spec.release["metadata"].get("sessionStudioStatus")
         if status != "released" and not self.decisions.include_unreleased:

@@ -92,6 +92,20 @@ class RunResult:
     def rows_written(self) -> int:
         return sum(n for by in self.written.values() for n in by.values())
 
+    def summary(self) -> dict[str, int]:
+        """What the original plan's import result names (SessionStudioImportResult)."""
+
+        def n(kind: str, *actions: str) -> int:
+            return sum(self.written.get(kind, {}).get(a, 0) for a in actions)
+
+        return {
+            "releases_imported": n("release", "create", "update"),
+            "tracks_imported": n("release_track", "create", "update"),
+            "artists_created": n("artist", "create"),
+            "provider_links_created": n("provider_link", "create"),
+            "errors": self.errors,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -99,6 +113,7 @@ class RunResult:
             "items": self.items,
             "written": self.written,
             "rows_written": self.rows_written,
+            "summary": self.summary(),
             "errors": self.errors,
             "duration_s": round(self.duration_s, 3),
             "resumed": self.resumed,

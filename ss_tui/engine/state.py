@@ -28,6 +28,7 @@ from ss_tui.engine.rows import (
     TIMESTAMPS,
     as_uuid,
 )
+from ss_tui.engine.slugs import normalize_artist_name
 from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
 
 Row = dict[str, Any]
@@ -69,6 +70,9 @@ class PlanState:
         self.link_by_external: dict[str, Row] = {}  # by metadata.sessionStudioId
         self.locks: dict[tuple[str, uuid.UUID], set[str]] = defaultdict(set)
         self.creators: set[uuid.UUID] = set()
+        # Creator profiles by Jovie's normal form of their display name (collaborations go
+        # to the main artist's profile when Jovie has one).
+        self.creator_by_name: dict[str, list[uuid.UUID]] = defaultdict(list)
         self.assignments: dict[str, uuid.UUID] = {}
         # Per creator, every slug Jovie resolves or must keep distinct: releases, recordings,
         # legacy tracks and release tracks share one namespace (docs/jovie-conventions.md).
@@ -161,8 +165,11 @@ class PlanState:
         names = {a.name_normalized for s in specs for a in s.artists.values()}
 
         if not self.creators:
-            rows = await conn.execute(sa.select(T_CREATOR.c.id))
-            self.creators = {r[0] for r in rows}
+            rows = await conn.execute(sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name))
+            for cid, name in rows:
+                self.creators.add(cid)
+                if normalize_artist_name(name):
+                    self.creator_by_name[normalize_artist_name(name)].append(cid)
         if self.connection_id is not None:
             ss_artists = {s.ss_artist_id for s in specs if s.ss_artist_id} - set(self.assignments)
             for chunk in _chunks(ss_artists):

@@ -125,6 +125,9 @@ class ProjectSpec:
     link_url: str
     source_hash: str
     issues: list[ItemIssue] = field(default_factory=list)
+    # Another account's project this account is a member of (SessionStudioImportOptions.
+    # includeCollaborations decides whether it is imported).
+    collaboration: bool = False
 
     @property
     def fatal(self) -> bool:
@@ -400,4 +403,5 @@ def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
         link_url=project_url(pid),
         source_hash=payload_hash(raw if raw is not None else project.to_wire()),
         issues=issues,
+        collaboration=project.membership == "member",
     )

@@ -80,9 +80,9 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
 
 
 def _import_options(payload: dict[str, Any]) -> PlanDecisions:
-    """The import options a job payload carries (``include_unreleased``; absent: the
-    setting, SS_TUI_INCLUDE_UNRELEASED, off by default)."""
-    decisions = PlanDecisions()
+    """The import options a job payload carries: ``include_unreleased`` (absent: the
+    setting SS_TUI_INCLUDE_UNRELEASED, off by default) and ``include_collaborations``."""
+    decisions = PlanDecisions(include_collaborations=bool(payload.get("include_collaborations")))
     if "include_unreleased" in payload:
         decisions.include_unreleased = bool(payload["include_unreleased"])
     return decisions

@@ -132,6 +132,9 @@ class Project(WireModel):
     artist_name: str | None = None
     updated_at: datetime
     track_count: int | None = None
+    # "member": listed because the account is a member of another account's project (a
+    # collaboration); absent: the account owns it.
+    membership: str | None = None
     # Present only with ``include=tracks`` (and on ``GET /projects/{id}``).
     tracks: list[Track] | None = None
 

@@ -112,7 +112,10 @@ def track_view(ctx: Ctx, track: dict) -> dict:
 
 
 def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> dict:
-    item = ctx.sim.catalogue.project_wire(project_id, include_tracks=include_tracks)
+    cat = ctx.sim.catalogue
+    item = cat.project_wire(project_id, include_tracks=include_tracks)
+    if cat.project_account.get(project_id) != ctx.account_id:
+        item["membership"] = "member"  # listed because the account is a member of it
     if include_tracks and not ctx.has_scope("credits:read"):
         item["tracks"] = [track_view(ctx, t) for t in item["tracks"]]
     return item
@@ -121,7 +124,7 @@ def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> dict:
 def _own_project(ctx: Ctx, project_id: str) -> str:
     cat = ctx.sim.catalogue
     # Another account's project is "not found", never "forbidden" (no existence leaks).
-    if cat.project_account.get(project_id) != ctx.account_id:
+    if not cat.can_read(ctx.account_id, project_id):
         raise ApiError(404, "Not Found", f"project {project_id} does not exist", slug="not-found")
     return project_id
 
@@ -176,7 +179,7 @@ async def get_track(ctx: Ctx) -> dict:
     tid = ctx.request.path_params["track_id"]
     cat = ctx.sim.catalogue
     track = cat.tracks.get(tid)
-    if track is None or cat.project_account.get(track.get("projectId")) != ctx.account_id:
+    if track is None or not cat.can_read(ctx.account_id, track.get("projectId")):
         raise ApiError(404, "Not Found", f"track {tid} does not exist", slug="not-found")
     return track_view(ctx, track)
 

@@ -52,7 +52,10 @@ class Catalogue:
     projects: dict[str, dict] = field(default_factory=dict)  # wire form, without tracks
     tracks: dict[str, dict] = field(default_factory=dict)
     project_tracks: dict[str, list[str]] = field(default_factory=dict)
-    project_account: dict[str, str] = field(default_factory=dict)
+    project_account: dict[str, str] = field(default_factory=dict)  # the owner
+    # Accounts that are members of another account's project (a collaboration): Session
+    # Studio lists the project for every member, marked ``"membership": "member"``.
+    project_members: dict[str, list[str]] = field(default_factory=dict)
     # Keyset index: per account, project ids and their immutable sequence numbers,
     # both in creation order (appends only), so cursors survive concurrent updates.
     order: dict[str, list[str]] = field(default_factory=dict)
@@ -78,6 +81,22 @@ class Catalogue:
 
     def project_ids(self, account_id: str) -> list[str]:
         return self.order.get(account_id, [])
+
+    def can_read(self, account_id: str, project_id: str) -> bool:
+        """Owner or member of the project."""
+        return self.project_account.get(project_id) == account_id or account_id in (
+            self.project_members.get(project_id, ())
+        )
+
+    def add_member(self, project_id: str, account_id: str) -> None:
+        """List an existing project for ``account_id`` too (appended to its keyset order)."""
+        if self.can_read(account_id, project_id):
+            return
+        self.project_members.setdefault(project_id, []).append(account_id)
+        seq = self.next_seq  # a new position: running cursors of the member still see it
+        self.next_seq += 1
+        self.order.setdefault(account_id, []).append(project_id)
+        self.order_seq.setdefault(account_id, []).append(seq)
 
     def project_wire(self, project_id: str, *, include_tracks: bool) -> dict:
         """A shallow per-item copy for one response (the stored dict is never handed out)."""
@@ -259,7 +278,7 @@ class _Generator:
 
     # -- catalogue -----------------------------------------------------------------------
 
-    def generate(self, projects: int, other_projects: int) -> Catalogue:
+    def generate(self, projects: int, other_projects: int, shared_projects: int = 0) -> Catalogue:
         self._artist_meta: dict[str, dict] = {}
         self._people: dict[str, dict[str, list[dict]]] = {}
         cat = self.cat
@@ -285,7 +304,23 @@ class _Generator:
             self.add_project(DEMO_ACCOUNT_ID)
         for _ in range(other_projects):
             self.add_project(OTHER_ACCOUNT_ID)
+        for _ in range(shared_projects):
+            self.add_shared_project(OTHER_ACCOUNT_ID, DEMO_ACCOUNT_ID)
         return cat
+
+    def add_shared_project(self, owner: str, member: str) -> str:
+        """A released project of ``owner`` on which one of ``member``'s artists features:
+        ``member`` is a member of it, so Session Studio lists it for both accounts."""
+        pid = self.add_project(owner, status="released")
+        guest = self.cat.artists[self.rng.choice(self.cat.account_artists[member])]
+        for tid in self.cat.project_tracks[pid]:
+            track = self.cat.tracks[tid]
+            track["collaborators"] = [
+                *track["collaborators"],
+                self.collab(guest, "featured_artist"),
+            ]
+        self.cat.add_member(pid, member)
+        return pid
 
     def populate_account(
         self, account_id: str, *, n_artists: int, n_people: int, first: str | None = None
@@ -562,11 +597,12 @@ def generate_catalogue(
     *,
     other_account_projects: int = 3,
     bad_data_share: float = 0.0,
+    shared_projects: int = 0,
 ) -> Catalogue:
     from ss_tui.simulator.baddata import inject_bad_data
 
     gen = _Generator(seed)
-    cat = gen.generate(projects, other_account_projects)
+    cat = gen.generate(projects, other_account_projects, shared_projects)
     cat.generator = gen
     if bad_data_share > 0:
         inject_bad_data(cat, random.Random(f"bad-{seed}"), bad_data_share)

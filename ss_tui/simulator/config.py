@@ -78,6 +78,8 @@ class SimulatorConfig:
     seed: int = 42
     projects: int = 50  # projects of the main "Demo Label" account
     other_account_projects: int = 3  # projects of a second, independent account
+    # Projects of the second account the Demo Label is a member of (collaborations).
+    shared_projects: int = 0
     bad_data_share: float = 0.0  # share of projects carrying one realistic defect
     rate_limit: int = 600  # requests per window, per token
     rate_window_s: float = 60.0

@@ -62,6 +62,7 @@ class Simulator:
             config.seed,
             config.projects,
             other_account_projects=config.other_account_projects,
+            shared_projects=config.shared_projects,
             bad_data_share=config.bad_data_share,
         )
         self.auth = AuthServer(config, self.clock, DEMO_ACCOUNT_ID)

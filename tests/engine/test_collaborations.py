@@ -1,0 +1,110 @@
+"""includeCollaborations: projects of another account this account is a member of.
+
+The simulator models membership (a second account's project lists the Demo Label as a
+member; Session Studio lists it for both, marked ``"membership": "member"``)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from ss_tui.db import schema
+from ss_tui.engine.decisions import PlanDecisions
+from ss_tui.simulator import SimulatorConfig
+from ss_tui.simulator.catalogue import DEMO_ACCOUNT_ID, OTHER_ACCOUNT_ID
+from tests.fixtures.engine import count_rows
+
+SHARED = 2
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    return SimulatorConfig(seed=42, projects=12, shared_projects=SHARED)
+
+
+def _shared(sim) -> list[str]:
+    cat = sim.catalogue
+    return [p for p in cat.project_ids(DEMO_ACCOUNT_ID) if cat.project_account[p] != DEMO_ACCOUNT_ID]
+
+
+async def test_session_studio_lists_a_shared_project_for_every_member(sim_http, simulator):
+    shared = _shared(simulator)
+    assert len(shared) == SHARED
+    assert all(simulator.catalogue.project_account[p] == OTHER_ACCOUNT_ID for p in shared)
+    for account, membership in ((DEMO_ACCOUNT_ID, "member"), (OTHER_ACCOUNT_ID, None)):
+        token = simulator.issue_token(account_id=account).access_token
+        headers = {"Authorization": f"Bearer {token}"}
+        listed = (await sim_http.get("/projects?limit=100", headers=headers)).json()["data"]
+        mine = {p["id"]: p for p in listed}
+        assert set(shared) <= set(mine)
+        assert {mine[p].get("membership") for p in shared} == {membership}
+        one = await sim_http.get(f"/projects/{shared[0]}", headers=headers)
+        assert one.status_code == 200
+
+
+async def test_collaborations_only_when_asked(harness, db_engine):
+    svc = harness.service
+    shared = _shared(harness.simulator)
+    first = await svc.run_import(harness.connection_id)
+    assert first.items.get("excluded") == SHARED
+    async with db_engine.connect() as conn:
+        t = schema.metadata.tables["discog_releases"]
+        ids = {r[0] for r in await conn.execute(sa.select(t.c.metadata["sessionStudioId"]
+                                                          .as_string()))}
+    assert not ids & set(shared)
+    assert first.summary()["releases_imported"] == first.items["applied"]
+    assert first.summary()["tracks_imported"] == await count_rows(db_engine,
+                                                                  "discog_release_tracks")
+
+
+async def test_collaboration_goes_to_the_main_artists_profile_when_jovie_has_one(
+    harness, db_engine
+):
+    svc = harness.service
+    shared = _shared(harness.simulator)
+    mara = uuid.uuid4()
+    async with db_engine.begin() as conn:
+        await conn.execute(sa.insert(schema.metadata.tables["creator_profiles"]).values(
+            id=mara, display_name="Mara Vell", ingestion_status="idle"))
+    await svc.run_import(harness.connection_id, shared)  # fetch their snapshots
+    plan = await svc.plan(harness.connection_id, shared,
+                          PlanDecisions(include_collaborations=True))
+    assert {p.creator_profile_id for p in plan.projects} == {str(mara)}
+    assert not plan.unresolved_conflicts()
+    result = await svc.apply(plan)
+    assert result.items.get("applied") == SHARED
+    async with db_engine.connect() as conn:
+        t = schema.metadata.tables["discog_releases"]
+        owners = {r[0] for r in await conn.execute(sa.select(t.c.creator_profile_id))}
+    assert owners == {mara}
+
+
+async def test_collaboration_without_a_profile_is_a_conflict_with_choices(harness, db_engine):
+    svc = harness.service
+    shared = _shared(harness.simulator)
+    await svc.run_import(harness.connection_id, shared)  # fetch their snapshots
+    decisions = PlanDecisions(include_collaborations=True)
+    plan = await svc.plan(harness.connection_id, shared, decisions)
+    conflicts = plan.unresolved_conflicts()
+    assert len(conflicts) == SHARED
+    assert {c.conflict.code for c in conflicts} == {"collaboration_creator"}
+    assert conflicts[0].conflict.choices == ["create_creator", "skip"]
+    assert "no creator profile for Mara Vell" in conflicts[0].conflict.reason
+    # Staff choose "skip": nothing is written.
+    for pid in shared:
+        decisions.set(pid).choices[f"release:{pid}"] = "skip"
+    plan = await svc.plan(harness.connection_id, shared, decisions)
+    assert [p.included for p in plan.projects] == [False] * SHARED
+    assert (await svc.apply(plan)).rows_written == 0
+    # "create_creator" on one: a profile for Mara Vell, which her other project then uses
+    # too (the choice is remembered per Session Studio artist).
+    first = sorted(shared)[0]
+    decisions.set(first).choices[f"release:{first}"] = "create_creator"
+    plan = await svc.plan(harness.connection_id, shared, decisions)
+    assert all(p.included and not p.blocked for p in plan.projects)
+    assert len({p.creator_profile_id for p in plan.projects}) == 1
+    result = await svc.apply(plan)
+    assert result.items.get("applied") == SHARED
+    assert await count_rows(db_engine, "discog_releases") == SHARED
