@@ -26,7 +26,8 @@ def sim_config() -> SimulatorConfig:
 
 def _shared(sim) -> list[str]:
     cat = sim.catalogue
-    return [p for p in cat.project_ids(DEMO_ACCOUNT_ID) if cat.project_account[p] != DEMO_ACCOUNT_ID]
+    ids = cat.project_ids(DEMO_ACCOUNT_ID)
+    return [p for p in ids if cat.project_account[p] != DEMO_ACCOUNT_ID]
 
 
 async def test_session_studio_lists_a_shared_project_for_every_member(sim_http, simulator):
