@@ -333,6 +333,7 @@ class Planner:
             return pp
         if spec.collaboration and not self.decisions.include_collaborations:
             pp.included = False
+            pp.left_out_by_option = "include_collaborations"
             pp.warnings.append(
                 "Another account's project this account is a member of; imported only with "
                 "include collaborations"
@@ -341,6 +342,7 @@ class Planner:
         status = spec.release["metadata"].get("sessionStudioStatus")
         if status != "released" and not self.decisions.include_unreleased:
             pp.included = False
+            pp.left_out_by_option = "include_unreleased"
             pp.warnings.append(
                 f"Project is {status} in Session Studio; imported (as a Jovie draft) only "
                 "with include unreleased"

@@ -105,6 +105,9 @@ class ProjectPlan:
     # Same payload as the last clean import and nothing touched since: not re-diffed.
     upstream_unchanged: bool = False
     creator_remembered: bool = False  # the artist → creator assignment is already stored
+    # Left out by an import option, not by staff: "include_unreleased" or
+    # "include_collaborations" (turning the option on brings it back).
+    left_out_by_option: str | None = None
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -34,6 +34,8 @@ class ProjectFilter:
     project_type: str | None = None  # single | ep | album | compilation
     artist_id: str | None = None
     import_state: str | None = None  # new | changed | imported | errors
+    # own: the account's projects; member: other accounts' projects it is a member of
+    membership: str | None = None
     sort: str = "title"
     descending: bool = False
 
@@ -154,6 +156,13 @@ def _filtered(
         stmt = stmt.where(snap.c.project_type == f.project_type)
     if f.artist_id:
         stmt = stmt.where(snap.c.artist_id == f.artist_id)
+    if f.membership:
+        member = snap.c.payload["membership"].as_string()
+        stmt = stmt.where(
+            member == "member" if f.membership == "member" else sa.or_(
+                member.is_(None), member != "member"
+            )
+        )
     if f.import_state == "errors" and errs is not None:
         stmt = stmt.where(errs.c.open_errors > 0)
     elif f.import_state in ("new", "changed", "imported") and imported is not None:

@@ -35,6 +35,7 @@ TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
                 ("Compilation", "compilation")]
 STATE_OPTIONS = [("New", "new"), ("Changed", "changed"), ("Imported", "imported"),
                  ("Has errors", "errors")]
+MEMBER_OPTIONS = [("Own projects", "own"), ("Collaborations", "member")]
 SORT_OPTIONS = [(label, key) for key, label in q.SORTS.items()]
 
 
@@ -50,7 +51,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
 * Type in the search box to filter by title, artist or project id (as you type).
 * Filter by status, type, artist and import state: *new* (never imported), *changed
-  upstream* (edited in Session Studio since the last import), *imported*, *has errors*.
+  upstream* (edited in Session Studio since the last import), *imported*, *has errors*;
+  and by owner: *own projects* or *collaborations* (other accounts' projects the account
+  is a member of).
 * **space** selects the highlighted project, **ctrl+a** the loaded page, **x** clears.
 * **p** previews the import of the selection: nothing is written before you confirm.
 * **d** discovers the selected imported releases' links on other services (Apple Music,
@@ -107,6 +110,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
             yield Select(TYPE_OPTIONS, prompt="Any type", id="f-type")
             yield Select([], prompt="Any artist", id="f-artist")
             yield Select(STATE_OPTIONS, prompt="Any state", id="f-state")
+            yield Select(MEMBER_OPTIONS, prompt="Any owner", id="f-member")
             yield Select(SORT_OPTIONS, value="title", allow_blank=False, id="f-sort")
         with Horizontal(id="browser-body"):
             with Vertical(id="browser-list"):
@@ -331,6 +335,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
             "f-type": "project_type",
             "f-artist": "artist_id",
             "f-state": "import_state",
+            "f-member": "membership",
             "f-sort": "sort",
         }.get(event.select.id or "")
         if field is None or getattr(self.filter, field) == value:

@@ -16,8 +16,15 @@ from textual.widgets import Footer, Header, Select, Static, Tree
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.services import record_choices
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
-from ss_tui.tui.widgets.plan_view import entity_detail, entity_label, project_label, totals_line
+from ss_tui.tui.widgets.plan_view import (
+    entity_detail,
+    entity_label,
+    options_line,
+    project_label,
+    totals_line,
+)
 
 NodeData = tuple[ProjectPlan, EntityChange | None]
 
@@ -33,6 +40,8 @@ What the import would write, entity by entity. Nothing is written until you conf
 * **x** excludes/includes the highlighted entity or project, **c** cycles a conflict's
   choices, **w** toggles overwriting other sources' values for the project.
 * Choose the **creator profile** a project goes to in the selector (remembered per artist).
+* **u** includes unreleased and draft projects (written as Jovie drafts, never public),
+  **m** collaborations (other accounts' projects the account is a member of); both re-plan.
 * **a** applies exactly this plan.
 """
     BINDINGS: ClassVar[list[Binding]] = [
@@ -42,6 +51,12 @@ What the import would write, entity by entity. Nothing is written until you conf
                 tooltip="Cycle the choices of the highlighted conflict"),
         Binding("w", "toggle_overwrite", "Overwrite", id="preview.overwrite",
                 tooltip="Overwrite other sources' values for this project (re-plans)"),
+        Binding("u", "toggle_option('include_unreleased')", "Unreleased",
+                id="preview.unreleased",
+                tooltip="Include unreleased and draft projects (as Jovie drafts; re-plans)"),
+        Binding("m", "toggle_option('include_collaborations')", "Collaborations",
+                id="preview.collaborations",
+                tooltip="Include other accounts' projects this account is a member of"),
         Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("escape", "back", "Back", id="preview.back", tooltip="Back to the browser"),
     ]
@@ -55,6 +70,7 @@ What the import would write, entity by entity. Nothing is written until you conf
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
         yield Static(totals_line(self.plan), id="plan-totals", classes="status-line")
+        yield Static(options_line(self.plan), id="plan-options", classes="status-line")
         with Horizontal(id="preview-body"):
             tree: Tree[NodeData] = Tree(Text("Plan"), id="plan-tree")
             tree.show_root = False
@@ -95,6 +111,33 @@ What the import would write, entity by entity. Nothing is written until you conf
 
     def _refresh_totals(self) -> None:
         self.query_one("#plan-totals", Static).update(totals_line(self.plan))
+        self.query_one("#plan-options", Static).update(options_line(self.plan))
+
+    def action_toggle_option(self, name: str) -> None:
+        """Flip an import option (SessionStudioImportOptions) and plan every project again."""
+        from ss_tui.engine.decisions import PlanDecisions
+
+        decisions = self.plan.decisions
+        if not isinstance(decisions, PlanDecisions):
+            decisions = PlanDecisions()
+        for project in self.plan.projects:
+            record_choices(project, decisions)
+            if project.left_out_by_option:  # not staff's exclusion: the option decides
+                decisions.set(project.project_id).include = True
+        setattr(decisions, name, not getattr(decisions, name))
+        self.replan_all(decisions)
+
+    @work(exclusive=True, group="replan", exit_on_error=False)
+    async def replan_all(self, decisions: Any) -> None:
+        ids = [p.project_id for p in self.plan.projects]
+        try:
+            plan = await self.ss_app.services.plan(self.plan.connection_id, ids, decisions)
+        except Exception as exc:  # shown to the user; the preview stays as it was
+            self.notify(clean(f"Could not plan again: {exc}"), severity="error", markup=False)
+            return
+        plan.decisions = decisions
+        self.plan = plan
+        self.build_tree()
 
     @on(Tree.NodeHighlighted, "#plan-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:

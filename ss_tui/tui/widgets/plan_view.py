@@ -89,6 +89,20 @@ def totals_line(plan: ImportPlan) -> Text:
     return text
 
 
+def options_line(plan: ImportPlan) -> Text:
+    """The import options the plan was made with (toggled in the preview)."""
+    d = plan.decisions
+    text = Text("Import options: ", style="bold", end="")
+    for label, name in (("unreleased", "include_unreleased"),
+                        ("collaborations", "include_collaborations")):
+        on = bool(getattr(d, name, False))
+        text.append(f"{label} {'on' if on else 'off'}", style="green" if on else "dim")
+        if name != "include_collaborations":
+            text.append("  ·  ", style="dim")
+    text.append("   (u, m: change)", style="dim")
+    return text
+
+
 def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> RenderableType:
     if e is None and project is None:
         return Text("Highlight an entity to see its fields.", style="dim")
