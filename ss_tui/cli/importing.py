@@ -202,6 +202,11 @@ def _install_cancel(control: Any) -> None:
     help="With --discover-links: only this provider (repeat; apple_music, deezer, musicbrainz).",
 )
 @click.option(
+    "--include-unreleased",
+    is_flag=True,
+    help="Also import unreleased and draft projects (written as Jovie drafts, never public).",
+)
+@click.option(
     "--include-collaborations",
     is_flag=True,
     help="Also import other accounts' projects this account is a member of (into the main "
@@ -222,6 +227,8 @@ def import_cmd(
     no_resume: bool,
     discover_links: bool,
     discover_providers: tuple[str, ...],
+    include_unreleased: bool,
+    include_collaborations: bool,
     as_json: bool,
     database_url: str | None,
 ) -> None:
@@ -247,6 +254,9 @@ def import_cmd(
         from ss_tui.engine.run import RunControl
 
         decisions = PlanDecisions(overwrite=overwrite)
+        # Off by default (SS_TUI_INCLUDE_UNRELEASED may turn unreleased projects on).
+        decisions.include_unreleased = decisions.include_unreleased or include_unreleased
+        decisions.include_collaborations = include_collaborations
         if creator:
             decisions.default_creator_profile_id = await svc.resolve_creator(creator)
         ids = list(projects) or None

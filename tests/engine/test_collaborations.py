@@ -109,3 +109,37 @@ async def test_collaboration_without_a_profile_is_a_conflict_with_choices(harnes
     result = await svc.apply(plan)
     assert result.items.get("applied") == SHARED
     assert await count_rows(db_engine, "discog_releases") == SHARED
+
+
+async def test_cli_flags_carry_the_import_options(sqlite_url):
+    """``import --include-unreleased / --include-collaborations`` against a live simulator;
+    the JSON result carries the run summary."""
+    import json
+
+    from tests.fixtures.engine import prepare_cli_database, run_cli
+    from tests.fixtures.simulator import start_live_simulator
+
+    config = SimulatorConfig(seed=5, projects=10, shared_projects=SHARED)
+    with start_live_simulator(config) as live:
+        env = await prepare_cli_database(sqlite_url, live.simulator, live.base_url)
+        env["SS_TUI_INCLUDE_UNRELEASED"] = "false"  # the shipped default
+        cat = live.simulator.catalogue
+        own = [p for p in cat.project_ids(DEMO_ACCOUNT_ID) if cat.project_account[p] ==
+               DEMO_ACCOUNT_ID]
+        released = [p for p in own if cat.projects[p]["status"] == "released"]
+
+        code, out, err = await run_cli(env, "import", "--all", "--yes", "--json")
+        assert code in (0, 1), err
+        result = json.loads(out)
+        assert result["items"]["excluded"] == len(own) - len(released) + SHARED
+        assert result["summary"]["releases_imported"] == len(released)
+        assert result["summary"]["tracks_imported"] == sum(
+            len(cat.project_tracks[p]) for p in released)
+
+        code, out, err = await run_cli(env, "import", "--all", "--yes", "--json",
+                                       "--include-unreleased", "--include-collaborations")
+        result = json.loads(out)
+        # Unreleased ones now imported; the collaborations wait for a creator profile choice.
+        assert result["summary"]["releases_imported"] == len(own) - len(released), err
+        assert result["items"].get("excluded", 0) == 0
+        assert result["errors"] >= SHARED
