@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.client",
     "tests.fixtures.engine",
+    "tests.fixtures.jovie",
 ]
