@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.audit import record_audit
 from ss_tui.db import schema
+from ss_tui.db.creators import normalize_username
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import plan_versions
@@ -252,23 +253,24 @@ class ImportService:
     async def creator_profiles(self) -> list[tuple[str, str]]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
-                sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name, T_CREATOR.c.handle).order_by(
-                    T_CREATOR.c.display_name
-                )
+                sa.select(
+                    T_CREATOR.c.id, T_CREATOR.c.display_name, T_CREATOR.c.username
+                ).order_by(T_CREATOR.c.display_name)
             )
             return [(str(i), n or h or str(i)) for i, n, h in rows.all()]
 
     async def resolve_creator(self, ref: str) -> str:
-        """A creator profile by id or handle (CLI ``--creator``)."""
+        """A creator profile by id or Jovie ``username`` (CLI ``--creator``), matched the way
+        Jovie matches usernames (``username_normalized``)."""
         async with self.engine.connect() as conn:
-            cond = T_CREATOR.c.handle == ref
+            cond = T_CREATOR.c.username_normalized == normalize_username(ref)
             try:
                 cond = sa.or_(cond, T_CREATOR.c.id == uuid.UUID(ref))
             except ValueError:
                 pass
             row = (await conn.execute(sa.select(T_CREATOR.c.id).where(cond))).first()
         if row is None:
-            raise LookupError(f"No creator profile with id or handle {ref!r}.")
+            raise LookupError(f"No creator profile with id or username {ref!r}.")
         return str(row[0])
 
     # ------------------------------------------------------------------ fetch

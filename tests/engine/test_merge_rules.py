@@ -11,6 +11,7 @@ from ss_tui.db import schema
 from ss_tui.engine.apply import Stale
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import Action
+from tests.fixtures.db import creator_values
 from tests.fixtures.engine import (
     apply_plan,
     count_rows,
@@ -28,7 +29,7 @@ async def _creator(engine, handle="label") -> str:
     async with engine.begin() as conn:
         await conn.execute(
             sa.insert(schema.CreatorProfile.__table__).values(
-                id=cid, display_name=handle.title(), handle=handle
+                id=cid, **creator_values(handle.title(), handle)
             )
         )
     return str(cid)
