@@ -582,8 +582,8 @@ class ImportService:
         for pp in plan.projects:
             if not await run.checkpoint():
                 break
-            await run.apply_one(pp)
-        extra = await self._discover(run, cid) if cid is not None else None
+            await run.guarded(run.apply_one(pp))
+        extra = await run.guarded(self._discover(run, cid)) if cid is not None else None
         return await run.finish(extra_counts=extra)
 
     async def run_import(
@@ -630,15 +630,19 @@ class ImportService:
         await run.start(options, dry_run=dry_run, resume=resume)
         if not dry_run:
             run.discovery = (discovery_providers or None) if discover_links else False
-            return await self._stream_import(run, connection, project_ids, incremental, decisions)
+            return await run.guarded(
+                self._stream_import(run, connection, project_ids, incremental, decisions)
+            )
         try:
-            fetched = await self.fetch(
-                connection,
-                project_ids=project_ids,
-                incremental=incremental,
-                sink=sink,
-                run_id=str(run.run_id),
-                record=False,
+            fetched = await run.guarded(
+                self.fetch(
+                    connection,
+                    project_ids=project_ids,
+                    incremental=incremental,
+                    sink=sink,
+                    run_id=str(run.run_id),
+                    record=False,
+                )
             )
         except AuthError as exc:
             await self._reconnect_needed(run, connection, exc)
@@ -646,7 +650,7 @@ class ImportService:
         order = sorted(set(fetched.payloads) | set(fetched.failed))
         run.payloads = fetched.payloads
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
-        plan = await self._plan_ordered(cid, fetched.payloads, order, decisions)
+        plan = await run.guarded(self._plan_ordered(cid, fetched.payloads, order, decisions))
         plan.connection_id, plan.decisions = str(cid), decisions
         run.items["planned"] = len(plan.projects)
         result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
