@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 USERNAME_MIN, USERNAME_MAX = 3, 30
 # Words Jovie reserves for its own routes and pages; a username may neither be one nor
@@ -103,3 +104,10 @@ def new_profile_row(
         settings={"sessionStudioArtistId": ss_artist_id},
     )
     return row
+
+
+async def is_jovie_database(engine: AsyncEngine) -> bool:
+    """A database Jovie's app runs on (it has Jovie's ``users`` table, which ss-tui never
+    creates): there, creating creator profiles is offered, never done silently."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: sa.inspect(c).has_table("users"))

@@ -201,7 +201,10 @@ class Planner:
                 name = spec.ss_artist_name or "Unknown artist"
                 pp.new_creator = new_profile_row(T_CREATOR, target, name, spec.ss_artist_id)
         else:
-            pp.blocked = "No creator profile chosen for this project"
+            pp.blocked = (
+                "No creator profile chosen for this project (choose one in the preview, or"
+                " --creator; --create-creators makes a non-public one)"
+            )
             return None
         if target is not None and target not in self.state.creators and pp.new_creator is None:
             pp.blocked = f"Creator profile {target} does not exist"
