@@ -16,8 +16,10 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.creators import is_jovie_database
 from ss_tui.db.schema import SyncError
 from ss_tui.discovery import LookupProviders, discover_links, open_providers
+from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.run import RunResult
 from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
@@ -110,12 +112,21 @@ def build_handlers(
     # only if concurrent jobs share them. Their own client: real services, not the API's.
     lookups = open_providers(settings)
 
+    async def decisions_for(payload: dict[str, Any]) -> PlanDecisions:
+        # Creator profiles are Jovie's public pages: in a Jovie database a job creates one
+        # only when its payload says createCreators (docs/jovie-model.md).
+        create = payload.get("createCreators")
+        if create is None:
+            create = not await is_jovie_database(engine)
+        return PlanDecisions(auto_create_creators=bool(create))
+
     async def import_project(ctx: JobContext) -> dict[str, Any]:
         # One project is the unit a stop waits for: no control, so SIGTERM lets it finish.
         p = ctx.job.payload
         return await _guard(
             engine, ctx,
-            service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True),
+            service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True,
+                               decisions=await decisions_for(p)),
         )
 
     async def import_account(ctx: JobContext) -> dict[str, Any]:
@@ -124,6 +135,7 @@ def build_handlers(
             service.run_import(
                 ctx.job.payload.get("account_id"), None, incremental=True,
                 control=_StopControl(ctx.stop), resume=True,
+                decisions=await decisions_for(ctx.job.payload),
             ),
         )
 
