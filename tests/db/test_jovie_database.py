@@ -163,3 +163,29 @@ async def test_jobs_never_queue_in_jovies_ingestion_jobs(jovie_database) -> None
     assert [(q["job_type"], q["status"]) for q in queued] == [("ss_import_account", "pending")]
     code, out, err = await run_cli(env, "jobs", "list", "--json")
     assert code == 0 and json.loads(out)[0]["job_type"] == "ss_import_account"
+
+
+async def test_check_names_columns_ss_tui_cannot_fill_and_missing_enum_values(
+    jovie_database,
+) -> None:
+    from ss_tui.db.check import check_database, format_report
+    from ss_tui.db.engine import upgrade
+
+    db = jovie_database()
+    await upgrade(db.url)
+    # Jovie adds a required column ss-tui does not know; an enum loses a value ss-tui writes.
+    await _query(db, "ALTER TABLE discog_releases ADD COLUMN owner_note text NOT NULL DEFAULT ''")
+    await _query(db, "ALTER TABLE discog_releases ALTER COLUMN owner_note DROP DEFAULT")
+    await _query(db, "ALTER TYPE ss_job_status RENAME VALUE 'failed' TO 'broken'")
+    report = await check_database(db.url)
+    assert not report.ok
+    text = "\n".join(line for line, _bad in format_report(report))
+    assert (
+        "column discog_releases.owner_note is NOT NULL without a default and ss-tui does not"
+        " fill it" in text
+    )
+    assert "enum type ss_job_status lacks values ss-tui writes: failed" in text
+    # A nullable or defaulted extra column is no problem.
+    await _query(db, "ALTER TABLE discog_releases ALTER COLUMN owner_note DROP NOT NULL")
+    await _query(db, "ALTER TYPE ss_job_status RENAME VALUE 'broken' TO 'failed'")
+    assert (await check_database(db.url)).ok
