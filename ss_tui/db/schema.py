@@ -801,7 +801,7 @@ class SSJob(Timestamped, Base):
     """ss-tui's job queue (workers, webhooks, schedules). Its own table: Jovie's worker
     claims every pending ``ingestion_jobs`` row whatever its type, so ss-tui never queues
     there. Same semantics as before: FOR UPDATE SKIP LOCKED, dedup keys, backoff, stalled
-    job requeue (docs/jobs.md)."""
+    job requeue (docs/jovie-model.md)."""
 
     __tablename__ = "ss_jobs"
     __table_args__ = (
