@@ -280,6 +280,13 @@ class CreatorProfile(JovieTimestamped, Base):
     stripe_account_id: Mapped[str | None] = _jtext()
     stripe_onboarding_complete: Mapped[bool] = _jbool(False)
     stripe_payouts_enabled: Mapped[bool] = _jbool(False)
+    # Added by later Jovie versions (apps/web/lib/db/schema/profiles.ts).
+    career_highlights: Mapped[str | None] = _jtext()
+    target_playlists: Mapped[list[str] | None] = mapped_column(text_array())
+    discovered_pixels: Mapped[Any | None] = mapped_column(json_type())
+    discovered_pixels_at: Mapped[datetime | None] = _jts()
+    next_task_number: Mapped[int] = _jint(1)
+    sms_access_requested_at: Mapped[datetime | None] = _jts()
 
 
 class Artist(JovieTimestamped, Base):

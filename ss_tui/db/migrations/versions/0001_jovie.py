@@ -258,6 +258,13 @@ def upgrade() -> None:
         boolean("stripe_payouts_enabled", False),
         ts_now("created_at"),
         ts_now("updated_at"),
+        # Added by later Jovie versions (profiles.ts).
+        text("career_highlights"),
+        sa.Column("target_playlists", TEXT_ARRAY, nullable=True),
+        jsonb("discovered_pixels"),
+        ts("discovered_pixels_at"),
+        integer("next_task_number", 1),
+        ts("sms_access_requested_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creator_profiles")),
     )
     index(
