@@ -12,14 +12,14 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ss_tui.db.types import utcnow
+from ss_tui.db.types import UTCWallClock, utcnow
 from ss_tui.engine.apply import entity_table
 from ss_tui.engine.plan_types import Action, ImportPlan
 from ss_tui.engine.rows import (
@@ -94,6 +94,12 @@ def _pg_converter(column: sa.Column[Any]) -> Callable[[Any], Any]:
         return lambda v: None if v is None else json.dumps(v)
     if isinstance(impl, sa.Uuid):
         return lambda v: v if v is None or isinstance(v, uuid.UUID) else uuid.UUID(v)
+    if isinstance(column.type, UTCWallClock):  # Jovie's `timestamp`: naive UTC
+        return lambda v: (
+            v.astimezone(UTC).replace(tzinfo=None)
+            if isinstance(v, datetime) and v.tzinfo is not None
+            else v
+        )
     return _common
 
 

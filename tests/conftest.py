@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.client",
     "tests.fixtures.engine",
+    "tests.fixtures.jovie",
 ]

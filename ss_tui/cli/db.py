@@ -44,10 +44,11 @@ def upgrade_cmd(revision: str, database_url: str | None) -> None:
 
     url = _url(database_url)
     try:
-        asyncio.run(upgrade(url, revision))
+        result = asyncio.run(upgrade(url, revision))
     except Exception as exc:  # a clear one-liner, never a traceback with the URL's password
         _fail(f"upgrade failed on {redact(url)}: {type(exc).__name__}: {exc}")
-    click.echo(f"{redact(url)} is at {revision}")
+        return
+    click.echo(result.describe(redact(url)))
 
 
 @db_group.command("downgrade")

@@ -176,8 +176,15 @@ def _install_cancel(control: Any) -> None:
 @click.option(
     "--creator",
     default=None,
-    metavar="ID|HANDLE",
-    help="Creator profile for projects with none chosen or remembered.",
+    metavar="ID|USERNAME",
+    help="Creator profile (id or Jovie username) for projects with none chosen or remembered.",
+)
+@click.option(
+    "--create-creators/--no-create-creators",
+    "create_creators",
+    default=None,
+    help="Create a creator profile (never public, never claimed) for a Session Studio artist"
+    " with none chosen. Default: yes in ss-tui's own database, no in a Jovie database.",
 )
 @click.option("--account", default=None, metavar="ID", help="Connected account (if several).")
 @click.option(
@@ -219,6 +226,7 @@ def import_cmd(
     all_projects: bool,
     incremental: bool,
     creator: str | None,
+    create_creators: bool | None,
     account: str | None,
     overwrite: bool,
     dry_run: bool,
@@ -249,6 +257,7 @@ def import_cmd(
     }
 
     async def body(svc: Any, settings: Any) -> int:
+        from ss_tui.db.creators import is_jovie_database
         from ss_tui.engine.decisions import PlanDecisions
         from ss_tui.engine.render import plan_to_dict
         from ss_tui.engine.run import RunControl
@@ -259,6 +268,10 @@ def import_cmd(
         decisions.include_collaborations = include_collaborations
         if creator:
             decisions.default_creator_profile_id = await svc.resolve_creator(creator)
+        auto_create = create_creators
+        if auto_create is None:  # in a Jovie database only when asked (public pages)
+            auto_create = not await is_jovie_database(svc.engine)
+        decisions.auto_create_creators = auto_create
         ids = list(projects) or None
         confirm = not dry_run and not yes and interactive and not as_json
         control = RunControl()

@@ -23,6 +23,8 @@ from ss_tui.db.enums import ENUM_TYPES
 from ss_tui.db.migrate import VERSION_TABLE, head
 from ss_tui.db.schema import metadata
 
+SESSION_STUDIO_PROVIDER = "session-studio"
+
 
 @dataclass
 class TableReport:
@@ -120,6 +122,19 @@ def _check_table(conn: Connection, insp: sa.Inspector, table: sa.Table) -> Table
         ):
             report.missing.append(label + " (present with another ON DELETE rule)")
 
+    # A column ss-tui does not know (Jovie added it later) that is NOT NULL without a default
+    # would make every insert of ss-tui's fail.
+    for name, col in columns.items():
+        if name in table.c or col.get("nullable", True):
+            continue
+        if col.get("default") is None and not col.get("autoincrement") and not col.get(
+            "computed"
+        ):
+            report.missing.append(
+                f"column {table.name}.{name} is NOT NULL without a default and ss-tui does not"
+                " fill it"
+            )
+
     checks = insp.get_check_constraints(table.name)
     for ck in table.constraints:
         # Enum CHECKs exist only on SQLite; enum values are checked separately on PostgreSQL.
@@ -148,8 +163,18 @@ def _check_enums(conn: Connection) -> list[str]:
             continue
         lacking = [v for v in values if v not in have[name]]
         if lacking:
-            problems.append(f"enum type {name} lacks values: {', '.join(lacking)}")
+            problems.append(f"enum type {name} lacks values ss-tui writes: {', '.join(lacking)}")
     return problems
+
+
+def _check_providers(conn: Connection, insp: sa.Inspector) -> list[str]:
+    """The provider row ss-tui's links point at (added by ``db upgrade``)."""
+    if not insp.has_table("providers"):
+        return []
+    found = conn.execute(
+        sa.text("SELECT count(*) FROM providers WHERE id = :id"), {"id": SESSION_STUDIO_PROVIDER}
+    ).scalar()
+    return [] if found else [f"provider row '{SESSION_STUDIO_PROVIDER}' is missing"]
 
 
 def inspect_schema(conn: Connection) -> CheckReport:
@@ -159,7 +184,8 @@ def inspect_schema(conn: Connection) -> CheckReport:
     revision = None
     if insp.has_table(VERSION_TABLE):
         revision = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
-    return CheckReport(tables=tables, revision=revision, head=head(), problems=_check_enums(conn))
+    problems = _check_enums(conn) + _check_providers(conn, insp)
+    return CheckReport(tables=tables, revision=revision, head=head(), problems=problems)
 
 
 def _read_only(url: str | URL) -> tuple[URL, dict[str, Any]]:

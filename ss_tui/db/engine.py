@@ -88,11 +88,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def upgrade(url: str | URL, revision: str = "head") -> None:
-    """Migrate the database at ``url`` up to ``revision``."""
+async def upgrade(url: str | URL, revision: str = "head") -> Any:
+    """Migrate the database at ``url`` up to ``revision``; returns a
+    ``migrate.MigrationResult`` saying what changed."""
     from ss_tui.db import migrate
 
-    await migrate.run("upgrade", url, revision)
+    return await migrate.run("upgrade", url, revision)
 
 
 async def downgrade(url: str | URL, revision: str, *, force: bool = False) -> None:

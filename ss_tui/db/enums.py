@@ -25,7 +25,6 @@ class ReleaseType(StrEnum):
     compilation = "compilation"
     live = "live"
     mixtape = "mixtape"
-    music_video = "music_video"
     other = "other"
 
 
@@ -65,6 +64,25 @@ class ArtistRole(StrEnum):
     vs = "vs"
     with_ = "with"
     other = "other"
+
+
+class CreatorType(StrEnum):
+    artist = "artist"
+    podcaster = "podcaster"
+    influencer = "influencer"
+    creator = "creator"
+
+
+class OutreachStatus(StrEnum):
+    pending = "pending"
+    dm_generated = "dm_generated"
+    dm_sent = "dm_sent"
+    responded = "responded"
+
+
+class OutreachChannel(StrEnum):
+    instagram = "instagram"
+    twitter = "twitter"
 
 
 class IngestionStatus(StrEnum):
@@ -147,7 +165,8 @@ def _values(e: type[StrEnum]) -> tuple[str, ...]:
     return tuple(m.value for m in e)
 
 
-# One SQL type per enum; PostgreSQL type names follow Jovie where Jovie has the enum.
+# One SQL type per enum; PostgreSQL type names follow Jovie where Jovie has the enum (and
+# Jovie's types hold exactly Jovie's values: discog_release_type has no music_video).
 ENUM_TYPES: dict[str, tuple[str, ...]] = {
     "provider_kind": _values(ProviderKind),
     "discog_release_type": _values(ReleaseType),
@@ -157,6 +176,10 @@ ENUM_TYPES: dict[str, tuple[str, ...]] = {
     "artist_role": _values(ArtistRole),
     "ingestion_status": _values(IngestionStatus),
     "ingestion_job_status": _values(JobStatus),
+    "creator_type": _values(CreatorType),
+    "outreach_status": _values(OutreachStatus),
+    "outreach_channel": _values(OutreachChannel),
+    "ss_job_status": _values(JobStatus),
     "ss_connection_status": _values(ConnectionStatus),
     "ss_snapshot_entity_type": _values(SnapshotEntity),
     "import_run_status": _values(RunStatus),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -39,30 +40,69 @@ class SharedDatabaseError(RuntimeError):
     pass
 
 
-async def run(cmd: Command, url: str | URL, revision: str, *, force: bool = False) -> None:
+@dataclass(frozen=True, slots=True)
+class MigrationResult:
+    """What a migrate command did, for a message that says so."""
+
+    before: str | None
+    after: str | None
+    adopted_jovie: bool = False  # an existing Jovie database was stamped, not re-created
+    providers_added: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def describe(self, where: str) -> str:
+        if not self.changed:
+            return f"{where} is already at {self.after or 'base'}: nothing to do"
+        what = f"{where}: {self.before or 'empty'} -> {self.after or 'base'}"
+        if self.adopted_jovie:
+            what += " (existing Jovie database: Jovie's tables left as they were, ss-tui's added)"
+        elif self.before is None:
+            what += " (created Jovie's discography tables and ss-tui's own)"
+        if self.providers_added:
+            what += f"; provider rows added: {', '.join(self.providers_added)}"
+        return what
+
+
+async def run(
+    cmd: Command, url: str | URL, revision: str, *, force: bool = False
+) -> MigrationResult:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            await conn.run_sync(_run_sync, cmd, revision, force)
+            result = await conn.run_sync(_run_sync, cmd, revision, force)
             await conn.commit()
     finally:
         await engine.dispose()
     log.info("db %s %s done on %s", cmd, revision, redact(url))
+    return result
 
 
-def _run_sync(conn: Connection, cmd: Command, revision: str, force: bool) -> None:
+def _providers(conn: Connection) -> set[str]:
+    if not sa.inspect(conn).has_table("providers"):
+        return set()
+    return set(conn.execute(sa.text("SELECT id FROM providers")).scalars())
+
+
+def _run_sync(conn: Connection, cmd: Command, revision: str, force: bool) -> MigrationResult:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
     if cmd == "downgrade" and not force:
         _refuse_to_drop_shared_jovie_tables(conn, revision)
     cfg = alembic_config(conn)
+    before, providers = _current(conn), _providers(conn)
+    adopted = False
     if cmd == "upgrade":
-        _adopt_existing_jovie(conn, cfg)
+        adopted = _adopt_existing_jovie(conn, cfg)
         command.upgrade(cfg, revision)
     elif cmd == "downgrade":
         command.downgrade(cfg, revision)
     else:
         command.stamp(cfg, revision)
+    added = tuple(sorted(_providers(conn) - providers)) if cmd == "upgrade" else ()
+    return MigrationResult(before, _current(conn), adopted, added)
 
 
 def _refuse_to_drop_shared_jovie_tables(conn: Connection, revision: str) -> None:
@@ -81,14 +121,16 @@ def _refuse_to_drop_shared_jovie_tables(conn: Connection, revision: str) -> None
         )
 
 
-def _adopt_existing_jovie(conn: Connection, cfg: Config) -> None:
+def _adopt_existing_jovie(conn: Connection, cfg: Config) -> bool:
     """A Jovie database already holds Jovie's tables: mark our first revision (which
     creates them) as applied, so upgrade only adds ss-tui's tables and seeds providers."""
     if _current(conn) is not None:
-        return
+        return False
     if sa.inspect(conn).has_table("discog_releases"):
         log.info("existing Jovie schema found; stamping %s", JOVIE_REVISION)
         command.stamp(cfg, JOVIE_REVISION)
+        return True
+    return False
 
 
 def _current(conn: Connection) -> str | None:

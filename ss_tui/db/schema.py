@@ -10,6 +10,7 @@ The Python attribute for the SQL column ``metadata`` is ``metadata_`` because
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,7 +21,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import conv
 
 from ss_tui.db.enums import sa_enum
-from ss_tui.db.types import UTCDateTime, json_type, text_array, utcnow
+from ss_tui.db.types import (
+    JSONLiteral,
+    RandomUUID,
+    UTCDateTime,
+    UTCWallClock,
+    json_type,
+    text_array,
+    utcnow,
+)
 
 # Deterministic constraint names: SQLite batch migrations need them, and `db check`
 # reports them.
@@ -41,8 +50,19 @@ def _pk() -> Mapped[uuid.UUID]:
     return mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
 
 
+def _jpk() -> Mapped[uuid.UUID]:
+    """Jovie's uuid key: ``DEFAULT gen_random_uuid()`` in the database, uuid4 from Python."""
+    return mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4, server_default=RandomUUID())
+
+
 def _fk(target: str, ondelete: str, *, nullable: bool = False) -> Mapped[Any]:
     return mapped_column(sa.Uuid, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable)
+
+
+def _jfk(target: str, ondelete: str, name: str, *, nullable: bool = False) -> Mapped[Any]:
+    """A foreign key named as Jovie names it (``<table>_<column>_<target>_id_fk``)."""
+    fk = sa.ForeignKey(target, ondelete=ondelete, name=conv(name))
+    return mapped_column(sa.Uuid, fk, nullable=nullable)
 
 
 def _json(*, nullable: bool = True, default: Any = dict) -> Mapped[Any]:
@@ -53,8 +73,49 @@ def _metadata() -> Mapped[dict[str, Any] | None]:
     return mapped_column("metadata", json_type(), nullable=True, default=dict)
 
 
+def _jmetadata() -> Mapped[dict[str, Any] | None]:
+    """Jovie's ``metadata jsonb DEFAULT '{}'::jsonb``."""
+    return mapped_column(
+        "metadata", json_type(), nullable=True, default=dict, server_default=JSONLiteral("{}")
+    )
+
+
 def _ts(*, nullable: bool = True) -> Mapped[Any]:
     return mapped_column(UTCDateTime(), nullable=nullable)
+
+
+def _jts() -> Mapped[Any]:
+    """A nullable Jovie ``timestamp`` (UTC wall-clock)."""
+    return mapped_column(UTCWallClock(), nullable=True)
+
+
+def _jtext() -> Mapped[str | None]:
+    return mapped_column(sa.Text)
+
+
+def _jint(default: int | None = None, *, nullable: bool = False) -> Mapped[Any]:
+    if default is None:
+        return mapped_column(sa.Integer, nullable=True)
+    return mapped_column(
+        sa.Integer, nullable=nullable, default=default, server_default=sa.text(str(default))
+    )
+
+
+def _jbool(default: bool, *, nullable: bool = False) -> Mapped[Any]:
+    return mapped_column(
+        sa.Boolean,
+        nullable=nullable,
+        default=default,
+        server_default=sa.true() if default else sa.false(),
+    )
+
+
+def _jenum(name: str, default: str | None, *, nullable: bool = False) -> Mapped[Any]:
+    if default is None:
+        return mapped_column(sa_enum(name), nullable=nullable)
+    return mapped_column(
+        sa_enum(name), nullable=nullable, default=default, server_default=sa.text(f"'{default}'")
+    )
 
 
 def _not_null_where(column: str) -> dict[str, Any]:
@@ -63,7 +124,13 @@ def _not_null_where(column: str) -> dict[str, Any]:
     return {"postgresql_where": cond, "sqlite_where": cond}
 
 
+def _where(cond: str) -> dict[str, Any]:
+    return {"postgresql_where": sa.text(cond), "sqlite_where": sa.text(cond)}
+
+
 class Timestamped:
+    """ss-tui's own tables: timestamptz, set from Python."""
+
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, server_default=sa.func.now()
     )
@@ -76,87 +143,200 @@ class Timestamped:
     )
 
 
+class JovieCreated:
+    created_at: Mapped[datetime] = mapped_column(
+        UTCWallClock(), nullable=False, default=utcnow, server_default=sa.func.now()
+    )
+
+
+class JovieTimestamped(JovieCreated):
+    """Jovie's ``created_at``/``updated_at timestamp DEFAULT now() NOT NULL``. ss-tui always
+    writes them itself (UTC), so the database's time zone never enters them."""
+
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCWallClock(),
+        nullable=False,
+        default=utcnow,
+        onupdate=utcnow,
+        server_default=sa.func.now(),
+    )
+
+
 # --------------------------------------------------------------------------- Jovie
+# Each class is one of Jovie's tables exactly as Jovie defines it (docs/jovie-model.md names
+# the Jovie files and commits). Never add a column here: ss-tui's extras live in its own
+# tables below or in the ``metadata`` jsonb.
 
 
-class Provider(Timestamped, Base):
+class Provider(JovieTimestamped, Base):
+    """Jovie: apps/web/lib/db/schema/content.ts ``providers``."""
+
     __tablename__ = "providers"
 
     id: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # "spotify", "session-studio"
     display_name: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    kind: Mapped[str] = mapped_column(
-        sa_enum("provider_kind"), nullable=False, default="music_streaming"
-    )
-    base_url: Mapped[str | None] = mapped_column(sa.Text)
-    is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    kind: Mapped[str] = _jenum("provider_kind", "music_streaming")
+    base_url: Mapped[str | None] = _jtext()
+    is_active: Mapped[bool] = _jbool(True)
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
-class CreatorProfile(Timestamped, Base):
-    """Only the columns of Jovie's creator_profiles that ss-tui reads or writes."""
+CREATOR_NOTIFICATION_DEFAULTS = (
+    '{"releasePreview":true,"releaseDay":true,"dspMatchSuggested":true,'
+    '"socialLinkSuggested":true,"enrichmentComplete":false,"newReleaseDetected":true}'
+)
+
+
+class CreatorProfile(JovieTimestamped, Base):
+    """Jovie: 0000_v1_initial_schema.sql ``creator_profiles`` (public artist pages).
+
+    ``user_id`` and ``waitlist_entry_id`` reference Jovie's users and waitlist_entries, which
+    ss-tui neither creates nor reads: the columns are here, their foreign keys are not."""
 
     __tablename__ = "creator_profiles"
     __table_args__ = (
         sa.Index(
-            "creator_profiles_handle_unique", "handle", unique=True, **_not_null_where("handle")
+            "idx_creator_profiles_featured_query",
+            "is_public",
+            "is_featured",
+            "marketing_opt_out",
+            "display_name",
+            **_where("is_public = true AND is_featured = true AND marketing_opt_out = false"),
         ),
+        sa.Index(
+            "creator_profiles_username_normalized_unique",
+            "username_normalized",
+            unique=True,
+            **_not_null_where("username_normalized"),
+        ),
+        sa.Index("idx_creator_profiles_fit_score", "fit_score", "id"),
+        sa.Index("idx_creator_profiles_outreach_status", "outreach_status", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    display_name: Mapped[str | None] = mapped_column(sa.Text)
-    handle: Mapped[str | None] = mapped_column(sa.Text)
-    settings: Mapped[dict[str, Any] | None] = _json()
-    ingestion_status: Mapped[str] = mapped_column(
-        sa_enum("ingestion_status"), nullable=False, default="idle"
+    id: Mapped[uuid.UUID] = _jpk()
+    user_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    waitlist_entry_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    creator_type: Mapped[str] = _jenum("creator_type", None)
+    username: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    username_normalized: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    display_name: Mapped[str | None] = _jtext()
+    bio: Mapped[str | None] = _jtext()
+    venmo_handle: Mapped[str | None] = _jtext()
+    avatar_url: Mapped[str | None] = _jtext()
+    spotify_url: Mapped[str | None] = _jtext()
+    apple_music_url: Mapped[str | None] = _jtext()
+    youtube_url: Mapped[str | None] = _jtext()
+    spotify_id: Mapped[str | None] = _jtext()
+    apple_music_id: Mapped[str | None] = _jtext()
+    youtube_music_id: Mapped[str | None] = _jtext()
+    deezer_id: Mapped[str | None] = _jtext()
+    tidal_id: Mapped[str | None] = _jtext()
+    soundcloud_id: Mapped[str | None] = _jtext()
+    musicbrainz_id: Mapped[str | None] = _jtext()
+    bandsintown_artist_name: Mapped[str | None] = _jtext()
+    bandsintown_api_key: Mapped[str | None] = _jtext()
+    # Jovie's default is public: ss-tui always writes False for a profile it creates.
+    is_public: Mapped[bool | None] = _jbool(True, nullable=True)
+    is_verified: Mapped[bool | None] = _jbool(False, nullable=True)
+    is_featured: Mapped[bool | None] = _jbool(False, nullable=True)
+    marketing_opt_out: Mapped[bool | None] = _jbool(False, nullable=True)
+    is_claimed: Mapped[bool | None] = _jbool(False, nullable=True)
+    claim_token: Mapped[str | None] = _jtext()
+    claimed_at: Mapped[datetime | None] = _jts()
+    claim_token_expires_at: Mapped[datetime | None] = _jts()
+    claimed_from_ip: Mapped[str | None] = _jtext()
+    claimed_user_agent: Mapped[str | None] = _jtext()
+    avatar_locked_by_user: Mapped[bool] = _jbool(False)
+    display_name_locked: Mapped[bool] = _jbool(False)
+    username_locked_at: Mapped[datetime | None] = _jts()
+    ingestion_status: Mapped[str] = _jenum("ingestion_status", "idle")
+    last_ingestion_error: Mapped[str | None] = _jtext()
+    profile_views: Mapped[int | None] = _jint(0, nullable=True)
+    onboarding_completed_at: Mapped[datetime | None] = _jts()
+    settings: Mapped[dict[str, Any] | None] = mapped_column(
+        json_type(), default=dict, server_default=JSONLiteral("{}")
     )
-    last_ingestion_error: Mapped[str | None] = mapped_column(sa.Text)
+    theme: Mapped[dict[str, Any] | None] = mapped_column(
+        json_type(), default=dict, server_default=JSONLiteral("{}")
+    )
+    notification_preferences: Mapped[dict[str, Any] | None] = mapped_column(
+        json_type(),
+        default=lambda: json.loads(CREATOR_NOTIFICATION_DEFAULTS),
+        server_default=JSONLiteral(CREATOR_NOTIFICATION_DEFAULTS),
+    )
+    fit_score: Mapped[int | None] = _jint()
+    fit_score_breakdown: Mapped[Any | None] = mapped_column(json_type())
+    fit_score_updated_at: Mapped[datetime | None] = _jts()
+    genres: Mapped[list[str] | None] = mapped_column(text_array())
+    location: Mapped[str | None] = _jtext()
+    active_since_year: Mapped[int | None] = _jint()
+    spotify_followers: Mapped[int | None] = _jint()
+    spotify_popularity: Mapped[int | None] = _jint()
+    ingestion_source_platform: Mapped[str | None] = _jtext()
+    outreach_status: Mapped[str | None] = _jenum("outreach_status", "pending", nullable=True)
+    outreach_channel: Mapped[str | None] = _jenum("outreach_channel", None, nullable=True)
+    dm_sent_at: Mapped[datetime | None] = _jts()
+    dm_copy: Mapped[str | None] = _jtext()
+    stripe_account_id: Mapped[str | None] = _jtext()
+    stripe_onboarding_complete: Mapped[bool] = _jbool(False)
+    stripe_payouts_enabled: Mapped[bool] = _jbool(False)
+    # Added by later Jovie versions (apps/web/lib/db/schema/profiles.ts).
+    career_highlights: Mapped[str | None] = _jtext()
+    target_playlists: Mapped[list[str] | None] = mapped_column(text_array())
+    discovered_pixels: Mapped[Any | None] = mapped_column(json_type())
+    discovered_pixels_at: Mapped[datetime | None] = _jts()
+    next_task_number: Mapped[int] = _jint(1)
+    sms_access_requested_at: Mapped[datetime | None] = _jts()
 
 
-ARTIST_EXTERNAL_IDS = (
-    "spotify_id",
-    "apple_music_id",
-    "musicbrainz_id",
-    "deezer_id",
-    "session_studio_id",
-)
+class Artist(JovieTimestamped, Base):
+    """Jovie: content.ts ``artists``. The Session Studio id of an artist lives in
+    ``metadata.sessionStudioId`` and in ss-tui's ``ss_artist_identities``."""
 
-
-class Artist(Timestamped, Base):
     __tablename__ = "artists"
     __table_args__ = (
         *(
             sa.Index(f"artists_{col}_unique", col, unique=True, **_not_null_where(col))
-            for col in ARTIST_EXTERNAL_IDS
+            for col in ("spotify_id", "apple_music_id", "musicbrainz_id", "deezer_id")
         ),
         sa.Index("artists_name_normalized_idx", "name_normalized"),
         sa.Index("artists_creator_profile_id_idx", "creator_profile_id"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
+    id: Mapped[uuid.UUID] = _jpk()
     # A Jovie user's own artist entry; collaborators found on import have none. Deleting
     # the profile keeps the artist (credits on other creators' releases still need it).
-    creator_profile_id: Mapped[uuid.UUID | None] = _fk(
-        "creator_profiles.id", "SET NULL", nullable=True
+    creator_profile_id: Mapped[uuid.UUID | None] = _jfk(
+        "creator_profiles.id",
+        "SET NULL",
+        "artists_creator_profile_id_creator_profiles_id_fk",
+        nullable=True,
     )
     name: Mapped[str] = mapped_column(sa.Text, nullable=False)
     name_normalized: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    sort_name: Mapped[str | None] = mapped_column(sa.Text)
-    disambiguation: Mapped[str | None] = mapped_column(sa.Text)
-    artist_type: Mapped[str | None] = mapped_column(sa_enum("artist_type"), default="person")
-    spotify_id: Mapped[str | None] = mapped_column(sa.Text)
-    apple_music_id: Mapped[str | None] = mapped_column(sa.Text)
-    musicbrainz_id: Mapped[str | None] = mapped_column(sa.Text)
-    deezer_id: Mapped[str | None] = mapped_column(sa.Text)
-    session_studio_id: Mapped[str | None] = mapped_column(sa.Text)
-    image_url: Mapped[str | None] = mapped_column(sa.Text)
-    is_auto_created: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    sort_name: Mapped[str | None] = _jtext()
+    disambiguation: Mapped[str | None] = _jtext()
+    artist_type: Mapped[str | None] = _jenum("artist_type", "person", nullable=True)
+    spotify_id: Mapped[str | None] = _jtext()
+    apple_music_id: Mapped[str | None] = _jtext()
+    musicbrainz_id: Mapped[str | None] = _jtext()
+    deezer_id: Mapped[str | None] = _jtext()
+    image_url: Mapped[str | None] = _jtext()
+    is_auto_created: Mapped[bool] = _jbool(False)
     match_confidence: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
-class DiscogRelease(Timestamped, Base):
+class DiscogRelease(JovieTimestamped, Base):
+    """Jovie: content.ts ``discog_releases`` (status, reveal_date, deleted_at,
+    generated_pitches and target_playlists from later migrations)."""
+
     __tablename__ = "discog_releases"
     __table_args__ = (
+        sa.CheckConstraint(
+            "spotify_popularity >= 0 AND spotify_popularity <= 100",
+            name=conv("discog_releases_spotify_popularity_range"),
+        ),
         sa.Index("discog_releases_creator_slug_unique", "creator_profile_id", "slug", unique=True),
         sa.Index(
             "discog_releases_creator_upc_unique",
@@ -168,28 +348,39 @@ class DiscogRelease(Timestamped, Base):
         sa.Index("discog_releases_release_date_idx", "release_date"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    creator_profile_id: Mapped[uuid.UUID] = _fk("creator_profiles.id", "CASCADE")
+    id: Mapped[uuid.UUID] = _jpk()
+    creator_profile_id: Mapped[uuid.UUID] = _jfk(
+        "creator_profiles.id",
+        "CASCADE",
+        "discog_releases_creator_profile_id_creator_profiles_id_fk",
+    )
     title: Mapped[str] = mapped_column(sa.Text, nullable=False)
     slug: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    release_type: Mapped[str] = mapped_column(
-        sa_enum("discog_release_type"), nullable=False, default="single"
-    )
-    release_date: Mapped[datetime | None] = _ts()
-    status: Mapped[str] = mapped_column(sa.Text, nullable=False, default="released")
-    label: Mapped[str | None] = mapped_column(sa.Text)
-    upc: Mapped[str | None] = mapped_column(sa.Text)
-    total_tracks: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    is_explicit: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    release_type: Mapped[str] = _jenum("discog_release_type", "single")
+    release_date: Mapped[datetime | None] = _jts()
+    label: Mapped[str | None] = _jtext()
+    upc: Mapped[str | None] = _jtext()
+    total_tracks: Mapped[int] = _jint(0)
+    is_explicit: Mapped[bool] = _jbool(False)
     genres: Mapped[list[str] | None] = mapped_column(text_array())
-    artwork_url: Mapped[str | None] = mapped_column(sa.Text)
-    source_type: Mapped[str] = mapped_column(
-        sa_enum("ingestion_source_type"), nullable=False, default="manual"
+    copyright_line: Mapped[str | None] = _jtext()
+    distributor: Mapped[str | None] = _jtext()
+    artwork_url: Mapped[str | None] = _jtext()
+    spotify_popularity: Mapped[int | None] = _jint()
+    source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    status: Mapped[str] = mapped_column(
+        sa.Text, nullable=False, default="released", server_default=sa.text("'released'")
     )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    reveal_date: Mapped[datetime | None] = _jts()
+    deleted_at: Mapped[datetime | None] = _jts()
+    generated_pitches: Mapped[Any | None] = mapped_column(json_type())
+    target_playlists: Mapped[list[str] | None] = mapped_column(text_array())
 
 
-class DiscogRecording(Timestamped, Base):
+class DiscogRecording(JovieTimestamped, Base):
+    """Jovie: content.ts ``discog_recordings`` (waveform_peaks from a later migration)."""
+
     __tablename__ = "discog_recordings"
     __table_args__ = (
         sa.Index(
@@ -205,23 +396,29 @@ class DiscogRecording(Timestamped, Base):
         sa.Index("discog_recordings_creator_profile_id_idx", "creator_profile_id"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    creator_profile_id: Mapped[uuid.UUID] = _fk("creator_profiles.id", "CASCADE")
+    id: Mapped[uuid.UUID] = _jpk()
+    creator_profile_id: Mapped[uuid.UUID] = _jfk(
+        "creator_profiles.id",
+        "CASCADE",
+        "discog_recordings_creator_profile_id_creator_profiles_id_fk",
+    )
     title: Mapped[str] = mapped_column(sa.Text, nullable=False)
     slug: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    isrc: Mapped[str | None] = mapped_column(sa.Text)
-    duration_ms: Mapped[int | None] = mapped_column(sa.Integer)
-    is_explicit: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    preview_url: Mapped[str | None] = mapped_column(sa.Text)
-    source_type: Mapped[str] = mapped_column(
-        sa_enum("ingestion_source_type"), nullable=False, default="manual"
-    )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    isrc: Mapped[str | None] = _jtext()
+    duration_ms: Mapped[int | None] = _jint()
+    is_explicit: Mapped[bool] = _jbool(False)
+    preview_url: Mapped[str | None] = _jtext()
+    audio_url: Mapped[str | None] = _jtext()
+    audio_format: Mapped[str | None] = _jtext()
+    lyrics: Mapped[str | None] = _jtext()
+    source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    waveform_peaks: Mapped[Any | None] = mapped_column(json_type())
 
 
-class DiscogTrack(Timestamped, Base):
-    """Jovie's legacy per-release track table. ss-tui never writes it; it exists because
-    provider_links.track_id references it."""
+class DiscogTrack(JovieTimestamped, Base):
+    """Jovie: content.ts ``discog_tracks``, the legacy per-release track table Jovie's own
+    importers still write and its slug resolution reads."""
 
     __tablename__ = "discog_tracks"
     __table_args__ = (
@@ -233,26 +430,42 @@ class DiscogTrack(Timestamped, Base):
             unique=True,
         ),
         sa.Index("discog_tracks_release_slug_unique", "release_id", "slug", unique=True),
+        sa.Index(
+            "discog_tracks_release_isrc_unique",
+            "release_id",
+            "isrc",
+            unique=True,
+            **_not_null_where("isrc"),
+        ),
+        sa.Index("discog_tracks_release_id_idx", "release_id"),
+        sa.Index("discog_tracks_creator_profile_id_idx", "creator_profile_id"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    release_id: Mapped[uuid.UUID] = _fk("discog_releases.id", "CASCADE")
-    creator_profile_id: Mapped[uuid.UUID] = _fk("creator_profiles.id", "CASCADE")
+    id: Mapped[uuid.UUID] = _jpk()
+    release_id: Mapped[uuid.UUID] = _jfk(
+        "discog_releases.id", "CASCADE", "discog_tracks_release_id_discog_releases_id_fk"
+    )
+    creator_profile_id: Mapped[uuid.UUID] = _jfk(
+        "creator_profiles.id", "CASCADE", "discog_tracks_creator_profile_id_creator_profiles_id_fk"
+    )
     title: Mapped[str] = mapped_column(sa.Text, nullable=False)
     slug: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    duration_ms: Mapped[int | None] = mapped_column(sa.Integer)
+    duration_ms: Mapped[int | None] = _jint()
     track_number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    disc_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    is_explicit: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    isrc: Mapped[str | None] = mapped_column(sa.Text)
-    preview_url: Mapped[str | None] = mapped_column(sa.Text)
-    source_type: Mapped[str] = mapped_column(
-        sa_enum("ingestion_source_type"), nullable=False, default="manual"
-    )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    disc_number: Mapped[int] = _jint(1)
+    is_explicit: Mapped[bool] = _jbool(False)
+    isrc: Mapped[str | None] = _jtext()
+    audio_url: Mapped[str | None] = _jtext()
+    audio_format: Mapped[str | None] = _jtext()
+    preview_url: Mapped[str | None] = _jtext()
+    lyrics: Mapped[str | None] = _jtext()
+    source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
-class DiscogReleaseTrack(Timestamped, Base):
+class DiscogReleaseTrack(JovieTimestamped, Base):
+    """Jovie: content.ts ``discog_release_tracks``."""
+
     __tablename__ = "discog_release_tracks"
     __table_args__ = (
         sa.Index(
@@ -263,52 +476,65 @@ class DiscogReleaseTrack(Timestamped, Base):
             unique=True,
         ),
         sa.Index("discog_release_tracks_release_slug_unique", "release_id", "slug", unique=True),
+        sa.Index("discog_release_tracks_release_id_idx", "release_id"),
         sa.Index("discog_release_tracks_recording_id_idx", "recording_id"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    release_id: Mapped[uuid.UUID] = _fk("discog_releases.id", "CASCADE")
-    recording_id: Mapped[uuid.UUID] = _fk("discog_recordings.id", "CASCADE")
+    id: Mapped[uuid.UUID] = _jpk()
+    release_id: Mapped[uuid.UUID] = _jfk(
+        "discog_releases.id", "CASCADE", "discog_release_tracks_release_id_discog_releases_id_fk"
+    )
+    recording_id: Mapped[uuid.UUID] = _jfk(
+        "discog_recordings.id",
+        "CASCADE",
+        "discog_release_tracks_recording_id_discog_recordings_id_fk",
+    )
     title: Mapped[str] = mapped_column(sa.Text, nullable=False)
     slug: Mapped[str] = mapped_column(sa.Text, nullable=False)
     track_number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    disc_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    is_explicit: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    source_type: Mapped[str] = mapped_column(
-        sa_enum("ingestion_source_type"), nullable=False, default="manual"
-    )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    disc_number: Mapped[int] = _jint(1)
+    is_explicit: Mapped[bool] = _jbool(False)
+    source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
-class _Credit(Timestamped):
-    """Columns shared by release_artists and recording_artists."""
+class _Credit(JovieCreated):
+    """Columns shared by release_artists, recording_artists and track_artists (Jovie's
+    credit tables have ``created_at`` only)."""
 
-    id: Mapped[uuid.UUID] = _pk()
-    artist_id: Mapped[uuid.UUID] = _fk("artists.id", "CASCADE")
-    role: Mapped[str] = mapped_column(sa_enum("artist_role"), nullable=False)
-    credit_name: Mapped[str | None] = mapped_column(sa.Text)
-    join_phrase: Mapped[str | None] = mapped_column(sa.Text)
-    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    is_primary: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    source_type: Mapped[str | None] = mapped_column(
-        sa_enum("ingestion_source_type"), default="ingested"
-    )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    id: Mapped[uuid.UUID] = _jpk()
+    role: Mapped[str] = _jenum("artist_role", None)
+    credit_name: Mapped[str | None] = _jtext()
+    join_phrase: Mapped[str | None] = _jtext()
+    position: Mapped[int] = _jint(0)
+    is_primary: Mapped[bool] = _jbool(False)
+    source_type: Mapped[str | None] = _jenum("ingestion_source_type", "ingested", nullable=True)
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
 class ReleaseArtist(_Credit, Base):
+    """Jovie: content.ts ``release_artists``."""
+
     __tablename__ = "release_artists"
     __table_args__ = (
         sa.Index(
             "release_artists_release_artist_role", "release_id", "artist_id", "role", unique=True
         ),
         sa.Index("release_artists_artist_id_idx", "artist_id"),
+        sa.Index("release_artists_release_id_idx", "release_id"),
     )
 
-    release_id: Mapped[uuid.UUID] = _fk("discog_releases.id", "CASCADE")
+    release_id: Mapped[uuid.UUID] = _jfk(
+        "discog_releases.id", "CASCADE", "release_artists_release_id_discog_releases_id_fk"
+    )
+    artist_id: Mapped[uuid.UUID] = _jfk(
+        "artists.id", "CASCADE", "release_artists_artist_id_artists_id_fk"
+    )
 
 
 class RecordingArtist(_Credit, Base):
+    """Jovie: content.ts ``recording_artists``."""
+
     __tablename__ = "recording_artists"
     __table_args__ = (
         sa.Index(
@@ -319,9 +545,33 @@ class RecordingArtist(_Credit, Base):
             unique=True,
         ),
         sa.Index("recording_artists_artist_id_idx", "artist_id"),
+        sa.Index("recording_artists_recording_id_idx", "recording_id"),
     )
 
-    recording_id: Mapped[uuid.UUID] = _fk("discog_recordings.id", "CASCADE")
+    recording_id: Mapped[uuid.UUID] = _jfk(
+        "discog_recordings.id", "CASCADE", "recording_artists_recording_id_discog_recordings_id_fk"
+    )
+    artist_id: Mapped[uuid.UUID] = _jfk(
+        "artists.id", "CASCADE", "recording_artists_artist_id_artists_id_fk"
+    )
+
+
+class TrackArtist(_Credit, Base):
+    """Jovie: content.ts ``track_artists`` (credits of the legacy discog_tracks)."""
+
+    __tablename__ = "track_artists"
+    __table_args__ = (
+        sa.Index("track_artists_track_artist_role", "track_id", "artist_id", "role", unique=True),
+        sa.Index("track_artists_artist_id_idx", "artist_id"),
+        sa.Index("track_artists_track_id_idx", "track_id"),
+    )
+
+    track_id: Mapped[uuid.UUID] = _jfk(
+        "discog_tracks.id", "CASCADE", "track_artists_track_id_discog_tracks_id_fk"
+    )
+    artist_id: Mapped[uuid.UUID] = _jfk(
+        "artists.id", "CASCADE", "track_artists_artist_id_artists_id_fk"
+    )
 
 
 PROVIDER_LINK_OWNER_CHECK = (
@@ -334,7 +584,10 @@ PROVIDER_LINK_OWNER_CHECK = (
 )
 
 
-class ProviderLink(Timestamped, Base):
+class ProviderLink(JovieTimestamped, Base):
+    """Jovie: content.ts ``provider_links``. Jovie's (provider_id, external_id) unique index
+    spans all creators, so ss-tui's links keep external_id NULL (id in metadata)."""
+
     __tablename__ = "provider_links"
     __table_args__ = (
         # Exactly one owner column is set, and it is the one owner_type names.
@@ -356,28 +609,45 @@ class ProviderLink(Timestamped, Base):
         sa.Index("provider_links_release_track_id_idx", "release_track_id"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
+    id: Mapped[uuid.UUID] = _jpk()
     # RESTRICT: a provider with links cannot disappear from under them.
     provider_id: Mapped[str] = mapped_column(
-        sa.Text, sa.ForeignKey("providers.id", ondelete="RESTRICT"), nullable=False
+        sa.Text,
+        sa.ForeignKey(
+            "providers.id",
+            ondelete="RESTRICT",
+            name=conv("provider_links_provider_id_providers_id_fk"),
+        ),
+        nullable=False,
     )
-    owner_type: Mapped[str] = mapped_column(sa_enum("provider_link_owner_type"), nullable=False)
-    release_id: Mapped[uuid.UUID | None] = _fk("discog_releases.id", "CASCADE", nullable=True)
-    track_id: Mapped[uuid.UUID | None] = _fk("discog_tracks.id", "CASCADE", nullable=True)
-    release_track_id: Mapped[uuid.UUID | None] = _fk(
-        "discog_release_tracks.id", "CASCADE", nullable=True
+    owner_type: Mapped[str] = _jenum("provider_link_owner_type", None)
+    release_id: Mapped[uuid.UUID | None] = _jfk(
+        "discog_releases.id",
+        "CASCADE",
+        "provider_links_release_id_discog_releases_id_fk",
+        nullable=True,
     )
-    external_id: Mapped[str | None] = mapped_column(sa.Text)
+    track_id: Mapped[uuid.UUID | None] = _jfk(
+        "discog_tracks.id", "CASCADE", "provider_links_track_id_discog_tracks_id_fk", nullable=True
+    )
+    release_track_id: Mapped[uuid.UUID | None] = _jfk(
+        "discog_release_tracks.id",
+        "CASCADE",
+        "provider_links_release_track_id_discog_release_tracks_id_fk",
+        nullable=True,
+    )
+    external_id: Mapped[str | None] = _jtext()
     url: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    country: Mapped[str | None] = mapped_column(sa.Text)
-    is_primary: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    source_type: Mapped[str] = mapped_column(
-        sa_enum("ingestion_source_type"), nullable=False, default="manual"
-    )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    country: Mapped[str | None] = _jtext()
+    is_primary: Mapped[bool] = _jbool(False)
+    source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
+    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
 
 
-class ReleaseSyncStatus(Timestamped, Base):
+class ReleaseSyncStatus(JovieTimestamped, Base):
+    """Jovie: dsp-enrichment.ts ``release_sync_status``. provider_id is plain text (no
+    foreign key in Jovie)."""
+
     __tablename__ = "release_sync_status"
     __table_args__ = (
         sa.Index(
@@ -386,23 +656,31 @@ class ReleaseSyncStatus(Timestamped, Base):
             "provider_id",
             unique=True,
         ),
+        sa.Index("release_sync_status_next_sync_idx", "next_scheduled_sync_at"),
+        sa.Index("release_sync_status_failures_idx", "consecutive_failures"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
-    creator_profile_id: Mapped[uuid.UUID] = _fk("creator_profiles.id", "CASCADE")
-    provider_id: Mapped[str] = mapped_column(
-        sa.Text, sa.ForeignKey("providers.id", ondelete="CASCADE"), nullable=False
+    id: Mapped[uuid.UUID] = _jpk()
+    creator_profile_id: Mapped[uuid.UUID] = _jfk(
+        "creator_profiles.id",
+        "CASCADE",
+        "release_sync_status_creator_profile_id_creator_profiles_id_fk",
     )
-    last_full_sync_at: Mapped[datetime | None] = _ts()
-    last_incremental_sync_at: Mapped[datetime | None] = _ts()
-    total_releases_synced: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    consecutive_failures: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.Text)
-    last_error_at: Mapped[datetime | None] = _ts()
+    provider_id: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    last_full_sync_at: Mapped[datetime | None] = _jts()
+    last_incremental_sync_at: Mapped[datetime | None] = _jts()
+    next_scheduled_sync_at: Mapped[datetime | None] = _jts()
+    total_releases_synced: Mapped[int] = _jint(0)
+    releases_with_matches: Mapped[int] = _jint(0)
+    last_new_release_found_at: Mapped[datetime | None] = _jts()
+    consecutive_failures: Mapped[int] = _jint(0)
+    last_error: Mapped[str | None] = _jtext()
+    last_error_at: Mapped[datetime | None] = _jts()
 
 
-class IngestionJob(Timestamped, Base):
-    """Jovie's job queue, plus the columns ss-tui's workers need to claim and watch jobs."""
+class IngestionJob(JovieTimestamped, Base):
+    """Jovie: ingestion.ts ``ingestion_jobs``, Jovie's own queue. ss-tui never writes it
+    (Jovie's worker claims every pending row whatever its type); see SSJob."""
 
     __tablename__ = "ingestion_jobs"
     __table_args__ = (
@@ -413,31 +691,21 @@ class IngestionJob(Timestamped, Base):
             **_not_null_where("dedup_key"),
         ),
         sa.Index("idx_ingestion_jobs_status_run_at", "status", "run_at"),
-        sa.Index("idx_ingestion_jobs_claim", "status", "priority", "run_at"),
     )
 
-    id: Mapped[uuid.UUID] = _pk()
+    id: Mapped[uuid.UUID] = _jpk()
     job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    payload: Mapped[dict[str, Any]] = _json(nullable=False)
-    status: Mapped[str] = mapped_column(
-        sa_enum("ingestion_job_status"), nullable=False, default="pending"
-    )
-    error: Mapped[str | None] = mapped_column(sa.Text)
-    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    max_attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=3)
+    payload: Mapped[dict[str, Any]] = mapped_column(json_type(), nullable=False)
+    status: Mapped[str] = _jenum("ingestion_job_status", "pending")
+    error: Mapped[str | None] = _jtext()
+    attempts: Mapped[int] = _jint(0)
     run_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=sa.func.now()
+        UTCWallClock(), nullable=False, default=utcnow, server_default=sa.func.now()
     )
-    next_run_at: Mapped[datetime | None] = _ts()
-    priority: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)  # lower first
-    dedup_key: Mapped[str | None] = mapped_column(sa.Text)
-    # ss-tui worker columns
-    locked_by: Mapped[str | None] = mapped_column(sa.Text)
-    locked_at: Mapped[datetime | None] = _ts()
-    heartbeat_at: Mapped[datetime | None] = _ts()
-    last_run_started_at: Mapped[datetime | None] = _ts()
-    finished_at: Mapped[datetime | None] = _ts()
-    result: Mapped[dict[str, Any] | None] = _json(default=None)
+    priority: Mapped[int] = _jint(0)
+    max_attempts: Mapped[int] = _jint(3)
+    next_run_at: Mapped[datetime | None] = _jts()
+    dedup_key: Mapped[str | None] = _jtext()
 
 
 # --------------------------------------------------------------------------- ss-tui
@@ -495,7 +763,11 @@ class SourceSnapshot(Timestamped, Base):
         # Covering index for the browser's text filter and counts (migration 0003).
         sa.Index(
             "ix_source_snapshots_browse",
-            "connection_id", "entity_type", "removed_upstream", "title", "artist_name",
+            "connection_id",
+            "entity_type",
+            "removed_upstream",
+            "title",
+            "artist_name",
             "external_id",
         ),
     )
@@ -518,6 +790,54 @@ class SourceSnapshot(Timestamped, Base):
     artist_name: Mapped[str | None] = mapped_column(sa.Text)
     release_date: Mapped[date | None] = mapped_column(sa.Date)
     track_count: Mapped[int | None] = mapped_column(sa.Integer)
+
+
+class ArtistIdentity(Timestamped, Base):
+    """Session Studio artist id <-> Jovie artist: the identity map that keeps one Jovie
+    artist per Session Studio collaborator (Jovie's artists table has no column for it; the
+    id is also in ``artists.metadata.sessionStudioId``, the way Jovie keeps spotifyId)."""
+
+    __tablename__ = "ss_artist_identities"
+    __table_args__ = (sa.Index("ix_ss_artist_identities_artist_id", "artist_id"),)
+
+    ss_artist_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    artist_id: Mapped[uuid.UUID] = _fk("artists.id", "CASCADE")
+
+
+class SSJob(Timestamped, Base):
+    """ss-tui's job queue (workers, webhooks, schedules). Its own table: Jovie's worker
+    claims every pending ``ingestion_jobs`` row whatever its type, so ss-tui never queues
+    there. Same semantics as before: FOR UPDATE SKIP LOCKED, dedup keys, backoff, stalled
+    job requeue (docs/jovie-model.md)."""
+
+    __tablename__ = "ss_jobs"
+    __table_args__ = (
+        sa.Index(
+            "ix_ss_jobs_dedup_key_unique", "dedup_key", unique=True, **_not_null_where("dedup_key")
+        ),
+        sa.Index("ix_ss_jobs_status_run_at", "status", "run_at"),
+        sa.Index("ix_ss_jobs_claim", "status", "priority", "run_at"),
+    )
+
+    id: Mapped[uuid.UUID] = _pk()
+    job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    payload: Mapped[dict[str, Any]] = _json(nullable=False)
+    status: Mapped[str] = mapped_column(sa_enum("ss_job_status"), nullable=False, default="pending")
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    max_attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=3)
+    run_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, server_default=sa.func.now()
+    )
+    next_run_at: Mapped[datetime | None] = _ts()
+    priority: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)  # lower first
+    dedup_key: Mapped[str | None] = mapped_column(sa.Text)
+    locked_by: Mapped[str | None] = mapped_column(sa.Text)
+    locked_at: Mapped[datetime | None] = _ts()
+    heartbeat_at: Mapped[datetime | None] = _ts()
+    last_run_started_at: Mapped[datetime | None] = _ts()
+    finished_at: Mapped[datetime | None] = _ts()
+    result: Mapped[dict[str, Any] | None] = _json(default=None)
 
 
 class CreatorAssignment(Timestamped, Base):
@@ -659,6 +979,7 @@ JOVIE_TABLES = (
     "discog_release_tracks",
     "release_artists",
     "recording_artists",
+    "track_artists",
     "provider_links",
     "release_sync_status",
     "ingestion_jobs",
@@ -673,5 +994,7 @@ SS_TUI_TABLES = (
     "sync_errors",
     "field_locks",
     "audit_log",
+    "ss_artist_identities",
+    "ss_jobs",
 )
 metadata = Base.metadata

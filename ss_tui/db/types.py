@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def utcnow() -> datetime:
@@ -35,6 +37,70 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class UTCWallClock(sa.TypeDecorator[datetime]):
+    """Jovie's ``timestamp`` (without time zone) holding UTC wall-clock time.
+
+    Values are converted to UTC and bound naive, so the database's own time zone setting
+    never shifts them (a timestamptz bind into a ``timestamp`` column would be converted to
+    the session's local time: 2024-02-02 00:00 UTC became 2024-02-01 19:00 in New York).
+    They come back timezone-aware (UTC), like UTCDateTime's. See docs/jovie-model.md.
+    """
+
+    impl = sa.DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=None) if value.tzinfo is None else (
+            value.astimezone(UTC).replace(tzinfo=None)
+        )
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RandomUUID(FunctionElement[Any]):
+    """Server default for uuid keys: ``gen_random_uuid()`` on PostgreSQL (as Jovie has it);
+    32 random hex digits on SQLite, the text form sa.Uuid stores there."""
+
+    type = sa.Uuid()
+    inherit_cache = True
+
+
+@compiles(RandomUUID, "postgresql")
+def _random_uuid_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return "gen_random_uuid()"
+
+
+@compiles(RandomUUID)
+def _random_uuid_other(element: Any, compiler: Any, **kw: Any) -> str:
+    return "(lower(hex(randomblob(16))))"
+
+
+class JSONLiteral(FunctionElement[Any]):
+    """Server default for a jsonb column: ``'<json>'::jsonb`` on PostgreSQL, the text on
+    SQLite."""
+
+    inherit_cache = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__()
+
+
+@compiles(JSONLiteral, "postgresql")
+def _json_literal_pg(element: JSONLiteral, compiler: Any, **kw: Any) -> str:
+    return "'" + element.text.replace("'", "''") + "'::jsonb"
+
+
+@compiles(JSONLiteral)
+def _json_literal_other(element: JSONLiteral, compiler: Any, **kw: Any) -> str:
+    return "'" + element.text.replace("'", "''") + "'"
 
 
 def json_type() -> sa.types.TypeEngine[Any]:

@@ -27,6 +27,7 @@ from ss_tui.engine.plan_types import NAME, Action, EntityChange, EntityKind, Pro
 from ss_tui.engine.rows import (
     KIND_TABLE,
     T_ARTIST,
+    T_ARTIST_IDENTITY,
     T_ASSIGNMENT,
     T_CREATOR,
     T_LINK,
@@ -37,6 +38,7 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
     T_TRACK,
     T_TRACK_ARTIST,
+    artist_ssid,
     as_uuid,
     row_version,
     stable_id,
@@ -78,7 +80,8 @@ def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
 def _full_row(table: sa.Table, row: dict[str, Any], now: datetime) -> dict[str, Any]:
     out = {c.name: row.get(c.name) for c in table.columns}
     out["created_at"] = row.get("created_at") or now
-    out["updated_at"] = now  # set explicitly: upserts bypass ORM onupdate
+    if "updated_at" in table.c:  # Jovie's credit tables have created_at only
+        out["updated_at"] = now  # set explicitly: upserts bypass ORM onupdate
     return out
 
 
@@ -377,10 +380,15 @@ async def _write(
     def rows(table: sa.Table, pred: Any = None) -> list[dict[str, Any]]:
         return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]
 
-    ss = [r for r in rows(T_ARTIST) if r.get("session_studio_id")]
-    plain = [r for r in rows(T_ARTIST) if not r.get("session_studio_id")]
-    await w.upsert(T_ARTIST, ss, ["session_studio_id"], where="session_studio_id IS NOT NULL")
-    await w.upsert(T_ARTIST, plain, ["id"])
+    artists = rows(T_ARTIST)
+    await w.upsert(T_ARTIST, artists, ["id"])
+    identities = [
+        {"ss_artist_id": ssid, "artist_id": as_uuid(r["id"])}
+        for r in artists
+        if (ssid := artist_ssid(r))
+    ]
+    if identities:
+        await w.insert_ignore(T_ARTIST_IDENTITY, identities, ["ss_artist_id"])
     await w.upsert(T_RELEASE, rows(T_RELEASE), ["creator_profile_id", "slug"])
     await w.upsert(T_RECORDING, rows(T_RECORDING), ["creator_profile_id", "slug"])
     for table, col in ((T_RELEASE_ARTIST, "release_id"), (T_RECORDING_ARTIST, "recording_id")):

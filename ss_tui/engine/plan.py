@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ss_tui.db.creators import new_profile_row
 from ss_tui.engine.decisions import PlanDecisions, ProjectDecision
 from ss_tui.engine.plan_types import (
     Action,
@@ -29,6 +30,7 @@ from ss_tui.engine.plan_types import (
 )
 from ss_tui.engine.rows import (
     T_ARTIST,
+    T_CREATOR,
     T_LINK,
     T_RECORDING,
     T_RECORDING_ARTIST,
@@ -37,6 +39,7 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
     T_TRACK,
     T_TRACK_ARTIST,
+    artist_ssid,
     as_uuid,
     child_id,
     is_empty,
@@ -213,15 +216,12 @@ class Planner:
             target = stable_id("creator", ident)
             if target not in self.state.creators:
                 name = spec.ss_artist_name or "Unknown artist"
-                pp.new_creator = {
-                    "id": target,
-                    "display_name": name,
-                    "handle": f"{slugify(name, 'artist')[:40]}-{str(target)[:8]}",
-                    "settings": {"sessionStudioArtistId": spec.ss_artist_id},
-                    "ingestion_status": "idle",
-                }
+                pp.new_creator = new_profile_row(T_CREATOR, target, name, spec.ss_artist_id)
         else:
-            pp.blocked = "No creator profile chosen for this project"
+            pp.blocked = (
+                "No creator profile chosen for this project (choose one in the preview, or"
+                " --creator; --create-creators makes a non-public one)"
+            )
             return None
         if target is not None and target not in self.state.creators and pp.new_creator is None:
             pp.blocked = f"Creator profile {target} does not exist"
@@ -470,14 +470,16 @@ class Planner:
                 continue
             owned = (
                 existing is not None
-                and existing.get("session_studio_id") == (artist.session_studio_id)
+                and artist_ssid(existing) == artist.session_studio_id
                 and bool(existing.get("is_auto_created"))
             )
+            metadata = dict(artist.metadata)
+            if artist.session_studio_id:
+                metadata["sessionStudioId"] = artist.session_studio_id
             intended = {
                 "name": artist.name,
                 "name_normalized": artist.name_normalized,
-                "session_studio_id": artist.session_studio_id,
-                "metadata": dict(artist.metadata),
+                "metadata": metadata,
             }
             rid = existing["id"] if existing else stable_id("artist", key)
             change = self._entity(
@@ -510,7 +512,7 @@ class Planner:
             return None  # Jovie's normal form is "" for non-Latin names: it matches nobody
         for rid in st.artist_by_name.get(artist.name_normalized, ()):
             row = st.get(T_ARTIST, rid)
-            if row is not None and row.get("session_studio_id") in (None, artist.session_studio_id):
+            if row is not None and artist_ssid(row) in (None, artist.session_studio_id):
                 return row
         return None
 

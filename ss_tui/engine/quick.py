@@ -149,13 +149,15 @@ async def _children_touched(
             sa.select(rt.c.release_id, latest(T_RECORDING.c.updated_at))
             .join(T_RECORDING, T_RECORDING.c.id == rt.c.recording_id)
             .where(mine),
-            sa.select(rt.c.release_id, latest(T_RECORDING_ARTIST.c.updated_at))
+            # Jovie's credit tables have created_at only: added credits count, edits in place
+            # cannot be seen (docs/jovie-model.md).
+            sa.select(rt.c.release_id, latest(T_RECORDING_ARTIST.c.created_at))
             .join(T_RECORDING_ARTIST, T_RECORDING_ARTIST.c.recording_id == rt.c.recording_id)
             .where(mine),
             sa.select(rt.c.release_id, latest(T_LINK.c.updated_at))
             .join(T_LINK, T_LINK.c.release_track_id == rt.c.id)
             .where(mine, T_LINK.c.provider_id == PROVIDER_ID),
-            sa.select(T_RELEASE_ARTIST.c.release_id, latest(T_RELEASE_ARTIST.c.updated_at))
+            sa.select(T_RELEASE_ARTIST.c.release_id, latest(T_RELEASE_ARTIST.c.created_at))
             .where(T_RELEASE_ARTIST.c.release_id.in_(chunk)),
             sa.select(T_LINK.c.release_id, latest(T_LINK.c.updated_at))
             .where(T_LINK.c.release_id.in_(chunk), T_LINK.c.provider_id == PROVIDER_ID),

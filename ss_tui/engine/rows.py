@@ -28,6 +28,15 @@ T_LINK = schema.ProviderLink.__table__
 T_CREATOR = schema.CreatorProfile.__table__
 T_ASSIGNMENT = schema.CreatorAssignment.__table__
 T_LOCK = schema.FieldLock.__table__
+T_ARTIST_IDENTITY = schema.ArtistIdentity.__table__
+
+
+def artist_ssid(row: dict[str, Any] | None) -> str | None:
+    """The Session Studio id of a Jovie artist row: kept in ``metadata.sessionStudioId``
+    (Jovie's artists table has no column for it; ss_artist_identities maps it back)."""
+    if not row:
+        return None
+    return (row.get("metadata") or {}).get("sessionStudioId")
 
 # Plan entity kind → table (credits split by owner below).
 KIND_TABLE: dict[str, sa.Table] = {

@@ -387,6 +387,53 @@ class Run:
         )
         return result
 
+    async def guarded(self, work: Awaitable[Any]) -> Any:
+        """Await ``work``; if it raises, the run row is finished with the reason before the
+        error goes on, so no run is ever left ``running`` (docs/jovie-model.md)."""
+        try:
+            return await work
+        except BaseException as exc:
+            await self.abort(exc)
+            raise
+
+    async def abort(self, exc: BaseException) -> None:
+        """Finish a run that died: ``paused`` when interrupted (running it again resumes),
+        ``failed`` for any other exception; the reason goes into ``counts.aborted``."""
+        if self.run_id is None:
+            return
+        interrupted = isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit)
+        status = "paused" if interrupted else "failed"
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        detail = (str(cause).strip().splitlines() or [""])[0][:300]
+        reason = f"{'interrupted' if interrupted else 'error'}: {type(cause).__name__}" + (
+            f": {detail}" if detail else ""
+        )
+        counts = {
+            "items": dict(self.items),
+            "written": self.written,
+            "errors": self.errors,
+            "aborted": reason,
+        }
+        now = utcnow()
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    sa.update(T_RUNS)
+                    .where(T_RUNS.c.id == self.run_id, T_RUNS.c.status == "running")
+                    .values(status=status, finished_at=now, counts=counts, updated_at=now)
+                )
+        except Exception:  # the database itself is gone: the original error matters more
+            return
+        await self.emit(
+            ev.RunFinished(
+                str(self.run_id),
+                status,
+                counts=dict(self.items),
+                errors=self.errors,
+                duration_s=time.monotonic() - self._t0,
+            )
+        )
+
     async def _sync_status(self, conn: AsyncConnection, status: str, now: Any) -> None:
         """release_sync_status and creator_profiles.ingestion_status for touched creators."""
         failed = status == "failed"

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.audit import record_audit
 from ss_tui.db import schema
+from ss_tui.db.creators import normalize_username
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import plan_versions
@@ -252,23 +253,24 @@ class ImportService:
     async def creator_profiles(self) -> list[tuple[str, str]]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
-                sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name, T_CREATOR.c.handle).order_by(
-                    T_CREATOR.c.display_name
-                )
+                sa.select(
+                    T_CREATOR.c.id, T_CREATOR.c.display_name, T_CREATOR.c.username
+                ).order_by(T_CREATOR.c.display_name)
             )
             return [(str(i), n or h or str(i)) for i, n, h in rows.all()]
 
     async def resolve_creator(self, ref: str) -> str:
-        """A creator profile by id or handle (CLI ``--creator``)."""
+        """A creator profile by id or Jovie ``username`` (CLI ``--creator``), matched the way
+        Jovie matches usernames (``username_normalized``)."""
         async with self.engine.connect() as conn:
-            cond = T_CREATOR.c.handle == ref
+            cond = T_CREATOR.c.username_normalized == normalize_username(ref)
             try:
                 cond = sa.or_(cond, T_CREATOR.c.id == uuid.UUID(ref))
             except ValueError:
                 pass
             row = (await conn.execute(sa.select(T_CREATOR.c.id).where(cond))).first()
         if row is None:
-            raise LookupError(f"No creator profile with id or handle {ref!r}.")
+            raise LookupError(f"No creator profile with id or username {ref!r}.")
         return str(row[0])
 
     # ------------------------------------------------------------------ fetch
@@ -580,8 +582,8 @@ class ImportService:
         for pp in plan.projects:
             if not await run.checkpoint():
                 break
-            await run.apply_one(pp)
-        extra = await self._discover(run, cid) if cid is not None else None
+            await run.guarded(run.apply_one(pp))
+        extra = await run.guarded(self._discover(run, cid)) if cid is not None else None
         return await run.finish(extra_counts=extra)
 
     async def run_import(
@@ -628,15 +630,19 @@ class ImportService:
         await run.start(options, dry_run=dry_run, resume=resume)
         if not dry_run:
             run.discovery = (discovery_providers or None) if discover_links else False
-            return await self._stream_import(run, connection, project_ids, incremental, decisions)
+            return await run.guarded(
+                self._stream_import(run, connection, project_ids, incremental, decisions)
+            )
         try:
-            fetched = await self.fetch(
-                connection,
-                project_ids=project_ids,
-                incremental=incremental,
-                sink=sink,
-                run_id=str(run.run_id),
-                record=False,
+            fetched = await run.guarded(
+                self.fetch(
+                    connection,
+                    project_ids=project_ids,
+                    incremental=incremental,
+                    sink=sink,
+                    run_id=str(run.run_id),
+                    record=False,
+                )
             )
         except AuthError as exc:
             await self._reconnect_needed(run, connection, exc)
@@ -644,7 +650,7 @@ class ImportService:
         order = sorted(set(fetched.payloads) | set(fetched.failed))
         run.payloads = fetched.payloads
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
-        plan = await self._plan_ordered(cid, fetched.payloads, order, decisions)
+        plan = await run.guarded(self._plan_ordered(cid, fetched.payloads, order, decisions))
         plan.connection_id, plan.decisions = str(cid), decisions
         run.items["planned"] = len(plan.projects)
         result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))

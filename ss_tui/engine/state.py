@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.engine.rows import (
     T_ARTIST,
+    T_ARTIST_IDENTITY,
     T_ASSIGNMENT,
     T_CREATOR,
     T_LINK,
@@ -26,6 +27,7 @@ from ss_tui.engine.rows import (
     T_TRACK,
     T_TRACK_ARTIST,
     TIMESTAMPS,
+    artist_ssid,
     as_uuid,
 )
 from ss_tui.engine.slugs import normalize_artist_name
@@ -118,8 +120,8 @@ class PlanState:
             self.tracks_by_release[row["release_id"]].add(rid)
             self._slugs_add(row["creator_profile_id"], row["slug"])
         elif table is T_ARTIST:
-            if row.get("session_studio_id"):
-                self.artist_by_ssid[row["session_studio_id"]] = rid
+            if ssid := artist_ssid(row):
+                self.artist_by_ssid[ssid] = rid
             if old is None:
                 self.artist_by_name[row["name_normalized"]].append(rid)
         elif table is T_LINK:
@@ -235,9 +237,15 @@ class PlanState:
                     self.put(T_RECORDING, row)
 
         for chunk in _chunks(artist_ids - set(self.artist_by_ssid)):
-            stmt = _select(T_ARTIST).where(T_ARTIST.c.session_studio_id.in_(chunk))
+            ident = T_ARTIST_IDENTITY
+            stmt = _select(T_ARTIST).add_columns(ident.c.ss_artist_id.label("_ssid")).join(
+                ident, ident.c.artist_id == T_ARTIST.c.id
+            ).where(ident.c.ss_artist_id.in_(chunk))
             for row in await self._fetch(conn, stmt):
-                self.put(T_ARTIST, row)
+                ssid = row.pop("_ssid")
+                if row["id"] not in self.rows[T_ARTIST.name]:
+                    self.put(T_ARTIST, row)
+                self.artist_by_ssid[ssid] = row["id"]
         for chunk in _chunks(n for n in names if n not in self.artist_by_name):
             stmt = _select(T_ARTIST).where(T_ARTIST.c.name_normalized.in_(chunk))
             for row in await self._fetch(conn, stmt):

@@ -16,6 +16,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.creators import is_jovie_database
 from ss_tui.db.schema import SyncError
 from ss_tui.discovery import LookupProviders, discover_links, open_providers
 from ss_tui.engine.decisions import PlanDecisions
@@ -80,11 +81,21 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
 
 
 def _import_options(payload: dict[str, Any]) -> PlanDecisions:
-    """The import options a job payload carries: ``include_unreleased`` (absent: the
-    setting SS_TUI_INCLUDE_UNRELEASED, off by default) and ``include_collaborations``."""
-    decisions = PlanDecisions(include_collaborations=bool(payload.get("include_collaborations")))
-    if "include_unreleased" in payload:
-        decisions.include_unreleased = bool(payload["include_unreleased"])
+    """The import options a job payload carries (snake_case or the original plan's
+    camelCase): ``include_unreleased`` (absent: the setting SS_TUI_INCLUDE_UNRELEASED, off
+    by default) and ``include_collaborations`` (absent: off)."""
+
+    def option(snake: str, camel: str) -> bool | None:
+        value = payload.get(snake, payload.get(camel))
+        return None if value is None else bool(value)
+
+    decisions = PlanDecisions()
+    unreleased = option("include_unreleased", "includeUnreleased")
+    if unreleased is not None:
+        decisions.include_unreleased = unreleased
+    decisions.include_collaborations = bool(
+        option("include_collaborations", "includeCollaborations")
+    )
     return decisions
 
 
@@ -120,13 +131,23 @@ def build_handlers(
     # only if concurrent jobs share them. Their own client: real services, not the API's.
     lookups = open_providers(settings)
 
+    async def decisions_for(payload: dict[str, Any]) -> PlanDecisions:
+        # Creator profiles are Jovie's public pages: in a Jovie database a job creates one
+        # only when its payload says createCreators (docs/jovie-model.md).
+        create = payload.get("createCreators")
+        if create is None:
+            create = not await is_jovie_database(engine)
+        decisions = _import_options(payload)
+        decisions.auto_create_creators = bool(create)
+        return decisions
+
     async def import_project(ctx: JobContext) -> dict[str, Any]:
         # One project is the unit a stop waits for: no control, so SIGTERM lets it finish.
         p = ctx.job.payload
         return await _guard(
             engine, ctx,
             service.run_import(p.get("account_id"), [str(p["project_id"])], resume=True,
-                               decisions=_import_options(p)),
+                               decisions=await decisions_for(p)),
         )
 
     async def import_account(ctx: JobContext) -> dict[str, Any]:
@@ -135,7 +156,7 @@ def build_handlers(
             service.run_import(
                 ctx.job.payload.get("account_id"), None, incremental=True,
                 control=_StopControl(ctx.stop), resume=True,
-                decisions=_import_options(ctx.job.payload),
+                decisions=await decisions_for(ctx.job.payload),
             ),
         )
 

@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.db.schema import IngestionJob
+from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
 
-JOBS = IngestionJob.__table__
+JOBS = SSJob.__table__
 
 
 async def list_jobs(

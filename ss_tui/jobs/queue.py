@@ -1,4 +1,6 @@
-"""The ingestion job queue on Jovie's ``ingestion_jobs`` table (DESIGN §8, issue 7).
+"""ss-tui's job queue, on its own ``ss_jobs`` table (docs/jovie-model.md): Jovie's worker
+claims every pending row of Jovie's ``ingestion_jobs`` whatever its type, so ss-tui's jobs
+never go there.
 
 Every operation is a single SQL statement, so it is atomic on SQLite (one process) and
 safe across any number of workers on PostgreSQL, where claiming uses
@@ -19,11 +21,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.engine import dialect_insert
-from ss_tui.db.schema import IngestionJob
+from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
 from ss_tui.jobs.backoff import retry_delay
 
-JOBS = IngestionJob.__table__
+JOBS = SSJob.__table__
 
 # Job types (payload keys in parentheses).
 IMPORT_PROJECT = "ss_import_project"  # (account_id, project_id)

@@ -1,6 +1,6 @@
 """Monitoring figures from what runs and jobs record in the database (issue 7).
 
-Everything here is read-only and computed from ``import_runs`` and ``ingestion_jobs``,
+Everything here is read-only and computed from ``import_runs`` and ``ss_jobs``,
 so the dashboard's Stats screen, ``ss-tui stats --json`` and any worker see the same
 numbers, whichever machine produced them.
 """
@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.db.schema import ImportRun, IngestionJob, SSConnection
+from ss_tui.db.schema import ImportRun, SSConnection, SSJob
 from ss_tui.db.types import utcnow
 
 RUNS = ImportRun.__table__
-JOBS = IngestionJob.__table__
+JOBS = SSJob.__table__
 CONNECTIONS = SSConnection.__table__
 
 FAILED_RUN_STATUSES = ("failed",)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from ss_tui.config import Settings
 from ss_tui.db import schema
+from ss_tui.db.creators import new_profile_row, normalize_username
 from ss_tui.db.engine import create_engine, upgrade
 from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.simulator import SimulatorConfig
@@ -45,14 +46,14 @@ async def prepare_database(database_url: str) -> None:
     try:
         table = schema.CreatorProfile.__table__
         async with engine.begin() as conn:
-            existing = set((await conn.execute(sa.select(table.c.handle))).scalars())
+            existing = set((await conn.execute(sa.select(table.c.username))).scalars())
             for name, handle in DEMO_CREATORS:
                 if handle not in existing:
-                    await conn.execute(sa.insert(table).values(
-                        id=uuid.uuid5(uuid.NAMESPACE_URL, f"ss-tui-demo:{handle}"),
-                        display_name=name, handle=handle, settings={},
-                        ingestion_status="idle",
-                    ))
+                    pid = uuid.uuid5(uuid.NAMESPACE_URL, f"ss-tui-demo:{handle}")
+                    row = new_profile_row(table, pid, name, None)
+                    row.update(username=handle, username_normalized=normalize_username(handle),
+                               settings={})
+                    await conn.execute(sa.insert(table).values(**row))
     finally:
         await engine.dispose()
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.schema import (
     Artist,
+    ArtistIdentity,
     CreatorProfile,
     DiscogRecording,
     DiscogRelease,
@@ -22,6 +23,7 @@ from ss_tui.db.schema import (
     ReleaseArtist,
     SyncError,
 )
+from tests.fixtures.db import creator_values
 
 
 async def insert(engine: AsyncEngine, model: type[Any], **values: Any) -> uuid.UUID:
@@ -42,7 +44,7 @@ async def count(engine: AsyncEngine, model: type[Any]) -> int:
 
 
 async def creator(engine: AsyncEngine, handle: str = "label") -> uuid.UUID:
-    return await insert(engine, CreatorProfile, display_name=handle.title(), handle=handle)
+    return await insert(engine, CreatorProfile, **creator_values(handle.title(), handle))
 
 
 async def release(engine: AsyncEngine, creator_id: uuid.UUID, slug: str, **kw: Any) -> uuid.UUID:
@@ -222,13 +224,23 @@ async def test_duplicate_credit_is_refused(db_engine: AsyncEngine, credit: type[
     assert await count(db_engine, credit) == 2
 
 
-async def test_artist_session_studio_id_is_unique(db_engine: AsyncEngine) -> None:
-    await insert(db_engine, Artist, name="Nova", name_normalized="nova", session_studio_id="ar_1")
-    await assert_refused(
-        db_engine, Artist, name="Nova 2", name_normalized="nova 2", session_studio_id="ar_1"
-    )
+async def test_one_jovie_artist_per_session_studio_artist(db_engine: AsyncEngine) -> None:
+    nova = await insert(db_engine, Artist, name="Nova", name_normalized="nova")
+    nova2 = await insert(db_engine, Artist, name="Nova 2", name_normalized="nova 2")
+    ident = ArtistIdentity.__table__
+    async with db_engine.begin() as conn:
+        await conn.execute(sa.insert(ident).values(ss_artist_id="ar_1", artist_id=nova))
+    with pytest.raises(IntegrityError):
+        async with db_engine.begin() as conn:
+            await conn.execute(sa.insert(ident).values(ss_artist_id="ar_1", artist_id=nova2))
+    # Jovie's artists need no external id: two unlinked namesakes are fine.
     await insert(db_engine, Artist, name="Other", name_normalized="other")
     await insert(db_engine, Artist, name="Other", name_normalized="other")
+    # Deleting the artist drops its identity row.
+    async with db_engine.begin() as conn:
+        await conn.execute(sa.delete(Artist.__table__).where(Artist.__table__.c.id == nova))
+        left = (await conn.execute(sa.select(sa.func.count()).select_from(ident))).scalar()
+    assert left == 0
 
 
 async def test_deleting_a_release_removes_its_tracks_credits_and_links(

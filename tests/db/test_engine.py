@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.engine import create_engine, redact, session_factory, upgrade
 from ss_tui.db.schema import CreatorProfile, DiscogRelease, SSToken
-from tests.fixtures.db import make_sqlite_url
+from tests.fixtures.db import creator_values, make_sqlite_url
 
 
 async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path) -> None:
@@ -42,7 +42,7 @@ async def test_orm_round_trip_keeps_types(db_engine: AsyncEngine) -> None:
     sessions = session_factory(db_engine)
     when = datetime(2024, 5, 17, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     async with sessions() as s, s.begin():
-        creator = CreatorProfile(display_name="Label", handle="label")
+        creator = CreatorProfile(**creator_values("Label", "label"))
         s.add(creator)
         await s.flush()
         s.add(
@@ -71,7 +71,7 @@ async def test_orm_round_trip_keeps_types(db_engine: AsyncEngine) -> None:
 async def test_updated_at_moves_on_update(db_engine: AsyncEngine) -> None:
     sessions = session_factory(db_engine)
     async with sessions() as s, s.begin():
-        creator = CreatorProfile(display_name="A")
+        creator = CreatorProfile(**creator_values("A", "a-creator"))
         s.add(creator)
     first = creator.updated_at
     async with sessions() as s, s.begin():
@@ -111,7 +111,7 @@ async def test_immediate_sqlite_writers_queue_instead_of_failing(sqlite_url: str
                 await asyncio.sleep(0)  # let the other writer interleave
                 await conn.execute(
                     sa.insert(CreatorProfile.__table__).values(
-                        id=uuid.uuid4(), display_name=f"w{i}"
+                        id=uuid.uuid4(), **creator_values(f"w{i}", f"w{i}-{uuid.uuid4().hex[:6]}")
                     )
                 )
 

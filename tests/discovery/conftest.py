@@ -25,6 +25,7 @@ from ss_tui.discovery.providers import LookupProvider
 from ss_tui.identifiers import clean_isrc, clean_upc
 from ss_tui.simulator import ManualClock, Simulator, SimulatorConfig, create_app
 from ss_tui.simulator.lookups import LookupStandins, standin_urls, standins_of
+from tests.fixtures.db import creator_values
 
 
 class VirtualTime:
@@ -110,7 +111,7 @@ async def seed_releases(engine: AsyncEngine, sim: Simulator, count: int | None =
     artists: dict[str, uuid.UUID] = {}
     async with engine.begin() as conn:
         await conn.execute(sa.insert(schema.CreatorProfile.__table__).values(
-            id=creator_id, display_name="Demo Label", ingestion_status="idle"))
+            id=creator_id, ingestion_status="idle", **creator_values("Demo Label")))
         for n, pid in enumerate(project_ids):
             project = cat.projects[pid]
             release_id = uuid.uuid4()
@@ -127,7 +128,9 @@ async def seed_releases(engine: AsyncEngine, sim: Simulator, count: int | None =
                     id=artists[artist_key], creator_profile_id=creator_id,
                     name=project.get("artistName") or "Unknown",
                     name_normalized=(project.get("artistName") or "unknown").lower(),
-                    is_auto_created=True, session_studio_id=artist_key))
+                    is_auto_created=True, metadata={"sessionStudioId": artist_key}))
+                await conn.execute(sa.insert(schema.ArtistIdentity.__table__).values(
+                    ss_artist_id=artist_key, artist_id=artists[artist_key]))
             await conn.execute(sa.insert(schema.ReleaseArtist.__table__).values(
                 id=uuid.uuid4(), release_id=release_id, artist_id=artists[artist_key],
                 role="main_artist", position=0, is_primary=True))

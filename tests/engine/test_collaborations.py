@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from ss_tui.db import schema
+from ss_tui.db.creators import new_profile_row
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.simulator import SimulatorConfig
 from ss_tui.simulator.catalogue import DEMO_ACCOUNT_ID, OTHER_ACCOUNT_ID
@@ -66,9 +67,10 @@ async def test_collaboration_goes_to_the_main_artists_profile_when_jovie_has_one
     svc = harness.service
     shared = _shared(harness.simulator)
     mara = uuid.uuid4()
-    async with db_engine.begin() as conn:
-        await conn.execute(sa.insert(schema.metadata.tables["creator_profiles"]).values(
-            id=mara, display_name="Mara Vell", ingestion_status="idle"))
+    profiles = schema.metadata.tables["creator_profiles"]
+    async with db_engine.begin() as conn:  # a profile Jovie already has for her
+        await conn.execute(sa.insert(profiles).values(
+            new_profile_row(profiles, mara, "Mara Vell", None)))
     await svc.run_import(harness.connection_id, shared)  # fetch their snapshots
     plan = await svc.plan(harness.connection_id, shared,
                           PlanDecisions(include_collaborations=True))

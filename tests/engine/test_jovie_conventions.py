@@ -139,14 +139,14 @@ def _publicly_visible(release: dict, has_link: bool, now: datetime) -> bool:
     )
 
 
-async def test_catalogue_import_follows_jovie_conventions(db_engine):
+async def _import_and_check_conventions(engine, decisions: PlanDecisions) -> None:
+    """Import a simulator catalogue, check every convention on the rows, re-import."""
     projects = _catalogue_projects()
-    decisions = PlanDecisions(include_unreleased=True, legacy_tracks=True)
-    plan = await plan_projects(db_engine, projects, decisions)
-    results = await apply_plan(db_engine, plan)
+    plan = await plan_projects(engine, projects, decisions)
+    results = await apply_plan(engine, plan)
     assert all(r.status == "applied" for r in results), [r.message for r in results]
 
-    async with db_engine.connect() as conn:
+    async with engine.connect() as conn:
         def rows(table):
             t = schema.metadata.tables[table]
             return conn.execute(sa.select(t))
@@ -156,6 +156,8 @@ async def test_catalogue_import_follows_jovie_conventions(db_engine):
         recordings = (await rows("discog_recordings")).mappings().all()
         release_tracks = (await rows("discog_release_tracks")).mappings().all()
         links = (await rows("provider_links")).mappings().all()
+        credits = (await rows("recording_artists")).mappings().all()
+        track_credits = (await rows("track_artists")).mappings().all()
 
     # Unreleased and draft projects are Jovie drafts: none passes Jovie's public predicate,
     # while released ones with artwork do (the predicate is not vacuous).
@@ -168,13 +170,25 @@ async def test_catalogue_import_follows_jovie_conventions(db_engine):
     assert all(r["metadata"]["sessionStudioStatus"] == "released" for r in visible)
     assert {r["status"] for r in releases} <= {"released", "draft"}
 
-    # Legacy tracks in step with release tracks, same positions and slugs.
+    # Legacy tracks in step with release tracks, same positions and slugs; their credits
+    # are the recordings' credits.
     assert len(tracks) == len(release_tracks)
     by_ssid = {(t["release_id"], t["metadata"]["sessionStudioId"]): t for t in tracks}
     for rt in release_tracks:
         t = by_ssid[(rt["release_id"], rt["metadata"]["sessionStudioId"])]
         assert (t["disc_number"], t["track_number"], t["slug"]) == (
             rt["disc_number"], rt["track_number"], rt["slug"])
+    per_recording = defaultdict(set)
+    for c in credits:
+        per_recording[c["recording_id"]].add((c["artist_id"], c["role"], c["join_phrase"]))
+    per_track = defaultdict(set)
+    for c in track_credits:
+        per_track[c["track_id"]].add((c["artist_id"], c["role"], c["join_phrase"]))
+    rec_of = {(rt["release_id"], rt["metadata"]["sessionStudioId"]): rt["recording_id"]
+              for rt in release_tracks}
+    for key, t in by_ssid.items():
+        assert per_track[t["id"]] == per_recording[rec_of[key]]
+    assert any(" feat. " == c["join_phrase"] for c in credits)
 
     # No release slug equals a track slug of the same creator; Jovie resolves both.
     release_slugs = defaultdict(set)
@@ -188,7 +202,7 @@ async def test_catalogue_import_follows_jovie_conventions(db_engine):
     for creator, slugs in track_slugs.items():
         assert not release_slugs[creator] & set(slugs)
         assert len(slugs) == len(set(slugs))  # and tracks differ from each other
-    assert sum(1 for r in releases if r["slug"].endswith("-2")) or any(
+    assert any(s.endswith("-2") for r in releases for s in [r["slug"]]) or any(
         s.endswith("-2") for slugs in track_slugs.values() for s in slugs)
 
     # Session Studio links keep external_id NULL, the id in metadata.
@@ -197,19 +211,67 @@ async def test_catalogue_import_follows_jovie_conventions(db_engine):
     assert all(link["external_id"] is None for link in ours)
     assert all(link["metadata"]["sessionStudioId"] for link in ours)
 
-    # Groups the simulator names are groups in Jovie.
-    async with db_engine.connect() as conn:
-        types = dict((await conn.execute(sa.text(
-            "SELECT name, artist_type FROM artists"))).all())
-    assert "group" in types.values() and "person" in types.values()
+    # Groups the simulator names are groups in Jovie; names normalised as Jovie does.
+    async with engine.connect() as conn:
+        artists = (await conn.execute(sa.text(
+            "SELECT name, name_normalized, artist_type FROM artists"))).all()
+    assert {a.artist_type for a in artists} == {"group", "person"}
+    assert all(a.name_normalized == normalize_artist_name(a.name) for a in artists)
 
     # Re-import: nothing to write.
-    again = await plan_projects(db_engine, projects, decisions)
+    again = await plan_projects(engine, projects, decisions)
     actions = {e.action for p in again.projects for e in p.entities}
     assert actions == {Action.unchanged}
-    results = await apply_plan(db_engine, again)
+    results = await apply_plan(engine, again)
     assert {r.status for r in results} == {"unchanged"}
-    assert await count_rows(db_engine, "discog_tracks") == len(release_tracks)
+    assert await count_rows(engine, "discog_tracks") == len(release_tracks)
+
+
+async def test_catalogue_import_follows_jovie_conventions(db_engine):
+    """ss-tui's own schema (SQLite and PostgreSQL), one creator profile per artist."""
+    await _import_and_check_conventions(
+        db_engine, PlanDecisions(include_unreleased=True, legacy_tracks=True)
+    )
+
+
+@pytest.mark.pg
+async def test_conventions_in_a_database_built_from_jovies_ddl(jovie_database):
+    """The same, in a database Jovie's own DDL built, into its seeded profile; Jovie's public
+    predicate run as SQL there."""
+    from ss_tui.db.engine import create_engine, upgrade
+    from tests.fixtures.jovie import SEEDED_PROFILE_ID
+
+    db = jovie_database()
+    await upgrade(db.url)
+    engine = create_engine(db.url)
+    try:
+        decisions = PlanDecisions(include_unreleased=True, legacy_tracks=True,
+                                  default_creator_profile_id=str(SEEDED_PROFILE_ID))
+        await _import_and_check_conventions(engine, decisions)
+        async with engine.connect() as conn:
+            public = (await conn.execute(sa.text(JOVIE_PUBLIC_RELEASES))).all()
+            drafts = (await conn.execute(sa.text(
+                "SELECT count(*) FROM discog_releases WHERE status = 'draft'"))).scalar_one()
+        assert public and drafts
+        assert {row.ss_status for row in public} == {"released"}
+    finally:
+        await engine.dispose()
+
+
+# Jovie's publicReleaseEligibilitySqlPredicate (apps/web/lib/profile/
+# public-release-eligibility.ts) minus its library-approval clause (a table of Jovie's
+# library feature, which ss-tui neither reads nor writes).
+JOVIE_PUBLIC_RELEASES = """
+SELECT r.id, r.metadata->>'sessionStudioStatus' AS ss_status
+FROM discog_releases r
+WHERE r.deleted_at IS NULL
+  AND r.status <> 'draft'
+  AND r.release_date IS NOT NULL
+  AND NULLIF(BTRIM(r.artwork_url), '') IS NOT NULL
+  AND (r.release_date <= NOW() OR (r.reveal_date IS NOT NULL AND r.reveal_date <= NOW()))
+  AND EXISTS (SELECT 1 FROM provider_links l WHERE l.release_id = r.id
+              AND l.owner_type = 'release' AND NULLIF(BTRIM(l.url), '') IS NOT NULL)
+"""
 
 
 async def test_legacy_tracks_setting_off_writes_none(db_engine):

@@ -26,7 +26,7 @@ from ss_tui.simulator.server import serve_in_thread, start_live_simulator
 from tests.fixtures.engine import cli_args, count_rows, prepare_cli_database
 
 RELEASES = schema.DiscogRelease.__table__
-JOBS = schema.IngestionJob.__table__
+JOBS = schema.SSJob.__table__
 
 
 async def _releases_by_project(engine) -> dict[str, int]:

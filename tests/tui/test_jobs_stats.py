@@ -47,7 +47,7 @@ def seed_jobs(url: str) -> dict[str, uuid.UUID]:
                                                 {"error_ids": ["e1", "e2"]}, run_at=T0)
         await queue.claim(engine, "host-b:7/0", job_types=[queue.RETRY_ERRORS], now=T0)
         # fixed timestamps keep the snapshot stable
-        t = schema.IngestionJob.__table__
+        t = schema.SSJob.__table__
         async with engine.begin() as conn:
             await conn.execute(sa.update(t).values(
                 created_at=T0, last_run_started_at=T0 - timedelta(minutes=3)))
