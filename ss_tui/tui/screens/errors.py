@@ -4,6 +4,7 @@ resolve or ignore with a note, copy a row, export CSV."""
 from __future__ import annotations
 
 import csv
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,8 +25,18 @@ from ss_tui.tui.widgets.error_detail import render_error_detail
 from ss_tui.tui.widgets.format import mark, status_text, when
 
 PAGE_SIZE = 200
-STATUS_OPTIONS = [("Open", "active"), *((s.capitalize(), s) for s in q.STATUSES)]
+# "Open or retrying" is the default view; "Open" alone is one of the plain statuses.
+STATUS_OPTIONS = [("Open or retrying", "active"), *((s.capitalize(), s) for s in q.STATUSES)]
 KIND_OPTIONS = [(k.replace("_", " "), k) for k in q.KINDS]
+
+
+def _as_uuid(value: Any) -> Any:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return value
 
 
 class ErrorsScreen(BaseScreen):
@@ -93,8 +104,9 @@ Every problem an import met, one row per item (repeats update the same row).
         self.reload()
 
     def show_run(self, run_id: Any) -> None:
-        """Filter on one run (from Progress or History)."""
-        self.filter = replace(self.filter, run_id=run_id, status=None)
+        """Filter on one run (from Progress or History). Engine events carry the run id as a
+        string, History rows as a UUID: the query needs the UUID."""
+        self.filter = replace(self.filter, run_id=_as_uuid(run_id), status=None)
         if self.is_mounted:
             self.query_one("#f-status", Select).clear()
             self.reload()
@@ -107,10 +119,18 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @work(exclusive=True, group="errors-load", exit_on_error=False)
     async def load(self, generation: int, f: q.ErrorFilter) -> None:
-        rows = await q.page_errors(self.ctx.db_engine, f, limit=PAGE_SIZE)
-        # A short page is the whole list: count only when there may be more.
-        total = (len(rows) if len(rows) < PAGE_SIZE
-                 else await q.count_errors(self.ctx.db_engine, f))
+        try:
+            rows = await q.page_errors(self.ctx.db_engine, f, limit=PAGE_SIZE)
+            # A short page is the whole list: count only when there may be more.
+            total = (len(rows) if len(rows) < PAGE_SIZE
+                     else await q.count_errors(self.ctx.db_engine, f))
+        except Exception as exc:  # never leave the previous filter's rows up as if current
+            if generation == self._generation:
+                self.query_one("#errors", DataTable).clear()
+                self.rows, self.total = {}, 0
+                self.query_one("#errors-status", Static).update(
+                    lit(f"Could not load the errors: {exc}", "red", max_len=200))
+            return
         if generation != self._generation:
             return
         table = self.query_one("#errors", DataTable)

@@ -1,0 +1,93 @@
+"""Rough edges a new user met on the dashboard: each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Select
+
+from ss_tui.tui.screens.browser import PAGE_SIZE, BrowserScreen
+from ss_tui.tui.screens.errors import ErrorsScreen
+from ss_tui.tui.screenshots import settle
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import screen_text
+
+
+async def test_errors_opened_from_progress_show_the_run_and_filter(seeded, make_app) -> None:
+    s = seeded(projects=10, errors=5)
+    app = make_app("progress")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.run_state.run_id = str(s.run_id)  # what the engine's events carry: a string
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        assert "5 of 5 errors shown" in screen_text(app)
+        await pilot.press("slash", *"503")
+        await settle(pilot)
+        await pilot.pause(0.3)  # the search's debounce
+        await settle(pilot)
+        assert "3 of 3 errors shown" in screen_text(app)
+        screen.query_one("#f-kind", Select).value = "conflict"
+        await settle(pilot)
+        assert "1 of 1 errors shown" in screen_text(app)
+
+
+async def test_errors_status_choices_are_distinct(make_app) -> None:
+    app = make_app("errors")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        select = app.screen.query_one("#f-status", Select)
+        labels = [str(prompt) for prompt, _value in select._options if _value is not Select.NULL]
+        assert len(labels) == len(set(labels)), labels
+
+
+async def test_end_and_down_on_the_last_row_load_the_next_page(seeded, make_app) -> None:
+    seeded(projects=250)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#projects", DataTable)
+        assert table.row_count == PAGE_SIZE
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE
+        await pilot.press("end")  # the last loaded row: the third (last) page comes in
+        await settle(pilot)
+        assert table.row_count == 250
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor_row == 249
+
+
+async def test_down_on_the_last_loaded_row_loads_more(seeded, make_app) -> None:
+    seeded(projects=150)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#projects", DataTable)
+        # Rows shown without the prefetch (as when it failed or had not started yet).
+        screen._more, screen._loading_more = True, True
+        table.move_cursor(row=PAGE_SIZE - 1)
+        await settle(pilot)
+        screen._loading_more = False
+        assert table.row_count == PAGE_SIZE
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.row_count == 150
+        assert table.cursor_row == PAGE_SIZE
+
+
+async def test_select_all_selects_every_matching_project(seeded, make_app) -> None:
+    seeded(projects=250, tracks_per_project=2)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert len(screen.selected) == 250  # all matching, not just the 100 loaded
+        assert screen.query_one("#projects", DataTable).row_count == PAGE_SIZE
+        assert "250 selected (500 tracks)" in screen_text(app)
