@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import work
@@ -31,6 +30,7 @@ from ss_tui.tui.messages import (
     EngineEventPosted,
     RefreshEventPosted,
 )
+from ss_tui.tui.palette import palette_commands
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
 from ss_tui.tui.safe import clean
@@ -147,27 +147,9 @@ class SsTuiApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette offers every navigation target and every action of this screen."""
+        """Textual's own (theme, keys, screenshot…), then ours: see ss_tui.tui.palette."""
         yield from super().get_system_commands(screen)
-        for mode, _key, label, desc in NAVIGATION:
-            yield SystemCommand(f"Go to {label}", desc, partial(self.action_goto, mode))
-        yield SystemCommand("Help", "Help for this screen (F1)", self.action_help)
-        seen: set[str] = set()
-        for node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if (
-                not enabled
-                or not binding.description
-                or binding.action in seen
-                or binding.action.startswith("goto")
-                or node is self
-            ):
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                binding.tooltip or binding.description,
-                partial(node.run_action, binding.action),
-            )
+        yield from palette_commands(self, screen, NAVIGATION)
 
     # -- engine events --------------------------------------------------------------------------
 

@@ -91,3 +91,36 @@ async def test_select_all_selects_every_matching_project(seeded, make_app) -> No
         assert len(screen.selected) == 250  # all matching, not just the 100 loaded
         assert screen.query_one("#projects", DataTable).row_count == PAGE_SIZE
         assert "250 selected (500 tracks)" in screen_text(app)
+
+
+async def _palette_titles(app, pilot, query: str) -> list[str]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*query)
+    await pilot.pause(0.5)  # the palette searches in the background
+    await settle(pilot)
+    options = app.screen.query_one(CommandList)
+    titles = [str(options.get_option_at_index(i).prompt.plain
+                  if hasattr(options.get_option_at_index(i).prompt, "plain")
+                  else options.get_option_at_index(i).prompt)
+              for i in range(options.option_count)]
+    await pilot.press("escape")
+    await settle(pilot)
+    return titles
+
+
+async def test_palette_finds_main_actions_by_name_without_repeats(seeded, make_app) -> None:
+    seeded(projects=5)
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = list(app.get_system_commands(app.screen))
+        pairs = [(c.title, c.help) for c in commands]
+        assert len(pairs) == len(set(pairs))
+        assert not [c.title for c in commands if c.title == c.help], "title repeated as help"
+        for query, expected in (("import", "Import"), ("retry", "Retry"),
+                                ("export", "Export"), ("connect", "Connect")):
+            titles = await _palette_titles(app, pilot, query)
+            assert any(expected in t for t in titles), (query, titles)
