@@ -33,7 +33,7 @@ from ss_tui.tui.messages import (
 from ss_tui.tui.palette import palette_commands
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
-from ss_tui.tui.safe import clean
+from ss_tui.tui.safe import clean, sentence
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.connect import ConnectScreen
 from ss_tui.tui.screens.discovery import DiscoveryScreen
@@ -64,6 +64,8 @@ class SsTuiApp(App[None]):
     TITLE = "ss-tui"
     SUB_TITLE = "Session Studio → Jovie"
     CSS_PATH = "app.tcss"
+    # Below 130 columns screens get "-narrow": side panes stack under their table (app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (130, "-wide")]
     MODES: ClassVar[dict[str, Any]] = {
         "connect": ConnectScreen,
         "browser": BrowserScreen,
@@ -317,8 +319,8 @@ class SsTuiApp(App[None]):
             # The token was revoked: what was fetched is saved; resume after reconnecting.
             self.pending_refresh = connection_id
             self.refresh_state.reconnect_message = exc.message
-            self.notify(clean(f"Reconnect needed: {exc.message}. Nothing fetched is lost: "
-                              "reconnect on the Connect screen (F2) and the refresh resumes."),
+            self.notify(f"Reconnect needed: {sentence(exc.message)} Nothing fetched is lost: "
+                        "reconnect on the Connect screen (F2) and the refresh resumes.",
                         severity="error", markup=False, timeout=15)
         except Exception as exc:
             self.notify(clean(f"Refresh failed: {exc}"), severity="error", markup=False,

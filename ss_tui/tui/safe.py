@@ -21,6 +21,13 @@ def clean(value: Any, *, single_line: bool = False, max_len: int | None = None) 
     return visible(value, single_line=single_line, max_len=max_len)
 
 
+def sentence(value: Any) -> str:
+    """``value`` made visible and ending in exactly one full stop (server messages may or
+    may not end with one), so it reads right when followed by our own sentence."""
+    text = clean(value, single_line=True).rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def lit(
     value: Any,
     style: str = "",

@@ -19,13 +19,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from ss_tui.queries import projects as q
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import STATE_STYLES, mark, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 from ss_tui.tui.widgets.project_detail import render_project_detail
 
 PAGE_SIZE = 100
@@ -83,19 +84,19 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 tooltip="Search titles, artists and ids"),
         Binding("space", "toggle_select", "Select", id="browser.toggle",
                 tooltip="Select or unselect the highlighted project"),
+        Binding("p", "preview", "Preview", id="browser.preview",
+                tooltip="Preview the import of the selected projects"),
+        Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
+                tooltip="Fetch what changed in Session Studio (incremental)"),
         Binding("ctrl+a", "select_all", "Select all", id="browser.select_all",
                 tooltip="Select every project matching the search and filters"),
         Binding("x", "clear_selection", "Clear", id="browser.clear",
                 tooltip="Clear the selection"),
         Binding("o", "cycle_sort", "Sort", id="browser.sort", tooltip="Change the sort column"),
-        Binding("O", "reverse_sort", "Reverse", id="browser.reverse", show=False,
-                tooltip="Reverse the sort order"),
-        Binding("p", "preview", "Preview", id="browser.preview",
-                tooltip="Preview the import of the selected projects"),
-        Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
-                tooltip="Fetch what changed in Session Studio (incremental)"),
         Binding("d", "discover", "Discover links", id="browser.discover",
                 tooltip="Find the selected imported releases on other services (ISRC/UPC)"),
+        Binding("O", "reverse_sort", "Reverse", id="browser.reverse", show=False,
+                tooltip="Reverse the sort order"),
         Binding("c", "reconnect", "Reconnect", id="browser.reconnect",
                 tooltip="The token was revoked: reconnect on the Connect screen"),
     ]
@@ -143,7 +144,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 yield Static("", id="browser-status", classes="status-line")
             with VerticalScroll(id="browser-detail", classes="detail-pane"):
                 yield Static(render_project_detail(None), id="project-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#projects", DataTable)

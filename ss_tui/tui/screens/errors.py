@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ss_tui.queries import errors as q
 from ss_tui.tui.safe import clean, lit
@@ -23,6 +23,7 @@ from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import NoteDialog
 from ss_tui.tui.widgets.error_detail import render_error_detail
 from ss_tui.tui.widgets.format import mark, status_text, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200
 # "Open or retrying" is the default view; "Open" alone is one of the plain statuses.
@@ -88,16 +89,18 @@ Every problem an import met, one row per item (repeats update the same row).
                 yield Static("", id="errors-status", classes="status-line")
             with VerticalScroll(id="errors-detail", classes="detail-pane"):
                 yield Static(render_error_detail(None), id="error-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#errors", DataTable)
         table.add_column(" ", key="mark", width=1)
-        table.add_column("Status", key="status", width=9)
+        # 97 cells with padding: the table fits whole at 100 columns (the full message and
+        # the times are in the detail pane).
+        table.add_column("Status", key="status", width=8)
         table.add_column("Kind", key="kind", width=12)
         table.add_column("HTTP", key="http", width=4)
-        table.add_column("Entity", key="entity", width=18)
-        table.add_column("Message", key="message", width=36)
+        table.add_column("Entity", key="entity", width=16)
+        table.add_column("Message", key="message", width=24)
         table.add_column("Last seen", key="seen", width=16)
         table.focus()
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.reload())

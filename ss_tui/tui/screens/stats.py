@@ -10,12 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Header, Sparkline, Static
 
 from ss_tui.jobs.stats import Stats, collect_stats
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import duration
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 
 def _pct(value: float | None) -> str:
@@ -46,7 +47,7 @@ figures as `ss-tui stats`).
                 yield Sparkline([], id="stats-spark")
                 yield DataTable(id="stats-days", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="stats-accounts", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         days = self.query_one("#stats-days", DataTable)

@@ -20,6 +20,7 @@ STATUS_STYLES = {
     "running": "cyan", "paused": "yellow", "applied": "green", "unchanged": "dim",
     "stale": "yellow", "skipped": "dim", "excluded": "dim",
     "connected": "green", "reconnect_needed": "bold red", "disconnected": "dim",
+    "no_token": "bold yellow",
 }
 
 
