@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from ss_tui.db.engine import create_engine
+from ss_tui.tui.text_dump import screen_text as screen_text  # what the tests read
 
 
 async def count_rows(url: str, table: str, where: str = "") -> int:

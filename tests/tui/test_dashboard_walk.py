@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
+from rich.cells import cell_len
+from sqlalchemy.pool import NullPool
 from textual.widgets import DataTable, Select
 
+from ss_tui.db.engine import create_engine
 from ss_tui.tui.screens.browser import PAGE_SIZE, BrowserScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
 from ss_tui.tui.screenshots import settle
+from tests.fixtures.db import run_async
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
 
@@ -124,3 +130,83 @@ async def test_palette_finds_main_actions_by_name_without_repeats(seeded, make_a
                                 ("export", "Export"), ("connect", "Connect")):
             titles = await _palette_titles(app, pilot, query)
             assert any(expected in t for t in titles), (query, titles)
+
+
+NARROW, WIDE = (100, 30), (160, 45)
+
+
+def _inside(widget, size) -> bool:
+    region = widget.region
+    return (region.width > 0 and region.height > 0
+            and region.right <= size[0] and region.bottom <= size[1])
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE])
+async def test_browse_fits_the_terminal(seeded, make_app, size) -> None:
+    seeded(projects=30, titles={0: "A ⛔ Stop ⛔ Sign", 1: "A 東京 Nights"})
+    app = make_app("browser")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for selector in ("#f-sort", "#f-state", "#search", "#projects", "#browser-detail"):
+            assert _inside(screen.query_one(selector), size), selector
+        assert screen.query_one("#browser-detail").region.height >= 6
+        text = screen_text(app)
+        assert "Title" in text.splitlines()[2] or "Title" in text  # the sort select's value
+        # Wide glyphs never push a pane border sideways: every border cell in one column
+        # (counted in terminal cells: "⛔" and "東" take two).
+        lines = text.splitlines()
+        assert any("⛔ Stop" in line for line in lines) and any("東京" in line for line in lines)
+        columns = {cell_len(line[:line.index("▏")]) for line in lines[4:-2] if "▏" in line}
+        assert len(columns) <= 1, columns
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE])
+async def test_footers_show_whole_keys_only(seeded, make_app, size) -> None:
+    from textual.widgets._footer import FooterKey
+
+    seeded(projects=5, errors=3)
+    for mode in ("connect", "browser", "progress", "errors", "history", "jobs", "stats"):
+        app = make_app(mode)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            keys = list(app.screen.query(FooterKey))
+            assert keys and any(k.key == "f1" for k in keys), mode
+            for key in keys:
+                assert key.region.right <= size[0], (mode, key.description, key.region)
+
+
+async def test_errors_last_seen_column_is_whole_at_100_columns(seeded, make_app) -> None:
+    seeded(projects=5, errors=3)
+    app = make_app("errors")
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        assert "2026-01-15 12:00" in screen_text(app)
+        assert _inside(app.screen.query_one("#errors-detail"), NARROW)
+
+
+async def test_stats_counts_read_right_and_charts_are_drawn(seeded, make_app, tui_db_url) -> None:
+    from textual_plotext import PlotextPlot
+
+    seeded(projects=5, runs=2)
+
+    async def one_request() -> None:
+        engine = create_engine(tui_db_url, poolclass=NullPool)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(
+                "UPDATE import_runs SET api_requests = 1, "
+                "counts = json_set(counts, '$.api_mean_latency_ms', 120.5)"))
+            await conn.execute(sa.text(
+                "UPDATE import_runs SET api_requests = 0 WHERE rowid = "
+                "(SELECT max(rowid) FROM import_runs)"))
+        await engine.dispose()
+
+    run_async(one_request)
+    app = make_app("stats")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "API 1 request," in text and "1 requests" not in text
+        assert "2 runs" in text
+        assert len(app.screen.query(PlotextPlot)) == 2
+        assert "Runs per day" in text and "API response time" in text

@@ -66,6 +66,11 @@ def ms_to_clock(ms: Any) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 request", "2 requests" ("1 retry", "3 retries" with ``many``)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def mark(marked: bool) -> Text:
     """The mark column of a table whose rows can be selected (browser, errors)."""
     return Text("●", style="bold green") if marked else Text(" ")
