@@ -19,7 +19,7 @@ from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
-from ss_tui.tui.widgets.format import duration, status_text
+from ss_tui.tui.widgets.format import duration, plural, status_text
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
@@ -136,7 +136,7 @@ The running import, updated live from the engine.
                      f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s  ·  "
                      f"elapsed {duration(state.elapsed_s(now))}  ·  "
                      f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
-        stats.append(f"{state.errors} errors", style="red" if state.errors else "")
+        stats.append(plural(state.errors, "error"), style="red" if state.errors else "")
         if state.written:
             stats.append("\n" + "  ".join(f"{k} {v:,}" for k, v in sorted(state.written.items())),
                          style="dim")
@@ -208,7 +208,7 @@ The running import, updated live from the engine.
         s = state.summary
         text = Text("Finished: ", style="bold")
         text.append_text(status_text(s.status))
-        text.append(f"  ·  {duration(s.duration_s)}  ·  {s.errors} errors")
+        text.append(f"  ·  {duration(s.duration_s)}  ·  {plural(s.errors, 'error')}")
         if s.counts:
             text.append("\n" + ", ".join(f"{k} {v}" for k, v in sorted(s.counts.items())))
         if s.errors:
