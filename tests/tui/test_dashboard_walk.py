@@ -213,3 +213,19 @@ async def test_stats_counts_read_right_and_charts_are_drawn(seeded, make_app, tu
         assert "2 runs" in text
         assert len(app.screen.query(PlotextPlot)) == 2
         assert "Runs per day" in text and "API response time" in text
+
+
+async def test_footer_refits_when_the_terminal_is_resized(seeded, make_app) -> None:
+    from textual.widgets._footer import FooterKey
+
+    seeded(projects=5)
+    app = make_app("browser")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        wide = {k.description for k in app.screen.query(FooterKey)}
+        await pilot.resize_terminal(*NARROW)
+        await settle(pilot)
+        narrow = {k.description for k in app.screen.query(FooterKey)}
+        assert narrow < wide and "Help" in narrow
+        for key in app.screen.query(FooterKey):
+            assert key.region.right <= NARROW[0]

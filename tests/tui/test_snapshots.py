@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
 from ss_tui.tui.messages import EngineEventPosted
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screenshots import settle
@@ -38,10 +39,24 @@ def steps(*keys: str, events: list[Any] | None = None,
     return run
 
 
+def _signed_in() -> MemoryTokenStore:
+    """A token store holding the seeded account's token (as after signing in)."""
+    store = MemoryTokenStore()
+    store._tokens["acct_demo"] = TokenSet("snapshot-access-token")
+    return store
+
+
 @BOTH
 def test_connect_normal(snap_compare, seeded, make_app, size) -> None:
     seeded(projects=12)
-    assert snap_compare(make_app("connect"), terminal_size=size, run_before=steps())
+    app = make_app("connect", token_store=_signed_in())
+    assert snap_compare(app, terminal_size=size, run_before=steps())
+
+
+def test_connect_token_missing(snap_compare, seeded, make_app) -> None:
+    """The database remembers the account, the memory store forgot its token (a restart)."""
+    seeded(projects=12)
+    assert snap_compare(make_app("connect"), terminal_size=SMALL, run_before=steps())
 
 
 def test_connect_empty(snap_compare, make_app) -> None:

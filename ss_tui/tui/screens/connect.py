@@ -38,6 +38,9 @@ store), never to a file or the screen.
 * **l** browser login (authorization code + PKCE on a loopback redirect).
 * **t** paste a personal access token.
 * **enter** works on the highlighted account; **x** disconnects it (removes its token).
+* *sign in again*: the database remembers the account but the token store holds no token
+  for it (the memory store forgets on exit; a keyring entry may have been deleted).
+* *reconnect needed*: Session Studio revoked the token or it expired for good.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("d", "device_login", "Device login", id="connect.device",
@@ -119,12 +122,12 @@ store), never to a file or the screen.
             )
         status = (f"{len(rows)} account(s)" if rows
                   else "No account yet: press d, l or t to connect one.")
+        # One line at 100 columns: the state column says which account, F1 says more.
         if any(r.status == "reconnect_needed" for r in rows):
-            status += ("  ·  an account needs reconnecting (its token was revoked or expired):"
-                       " press d, l or t to sign in again")
+            status += "  ·  token revoked or expired: press d, l or t to sign in again"
         elif missing:
-            status += (f"  ·  no token stored for {len(missing)} account(s) in the "
-                       f"{self.ctx.settings.token_store} token store: press d, l or t to sign in")
+            status += (f"  ·  no token in the {self.ctx.settings.token_store} store: "
+                       "press d, l or t to sign in")
         self.query_one("#accounts-status", Static).update(Text(status))
 
     def _current(self) -> q.ConnectionRow | None:

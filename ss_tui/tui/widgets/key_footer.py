@@ -89,6 +89,6 @@ class KeyFooter(Footer):
                 )
 
     def on_resize(self, _event: Any) -> None:
-        if self._bindings_ready and tuple(b.action for b, _e, _t in self._fitting()) \
-                != self._shown:
-            self.recompose()
+        shown = tuple(b.action for b, _e, _t in self._fitting())
+        if self._bindings_ready and shown != self._shown:
+            self.call_after_refresh(self.recompose)
