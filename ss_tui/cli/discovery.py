@@ -17,11 +17,7 @@ from ss_tui.config import load_settings
 from ss_tui.db import schema
 from ss_tui.db.engine import create_engine
 from ss_tui.discovery import PROVIDER_ORDER, ReleaseDiscovered, discover_links, open_providers
-
-
-def _printable(text: str) -> str:
-    """Titles come from Session Studio: never let escape sequences reach the terminal."""
-    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+from ss_tui.text import visible
 
 
 async def _imported_release_ids(engine: sa.ext.asyncio.AsyncEngine) -> list[uuid.UUID]:
@@ -44,7 +40,8 @@ async def _run(
             if isinstance(event, ReleaseDiscovered) and not as_json:
                 failed = ", ".join(event.failed_providers)
                 click.echo(
-                    f"{event.status:<10} {_printable(event.title)}  +{event.links_created} links"
+                    f"{event.status:<10} {visible(event.title, single_line=True)}"
+                    f"  +{event.links_created} links"
                     + (f" (failed: {failed})" if failed else "")
                 )
 

@@ -25,6 +25,7 @@ import click
 
 from ss_tui.config import load_settings
 from ss_tui.queries.errors import KINDS as ERROR_KINDS
+from ss_tui.text import visible
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_AUTH, EXIT_CANCELLED = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
@@ -65,7 +66,7 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
         click.secho(str(exc.args[0] if exc.args else exc), fg="red", err=True)
         code = EXIT_AUTH if isinstance(exc, NotConnected) else EXIT_USAGE
     except AuthError as exc:
-        click.secho(f"{exc.message}\n{exc.suggested_action}", fg="red", err=True)
+        click.secho(visible(f"{exc.message}\n{exc.suggested_action}"), fg="red", err=True)
         code = EXIT_AUTH
     sys.exit(code)
 

@@ -3,19 +3,14 @@ callers wrap them in rich ``Text`` so untrusted titles are never parsed as marku
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ss_tui.engine.plan_types import Action, EntityChange, FieldDiff, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import json_ready
+from ss_tui.text import visible
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe(text: Any) -> str:
-    """Control characters (ANSI escapes included) shown as visible escapes, never executed."""
-    s = "" if text is None else str(text)
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), s)
+# The one sanitizer for untrusted text (ss_tui.text), under the name the CLI imports.
+safe = visible
 
 
 def field_to_dict(f: FieldDiff) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
 from ss_tui.sessionstudio.models import WRITER_ROLES, Project, Track
+from ss_tui.text import has_controls
 
 PROVIDER_ID = "session-studio"
 WEB_BASE_URL = "https://session.studio"
@@ -140,11 +140,8 @@ def payload_hash(payload: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def has_control_chars(text: str) -> bool:
-    return bool(_CONTROL.search(text))
+    return has_controls(text)
 
 
 def _midnight(value: date | None) -> datetime | None:

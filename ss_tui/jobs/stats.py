@@ -37,6 +37,7 @@ class DayFigures:
     api_requests: int = 0
     api_retries: int = 0
     rate_limited: int = 0
+    mean_api_latency_ms: float | None = None  # mean of that day's runs' mean response time
 
 
 @dataclass(slots=True)
@@ -118,6 +119,7 @@ async def collect_stats(
     latencies: list[float] = []
     by_day: dict[str, DayFigures] = {}
     durations: dict[str, list[float]] = defaultdict(list)
+    day_latencies: dict[str, list[float]] = defaultdict(list)
     for r in real_runs:
         stats.api_requests += r.api_requests or 0
         stats.api_retries += r.api_retries or 0
@@ -137,8 +139,12 @@ async def collect_stats(
         fig.rate_limited += r.api_rate_limited or 0
         if (d := _duration(r.started_at, r.finished_at)) is not None:
             durations[day].append(d)
+        if isinstance(latency, int | float):
+            day_latencies[day].append(float(latency))
     for day, values in durations.items():
         by_day[day].mean_duration_s = round(sum(values) / len(values), 3)
+    for day, values in day_latencies.items():
+        by_day[day].mean_api_latency_ms = round(sum(values) / len(values), 1)
     # Every day of the window, quiet ones included, so "over time" reads as a timeline.
     first = since.date()
     window = [(first + timedelta(days=i)).isoformat() for i in range(days + 1)]

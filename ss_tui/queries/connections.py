@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,18 +20,31 @@ class ConnectionRow:
     base_url: str
     scopes: str | None
     status: str
-    last_sync_at: datetime | None
+    last_sync_at: datetime | None  # the latest sync of any kind (see list_connections)
     projects: int
 
 
+def _latest(*values: datetime | None) -> datetime | None:
+    aware = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values if v is not None]
+    return max(aware, default=None)
+
+
 async def list_connections(engine: AsyncEngine) -> list[ConnectionRow]:
-    conns, snap = table("ss_connections"), table("source_snapshots")
-    projects = (
-        sa.select(sa.func.count())
-        .where(snap.c.connection_id == conns.c.id, snap.c.entity_type == "project")
+    """Accounts with their project count and last sync: the latest of a full import's cursor
+    advance (``last_sync_at``), an import run that wrote (any selection), and a refresh of
+    the project list (the newest snapshot)."""
+    conns, snap, runs = table("ss_connections"), table("source_snapshots"), table("import_runs")
+    project_rows = (snap.c.connection_id == conns.c.id, snap.c.entity_type == "project")
+    projects = sa.select(sa.func.count()).where(*project_rows).scalar_subquery()
+    fetched = sa.select(sa.func.max(snap.c.fetched_at)).where(*project_rows).scalar_subquery()
+    imported = (
+        sa.select(sa.func.max(runs.c.finished_at))
+        .where(runs.c.connection_id == conns.c.id, runs.c.dry_run.is_(False),
+               runs.c.status.in_(("succeeded", "partial")))
         .scalar_subquery()
     )
-    stmt = sa.select(conns, projects.label("projects")).order_by(
+    stmt = sa.select(conns, projects.label("projects"), fetched.label("fetched"),
+                     imported.label("imported")).order_by(
         conns.c.account_name, conns.c.account_id
     )
     async with engine.connect() as conn:
@@ -44,7 +57,7 @@ async def list_connections(engine: AsyncEngine) -> list[ConnectionRow]:
             base_url=r.base_url,
             scopes=r.scopes,
             status=r.status,
-            last_sync_at=r.last_sync_at,
+            last_sync_at=_latest(r.last_sync_at, r.fetched, r.imported),
             projects=int(r.projects or 0),
         )
         for r in rows

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import work
@@ -31,9 +30,10 @@ from ss_tui.tui.messages import (
     EngineEventPosted,
     RefreshEventPosted,
 )
+from ss_tui.tui.palette import palette_commands
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
-from ss_tui.tui.safe import clean
+from ss_tui.tui.safe import clean, sentence
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.connect import ConnectScreen
 from ss_tui.tui.screens.discovery import DiscoveryScreen
@@ -64,6 +64,8 @@ class SsTuiApp(App[None]):
     TITLE = "ss-tui"
     SUB_TITLE = "Session Studio → Jovie"
     CSS_PATH = "app.tcss"
+    # Below 130 columns screens get "-narrow": side panes stack under their table (app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (130, "-wide")]
     MODES: ClassVar[dict[str, Any]] = {
         "connect": ConnectScreen,
         "browser": BrowserScreen,
@@ -147,27 +149,9 @@ class SsTuiApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette offers every navigation target and every action of this screen."""
+        """Textual's own (theme, keys, screenshot…), then ours: see ss_tui.tui.palette."""
         yield from super().get_system_commands(screen)
-        for mode, _key, label, desc in NAVIGATION:
-            yield SystemCommand(f"Go to {label}", desc, partial(self.action_goto, mode))
-        yield SystemCommand("Help", "Help for this screen (F1)", self.action_help)
-        seen: set[str] = set()
-        for node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if (
-                not enabled
-                or not binding.description
-                or binding.action in seen
-                or binding.action.startswith("goto")
-                or node is self
-            ):
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                binding.tooltip or binding.description,
-                partial(node.run_action, binding.action),
-            )
+        yield from palette_commands(self, screen, NAVIGATION)
 
     # -- engine events --------------------------------------------------------------------------
 
@@ -335,8 +319,8 @@ class SsTuiApp(App[None]):
             # The token was revoked: what was fetched is saved; resume after reconnecting.
             self.pending_refresh = connection_id
             self.refresh_state.reconnect_message = exc.message
-            self.notify(clean(f"Reconnect needed: {exc.message}. Nothing fetched is lost: "
-                              "reconnect on the Connect screen (F2) and the refresh resumes."),
+            self.notify(f"Reconnect needed: {sentence(exc.message)} Nothing fetched is lost: "
+                        "reconnect on the Connect screen (F2) and the refresh resumes.",
                         severity="error", markup=False, timeout=15)
         except Exception as exc:
             self.notify(clean(f"Refresh failed: {exc}"), severity="error", markup=False,

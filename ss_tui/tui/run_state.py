@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ss_tui.engine import events as ev
+from ss_tui.tui.widgets.format import plural
 
 LOG_CAP = 500  # the live log keeps the newest lines only, so a long run cannot eat memory
 
@@ -89,7 +90,7 @@ class RunState:
                 self.total_projects = event.total_projects
                 self.started_at = now
                 self.status = "running"
-                self._log("info", f"Run started: {event.total_projects} projects")
+                self._log("info", f"Run started: {plural(event.total_projects, 'project')}")
             case ev.ProjectStarted():
                 self.projects[event.project_id] = ProjectProgress(
                     event.project_id, event.title, event.total_tracks
@@ -134,4 +135,4 @@ class RunState:
                 self.status = event.status
                 self.summary = event
                 self.finished_at = now
-                self._log("info", f"Run {event.status}: {event.errors} errors")
+                self._log("info", f"Run {event.status}: {plural(event.errors, 'error')}")

@@ -9,32 +9,23 @@ untrusted value goes through :func:`clean` / :func:`lit`, which return inert tex
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.text import Text
 
-# C0 controls (except tab/newline), DEL and C1 controls. ESC becomes a visible "␛" so an
-# ANSI sequence like "\x1b[31m" shows as "␛[31m" instead of colouring the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_VISIBLE = {"\x1b": "␛", "\r": "␍"}
-
-
-def _visible(match: re.Match[str]) -> str:
-    ch = match.group(0)
-    return _VISIBLE.get(ch, f"\\x{ord(ch):02x}")
+from ss_tui.text import visible
 
 
 def clean(value: Any, *, single_line: bool = False, max_len: int | None = None) -> str:
-    """Plain text with control characters made visible; ``None`` becomes ''."""
-    if value is None:
-        return ""
-    text = _CONTROL.sub(_visible, str(value))
-    if single_line:
-        text = text.replace("\n", " ").replace("\t", " ")
-    if max_len is not None and len(text) > max_len:
-        text = text[: max(max_len - 1, 0)] + "…"
-    return text
+    """Plain text with control characters made visible (:func:`ss_tui.text.visible`)."""
+    return visible(value, single_line=single_line, max_len=max_len)
+
+
+def sentence(value: Any) -> str:
+    """``value`` made visible and ending in exactly one full stop (server messages may or
+    may not end with one), so it reads right when followed by our own sentence."""
+    text = clean(value, single_line=True).rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 def lit(

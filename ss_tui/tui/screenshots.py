@@ -67,7 +67,8 @@ async def _no_wait(_seconds: float) -> None:
     await asyncio.sleep(0)
 
 
-async def take(out_dir: Path) -> list[Path]:
+async def take(out_dir: Path, size: tuple[int, int] = SIZE, *, text: bool = False) -> list[Path]:
+    """Write each screen as SVG (or, with ``text``, as plain text: for reviewing layouts)."""
     # Import the whole app first so deterministic() can patch every module's utcnow.
     from ss_tui.engine import service as _service  # noqa: F401
     from ss_tui.simulator import create_app as create_simulator
@@ -84,7 +85,7 @@ async def take(out_dir: Path) -> list[Path]:
             clock=lambda: FIXED_NOW, frozen=True, oauth_sleep=_no_wait,
         )
 
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
 
             async def shot(name: str, *keys: str, before: Callable[[], Any] | None = None) -> None:
                 for key in keys:
@@ -95,8 +96,14 @@ async def take(out_dir: Path) -> list[Path]:
                     if asyncio.iscoroutine(result):
                         await result
                     await settle(pilot)
-                path = out_dir / f"{name}.svg"
-                path.write_text(app.export_screenshot(title="ss-tui"), encoding="utf-8")
+                if text:
+                    from ss_tui.tui.text_dump import screen_text
+
+                    path = out_dir / f"{name}.txt"
+                    path.write_text(screen_text(app), encoding="utf-8")
+                else:
+                    path = out_dir / f"{name}.svg"
+                    path.write_text(app.export_screenshot(title="ss-tui"), encoding="utf-8")
                 written.append(path)
 
             await settle(pilot)
@@ -127,10 +134,13 @@ async def take(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = argv if argv is not None else sys.argv[1:]
+    args = list(argv if argv is not None else sys.argv[1:])
+    text = "--text" in args  # python -m ss_tui.tui.screenshots DIR [WxH] [--text]
+    args = [a for a in args if a != "--text"]
     out_dir = Path(args[0] if args else "screenshots")
+    size = tuple(int(n) for n in args[1].split("x")) if len(args) > 1 else SIZE
     out_dir.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(take(out_dir)):
+    for path in asyncio.run(take(out_dir, size, text=text)):  # type: ignore[arg-type]
         print(path)
 
 

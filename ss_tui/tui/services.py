@@ -64,6 +64,14 @@ class Services:
                else {}),
         )
 
+    async def has_token(self, account_key: str) -> bool:
+        """Whether the token store holds a token for the account (never shown, only checked).
+        A store that cannot be read counts as holding none."""
+        try:
+            return await self.ctx.token_store.get(account_key) is not None
+        except Exception:
+            return False
+
     def token_manager(self, account_key: str) -> TokenManager:
         return TokenManager(self.oauth(), self.ctx.token_store, account_key)
 

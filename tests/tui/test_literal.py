@@ -20,7 +20,7 @@ EVIL_ACCOUNT = "[b]Evil[/b] \x1b[31mCo"
 
 
 def test_clean_makes_escapes_visible_and_keeps_markup() -> None:
-    assert clean("\x1b[31mRed\x1b[0m") == "␛[31mRed␛[0m"
+    assert clean("\x1b[31mRed\x1b[0m") == "\\x1b[31mRed\\x1b[0m"
     assert clean("a\x07b\x9bc") == "a\\x07b\\x9bc"
     text = lit("[bold red]Boom[/]")
     assert isinstance(text, Text) and text.plain == "[bold red]Boom[/]" and not text.spans
@@ -58,7 +58,7 @@ async def test_markup_titles_render_literally_on_every_screen(seeded, make_app) 
         await pilot.press("f2")
         await settle(pilot)
         connect = screen_text(app)
-        assert "▶ [b]Evil[/b] ␛[31mCo" in connect  # the selected account, verbatim
+        assert "▶ [b]Evil[/b] \\x1b[31mCo" in connect  # the selected account, verbatim
         assert "\x1b" not in connect
 
         await app.push_screen(PreviewScreen(sample_plan(title=EVIL_TITLES[2]), []))
@@ -81,5 +81,5 @@ async def test_ansi_escape_never_reaches_the_terminal(seeded, make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "␛[31mRed␛[0m alert" in text
+        assert "\\x1b[31mRed\\x1b[0m alert" in text
         assert "\x1b" not in text

@@ -17,18 +17,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from ss_tui.queries import projects as q
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import STATE_STYLES, mark, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 from ss_tui.tui.widgets.project_detail import render_project_detail
 
 PAGE_SIZE = 100
 PREFETCH_MARGIN = 20  # fetch the next page when the cursor is this close to the end
+SELECT_ALL_PAGE = 2000  # select-all reads the matching ids from SQL in pages this size
 
 STATUS_OPTIONS = [("Released", "released"), ("Unreleased", "unreleased"), ("Draft", "draft")]
 TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
@@ -37,6 +40,24 @@ STATE_OPTIONS = [("New", "new"), ("Changed", "changed"), ("Imported", "imported"
                  ("Has errors", "errors")]
 MEMBER_OPTIONS = [("Own projects", "own"), ("Collaborations", "member")]
 SORT_OPTIONS = [(label, key) for key, label in q.SORTS.items()]
+
+
+class ProjectTable(DataTable[Any]):
+    """The projects table: End/Home go to the last/first row (DataTable's own End scrolls
+    sideways), and Down on the last loaded row asks the screen for the next page."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("end", "scroll_bottom", "Last row", show=False),
+        Binding("home", "scroll_top", "First row", show=False),
+    ]
+
+    class AtEnd(Message):
+        """Down was pressed on the last loaded row."""
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.AtEnd())
+        super().action_cursor_down()
 
 
 def _count_key(f: q.ProjectFilter) -> q.ProjectFilter:
@@ -54,7 +75,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
   upstream* (edited in Session Studio since the last import), *imported*, *has errors*;
   and by owner: *own projects* or *collaborations* (other accounts' projects the account
   is a member of).
-* **space** selects the highlighted project, **ctrl+a** the loaded page, **x** clears.
+* **space** selects the highlighted project, **ctrl+a** every project matching the search
+  and filters (loaded or not), **x** clears.
+* **End** jumps to the last loaded row and loads the next page; so do PageDown and the wheel.
 * **p** previews the import of the selection: nothing is written before you confirm.
 * **d** discovers the selected imported releases' links on other services (Apple Music,
   Deezer, MusicBrainz) from their UPC and ISRCs.
@@ -64,19 +87,19 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 tooltip="Search titles, artists and ids"),
         Binding("space", "toggle_select", "Select", id="browser.toggle",
                 tooltip="Select or unselect the highlighted project"),
-        Binding("ctrl+a", "select_page", "Select loaded", id="browser.select_page",
-                tooltip="Select every loaded row"),
-        Binding("x", "clear_selection", "Clear", id="browser.clear",
-                tooltip="Clear the selection"),
-        Binding("o", "cycle_sort", "Sort", id="browser.sort", tooltip="Change the sort column"),
-        Binding("O", "reverse_sort", "Reverse", id="browser.reverse", show=False,
-                tooltip="Reverse the sort order"),
         Binding("p", "preview", "Preview", id="browser.preview",
                 tooltip="Preview the import of the selected projects"),
         Binding("r", "refresh_remote", "Refresh", id="browser.refresh",
                 tooltip="Fetch what changed in Session Studio (incremental)"),
+        Binding("ctrl+a", "select_all", "Select all", id="browser.select_all",
+                tooltip="Select every project matching the search and filters"),
+        Binding("x", "clear_selection", "Clear", id="browser.clear",
+                tooltip="Clear the selection"),
+        Binding("o", "cycle_sort", "Sort", id="browser.sort", tooltip="Change the sort column"),
         Binding("d", "discover", "Discover links", id="browser.discover",
                 tooltip="Find the selected imported releases on other services (ISRC/UPC)"),
+        Binding("O", "reverse_sort", "Reverse", id="browser.reverse", show=False,
+                tooltip="Reverse the sort order"),
         Binding("c", "reconnect", "Reconnect", id="browser.reconnect",
                 tooltip="The token was revoked: reconnect on the Connect screen"),
     ]
@@ -99,6 +122,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         # Totals per filter (order left out: it never changes a count), until data changes.
         self._counts: dict[q.ProjectFilter, int] = {}
         self._detail_shown: str | None = None  # the project in the detail pane
+        self._advance_after_load = False  # Down on the last row: move on once rows arrive
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -120,11 +144,11 @@ Projects of the connected account, read from the local snapshot (refresh with **
                     yield ProgressBar(total=None, show_eta=False, id="refresh-bar").data_bind(
                         progress=BrowserScreen.fetched, total=BrowserScreen.fetch_total
                     )
-                yield DataTable(id="projects", cursor_type="row", zebra_stripes=True)
+                yield ProjectTable(id="projects", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="browser-status", classes="status-line")
             with VerticalScroll(id="browser-detail", classes="detail-pane"):
                 yield Static(render_project_detail(None), id="project-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#projects", DataTable)
@@ -232,6 +256,10 @@ Projects of the connected account, read from the local snapshot (refresh with **
             rows = await q.page_projects(self.ctx.db_engine, f, offset=offset, limit=PAGE_SIZE)
             if generation == self._generation and offset == self.loaded:
                 self._add_rows(rows)
+                if self._advance_after_load and rows:
+                    table = self.query_one("#projects", DataTable)
+                    table.move_cursor(row=offset)
+                self._advance_after_load = False
                 self._more = len(rows) == PAGE_SIZE
                 self.total = max(self.total, self.loaded)
                 self._update_status(counting=_count_key(self.filter) not in self._counts)
@@ -295,6 +323,12 @@ Projects of the connected account, read from the local snapshot (refresh with **
         table = self.query_one("#projects", DataTable)
         last_visible = int(new) + table.scrollable_content_region.height
         self._load_more_if_near(last_visible)
+
+    @on(ProjectTable.AtEnd)
+    def _at_end(self) -> None:
+        if self._more:
+            self._advance_after_load = True
+            self._load_more_if_near(self.loaded)
 
     def _load_more_if_near(self, row: int) -> None:
         if row >= self.loaded - PREFETCH_MARGIN and self._more and not self._loading_more:
@@ -368,13 +402,35 @@ Projects of the connected account, read from the local snapshot (refresh with **
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
-    def action_select_page(self) -> None:
+    def action_select_all(self) -> None:
+        self.select_all(self._generation, self.filter)
+
+    @work(exclusive=True, group="browser-select-all", exit_on_error=False)
+    async def select_all(self, generation: int, f: q.ProjectFilter) -> None:
+        """Every project matching the filter, read from SQL page by page: only the ids and
+        track counts are kept, the table still holds just the loaded pages."""
+        found: dict[str, int] = {}
+        offset = 0
+        while True:
+            rows = await q.page_projects(self.ctx.db_engine, f, offset=offset,
+                                         limit=SELECT_ALL_PAGE)
+            found.update((r.external_id, r.track_count) for r in rows)
+            offset += len(rows)
+            if len(rows) < SELECT_ALL_PAGE:
+                break
+        if generation != self._generation:
+            self.notify("The filter changed meanwhile: press ctrl+a again.", severity="warning")
+            return
+        new = {k: v for k, v in found.items() if k not in self.selected}
+        self.selected.update(new)
         table = self.query_one("#projects", DataTable)
-        for row_key in list(table.rows):
-            key = row_key.value
-            if key is not None and key not in self.selected:
-                self._toggle(key, int(str(table.get_cell(key, "tracks")) or 0))
+        for key in new:
+            if key in table.rows:
+                table.update_cell(key, "sel", mark(True))
         self._update_status()
+        loaded = f", {self.loaded:,} of them loaded here" if len(found) > self.loaded else ""
+        self.notify(f"Selected all {len(found):,} matching projects{loaded}.", markup=False,
+                    timeout=4)
 
     def action_clear_selection(self) -> None:
         keys = list(self.selected)

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from ss_tui.queries import connections as q
 from ss_tui.tui.messages import DataChanged
@@ -18,11 +18,13 @@ from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import STATUS_STYLES, ago
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 STATE_LABELS = {
     "connected": "connected",
     "reconnect_needed": "reconnect needed",
     "disconnected": "disconnected",
+    "no_token": "sign in again",  # the database says connected, the token store has nothing
 }
 
 
@@ -36,6 +38,9 @@ store), never to a file or the screen.
 * **l** browser login (authorization code + PKCE on a loopback redirect).
 * **t** paste a personal access token.
 * **enter** works on the highlighted account; **x** disconnects it (removes its token).
+* *sign in again*: the database remembers the account but the token store holds no token
+  for it (the memory store forgets on exit; a keyring entry may have been deleted).
+* *reconnect needed*: Session Studio revoked the token or it expired for good.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("d", "device_login", "Device login", id="connect.device",
@@ -69,7 +74,7 @@ store), never to a file or the screen.
                 yield Static("", id="device-url")
                 yield Input(placeholder="Paste a personal access token and press enter",
                             password=True, id="token-input")
-        yield Footer()
+        yield KeyFooter()
 
     def _login_intro(self) -> Text:
         text = Text("Connect an account\n\n", style="bold")
@@ -92,6 +97,10 @@ store), never to a file or the screen.
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def load(self) -> None:
         rows = await q.list_connections(self.ctx.db_engine)
+        # "connected" is what the database remembers; the token may be gone (the memory
+        # store forgets on exit, a keyring entry can be deleted): say what is true.
+        missing = {r.id for r in rows if r.status == "connected"
+                   and not await self.ss_app.services.has_token(r.account_id)}
         if self.ss_app.selected_account is None:
             self.ss_app.selected_account = q.default_account(rows)
         now = self.ctx.clock()
@@ -102,9 +111,10 @@ store), never to a file or the screen.
             marker = "▶ " if r.id == self.ss_app.selected_account else "  "
             name = Text(marker, style="bold green")
             name.append_text(lit(r.account_name or r.account_id, max_len=40))
+            state = "no_token" if r.id in missing else r.status
             table.add_row(
                 name,
-                Text(STATE_LABELS.get(r.status, r.status), style=STATUS_STYLES.get(r.status, "")),
+                Text(STATE_LABELS.get(state, state), style=STATUS_STYLES.get(state, "")),
                 Text(ago(r.last_sync_at, now)),
                 Text(f"{r.projects:,}", justify="right"),
                 lit(r.base_url, max_len=60),
@@ -112,9 +122,12 @@ store), never to a file or the screen.
             )
         status = (f"{len(rows)} account(s)" if rows
                   else "No account yet: press d, l or t to connect one.")
+        # One line at 100 columns: the state column says which account, F1 says more.
         if any(r.status == "reconnect_needed" for r in rows):
-            status += ("  ·  an account needs reconnecting (its token was revoked or expired):"
-                       " press d, l or t to sign in again")
+            status += "  ·  token revoked or expired: press d, l or t to sign in again"
+        elif missing:
+            status += (f"  ·  no token in the {self.ctx.settings.token_store} store: "
+                       "press d, l or t to sign in")
         self.query_one("#accounts-status", Static).update(Text(status))
 
     def _current(self) -> q.ConnectionRow | None:
@@ -223,6 +236,8 @@ store), never to a file or the screen.
         self.notify(clean(f"Login failed: {exc}"), severity="error", markup=False, timeout=10)
 
     def _connected(self, info: Any) -> None:
+        # Replaces whatever an earlier attempt left there ("Login failed…").
+        self.query_one("#device-url", Static).update(Text("Connected.", style="green"))
         self.notify("Account connected.", markup=False)
         self.ss_app.selected_account = None  # load() picks the default (q.default_account)
         self.ss_app.post_message(DataChanged("accounts"))

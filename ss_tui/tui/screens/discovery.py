@@ -8,11 +8,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ss_tui.tui.discovery_state import DiscoveryState, ReleaseResult
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 RESULT_STYLES = {
     "pending": ("… looking up", "dim"),
@@ -59,7 +60,7 @@ changed; a search-URL fallback is stored when a service does not know a release.
         yield Header(show_clock=not self.ctx.frozen)
         yield Static("", id="discovery-summary", classes="summary")
         yield DataTable(id="discovery", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#discovery", DataTable)

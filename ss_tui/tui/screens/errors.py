@@ -4,6 +4,7 @@ resolve or ignore with a note, copy a row, export CSV."""
 from __future__ import annotations
 
 import csv
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ss_tui.queries import errors as q
 from ss_tui.tui.safe import clean, lit
@@ -22,10 +23,21 @@ from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import NoteDialog
 from ss_tui.tui.widgets.error_detail import render_error_detail
 from ss_tui.tui.widgets.format import mark, status_text, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200
-STATUS_OPTIONS = [("Open", "active"), *((s.capitalize(), s) for s in q.STATUSES)]
+# "Open or retrying" is the default view; "Open" alone is one of the plain statuses.
+STATUS_OPTIONS = [("Open or retrying", "active"), *((s.capitalize(), s) for s in q.STATUSES)]
 KIND_OPTIONS = [(k.replace("_", " "), k) for k in q.KINDS]
+
+
+def _as_uuid(value: Any) -> Any:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return value
 
 
 class ErrorsScreen(BaseScreen):
@@ -77,24 +89,27 @@ Every problem an import met, one row per item (repeats update the same row).
                 yield Static("", id="errors-status", classes="status-line")
             with VerticalScroll(id="errors-detail", classes="detail-pane"):
                 yield Static(render_error_detail(None), id="error-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#errors", DataTable)
         table.add_column(" ", key="mark", width=1)
-        table.add_column("Status", key="status", width=9)
+        # 97 cells with padding: the table fits whole at 100 columns (the full message and
+        # the times are in the detail pane).
+        table.add_column("Status", key="status", width=8)
         table.add_column("Kind", key="kind", width=12)
         table.add_column("HTTP", key="http", width=4)
-        table.add_column("Entity", key="entity", width=18)
-        table.add_column("Message", key="message", width=36)
+        table.add_column("Entity", key="entity", width=16)
+        table.add_column("Message", key="message", width=24)
         table.add_column("Last seen", key="seen", width=16)
         table.focus()
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.reload())
         self.reload()
 
     def show_run(self, run_id: Any) -> None:
-        """Filter on one run (from Progress or History)."""
-        self.filter = replace(self.filter, run_id=run_id, status=None)
+        """Filter on one run (from Progress or History). Engine events carry the run id as a
+        string, History rows as a UUID: the query needs the UUID."""
+        self.filter = replace(self.filter, run_id=_as_uuid(run_id), status=None)
         if self.is_mounted:
             self.query_one("#f-status", Select).clear()
             self.reload()
@@ -107,10 +122,18 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @work(exclusive=True, group="errors-load", exit_on_error=False)
     async def load(self, generation: int, f: q.ErrorFilter) -> None:
-        rows = await q.page_errors(self.ctx.db_engine, f, limit=PAGE_SIZE)
-        # A short page is the whole list: count only when there may be more.
-        total = (len(rows) if len(rows) < PAGE_SIZE
-                 else await q.count_errors(self.ctx.db_engine, f))
+        try:
+            rows = await q.page_errors(self.ctx.db_engine, f, limit=PAGE_SIZE)
+            # A short page is the whole list: count only when there may be more.
+            total = (len(rows) if len(rows) < PAGE_SIZE
+                     else await q.count_errors(self.ctx.db_engine, f))
+        except Exception as exc:  # never leave the previous filter's rows up as if current
+            if generation == self._generation:
+                self.query_one("#errors", DataTable).clear()
+                self.rows, self.total = {}, 0
+                self.query_one("#errors-status", Static).update(
+                    lit(f"Could not load the errors: {exc}", "red", max_len=200))
+            return
         if generation != self._generation:
             return
         table = self.query_one("#errors", DataTable)

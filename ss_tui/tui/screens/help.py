@@ -14,14 +14,18 @@ from textual.widgets import DataTable, Markdown, Static
 
 def _binding_rows(screen: Screen[object]) -> list[tuple[str, str]]:
     """(key, description) of every binding active on ``screen`` and the app."""
-    rows: list[tuple[str, str]] = []
+    own: list[tuple[str, str]] = []
+    app_keys: list[tuple[str, str]] = []
+    widget_keys: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for _node, binding, _enabled, _tooltip in screen.active_bindings.values():
+    for node, binding, _enabled, _tooltip in screen.active_bindings.values():
         if not binding.description or binding.key in seen:
             continue
         seen.add(binding.key)
-        rows.append((screen.app.get_key_display(binding), binding.description))
-    return rows
+        row = (screen.app.get_key_display(binding), binding.description)
+        # This screen's keys first, then the app's (screens, quit), then the widgets' moves.
+        (own if node is screen else app_keys if node is screen.app else widget_keys).append(row)
+    return own + app_keys + widget_keys
 
 
 class HelpScreen(ModalScreen[None]):

@@ -8,12 +8,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200  # newest runs shown
 # Bookkeeping the engine stores with a run (resume detection), not choices staff made.
@@ -61,7 +62,7 @@ how long it took.
         yield Header(show_clock=not self.ctx.frozen)
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-status", classes="status-line")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from ss_tui.engine.run import operator
 from ss_tui.jobs import admin, monitor, queue
@@ -18,6 +18,7 @@ from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, status_text, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 STATUS_TABS = (("all", "All"), ("pending", "Pending"), ("processing", "Running"),
                ("failed", "Failed"), ("succeeded", "Succeeded"))
@@ -66,7 +67,7 @@ deliveries, retries). Switch tabs to filter by status.
         yield Tabs(*(Tab(label, id=f"jobs-{key}") for key, label in STATUS_TABS), id="job-tabs")
         yield Static("", id="jobs-counts", classes="status-line")
         yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs", DataTable)

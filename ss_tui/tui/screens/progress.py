@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
+from textual.widgets import Header, ProgressBar, RichLog, Static
 
 from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
-from ss_tui.tui.widgets.format import duration, status_text
+from ss_tui.tui.widgets.format import duration, plural, status_text
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
 MAX_PROJECT_ROWS = 12  # per-project bars shown: the running ones, then the newest finished
@@ -76,7 +77,7 @@ The running import, updated live from the engine.
         with Horizontal(id="progress-body"):
             yield VerticalScroll(Static("", id="projects-progress"), id="projects-box")
             yield RichLog(id="run-log", max_lines=500, wrap=True, markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.ss_app.run_changed.subscribe(self, self._run_changed)
@@ -135,7 +136,7 @@ The running import, updated live from the engine.
                      f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s  ·  "
                      f"elapsed {duration(state.elapsed_s(now))}  ·  "
                      f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
-        stats.append(f"{state.errors} errors", style="red" if state.errors else "")
+        stats.append(plural(state.errors, "error"), style="red" if state.errors else "")
         if state.written:
             stats.append("\n" + "  ".join(f"{k} {v:,}" for k, v in sorted(state.written.items())),
                          style="dim")
@@ -207,7 +208,7 @@ The running import, updated live from the engine.
         s = state.summary
         text = Text("Finished: ", style="bold")
         text.append_text(status_text(s.status))
-        text.append(f"  ·  {duration(s.duration_s)}  ·  {s.errors} errors")
+        text.append(f"  ·  {duration(s.duration_s)}  ·  {plural(s.errors, 'error')}")
         if s.counts:
             text.append("\n" + ", ".join(f"{k} {v}" for k, v in sorted(s.counts.items())))
         if s.errors:

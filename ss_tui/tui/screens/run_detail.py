@@ -8,13 +8,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.screens.history import options_text
 from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
+from ss_tui.tui.widgets.key_footer import KeyFooter
 
 
 class RunDetailScreen(BaseScreen):
@@ -43,7 +44,7 @@ class RunDetailScreen(BaseScreen):
                        f"  ·  API requests {r.api_requests}  ·  errors {r.errors}")
         yield Static(summary, id="run-summary", classes="summary")
         yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#items", DataTable)

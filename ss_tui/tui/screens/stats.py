@@ -9,13 +9,22 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Header, Static
+from textual_plotext import PlotextPlot
 
 from ss_tui.jobs.stats import Stats, collect_stats
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.format import duration
+from ss_tui.tui.widgets.format import duration, plural
+from ss_tui.tui.widgets.key_footer import KeyFooter
+
+
+def _ticks(days: list[str]) -> tuple[list[int], list[str]]:
+    """A label every few days ("03-02"), so a narrow chart's labels never run together."""
+    step = max(1, len(days) // 5)
+    xs = list(range(0, len(days), step))
+    return xs, [days[i][5:] for i in xs]
 
 
 def _pct(value: float | None) -> str:
@@ -29,8 +38,11 @@ How imports are doing, from what every run and job recorded in the database (the
 figures as `ss-tui stats`).
 
 * The top line: runs, success rate, job queue, API requests, retries and rate-limit hits.
-* **Per day**: runs by outcome, mean duration, API traffic and 429s.
-* **Accounts**: failed runs in a row per account; three or more is an alert.
+* **Charts**: runs per day by outcome (ok, partial, failed) and the API's mean response
+  time per day, over the last 14 days.
+* **Per day**: runs; OK, *Part.* (partial) and *Fail* (failed) outcomes; *Mean* run
+  duration; API *Req* (requests), *Retry* (retries) and *429* (rate-limited answers).
+* **Accounts**: *Fails*, the failed runs in a row per account; three or more is an alert.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("r", "reload", "Reload", id="stats.reload", tooltip="Recompute the figures"),
@@ -38,24 +50,24 @@ figures as `ss-tui stats`).
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
-        yield Static("", id="stats-summary", classes="status-line")
+        yield Static("", id="stats-summary")
         yield Static("", id="stats-alerts")
+        with Horizontal(id="stats-charts"):
+            yield PlotextPlot(id="chart-runs")
+            yield PlotextPlot(id="chart-latency")
         with Horizontal(id="stats-body"):
-            with Vertical():
-                yield Static(Text("Runs per day, last 14 days", style="bold"))
-                yield Sparkline([], id="stats-spark")
-                yield DataTable(id="stats-days", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="stats-days", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="stats-accounts", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         days = self.query_one("#stats-days", DataTable)
-        for label in ("Day", "Runs", "OK", "Partial", "Failed", "Mean time", "Requests",
-                      "Retries", "429s"):
-            days.add_column(label, key=label.lower())
+        # Short headings: the table and the accounts beside it fit 100 columns (F1 explains).
+        for label in ("Day", "Runs", "OK", "Part.", "Fail", "Mean", "Req", "Retry", "429"):
+            days.add_column(label)
         accounts = self.query_one("#stats-accounts", DataTable)
-        for label in ("Account", "Failed in a row", "Last run"):
-            accounts.add_column(label, key=label.lower())
+        for label in ("Account", "Fails", "Last run"):
+            accounts.add_column(label)
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
@@ -77,8 +89,9 @@ figures as `ss-tui stats`).
         latency = ("—" if stats.mean_api_latency_ms is None
                    else f"{stats.mean_api_latency_ms:.0f} ms")
         summary = (
-            f"Runs {stats.runs_total} · success {_pct(stats.run_success_rate)} · jobs: {jobs}"
-            f" · API {stats.api_requests} requests, {stats.api_retries} retries, "
+            f"{plural(stats.runs_total, 'run')} · success {_pct(stats.run_success_rate)}"
+            f" · jobs: {jobs} · API {plural(stats.api_requests, 'request')}, "
+            f"{plural(stats.api_retries, 'retry', 'retries')}, "
             f"{stats.rate_limited} rate-limited · mean response {latency}"
         )
         self.query_one("#stats-summary", Static).update(
@@ -90,7 +103,8 @@ figures as `ss-tui stats`).
             alerts.append_text(lit(a.account))
             alerts.append(f": {a.consecutive_failures} failed runs in a row\n", style="red")
         self.query_one("#stats-alerts", Static).update(alerts)
-        self.query_one("#stats-spark", Sparkline).data = [d.runs for d in stats.days] or [0]
+        self._chart_runs(stats)
+        self._chart_latency(stats)
         days = self.query_one("#stats-days", DataTable)
         days.clear()
         for d in reversed([d for d in stats.days if d.runs]):
@@ -105,3 +119,48 @@ figures as `ss-tui stats`).
                              Text(str(a.consecutive_failures),
                                   style="bold red" if a.alert else ""),
                              Text(a.last_status or "—"))
+
+    def _chart_runs(self, stats: Stats) -> None:
+        chart = self.query_one("#chart-runs", PlotextPlot)
+        plt = chart.plt
+        plt.clear_figure()
+        days = [d.day for d in stats.days]
+        xs = list(range(len(days)))
+        if xs:
+            plt.stacked_bar(xs, [[d.succeeded for d in stats.days],
+                                 [d.partial for d in stats.days],
+                                 [d.failed for d in stats.days]],
+                            labels=["ok", "partial", "failed"],
+                            color=["green", "orange", "red"], width=0.6)
+            plt.xticks(*_ticks(days))
+        plt.title("Runs per day")
+        top = max((d.runs for d in stats.days), default=0)
+        plt.ylim(0, max(top, 1))
+        plt.yticks(_int_ticks(top))
+        chart.refresh()
+
+    def _chart_latency(self, stats: Stats) -> None:
+        chart = self.query_one("#chart-latency", PlotextPlot)
+        plt = chart.plt
+        plt.clear_figure()
+        days = [d.day for d in stats.days]
+        points = [(i, d.mean_api_latency_ms) for i, d in enumerate(stats.days)
+                  if d.mean_api_latency_ms is not None]
+        if points:
+            plt.plot([x for x, _ in points], [y for _, y in points], marker="braille",
+                     color="cyan")
+            plt.scatter([x for x, _ in points], [y for _, y in points], marker="●",
+                        color="cyan")
+            plt.xlim(0, max(len(days) - 1, 1))
+            plt.ylim(0, max(y for _, y in points) * 1.2)
+            plt.xticks(*_ticks(days))
+            plt.title("API response time, ms (daily mean)")
+        else:
+            plt.title("API response time: no data yet")
+        chart.refresh()
+
+
+def _int_ticks(top: int) -> list[int]:
+    """Whole-number y ticks (a run count is never 0.5)."""
+    step = max(1, (top + 3) // 4)
+    return list(range(0, max(top, 1) + 1, step))

@@ -20,6 +20,7 @@ STATUS_STYLES = {
     "running": "cyan", "paused": "yellow", "applied": "green", "unchanged": "dim",
     "stale": "yellow", "skipped": "dim", "excluded": "dim",
     "connected": "green", "reconnect_needed": "bold red", "disconnected": "dim",
+    "no_token": "bold yellow",
 }
 
 
@@ -63,6 +64,11 @@ def ms_to_clock(ms: Any) -> str:
         return "—"
     total = int(ms) // 1000
     return f"{total // 60}:{total % 60:02d}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 request", "2 requests" ("1 retry", "3 retries" with ``many``)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def mark(marked: bool) -> Text:

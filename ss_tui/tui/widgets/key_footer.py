@@ -1,0 +1,94 @@
+"""A footer that shows as many keys as fit the terminal's width, most useful first.
+
+Order of preference: F1 (help lists every key), this screen's own keys in the order the
+screen declares them, the screen-switching keys, then the rest. What does not fit stays
+reachable: F1 lists every key and the command palette (ctrl+p) every action. A footer cut
+mid-word ("f4 Prog") is what this replaces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PALETTE_ROOM = 14  # "▏^p palette " on the right
+
+
+def _width(key_display: str, description: str) -> int:
+    return cell_len(key_display) + cell_len(description) + 3  # " key desc "
+
+
+class KeyFooter(Footer):
+    def __init__(self) -> None:
+        super().__init__(show_command_palette=True)
+        self._shown: tuple[str, ...] = ()
+
+    def _ranked(self) -> list[tuple[Binding, bool, str]]:
+        seen: set[str] = set()
+        help_keys, own, navigation, rest = [], [], [], []
+        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            entry = (binding, enabled, tooltip)
+            if binding.action == "help":
+                help_keys.append(entry)
+            elif node is not self.app:
+                own.append(entry)
+            elif binding.action.startswith("goto"):
+                if binding.action != f"goto('{self.app.current_mode}')":  # not "go here"
+                    navigation.append(entry)
+            else:
+                rest.append(entry)
+        return help_keys + own + navigation + rest
+
+    def _fitting(self) -> list[tuple[Binding, bool, str]]:
+        budget = (self.size.width or self.app.size.width) - PALETTE_ROOM
+        chosen: list[tuple[Binding, bool, str]] = []
+        for entry in self._ranked():
+            binding = entry[0]
+            need = _width(self.app.get_key_display(binding), binding.description)
+            if need > budget:
+                break  # keep the order of preference: no lesser key jumps the queue
+            chosen.append(entry)
+            budget -= need
+        return chosen
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        chosen = self._fitting()
+        self._shown = tuple(b.action for b, _e, _t in chosen)
+        self.styles.grid_size_columns = len(chosen)
+        for binding, enabled, tooltip in chosen:
+            yield FooterKey(
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _node, binding, enabled, tooltip = found
+                yield FooterKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    classes="-command-palette",
+                    disabled=not enabled,
+                    tooltip=binding.tooltip or binding.description,
+                )
+
+    def on_resize(self, _event: Any) -> None:
+        shown = tuple(b.action for b, _e, _t in self._fitting())
+        if self._bindings_ready and shown != self._shown:
+            self.call_after_refresh(self.recompose)
