@@ -27,6 +27,13 @@ def simulator_group() -> None:
     help="Projects in the Demo Label account.",
 )
 @click.option(
+    "--shared-projects",
+    default=_DEFAULTS.shared_projects,
+    show_default=True,
+    type=int,
+    help="Projects of a second account the Demo Label is a member of (collaborations).",
+)
+@click.option(
     "--bad-data-share",
     default=_DEFAULTS.bad_data_share,
     show_default=True,
@@ -74,6 +81,7 @@ def serve(
     port: int,
     seed: int,
     projects: int,
+    shared_projects: int,
     bad_data_share: float,
     latency_ms: int,
     rate_limit: int,
@@ -101,6 +109,7 @@ def serve(
     config = _DEFAULTS.with_changes(
         seed=seed,
         projects=projects,
+        shared_projects=shared_projects,
         bad_data_share=bad_data_share,
         latency_ms=latency_ms,
         rate_limit=rate_limit,

@@ -164,7 +164,8 @@ class PlanState:
         upcs = {s.release["upc"] for s in specs if s.release["upc"]}
         artist_ids = {a.session_studio_id for s in specs for a in s.artists.values()}
         artist_ids.discard(None)
-        names = {a.name_normalized for s in specs for a in s.artists.values()}
+        # "" (Jovie's normal form of a non-Latin name) matches nobody: never looked up.
+        names = {a.name_normalized for s in specs for a in s.artists.values() if a.name_normalized}
 
         if not self.creators:
             rows = await conn.execute(sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name))

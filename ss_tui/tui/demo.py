@@ -26,8 +26,9 @@ DEMO_CREATORS = (("Demo Label Roster", "demo-label"), ("Indie Artist", "indie-ar
 
 
 def demo_simulator_config(*, projects: int = 120, seed: int = 42) -> SimulatorConfig:
-    # Some bad data so the Errors screen has something to explain; instant device approval.
-    return SimulatorConfig(seed=seed, projects=projects, bad_data_share=0.08,
+    # Some bad data so the Errors screen has something to explain; a few collaborations
+    # (Browse: owner filter; preview: m); instant device approval.
+    return SimulatorConfig(seed=seed, projects=projects, bad_data_share=0.08, shared_projects=3,
                            auto_approve_device=True, device_interval=1,
                            auto_approve_authorize=True)
 

@@ -145,3 +145,20 @@ async def test_cli_flags_carry_the_import_options(sqlite_url):
         assert result["summary"]["releases_imported"] == len(own) - len(released), err
         assert result["items"].get("excluded", 0) == 0
         assert result["errors"] >= SHARED
+
+
+def test_job_payloads_carry_the_import_options(monkeypatch):
+    """Worker jobs take the options from their payload (snake_case or the original plan's
+    camelCase); absent, the settings' defaults."""
+    from ss_tui.jobs.handlers import _import_options
+
+    monkeypatch.setenv("SS_TUI_INCLUDE_UNRELEASED", "false")
+    plain = _import_options({})
+    assert (plain.include_unreleased, plain.include_collaborations) == (False, False)
+    snake = _import_options({"include_unreleased": True, "include_collaborations": True})
+    assert (snake.include_unreleased, snake.include_collaborations) == (True, True)
+    camel = _import_options({"includeUnreleased": True, "includeCollaborations": True})
+    assert (camel.include_unreleased, camel.include_collaborations) == (True, True)
+    monkeypatch.setenv("SS_TUI_INCLUDE_UNRELEASED", "true")
+    assert _import_options({}).include_unreleased is True
+    assert _import_options({"include_unreleased": False}).include_unreleased is False

@@ -299,3 +299,26 @@ async def test_unreleased_projects_only_when_asked(db_engine):
     plan = await plan_projects(db_engine, projects, PlanDecisions(include_unreleased=True))
     await apply_plan(db_engine, plan)
     assert await count_rows(db_engine, "discog_releases") == 3
+
+
+async def test_an_artist_jovie_already_has_is_matched_not_duplicated(db_engine):
+    """Jovie stored "Amara & the Onyxs" with its own normal form; a Session Studio credit of
+    the same name finds that row instead of creating a twin."""
+    import uuid
+
+    artists = schema.metadata.tables["artists"]
+    existing = uuid.uuid4()
+    async with db_engine.begin() as conn:
+        await conn.execute(sa.insert(artists).values(
+            id=existing, name="Amara & the Onyxs", name_normalized="amara  the onyxs",
+            artist_type="group", is_auto_created=False, metadata={}))
+    data = make_project(9, 1, artistId=None, artistName="Amara & the Onyxs").to_wire()
+    data["tracks"][0]["collaborators"] = [
+        {"id": "col_amara", "name": "Amara & the Onyxs", "role": "main_artist"}
+    ]
+    plan = await plan_projects(db_engine, [Project.model_validate(data)])
+    await apply_plan(db_engine, plan)
+    async with db_engine.connect() as conn:
+        rows = (await conn.execute(sa.select(artists.c.id).where(
+            artists.c.name == "Amara & the Onyxs"))).all()
+    assert [r.id for r in rows] == [existing]
