@@ -433,14 +433,17 @@ def _os_error(e: OSError, db: _Place) -> Failure:
         isinstance(e, ConnectionError | TimeoutError | socket.gaierror)
         or e.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH)
     ):
-        reason = "refused the connection" if isinstance(e, ConnectionRefusedError) else (
-            "could not be found" if isinstance(e, socket.gaierror) else "could not be reached"
+        reason = (
+            "refused the connection"
+            if isinstance(e, ConnectionRefusedError)
+            else (
+                "could not be found" if isinstance(e, socket.gaierror) else "could not be reached"
+            )
         )
         return Failure(
             "db_unreachable",
             f"{db.label} {reason}.",
-            "Start the database server (or check host and port in SS_TUI_DATABASE_URL), "
-            f"{RERUN}.",
+            f"Start the database server (or check host and port in SS_TUI_DATABASE_URL), {RERUN}.",
             EXIT_DATABASE,
             transient=True,
         )

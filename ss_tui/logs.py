@@ -32,7 +32,10 @@ class MessageOnly(logging.Formatter):
 
 
 def configure_logging(
-    settings: Any, *, verbose: bool = False, stderr_level: str | None = None,
+    settings: Any,
+    *,
+    verbose: bool = False,
+    stderr_level: str | None = None,
     terminal_fallback: bool = True,
 ) -> Path | None:
     """Log to ``settings.log_file`` at ``settings.log_level`` (DEBUG when ``verbose``);
@@ -62,8 +65,9 @@ def configure_logging(
     if stderr_level or (_log_file is None and terminal_fallback):
         terminal = logging.StreamHandler(sys.stderr)
         terminal.setFormatter(MessageOnly("%(message)s"))
-        terminal.setLevel(logging.getLevelName(stderr_level.upper()) if stderr_level
-                          else logging.WARNING)
+        terminal.setLevel(
+            logging.getLevelName(stderr_level.upper()) if stderr_level else logging.WARNING
+        )
         handlers.append(terminal)
     if not handlers:
         handlers.append(logging.NullHandler())  # not Python's last resort: it prints to stderr

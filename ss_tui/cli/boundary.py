@@ -32,7 +32,8 @@ class GuardedGroup(click.Group):
         except KeyboardInterrupt:
             click.secho(
                 "\nInterrupted. Nothing is half-written: run the same command again to continue.",
-                fg="yellow", err=True,
+                fg="yellow",
+                err=True,
             )
             ctx.exit(EXIT_CANCELLED)
         except Exception as exc:

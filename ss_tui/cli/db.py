@@ -8,6 +8,7 @@ import sys
 import click
 
 from ss_tui.config import load_settings
+from ss_tui.failures import EXIT_DATABASE, EXIT_USAGE
 
 url_option = click.option(
     "--database-url",
@@ -22,9 +23,9 @@ def _url(database_url: str | None) -> str:
     return database_url or load_settings().database_url
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int) -> None:
     click.secho(message, fg="red", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group("db")
@@ -43,11 +44,39 @@ def upgrade_cmd(revision: str, database_url: str | None) -> None:
     from ss_tui.db.engine import redact, upgrade
 
     url = _url(database_url)
+    before, had_tables = asyncio.run(_state(url))
+    asyncio.run(upgrade(url, revision))  # failures: the CLI's error boundary explains them
+    after, _ = asyncio.run(_state(url))
+    where = redact(url)
+    if before is None and not had_tables:
+        click.echo(f"Created the database schema in {where} (revision {after}).")
+    elif before is None:
+        click.echo(f"Added ss-tui's tables to the existing database {where} (revision {after}).")
+    elif before == after:
+        click.echo(f"{where} is already at revision {after}; nothing to do.")
+    else:
+        click.echo(f"Migrated {where} from revision {before} to {after}.")
+
+
+async def _state(url: str) -> tuple[str | None, bool]:
+    """The applied revision and whether the database holds any table at all."""
+    import sqlalchemy as sa
+
+    from ss_tui.db.engine import create_engine
+    from ss_tui.db.migrate import VERSION_TABLE
+
+    engine = create_engine(url)
     try:
-        asyncio.run(upgrade(url, revision))
-    except Exception as exc:  # a clear one-liner, never a traceback with the URL's password
-        _fail(f"upgrade failed on {redact(url)}: {type(exc).__name__}: {exc}")
-    click.echo(f"{redact(url)} is at {revision}")
+        async with engine.connect() as conn:
+            tables = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
+            revision = None
+            if VERSION_TABLE in tables:
+                revision = (
+                    await conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}"))
+                ).scalar()
+            return revision, bool(tables)
+    finally:
+        await engine.dispose()
 
 
 @db_group.command("downgrade")
@@ -60,12 +89,13 @@ def downgrade_cmd(revision: str, database_url: str | None, force: bool) -> None:
     `0001_jovie` removes ss-tui's own tables; `base` also removes Jovie's tables, which
     is refused in a database holding other tables (a shared Jovie database) unless --force."""
     from ss_tui.db.engine import downgrade, redact
+    from ss_tui.db.migrate import SharedDatabaseError
 
     url = _url(database_url)
     try:
         asyncio.run(downgrade(url, revision, force=force))
-    except Exception as exc:
-        _fail(f"downgrade failed on {redact(url)}: {type(exc).__name__}: {exc}")
+    except SharedDatabaseError as exc:  # a refusal with its reason; anything else: the boundary
+        _fail(f"{redact(url)}: {exc}", EXIT_USAGE)
     click.echo(f"{redact(url)} is at {revision}")
 
 
@@ -91,10 +121,7 @@ def check_cmd(database_url: str | None) -> None:
     try:
         report = asyncio.run(check_database(url))
     except DatabaseNotFound as exc:
-        _fail(str(exc))
-        return
-    except Exception as exc:
-        _fail(f"cannot inspect {redact(url)}: {type(exc).__name__}: {exc}")
+        _fail(f"{exc}. Create it with `ss-tui db upgrade`.", EXIT_DATABASE)
         return
     click.echo(f"checking {redact(url)}")
     for line, bad in format_report(report):

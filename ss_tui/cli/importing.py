@@ -1,12 +1,8 @@
 """CLI commands: ``ss-tui import``, ``ss-tui errors …``, ``ss-tui runs …`` (headless engine).
 
-Exit codes (also in README "## Importing"):
-  0  every selected project applied or unchanged (or a dry run / query succeeded)
-  1  partial: some projects failed or went stale, or items recorded sync errors
-  2  usage error (bad option, unknown id)
-  3  the run failed: no project could be imported
-  4  not connected / reconnect needed (no account, token revoked or expired)
-  5  cancelled (Ctrl-C; the run stops at a project boundary and resumes when run again)
+Exit codes: the one table of ``ss_tui.failures`` (README "Exit codes"), e.g. 0 every project
+applied or unchanged, 1 partial (also: the listing stopped part-way), 3 the run failed, 4 not
+connected, 5 cancelled, 6 database unavailable, 7 Session Studio unreachable.
 """
 
 from __future__ import annotations
@@ -24,9 +20,16 @@ from typing import Any
 import click
 
 from ss_tui.config import load_settings
+from ss_tui.failures import (
+    EXIT_AUTH,
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+)
 from ss_tui.queries.errors import KINDS as ERROR_KINDS
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_AUTH, EXIT_CANCELLED = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
     "succeeded": EXIT_OK,
     "partial": EXIT_PARTIAL,
@@ -57,8 +60,10 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
         finally:
             await engine.dispose()
 
-    try:
+    try:  # database and network failures: the CLI's error boundary explains them
         code = asyncio.run(main())
+    except (KeyError, IndexError):
+        raise  # a bug, not an unknown id
     except LookupError as exc:
         from ss_tui.engine.service import NotConnected
 
@@ -236,6 +241,7 @@ def import_cmd(
     }
 
     async def body(svc: Any, settings: Any) -> int:
+        from ss_tui.cli.summary import listing_note
         from ss_tui.engine.decisions import PlanDecisions
         from ss_tui.engine.render import plan_to_dict
         from ss_tui.engine.run import RunControl
@@ -259,12 +265,21 @@ def import_cmd(
                 )
         if dry_run or confirm:
             plan = result.plan
+            note = await listing_note(svc, result, dry_run=True)
+            if note is not None and note.nothing_listed:  # nothing to preview: say why
+                if as_json:
+                    click.echo(json.dumps({"listing": note.to_dict()}, indent=2))
+                note.show()
+                return note.exit_code(EXIT_OK)
             if as_json:
-                click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
+                data = plan_to_dict(plan) | ({"listing": note.to_dict()} if note else {})
+                click.echo(json.dumps(data, indent=2, ensure_ascii=False))
             else:
                 _print_plan(plan, verbose)
+            if note is not None:
+                note.show()
             if dry_run:
-                return EXIT_OK
+                return note.exit_code(EXIT_OK) if note else EXIT_OK
             totals = plan.totals()
             if not totals["create"] + totals["update"] + totals["delete"]:
                 click.echo("Nothing to change.")
@@ -285,15 +300,21 @@ def import_cmd(
                     resume=not no_resume,
                     **discovery,
                 )
+        note = await listing_note(svc, result)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), indent=2))
+            data = result.to_dict() | ({"listing": note.to_dict()} if note else {})
+            click.echo(json.dumps(data, indent=2))
         else:
-            click.echo(str(result) + ("" if result.rows_written else " (nothing changed)"))
+            quiet = result.rows_written or note is not None
+            click.echo(str(result) + ("" if quiet else " (nothing changed)"))
             if result.resumed:
                 click.echo("(continued an interrupted run)")
             if result.errors:
                 click.echo(f"See: ss-tui errors list --run {result.run_id}")
-        return STATUS_EXIT.get(result.status, EXIT_PARTIAL)
+            if note is not None:
+                note.show()
+        code = STATUS_EXIT.get(result.status, EXIT_PARTIAL)
+        return note.exit_code(code) if note else code
 
     _run(body, database_url)
 
