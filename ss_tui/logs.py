@@ -43,10 +43,7 @@ def configure_logging(
     be opened, warnings go to stderr instead (``terminal_fallback``; not under a full-screen
     app). Returns the log file in use."""
     global _log_file
-    level_name = "DEBUG" if verbose else str(getattr(settings, "log_level", "INFO")).upper()
-    level = logging.getLevelName(level_name)
-    if not isinstance(level, int):
-        level = logging.INFO
+    level = logging.DEBUG if verbose else _level(getattr(settings, "log_level", "INFO"))
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(handler)
@@ -65,19 +62,27 @@ def configure_logging(
     if stderr_level or (_log_file is None and terminal_fallback):
         terminal = logging.StreamHandler(sys.stderr)
         terminal.setFormatter(MessageOnly("%(message)s"))
-        terminal.setLevel(
-            logging.getLevelName(stderr_level.upper()) if stderr_level else logging.WARNING
-        )
+        terminal.setLevel(_level(stderr_level) if stderr_level else logging.WARNING)
         handlers.append(terminal)
     if not handlers:
         handlers.append(logging.NullHandler())  # not Python's last resort: it prints to stderr
     for handler in handlers:
         setattr(handler, _MARK, True)
+        handler.addFilter(_quiet_libraries)
         root.addHandler(handler)
     root.setLevel(level)
-    for name in _NOISY:  # one line per HTTP request or SQL call drowns what matters
-        logging.getLogger(name).setLevel(logging.WARNING)
     return _log_file
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """One line per HTTP request or SQL call would drown what matters: libraries' records
+    below WARNING stay out (a filter, so their loggers keep their own levels)."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(_NOISY)
+
+
+def _level(name: Any) -> int:
+    level = logging.getLevelName(str(name).upper())
+    return level if isinstance(level, int) else logging.INFO
 
 
 def current_log_file() -> Path | None:

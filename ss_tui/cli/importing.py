@@ -101,6 +101,8 @@ class _Progress:
         self.task: Any = None
         self.failures = 0
         self.importing = False
+        self.description = "Fetching"
+        self.waiting = ""  # " · waiting 20s: …" while Session Studio holds requests back
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -133,24 +135,38 @@ class _Progress:
 
         if self.progress is None:
             return
+        if isinstance(event, ev.ApiWaiting):  # a long wait shows as one, with its reason
+            self.waiting = "" if event.reason == "resumed" else (
+                f" · waiting {event.seconds:.0f}s: {WAIT_REASONS.get(event.reason, event.reason)}"
+            )
+            self.progress.update(self.task, description=self.description + self.waiting)
+            return
         if isinstance(event, ev.FetchProgress):
             if not self.importing:
-                self.progress.update(self.task, description=f"Fetching ({event.fetched})")
+                self.description = f"Fetching ({event.fetched})"
+                self.progress.update(self.task, description=self.description + self.waiting)
             else:  # the listing streams on while importing: the total grows with it
                 total = self.progress.tasks[0].total or 0
                 self.progress.update(self.task, total=max(total, event.total or event.fetched))
         elif isinstance(event, ev.RunStarted):
-            self.importing = True
+            self.importing, self.description = True, "Importing"
             self.progress.update(
-                self.task, total=event.total_projects, completed=0, description="Importing"
+                self.task, total=event.total_projects, completed=0,
+                description=self.description + self.waiting,
             )
         elif isinstance(event, ev.ProjectFinished):
             self.progress.advance(self.task)
         elif isinstance(event, ev.ItemFailed):
             self.failures += 1
-            self.progress.update(self.task, description=f"Importing ({self.failures} errors)")
-        elif isinstance(event, ev.RateLimited) and event.paused_for_s:
-            self.progress.update(self.task, description=f"Rate limited {event.paused_for_s:.0f}s")
+            self.description = f"Importing ({self.failures} errors)"
+            self.progress.update(self.task, description=self.description + self.waiting)
+
+
+WAIT_REASONS = {
+    "rate_limited": "rate limit (Retry-After)",
+    "retrying": "no answer, retrying",
+    "circuit_open": "Session Studio failing, calls paused",
+}
 
 
 def _install_cancel(control: Any) -> None:
