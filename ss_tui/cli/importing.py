@@ -418,7 +418,11 @@ def _error_filters(
     if kind:
         stmt = stmt.where(table.c.kind == kind)
     if run:
-        stmt = stmt.where(table.c.run_id == uuid.UUID(run))
+        try:
+            stmt = stmt.where(table.c.run_id == uuid.UUID(run))
+        except ValueError:
+            hint = "not a run id (see `ss-tui runs list`)"
+            raise click.BadParameter(hint, param_hint="--run") from None
     return stmt
 
 
@@ -439,7 +443,7 @@ _run_opt = click.option("--run", default=None, metavar="RUN_ID", help="Only this
 @_status_opt
 @_kind_opt
 @_run_opt
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="Rows shown (0: all).")
 @json_option
 @url_option
 def errors_list(
@@ -456,9 +460,19 @@ def errors_list(
     async def body(svc: Any, settings: Any) -> int:
         t = _error_table()
         stmt = _error_filters(sa.select(t), t, status, kind, run)
-        stmt = stmt.order_by(t.c.last_seen_at.desc()).limit(limit)
+        stmt = stmt.order_by(t.c.last_seen_at.desc()).limit(limit or None)
         async with svc.engine.connect() as conn:
             rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
+            total = len(rows)
+            if limit and total == limit:  # a full page: say how many there are in all
+                count = _error_filters(sa.select(sa.func.count()).select_from(t), t, status,
+                                       kind, run)
+                total = (await conn.execute(count)).scalar_one()
+        more = "" if total == len(rows) else (
+            f"Showing the newest {len(rows)} of {total} errors: see more with "
+            f"--limit {min(total, 10 * len(rows))} (--limit 0: all), or all of them in a "
+            "file with `ss-tui errors export -o errors.csv`."
+        )
         if as_json:
             click.echo(
                 json.dumps(
@@ -467,6 +481,8 @@ def errors_list(
                     ensure_ascii=False,
                 )
             )
+            if more:
+                click.echo(more, err=True)  # stdout stays JSON
             return EXIT_OK
         from rich.console import Console
         from rich.table import Table
@@ -490,6 +506,8 @@ def errors_list(
         Console().print(table)
         if not rows:
             click.echo("No errors.")
+        if more:
+            click.echo(more)
         return EXIT_OK
 
     _run(body, database_url)
