@@ -84,6 +84,13 @@ def classify(
     for e in chain:
         if type(e).__name__ == "ValidationError" and "pydantic" in type(e).__module__:
             return _settings(e)
+        if _module(e).startswith("alembic") and type(e).__name__ == "CommandError":
+            return Failure(  # e.g. an unknown revision: alembic's own words, no SQL
+                "db_revision",
+                f"The migration cannot run: {str(e).splitlines()[0] if str(e) else 'bad revision'}",
+                "Check the revision name (`ss-tui db current` shows the applied one).",
+                EXIT_USAGE,
+            )
     name = type(exc).__name__
     return Failure(
         "internal",

@@ -62,6 +62,7 @@ def configure_logging(
     if stderr_level or (_log_file is None and terminal_fallback):
         terminal = logging.StreamHandler(sys.stderr)
         terminal.setFormatter(MessageOnly("%(message)s"))
+        terminal.addFilter(_not_shown_already)
         terminal.setLevel(_level(stderr_level) if stderr_level else logging.WARNING)
         handlers.append(terminal)
     if not handlers:
@@ -72,6 +73,13 @@ def configure_logging(
         root.addHandler(handler)
     root.setLevel(level)
     return _log_file
+
+
+SHOWN = "ss_tui.shown"  # records of failures the front end already put on the screen
+
+
+def _not_shown_already(record: logging.LogRecord) -> bool:
+    return record.name != SHOWN
 
 
 def _quiet_libraries(record: logging.LogRecord) -> bool:

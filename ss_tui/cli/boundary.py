@@ -5,12 +5,14 @@ file only (always for a bug, with ``-v`` for the rest)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
 import click
 
 from ss_tui.failures import EXIT_CANCELLED, Failure, record
+from ss_tui.logs import SHOWN
 
 VERBOSE_KEY = "ss_tui.verbose"
 
@@ -42,6 +44,7 @@ class GuardedGroup(click.Group):
                 database_url=option_or_setting(self._argv, "--database-url", "database_url"),
                 api_base_url=option_or_setting(self._argv, "--api-base-url", "api_base_url"),
                 doing=" ".join(_command_words(self._argv)),
+                logger=logging.getLogger(SHOWN),  # the log file's copy; stderr gets show()
             )
             show(failure, verbose=bool(ctx.meta.get(VERBOSE_KEY)))
             ctx.exit(failure.exit_code)

@@ -93,8 +93,9 @@ class Worker:
                 job = await queue.claim(self.engine, slot_id, job_types=self.handlers.keys())
             except Exception as exc:
                 failure = self._classify(exc)
-                if not failure.transient:
-                    raise  # not migrated, not a database…: `ss-tui worker` says so and exits
+                if not failure.transient or self.stop_when_idle:
+                    raise  # not migrated, not a database… (or a drain run): `ss-tui worker`
+                    # says so and exits; a service waits for the database to come back
                 outage += 1
                 if outage == 1:  # one line per outage, not one per poll
                     log.warning("%s Waiting for the database…", failure.message)
