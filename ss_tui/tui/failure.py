@@ -73,6 +73,9 @@ async def database_problem(ctx: Any) -> tuple[Failure | None, Failure | None]:
 class DatabaseProblemScreen(Screen[None]):
     """Shown instead of the dashboard while its database cannot be used."""
 
+    DEFAULT_CSS = """
+    DatabaseProblemScreen #database-problem { padding: 1 2; }
+    """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("r", "check_again", "Check again", id="problem.check",
                 tooltip="Try the database again (after fixing it)"),
