@@ -377,7 +377,9 @@ def _postgres(e: BaseException, state: str | None, db: _Place) -> Failure | None
         )
     if (
         state in _PG_GONE
-        or name in ("ConnectionDoesNotExistError", "InterfaceError", "CannotConnectNowError")
+        # asyncpg's own words when the server vanished under a running statement.
+        or name in ("ConnectionDoesNotExistError", "InterfaceError", "CannotConnectNowError",
+                    "InternalClientError")
         or "connection is closed" in text
         or "connection was closed" in text
     ):

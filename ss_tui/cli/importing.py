@@ -321,7 +321,7 @@ def import_cmd(
             data = result.to_dict() | ({"listing": note.to_dict()} if note else {})
             click.echo(json.dumps(data, indent=2))
         else:
-            quiet = result.rows_written or note is not None
+            quiet = result.rows_written or note is not None or result.status == "failed"
             click.echo(str(result) + ("" if quiet else " (nothing changed)"))
             if result.resumed:
                 click.echo("(continued an interrupted run)")
