@@ -433,9 +433,10 @@ class SsTuiApp(App[None]):
         if error is None:
             return False
         fetched = len(getattr(result, "upstream", None) or getattr(result, "payloads", {}))
-        self.notify(clean(f"{describe(error, self.ctx, doing)} ({fetched} projects were "
-                          "listed before it stopped; run it again for the rest.)"),
-                    severity="error", markup=False, timeout=15)
+        text = describe(error, self.ctx, doing)
+        if fetched:
+            text += f" ({fetched} projects were listed before it stopped: run it again.)"
+        self.notify(clean(text), severity="error", markup=False, timeout=15)
         return True
 
     def account_connected(self, connection_id: Any) -> None:

@@ -84,3 +84,25 @@ async def test_a_read_only_database_opens_and_an_import_says_why_it_failed(
         assert failed and "is read-only" in failed[0] and "writable" in failed[0]
         assert not any("INSERT" in n or "[SQL" in n or "readonly database" in n
                        for n in _notes(app))
+
+
+async def test_a_refresh_from_an_unreachable_session_studio_says_so(
+    seeded: Any, make_app: Any
+) -> None:
+    from ss_tui.sessionstudio.tokens import TokenSet
+    from tests.cli.broken import free_port
+
+    seeded(projects=3, errors=0)
+    store = MemoryTokenStore()
+    await store.set("acct_demo", TokenSet(access_token="ssp_personal_token_for_tests"))
+    app = make_app("browser", token_store=store,
+                   api_base_url=f"http://127.0.0.1:{free_port()}/v1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.refresh_from_remote()
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        notes = _notes(app)
+        assert any(n.startswith("The refresh failed: Nothing answered at http://127.0.0.1:")
+                   and "SESSION_STUDIO_API_BASE_URL" in n for n in notes), notes
+        assert not any("Fetched 0 projects" in n for n in notes)
