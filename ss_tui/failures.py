@@ -65,32 +65,14 @@ def classify(
     database_url: str | None = None,
     api_base_url: str | None = None,
 ) -> Failure:
-    """The failure behind ``exc``; ``database_url`` / ``api_base_url`` name the places."""
-    chain = list(_chain(exc))
+    """The failure behind ``exc``; ``database_url`` / ``api_base_url`` name the places.
+    The outermost exception that says something wins: a database error raised while handling
+    a network one is a database failure."""
     db = _Place.database(database_url)
-    for e in chain:  # Session Studio's typed errors first: they wrap the network's
-        if _is_session_studio(e):
-            return _session_studio(e, chain, api_base_url)
-    for e in chain:
-        if _is_http(e):
-            return _network(chain, api_base_url)
-    for e in chain:
-        failure = _driver(e, db)
+    for e in _chain(exc):
+        failure = _one(e, db, api_base_url)
         if failure is not None:
             return failure
-    for e in chain:
-        if isinstance(e, OSError):
-            return _os_error(e, db)
-    for e in chain:
-        if type(e).__name__ == "ValidationError" and "pydantic" in type(e).__module__:
-            return _settings(e)
-        if _module(e).startswith("alembic") and type(e).__name__ == "CommandError":
-            return Failure(  # e.g. an unknown revision: alembic's own words, no SQL
-                "db_revision",
-                f"The migration cannot run: {str(e).splitlines()[0] if str(e) else 'bad revision'}",
-                "Check the revision name (`ss-tui db current` shows the applied one).",
-                EXIT_USAGE,
-            )
     name = type(exc).__name__
     return Failure(
         "internal",
@@ -99,6 +81,29 @@ def classify(
         "details there).",
         EXIT_INTERNAL,
     )
+
+
+def _one(e: BaseException, db: _Place, api: str | None) -> Failure | None:
+    if _is_session_studio(e):  # Session Studio's typed errors wrap the network's
+        return _session_studio(e, list(_chain(e)), api)
+    if _is_http(e):
+        return _network(list(_chain(e)), api)
+    failure = _driver(e, db)
+    if failure is not None:
+        return failure
+    if isinstance(e, OSError):
+        return _os_error(e, db)
+    if type(e).__name__ == "ValidationError" and "pydantic" in _module(e):
+        return _settings(e)
+    if _module(e).startswith("alembic") and type(e).__name__ == "CommandError":
+        first = str(e).splitlines()[0] if str(e) else "bad revision"
+        return Failure(  # e.g. an unknown revision: alembic's own words, no SQL
+            "db_revision",
+            f"The migration cannot run: {first}",
+            "Check the revision name (`ss-tui db current` shows the applied one).",
+            EXIT_USAGE,
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- the chain
@@ -378,8 +383,13 @@ def _postgres(e: BaseException, state: str | None, db: _Place) -> Failure | None
     if (
         state in _PG_GONE
         # asyncpg's own words when the server vanished under a running statement.
-        or name in ("ConnectionDoesNotExistError", "InterfaceError", "CannotConnectNowError",
-                    "InternalClientError")
+        or name
+        in (
+            "ConnectionDoesNotExistError",
+            "InterfaceError",
+            "CannotConnectNowError",
+            "InternalClientError",
+        )
         or "connection is closed" in text
         or "connection was closed" in text
     ):
