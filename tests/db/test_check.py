@@ -60,7 +60,7 @@ async def test_dropped_unique_index_and_table_are_named(db_url: str) -> None:
 async def test_missing_sqlite_file_is_reported_not_created(tmp_path: Path) -> None:
     path = tmp_path / "nope" / "ss.db"
     code, out = await check_in_thread(f"sqlite+aiosqlite:///{path}")
-    assert code == 1 and "not found" in out
+    assert code == 6 and "not found" in out  # database unavailable (README, exit codes)
     assert not path.exists() and not path.parent.exists()
 
 
