@@ -160,6 +160,9 @@ class _Progress:
             self.failures += 1
             self.description = f"Importing ({self.failures} errors)"
             self.progress.update(self.task, description=self.description + self.waiting)
+        elif isinstance(event, ev.RateLimited) and event.paused_for_s and not self.waiting:
+            pause = f" · rate limited {event.paused_for_s:.0f}s"
+            self.progress.update(self.task, description=self.description + pause)
 
 
 WAIT_REASONS = {
