@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 _MARK = "_ss_tui_handler"  # our handlers, replaced when logging is configured again
-_NOISY = ("httpx", "httpcore", "aiosqlite", "asyncio", "hpack", "urllib3")
+_NOISY = (
+    "httpx", "httpcore", "aiosqlite", "asyncio", "hpack", "urllib3", "alembic.runtime.plugins",
+)
 _log_file: Path | None = None
 
 
