@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_data_dir, user_log_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +18,10 @@ DEFAULT_API_BASE_URL = "https://api.session.studio/v1"
 
 def default_data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_log_file() -> str:
+    return str(Path(user_log_dir(APP_NAME, appauthor=False)) / "ss-tui.log")
 
 
 def default_database_url() -> str:
@@ -48,13 +52,15 @@ class Settings(BaseSettings):
     token_store: str = "keyring"  # keyring | database | memory
     token_key: SecretStr | None = None  # Fernet key for the database token store
     operator: str | None = None  # who runs imports; defaults to the OS user
-    log_level: str = "INFO"
     # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks, as
     # Jovie's own import does: its slug pages and track lists still read them.
     write_legacy_tracks: bool = True
     # SessionStudioImportOptions.includeUnreleased when a run does not say: unreleased and
     # draft projects are imported (as Jovie drafts) only when asked.
     include_unreleased: bool = False
+    log_level: str = "INFO"  # DEBUG (or `ss-tui -v`) also keeps failures' tracebacks
+    # Where log records go (rotated at 5 MB); empty: nowhere. Never the screen: see ss_tui/logs.py.
+    log_file: str = Field(default_factory=default_log_file)
 
     # Cross-platform link discovery (ss_tui.discovery): lookup services' base URLs.
     musicbrainz_base_url: str = "https://musicbrainz.org/ws/2"

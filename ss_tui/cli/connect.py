@@ -10,15 +10,17 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_FAILED, EXIT_AUTH = 0, 1, 3
+from ss_tui.failures import EXIT_OK, EXIT_USAGE
 
 
 def _run(body: Callable[[Any, Any, Any], Awaitable[int]], database_url: str | None) -> None:
-    """Settings + database + token store + import service, then ``body(svc, store, settings)``."""
+    """Settings + database + token store + import service, then ``body(svc, store, settings)``.
+
+    Session Studio's errors (a declined login: exit 4; unreachable: 7) and the database's
+    are explained by the CLI's error boundary (``cli/boundary.py``)."""
     from ss_tui.config import load_settings
     from ss_tui.db.engine import create_engine
     from ss_tui.engine.service import ImportService
-    from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
     from ss_tui.sessionstudio.tokens import token_store_from_settings
 
     settings = load_settings(**({"database_url": database_url} if database_url else {}))
@@ -33,14 +35,11 @@ def _run(body: Callable[[Any, Any, Any], Awaitable[int]], database_url: str | No
 
     try:
         code = asyncio.run(main())
-    except SessionStudioError as exc:
-        click.secho(str(exc), fg="red", err=True)
-        if exc.suggested_action and exc.suggested_action not in str(exc):
-            click.secho(exc.suggested_action, err=True)
-        code = EXIT_AUTH if isinstance(exc, AuthError) or exc.kind == "auth" else EXIT_FAILED
-    except LookupError as exc:
+    except (KeyError, IndexError):
+        raise  # a bug, not a missing account: the boundary reports it
+    except LookupError as exc:  # no such account, or several to choose from
         click.secho(str(exc.args[0] if exc.args else exc), fg="red", err=True)
-        code = EXIT_FAILED
+        code = EXIT_USAGE
     sys.exit(code)
 
 

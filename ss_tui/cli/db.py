@@ -8,6 +8,7 @@ import sys
 import click
 
 from ss_tui.config import load_settings
+from ss_tui.failures import EXIT_DATABASE, EXIT_USAGE
 
 url_option = click.option(
     "--database-url",
@@ -22,9 +23,9 @@ def _url(database_url: str | None) -> str:
     return database_url or load_settings().database_url
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int) -> None:
     click.secho(message, fg="red", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group("db")
@@ -43,11 +44,7 @@ def upgrade_cmd(revision: str, database_url: str | None) -> None:
     from ss_tui.db.engine import redact, upgrade
 
     url = _url(database_url)
-    try:
-        result = asyncio.run(upgrade(url, revision))
-    except Exception as exc:  # a clear one-liner, never a traceback with the URL's password
-        _fail(f"upgrade failed on {redact(url)}: {type(exc).__name__}: {exc}")
-        return
+    result = asyncio.run(upgrade(url, revision))  # failures: the CLI's error boundary
     click.echo(result.describe(redact(url)))
 
 
@@ -61,12 +58,13 @@ def downgrade_cmd(revision: str, database_url: str | None, force: bool) -> None:
     `0001_jovie` removes ss-tui's own tables; `base` also removes Jovie's tables, which
     is refused in a database holding other tables (a shared Jovie database) unless --force."""
     from ss_tui.db.engine import downgrade, redact
+    from ss_tui.db.migrate import SharedDatabaseError
 
     url = _url(database_url)
     try:
         asyncio.run(downgrade(url, revision, force=force))
-    except Exception as exc:
-        _fail(f"downgrade failed on {redact(url)}: {type(exc).__name__}: {exc}")
+    except SharedDatabaseError as exc:  # a refusal with its reason; anything else: the boundary
+        _fail(f"{redact(url)}: {exc}", EXIT_USAGE)
     click.echo(f"{redact(url)} is at {revision}")
 
 
@@ -92,10 +90,7 @@ def check_cmd(database_url: str | None) -> None:
     try:
         report = asyncio.run(check_database(url))
     except DatabaseNotFound as exc:
-        _fail(str(exc))
-        return
-    except Exception as exc:
-        _fail(f"cannot inspect {redact(url)}: {type(exc).__name__}: {exc}")
+        _fail(f"{exc}. Create it with `ss-tui db upgrade`.", EXIT_DATABASE)
         return
     click.echo(f"checking {redact(url)}")
     for line, bad in format_report(report):

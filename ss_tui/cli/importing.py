@@ -1,12 +1,8 @@
 """CLI commands: ``ss-tui import``, ``ss-tui errors …``, ``ss-tui runs …`` (headless engine).
 
-Exit codes (also in README "## Importing"):
-  0  every selected project applied or unchanged (or a dry run / query succeeded)
-  1  partial: some projects failed or went stale, or items recorded sync errors
-  2  usage error (bad option, unknown id)
-  3  the run failed: no project could be imported
-  4  not connected / reconnect needed (no account, token revoked or expired)
-  5  cancelled (Ctrl-C; the run stops at a project boundary and resumes when run again)
+Exit codes: the one table of ``ss_tui.failures`` (README "Exit codes"), e.g. 0 every project
+applied or unchanged, 1 partial (also: the listing stopped part-way), 3 the run failed, 4 not
+connected, 5 cancelled, 6 database unavailable, 7 Session Studio unreachable.
 """
 
 from __future__ import annotations
@@ -24,10 +20,17 @@ from typing import Any
 import click
 
 from ss_tui.config import load_settings
+from ss_tui.failures import (
+    EXIT_AUTH,
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+)
 from ss_tui.queries.errors import KINDS as ERROR_KINDS
 from ss_tui.text import visible
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_AUTH, EXIT_CANCELLED = 0, 1, 2, 3, 4, 5
 STATUS_EXIT = {
     "succeeded": EXIT_OK,
     "partial": EXIT_PARTIAL,
@@ -58,8 +61,10 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
         finally:
             await engine.dispose()
 
-    try:
+    try:  # database and network failures: the CLI's error boundary explains them
         code = asyncio.run(main())
+    except (KeyError, IndexError):
+        raise  # a bug, not an unknown id
     except LookupError as exc:
         from ss_tui.engine.service import NotConnected
 
@@ -97,6 +102,8 @@ class _Progress:
         self.task: Any = None
         self.failures = 0
         self.importing = False
+        self.description = "Fetching"
+        self.waiting = ""  # " · waiting 20s: …" while Session Studio holds requests back
 
     def __enter__(self) -> _Progress:
         if self.enabled:
@@ -129,24 +136,41 @@ class _Progress:
 
         if self.progress is None:
             return
+        if isinstance(event, ev.ApiWaiting):  # a long wait shows as one, with its reason
+            self.waiting = "" if event.reason == "resumed" else (
+                f" · waiting {event.seconds:.0f}s: {WAIT_REASONS.get(event.reason, event.reason)}"
+            )
+            self.progress.update(self.task, description=self.description + self.waiting)
+            return
         if isinstance(event, ev.FetchProgress):
             if not self.importing:
-                self.progress.update(self.task, description=f"Fetching ({event.fetched})")
+                self.description = f"Fetching ({event.fetched})"
+                self.progress.update(self.task, description=self.description + self.waiting)
             else:  # the listing streams on while importing: the total grows with it
                 total = self.progress.tasks[0].total or 0
                 self.progress.update(self.task, total=max(total, event.total or event.fetched))
         elif isinstance(event, ev.RunStarted):
-            self.importing = True
+            self.importing, self.description = True, "Importing"
             self.progress.update(
-                self.task, total=event.total_projects, completed=0, description="Importing"
+                self.task, total=event.total_projects, completed=0,
+                description=self.description + self.waiting,
             )
         elif isinstance(event, ev.ProjectFinished):
             self.progress.advance(self.task)
         elif isinstance(event, ev.ItemFailed):
             self.failures += 1
-            self.progress.update(self.task, description=f"Importing ({self.failures} errors)")
-        elif isinstance(event, ev.RateLimited) and event.paused_for_s:
-            self.progress.update(self.task, description=f"Rate limited {event.paused_for_s:.0f}s")
+            self.description = f"Importing ({self.failures} errors)"
+            self.progress.update(self.task, description=self.description + self.waiting)
+        elif isinstance(event, ev.RateLimited) and event.paused_for_s and not self.waiting:
+            pause = f" · rate limited {event.paused_for_s:.0f}s"
+            self.progress.update(self.task, description=self.description + pause)
+
+
+WAIT_REASONS = {
+    "rate_limited": "rate limit (Retry-After)",
+    "retrying": "no answer, retrying",
+    "circuit_open": "Session Studio failing, calls paused",
+}
 
 
 def _install_cancel(control: Any) -> None:
@@ -258,6 +282,7 @@ def import_cmd(
     }
 
     async def body(svc: Any, settings: Any) -> int:
+        from ss_tui.cli.summary import listing_note
         from ss_tui.db.creators import is_jovie_database
         from ss_tui.engine.decisions import PlanDecisions
         from ss_tui.engine.render import plan_to_dict
@@ -289,12 +314,21 @@ def import_cmd(
                 )
         if dry_run or confirm:
             plan = result.plan
+            note = await listing_note(svc, result, dry_run=True)
+            if note is not None and note.nothing_listed:  # nothing to preview: say why
+                if as_json:
+                    click.echo(json.dumps({"listing": note.to_dict()}, indent=2))
+                note.show()
+                return note.exit_code(EXIT_OK)
             if as_json:
-                click.echo(json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False))
+                data = plan_to_dict(plan) | ({"listing": note.to_dict()} if note else {})
+                click.echo(json.dumps(data, indent=2, ensure_ascii=False))
             else:
                 _print_plan(plan, verbose)
+            if note is not None:
+                note.show()
             if dry_run:
-                return EXIT_OK
+                return note.exit_code(EXIT_OK) if note else EXIT_OK
             totals = plan.totals()
             if not totals["create"] + totals["update"] + totals["delete"]:
                 click.echo("Nothing to change.")
@@ -315,10 +349,13 @@ def import_cmd(
                     resume=not no_resume,
                     **discovery,
                 )
+        note = await listing_note(svc, result)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), indent=2))
+            data = result.to_dict() | ({"listing": note.to_dict()} if note else {})
+            click.echo(json.dumps(data, indent=2))
         else:
-            click.echo(str(result) + ("" if result.rows_written else " (nothing changed)"))
+            quiet = result.rows_written or note is not None or result.status == "failed"
+            click.echo(str(result) + ("" if quiet else " (nothing changed)"))
             done = result.summary()
             click.echo(
                 f"Imported {done['releases_imported']} releases, {done['tracks_imported']} "
@@ -329,7 +366,10 @@ def import_cmd(
                 click.echo("(continued an interrupted run)")
             if result.errors:
                 click.echo(f"See: ss-tui errors list --run {result.run_id}")
-        return STATUS_EXIT.get(result.status, EXIT_PARTIAL)
+            if note is not None:
+                note.show()
+        code = STATUS_EXIT.get(result.status, EXIT_PARTIAL)
+        return note.exit_code(code) if note else code
 
     _run(body, database_url)
 
@@ -417,7 +457,11 @@ def _error_filters(
     if kind:
         stmt = stmt.where(table.c.kind == kind)
     if run:
-        stmt = stmt.where(table.c.run_id == uuid.UUID(run))
+        try:
+            stmt = stmt.where(table.c.run_id == uuid.UUID(run))
+        except ValueError:
+            hint = "not a run id (see `ss-tui runs list`)"
+            raise click.BadParameter(hint, param_hint="--run") from None
     return stmt
 
 
@@ -438,7 +482,7 @@ _run_opt = click.option("--run", default=None, metavar="RUN_ID", help="Only this
 @_status_opt
 @_kind_opt
 @_run_opt
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="Rows shown (0: all).")
 @json_option
 @url_option
 def errors_list(
@@ -455,9 +499,19 @@ def errors_list(
     async def body(svc: Any, settings: Any) -> int:
         t = _error_table()
         stmt = _error_filters(sa.select(t), t, status, kind, run)
-        stmt = stmt.order_by(t.c.last_seen_at.desc()).limit(limit)
+        stmt = stmt.order_by(t.c.last_seen_at.desc()).limit(limit or None)
         async with svc.engine.connect() as conn:
             rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
+            total = len(rows)
+            if limit and total == limit:  # a full page: say how many there are in all
+                count = _error_filters(sa.select(sa.func.count()).select_from(t), t, status,
+                                       kind, run)
+                total = (await conn.execute(count)).scalar_one()
+        more = "" if total == len(rows) else (
+            f"Showing the newest {len(rows)} of {total} errors: see more with "
+            f"--limit {min(total, 10 * len(rows))} (--limit 0: all), or all of them in a "
+            "file with `ss-tui errors export -o errors.csv`."
+        )
         if as_json:
             click.echo(
                 json.dumps(
@@ -466,6 +520,8 @@ def errors_list(
                     ensure_ascii=False,
                 )
             )
+            if more:
+                click.echo(more, err=True)  # stdout stays JSON
             return EXIT_OK
         from rich.console import Console
         from rich.table import Table
@@ -489,6 +545,8 @@ def errors_list(
         Console().print(table)
         if not rows:
             click.echo("No errors.")
+        if more:
+            click.echo(more)
         return EXIT_OK
 
     _run(body, database_url)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
-import sys
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -36,11 +34,16 @@ def _engine(database_url: str | None) -> AsyncEngine:
 
 
 def _setup_logging() -> None:
-    settings = load_settings()
-    from ss_tui.sessionstudio.redaction import install_log_redaction
+    """Services print their log lines (one JSON line per job) on stderr, never a traceback;
+    the log file keeps those (see ss_tui/logs.py)."""
+    from ss_tui.cli.boundary import VERBOSE_KEY
+    from ss_tui.logs import configure_logging
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(message)s", stream=sys.stderr)
-    install_log_redaction()
+    settings = load_settings()
+    ctx = click.get_current_context(silent=True)
+    verbose = bool(ctx and ctx.find_root().meta.get(VERBOSE_KEY))
+    configure_logging(settings, verbose=verbose, stderr_level="DEBUG" if verbose
+                      else settings.log_level)
 
 
 @click.command("worker")

@@ -5,8 +5,11 @@ load it."""
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import click
+
+from ss_tui.failures import EXIT_INTERNAL, record
 
 
 @click.command("tui")
@@ -22,14 +25,18 @@ def tui(database_url: str | None, api_base_url: str | None, theme: str) -> None:
 
     overrides = {"database_url": database_url} if database_url else {}
     settings = load_settings(**overrides)
-    asyncio.run(upgrade(settings.database_url))  # a fresh machine gets its schema
-    engine = create_engine(settings.database_url)
     try:
-        store = token_store_from_settings(settings, engine)
-    except Exception as exc:  # e.g. no keyring backend: the message names the fixes
-        raise click.ClickException(str(exc)) from exc
-    create_app(settings, db_engine=engine, token_store=store,
-               api_base_url=api_base_url or settings.api_base_url, theme=theme).run()
+        asyncio.run(upgrade(settings.database_url))  # a fresh machine gets its schema
+    except Exception as exc:  # the dashboard opens anyway and says what is wrong
+        record(exc, database_url=settings.database_url, doing="Migrating the database")
+    engine = create_engine(settings.database_url)
+    # No keyring backend: the CLI's error boundary names both fixes (exit 4).
+    store = token_store_from_settings(settings, engine)
+    app = create_app(settings, db_engine=engine, token_store=store,
+                     api_base_url=api_base_url or settings.api_base_url, theme=theme)
+    app.run()  # a failure nobody caught ends it with one line (SsTuiApp._fatal_error)
+    if app.return_code:
+        sys.exit(EXIT_INTERNAL)
 
 
 @click.command("demo")

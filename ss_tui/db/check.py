@@ -194,6 +194,8 @@ def _read_only(url: str | URL) -> tuple[URL, dict[str, Any]]:
         db = parsed.database or ""
         if not db or db == ":memory:":
             raise DatabaseNotFound("an in-memory SQLite database has nothing to check")
+        if db.startswith("file:"):  # already a URI (e.g. ?mode=ro): its path, then ours
+            db = db[len("file:"):].split("?", 1)[0]
         path = Path(db).expanduser()
         if not path.exists():
             raise DatabaseNotFound(f"SQLite database file not found: {path}")

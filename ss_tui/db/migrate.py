@@ -54,15 +54,23 @@ class MigrationResult:
         return self.before != self.after
 
     def describe(self, where: str) -> str:
+        after = self.after or "base"
         if not self.changed:
-            return f"{where} is already at {self.after or 'base'}: nothing to do"
-        what = f"{where}: {self.before or 'empty'} -> {self.after or 'base'}"
+            return f"{where} is already at revision {after}; nothing to do."
         if self.adopted_jovie:
-            what += " (existing Jovie database: Jovie's tables left as they were, ss-tui's added)"
+            what = (
+                f"Added ss-tui's tables to the existing Jovie database {where} (revision "
+                f"{after}); Jovie's tables left as they were."
+            )
         elif self.before is None:
-            what += " (created Jovie's discography tables and ss-tui's own)"
+            what = (
+                f"Created the database schema in {where} (revision {after}): Jovie's "
+                "discography tables and ss-tui's own."
+            )
+        else:
+            what = f"Migrated {where} from revision {self.before} to {after}."
         if self.providers_added:
-            what += f"; provider rows added: {', '.join(self.providers_added)}"
+            what += f" Provider rows added: {', '.join(self.providers_added)}."
         return what
 
 

@@ -255,3 +255,24 @@ async def mark_retrying(conn: AsyncConnection, error_ids: list[uuid.UUID]) -> li
             .values(status="retrying", updated_at=utcnow())
         )
     return [dict(r) for r in rows]
+
+
+async def resolve_account_errors(
+    conn: AsyncConnection, connection_id: uuid.UUID | None, *, why: str
+) -> int:
+    """The account works again (reconnected, or a whole listing went through): its live
+    "reconnect needed" errors are over."""
+    if connection_id is None:
+        return 0
+    now = utcnow()
+    result = await conn.execute(
+        sa.update(T_ERRORS)
+        .where(
+            T_ERRORS.c.status.in_(LIVE),
+            T_ERRORS.c.connection_id == connection_id,
+            T_ERRORS.c.entity_type == "account",
+            T_ERRORS.c.kind == "auth",
+        )
+        .values(status="resolved", resolved_at=now, resolved_by=why, updated_at=now)
+    )
+    return result.rowcount or 0

@@ -78,6 +78,17 @@ class RateLimited:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiWaiting:
+    """Requests to Session Studio are held back, and why: a Retry-After (``rate_limited``),
+    a timeout or failure being retried (``retrying``), the circuit breaker (``circuit_open``).
+    ``seconds`` is how long; 0 with reason ``resumed`` means answers flow again."""
+
+    reason: str  # rate_limited | retrying | circuit_open | resumed
+    seconds: float
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class CircuitStateChanged:
     state: str  # closed | open | half_open
 
@@ -109,6 +120,7 @@ EngineEvent = (
     | ItemFailed
     | ProjectFinished
     | RateLimited
+    | ApiWaiting
     | CircuitStateChanged
     | ReconnectNeeded
     | RunFinished

@@ -87,6 +87,9 @@ class RunResult:
     plan: ImportPlan | None = None  # dry runs
     upstream: dict[str, str] = field(default_factory=dict)  # project → new/changed/…
     resumed: bool = False
+    # The project listing stopped part-way (Session Studio unreachable, failing): why.
+    # Projects after that point were never looked at; running the same import continues.
+    listing_error: BaseException | None = None
 
     @property
     def rows_written(self) -> int:
@@ -320,6 +323,8 @@ class Run:
     async def finish(
         self, *, extra_counts: dict[str, Any] | None = None, api: dict[str, int] | None = None
     ) -> RunResult:
+        if self.resumed:  # errors the interrupted part recorded are this run's errors too
+            self.errors = max(self.errors, await self._open_errors())
         if self.cancelled:
             status = "cancelled"
         elif not self.items and self.errors:
@@ -433,6 +438,12 @@ class Run:
                 duration_s=time.monotonic() - self._t0,
             )
         )
+    async def _open_errors(self) -> int:
+        async with self.engine.connect() as conn:
+            stmt = sa.select(sa.func.count()).where(
+                T_ERRORS.c.run_id == self.run_id, T_ERRORS.c.status.in_(LIVE)
+            )
+            return int((await conn.execute(stmt)).scalar_one())
 
     async def _sync_status(self, conn: AsyncConnection, status: str, now: Any) -> None:
         """release_sync_status and creator_profiles.ingestion_status for touched creators."""

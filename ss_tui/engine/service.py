@@ -32,6 +32,7 @@ from ss_tui.engine.errors import (
     from_exception,
     mark_retrying,
     record_errors,
+    resolve_account_errors,
     resolve_cleared,
 )
 from ss_tui.engine.plan import build_plan
@@ -74,6 +75,7 @@ class FetchResult:
     failed: dict[str, ErrorRecord] = field(default_factory=dict)  # project id → why
     upstream: dict[str, str] = field(default_factory=dict)  # new/changed/unchanged/removed
     complete: bool = True  # the listing reached its end
+    listing_error: BaseException | None = None  # why it did not
     max_updated_at: Any = None
     api: dict[str, int] = field(default_factory=dict)
 
@@ -197,6 +199,7 @@ class ImportService:
                         updated_at=now,
                     )
                 )
+            await resolve_account_errors(conn, cid, why="ss-tui (account reconnected)")
         return ConnectionInfo(str(cid), account_id, account_name, str(self.api_base_url))
 
     async def connections(self) -> list[ConnectionInfo]:
@@ -308,7 +311,7 @@ class ImportService:
                     out.complete = False
                     auth_error = exc
                 except SessionStudioError as exc:
-                    out.complete = False
+                    out.complete, out.listing_error = False, exc
                     out.problems.append(
                         from_exception(exc, stage="fetch", entity_type="listing", external_id=None)
                     )
@@ -653,8 +656,10 @@ class ImportService:
         plan = await run.guarded(self._plan_ordered(cid, fetched.payloads, order, decisions))
         plan.connection_id, plan.decisions = str(cid), decisions
         run.items["planned"] = len(plan.projects)
+        run.errors += fetched.listing_error is not None  # an incomplete preview is no success
         result = await run.finish(extra_counts={"plan": plan.totals()}, api=_api(fetched))
         result.plan, result.upstream = plan, fetched.upstream
+        result.listing_error = fetched.listing_error
         return result
 
     async def _stream_import(
@@ -716,7 +721,7 @@ class ImportService:
         )
         extra = await self._discover(run, cid)
         result = await run.finish(api=listing.api, extra_counts=extra)
-        result.upstream = listing.upstream
+        result.upstream, result.listing_error = listing.upstream, listing.listing_exception
         if (
             project_ids is None
             and listing.complete
@@ -841,7 +846,9 @@ class ImportService:
                         cid, None, incremental=True, sink=sink, control=control, resume=False
                     )
                 )
-                async with self.engine.begin() as conn:  # the listing worked if we got here
+                if results[-1].listing_error is not None:
+                    continue  # it failed again: the error stays open (its attempts counted)
+                async with self.engine.begin() as conn:  # the listing worked
                     await conn.execute(
                         sa.update(T_ERRORS)
                         .where(
@@ -952,6 +959,7 @@ def _merge(results: list[RunResult]) -> RunResult:
                 mine[a] = mine.get(a, 0) + n
         merged.errors += r.errors
         merged.duration_s += r.duration_s
+        merged.listing_error = merged.listing_error or r.listing_error
         if r.status != "succeeded":
             merged.status = r.status
     return merged

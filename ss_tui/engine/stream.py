@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ss_tui.engine import events as ev
-from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.engine.errors import (
+    ErrorRecord,
+    from_exception,
+    record_errors,
+    resolve_account_errors,
+    resolve_cleared,
+)
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
@@ -38,6 +44,7 @@ class Listing:
     failed: int = 0  # projects that could not be fetched or parsed (failed items)
     problems: int = 0
     listing_error: ErrorRecord | None = None  # the listing itself failed part-way
+    listing_exception: BaseException | None = None  # … and the exception that said so
     complete: bool = True
     finished: bool = False
     max_updated_at: Any = None
@@ -76,7 +83,7 @@ async def produce(
             except AuthError as exc:
                 listing.complete, listing.auth_error = False, exc
             except SessionStudioError as exc:
-                listing.complete = False
+                listing.complete, listing.listing_exception = False, exc
                 listing.listing_error = from_exception(
                     exc, stage="fetch", entity_type="listing", external_id=None
                 )
@@ -103,6 +110,8 @@ async def finish_listing(
         if project_ids is None and not incremental and listing.complete:
             for gone in await mark_removed(conn, cid, listing.seen):
                 listing.upstream[gone] = "removed"
+        if listing.fetched and listing.auth_error is None:  # Session Studio took the token
+            await resolve_account_errors(conn, cid, why="ss-tui (account listed again)")
         if listing.listing_error is None:
             return 0
         await record_errors(

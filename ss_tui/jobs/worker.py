@@ -22,6 +22,7 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.failures import Failure, classify, record
 from ss_tui.jobs import queue
 from ss_tui.jobs.queue import Job
 
@@ -85,9 +86,26 @@ class Worker:
         return self.processed
 
     async def _slot(self, stop: asyncio.Event, slot_id: str) -> None:
+        outage = 0  # consecutive failed polls while the database is away
         while not stop.is_set():
-            await self._requeue_stalled_now_and_then()
-            job = await queue.claim(self.engine, slot_id, job_types=self.handlers.keys())
+            try:
+                await self._requeue_stalled_now_and_then()
+                job = await queue.claim(self.engine, slot_id, job_types=self.handlers.keys())
+            except Exception as exc:
+                failure = self._classify(exc)
+                if not failure.transient or self.stop_when_idle:
+                    raise  # not migrated, not a database… (or a drain run): `ss-tui worker`
+                    # says so and exits; a service waits for the database to come back
+                outage += 1
+                if outage == 1:  # one line per outage, not one per poll
+                    log.warning("%s Waiting for the database…", failure.message)
+                    log.debug("Details of the failure above", exc_info=exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), min(2.0**outage, 30.0))
+                continue
+            if outage:
+                log.warning("The database is back; claiming jobs again.")
+                outage = 0
             if job is None:
                 if self.stop_when_idle:
                     return
@@ -110,21 +128,28 @@ class Worker:
         beat = asyncio.create_task(self._heartbeat(job, slot_id))
         outcome, detail = "succeeded", ""
         try:
-            result = await self.handlers[job.job_type](JobContext(job, slot_id, stop))
-            await queue.complete(self.engine, job.id, slot_id, result)
-        except Interrupted:
-            outcome = "interrupted"
-            await queue.release(self.engine, job.id, slot_id)
-        except JobError as exc:
-            outcome = await queue.fail(
-                self.engine, job.id, slot_id, str(exc),
-                retryable=exc.retryable, rate_limited=exc.rate_limited,
-            )
-            detail = str(exc)
-        except Exception as exc:  # a bug in a handler must not kill the worker
-            outcome = await queue.fail(self.engine, job.id, slot_id, f"internal: {exc!r}")
-            detail = repr(exc)
-            log.exception("job %s crashed", job.id)
+            try:
+                result = await self.handlers[job.job_type](JobContext(job, slot_id, stop))
+                await queue.complete(self.engine, job.id, slot_id, result)
+            except Interrupted:
+                outcome = "interrupted"
+                await queue.release(self.engine, job.id, slot_id)
+            except JobError as exc:
+                detail = str(exc)
+                outcome = await queue.fail(
+                    self.engine, job.id, slot_id, detail,
+                    retryable=exc.retryable, rate_limited=exc.rate_limited,
+                )
+            except Exception as exc:  # the database went away, or a bug: the worker stays up
+                failure = record(exc, database_url=self._url(), doing=f"job {job.id}", logger=log)
+                detail = str(failure)  # the cause and next step; never SQL or a traceback
+                outcome = await queue.fail(
+                    self.engine, job.id, slot_id, detail, retryable=failure.cause != "auth"
+                )
+        except Exception as exc:  # the queue itself is unreachable: the job stays claimed
+            failure = record(exc, database_url=self._url(), doing=f"job {job.id}", logger=log)
+            outcome, detail = "unrecorded", detail or str(failure)
+            # Its heartbeat stops, so any worker requeues it once the database is back.
         finally:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -152,4 +177,13 @@ class Worker:
     async def _heartbeat(self, job: Job, slot_id: str) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_s)
-            await queue.heartbeat(self.engine, job.id, slot_id)
+            try:
+                await queue.heartbeat(self.engine, job.id, slot_id)
+            except Exception as exc:  # a missed beat; the job's own failure says the rest
+                log.debug("heartbeat of job %s failed: %s", job.id, self._classify(exc))
+
+    def _url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def _classify(self, exc: BaseException) -> Failure:
+        return classify(exc, database_url=self._url())

@@ -25,7 +25,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from ss_tui.engine.events import CircuitStateChanged, RateLimited
+from ss_tui.engine.events import ApiWaiting, CircuitStateChanged, RateLimited
 from ss_tui.sessionstudio.auth import TokenManager
 from ss_tui.sessionstudio.breaker import CircuitBreaker
 from ss_tui.sessionstudio.errors import (
@@ -177,6 +177,7 @@ class SessionStudioClient:
         self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
         self._etag_cache_size = etag_cache_size
         self._last_budget_event = float("-inf")
+        self._waiting = False  # an ApiWaiting was announced: say when answers flow again
 
     def __repr__(self) -> str:
         return f"SessionStudioClient(base_url={self.base_url!r})"
@@ -302,7 +303,7 @@ class SessionStudioClient:
             stop=stop_after_attempt(self.retry.attempts),
             retry=retry_if_exception(_retryable),
             wait=self._backoff,
-            sleep=self._sleep,
+            sleep=self._retry_sleep,
             before_sleep=self._count_retry,
             reraise=True,
         )
@@ -320,6 +321,8 @@ class SessionStudioClient:
             raise
         self.breaker.record_success()
         self._sync_breaker_metric()
+        if self._waiting:
+            self._announce("resumed", 0.0, "Session Studio is answering again.")
         await self._flush_events()
         return body
 
@@ -333,6 +336,22 @@ class SessionStudioClient:
         self.metrics.retries += 1
         exc = state.outcome.exception() if state.outcome else None
         log.info("Retrying after %s (attempt %d)", type(exc).__name__, state.attempt_number)
+        delay = state.next_action.sleep if state.next_action else 0.0
+        if delay > 0 and not isinstance(exc, RateLimitedError):  # a 429 announced its own wait
+            what = getattr(exc, "message", None) or type(exc).__name__
+            self._announce(
+                "retrying", delay,
+                f"{what} Retrying in {delay:.0f} s (attempt {state.attempt_number + 1} of "
+                f"{self.retry.attempts}).",
+            )
+
+    async def _retry_sleep(self, seconds: float) -> None:
+        await self._flush_events()  # the wait shows while it lasts, not after
+        await self._sleep(seconds)
+
+    def _announce(self, reason: str, seconds: float, message: str) -> None:
+        self._waiting = reason != "resumed"
+        self._pending_events.append(ApiWaiting(reason=reason, seconds=seconds, message=message))
 
     async def _attempt(self, url: str) -> Any:
         async with self._sem:
@@ -417,6 +436,11 @@ class SessionStudioClient:
             self.metrics.rate_limited += 1
             retry_after = _retry_after(resp.headers.get("retry-after"))
             self.pacer.pause(retry_after, over_limit=True)
+            self._announce(
+                "rate_limited", retry_after,
+                f"Session Studio's rate limit: every request waits {retry_after:g} s "
+                "(Retry-After).",
+            )
             await self._budget_event(force=True)
             raise RateLimitedError(
                 f"Session Studio rate limit reached; pausing all requests for {retry_after:g} s.",
@@ -455,6 +479,12 @@ class SessionStudioClient:
         self.metrics.breaker_state = state
         log.warning("Session Studio circuit breaker is now %s", state)
         self._pending_events.append(CircuitStateChanged(state=state))
+        if state == "open":
+            self._announce(
+                "circuit_open", self.breaker.recovery_s,
+                f"Session Studio kept failing: calls paused for {self.breaker.recovery_s:g} s "
+                "(circuit breaker open).",
+            )
 
     def _sync_breaker_metric(self) -> None:
         self.metrics.breaker_state = self.breaker.state

@@ -9,6 +9,7 @@ read through ``ss_tui.queries``.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.sessionstudio.errors import AuthError
 from ss_tui.tui.context import AppContext
 from ss_tui.tui.discovery_state import DiscoveryState
+from ss_tui.tui.failure import DatabaseProblemScreen, database_problem, describe
 from ss_tui.tui.messages import (
     DataChanged,
     DiscoveryEventPosted,
@@ -105,14 +107,46 @@ class SsTuiApp(App[None]):
         self.run_control: RunControl | None = None  # of the current (or last) run
         self._run_busy = False  # a run's worker has not returned yet (even after RunFinished)
         self.services = Services(ctx)
+        self.database_failure: Any = None  # a Failure while the database cannot be used
         if ctx.frozen:
             self.animation_level = "none"
 
     async def on_mount(self) -> None:
         self.theme = self.ctx.extras.get("theme", "textual-dark")
+        await self.check_database()
+        self.call_after_refresh(self._freeze_heap)
+
+    async def check_database(self) -> None:
+        """At start-up (and on "check again"): the screens open only over a database they can
+        use; otherwise a screen says what is wrong and what to do. A read-only database opens
+        with a warning (browsing works; imports would fail)."""
+        blocking, warning = await database_problem(self.ctx)
+        self.database_failure = blocking
+        if blocking is not None:
+            if isinstance(self.screen, DatabaseProblemScreen):
+                self.screen.show(blocking)
+            else:
+                await self.push_screen(DatabaseProblemScreen(blocking))
+            return
+        if isinstance(self.screen, DatabaseProblemScreen):
+            self.pop_screen()
+        if warning is not None:
+            self.sub_title = f"{self.SUB_TITLE} · read-only database"
+            self.notify(str(warning), title="Read-only database", severity="warning",
+                        timeout=30, markup=False)
         await self.pick_default_account()
         await self.switch_mode(self._start)
-        self.call_after_refresh(self._freeze_heap)
+
+    def _fatal_error(self) -> None:
+        """A failure nobody caught ends the app with one line (the cause, or where the
+        details are), not a traceback: the log file keeps that."""
+        from rich.text import Text
+
+        error = sys.exc_info()[1] or self._exception
+        message = describe(error, self.ctx, "The dashboard") if error else "ss-tui stopped."
+        self.bell()
+        self._exit_renderables.append(Text(message, style="red"))
+        self._close_messages_no_wait()
 
     def _freeze_heap(self) -> None:
         """Everything alive once the first screen is up (modules, Textual, SQLAlchemy: ~200k
@@ -140,6 +174,10 @@ class SsTuiApp(App[None]):
     # -- navigation ---------------------------------------------------------------------------
 
     def action_goto(self, mode: str) -> None:
+        if self.database_failure is not None:
+            self.notify("The database cannot be used yet: see the message (r checks again).",
+                        severity="warning", markup=False)
+            return
         if self.current_mode != mode:
             self.switch_mode(mode)
 
@@ -204,8 +242,8 @@ class SsTuiApp(App[None]):
         try:
             plan = await self.services.plan(self.selected_account, project_ids)
         except Exception as exc:  # shown to the user; the app must stay up
-            self.notify(clean(f"Could not build the preview: {exc}"), severity="error",
-                        markup=False, timeout=10)
+            self.notify(clean(describe(exc, self.ctx, "Building the preview")),
+                        severity="error", markup=False, timeout=10)
             return
         self.push_screen(PreviewScreen(plan))
 
@@ -251,8 +289,8 @@ class SsTuiApp(App[None]):
             result = await self.services.apply(plan, self.sink, control)
             status = getattr(result, "status", None) or "succeeded"
         except Exception as exc:
-            self.notify(clean(f"Import failed: {exc}"), severity="error", markup=False,
-                        timeout=15)
+            self.notify(clean(describe(exc, self.ctx, "The import")), severity="error",
+                        markup=False, timeout=15)
         else:
             self.notify(f"Import {status}.", severity="information" if status == "succeeded"
                         else "warning", markup=False)
@@ -295,10 +333,11 @@ class SsTuiApp(App[None]):
             result = await self.services.retry_errors(error_ids, self.sink, control)
             status = getattr(result, "status", None) or "succeeded"
         except Exception as exc:
-            self.notify(clean(f"Retry failed: {exc}"), severity="error", markup=False,
-                        timeout=10)
+            self.notify(clean(describe(exc, self.ctx, "The retry")), severity="error",
+                        markup=False, timeout=10)
         else:
             self.notify(clean(str(result)), markup=False)
+            self._listing_stopped(result, "The retry")
         finally:
             self.call_later(self._end_run, control, status)
             self.post_message(DataChanged("retry"))
@@ -323,11 +362,12 @@ class SsTuiApp(App[None]):
                         "reconnect on the Connect screen (F2) and the refresh resumes.",
                         severity="error", markup=False, timeout=15)
         except Exception as exc:
-            self.notify(clean(f"Refresh failed: {exc}"), severity="error", markup=False,
-                        timeout=10)
+            self.notify(clean(describe(exc, self.ctx, "The refresh")), severity="error",
+                        markup=False, timeout=10)
         else:
             self.pending_refresh = None
-            self.notify(clean(result), markup=False)
+            if not self._listing_stopped(result, "The refresh"):
+                self.notify(clean(result), markup=False)
         finally:
             self.refresh_state.active = False
             self.refresh_changed.publish(self.refresh_state)
@@ -359,9 +399,9 @@ class SsTuiApp(App[None]):
             report = await self.services.discover([r.release_id for r in releases],
                                                   self.discovery_sink, connection_id)
         except Exception as exc:  # configuration or database trouble: shown, app stays up
-            state.failure, state.active = clean(str(exc)), False
-            self.notify(clean(f"Link discovery failed: {exc}"), severity="error", markup=False,
-                        timeout=10)
+            text = describe(exc, self.ctx, "Link discovery")
+            state.failure, state.active = clean(text), False
+            self.notify(clean(text), severity="error", markup=False, timeout=10)
         else:
             c = report.counts()
             self.notify(f"Links: {c.get('found', 0)} found, {c.get('not_found', 0)} not found, "
@@ -370,6 +410,18 @@ class SsTuiApp(App[None]):
         finally:
             self.discovery_changed.publish(state)
             self.post_message(DataChanged("discovery"))
+
+    def _listing_stopped(self, result: Any, doing: str) -> bool:
+        """A listing that stopped part-way is a failure to show, not "nothing changed"."""
+        error = getattr(result, "listing_error", None)
+        if error is None:
+            return False
+        fetched = len(getattr(result, "upstream", None) or getattr(result, "payloads", {}))
+        text = describe(error, self.ctx, doing)
+        if fetched:
+            text += f" ({fetched} projects were listed before it stopped: run it again.)"
+        self.notify(clean(text), severity="error", markup=False, timeout=15)
+        return True
 
     def account_connected(self, connection_id: Any) -> None:
         """After a login: resume the refresh a revoked token stopped, if it was this account."""

@@ -40,6 +40,7 @@ class RunState:
     rate_reset_at: datetime | None = None
     paused_for_s: float = 0.0
     circuit: str = "closed"
+    waiting: str | None = None  # why Session Studio's requests are held back (ApiWaiting)
     paused: bool = False
     cancel_requested: bool = False
     reconnect_message: str | None = None
@@ -124,6 +125,9 @@ class RunState:
                 self.paused_for_s = event.paused_for_s
                 if event.paused_for_s:
                     self._log("warn", f"Rate limited: pausing {event.paused_for_s:.0f}s")
+            case ev.ApiWaiting():
+                self.waiting = None if event.reason == "resumed" else event.message
+                self._log("info" if event.reason == "resumed" else "warn", event.message)
             case ev.CircuitStateChanged():
                 self.circuit = event.state
                 self._log("warn" if event.state != "closed" else "info",

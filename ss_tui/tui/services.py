@@ -121,9 +121,9 @@ class Services:
 
     # -- importing --------------------------------------------------------------------------
 
-    async def refresh(self, connection_id: Any, sink: EventSink) -> str:
-        result = await self.import_service().refresh_snapshots(connection_id, sink=sink)
-        return str(result)
+    async def refresh(self, connection_id: Any, sink: EventSink) -> Any:
+        """The FetchResult: its text for the screen, its ``listing_error`` when cut short."""
+        return await self.import_service().refresh_snapshots(connection_id, sink=sink)
 
     async def plan(
         self, connection_id: Any, project_ids: list[str], decisions: Any = None

@@ -54,6 +54,6 @@ def test_connect_without_a_keyring_names_both_fixes(sqlite_url):
         )
     finally:
         keyring.set_keyring(previous)
-    assert result.exit_code == 3
+    assert result.exit_code == 4  # not connected / no token store (README, exit codes)
     assert "keyring backend" in result.output
     assert "SS_TUI_TOKEN_STORE=database" in result.output and "SS_TUI_TOKEN_KEY" in result.output

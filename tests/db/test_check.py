@@ -60,7 +60,7 @@ async def test_dropped_unique_index_and_table_are_named(db_url: str) -> None:
 async def test_missing_sqlite_file_is_reported_not_created(tmp_path: Path) -> None:
     path = tmp_path / "nope" / "ss.db"
     code, out = await check_in_thread(f"sqlite+aiosqlite:///{path}")
-    assert code == 1 and "not found" in out
+    assert code == 6 and "not found" in out  # database unavailable (README, exit codes)
     assert not path.exists() and not path.parent.exists()
 
 
@@ -108,5 +108,5 @@ def test_cli_failure_hides_the_password() -> None:
     result = CliRunner().invoke(
         cli, ["db", "upgrade", "--database-url", "postgresql://u:hunter2@127.0.0.1:1/db"]
     )
-    assert result.exit_code == 1
-    assert "hunter2" not in result.output and "upgrade failed" in result.output
+    assert result.exit_code == 6  # database unavailable (README, exit codes)
+    assert "hunter2" not in result.output and "refused the connection" in result.output

@@ -155,6 +155,8 @@ The running import, updated live from the engine.
         api.append("\nCircuit ", style="bold")
         api.append(state.circuit, style={"closed": "green", "open": "bold red"}.get(
             state.circuit, "yellow"))
+        if state.waiting and state.active:  # a long wait shows as one (Retry-After, retries)
+            api.append("\nWaiting: ", style="bold yellow").append_text(lit(state.waiting))
         self.query_one("#run-api", Static).update(api)
 
         self.query_one("#projects-progress", Static).update(self._projects_table(state))
