@@ -357,11 +357,12 @@ def import_cmd(
             quiet = result.rows_written or note is not None or result.status == "failed"
             click.echo(str(result) + ("" if quiet else " (nothing changed)"))
             done = result.summary()
-            click.echo(
-                f"Imported {done['releases_imported']} releases, {done['tracks_imported']} "
-                f"tracks; created {done['artists_created']} artists, "
-                f"{done['provider_links_created']} provider links; {done['errors']} errors"
-            )
+            if result.status != "failed":  # a failed run: the cause below says it all
+                click.echo(
+                    f"Imported {done['releases_imported']} releases, {done['tracks_imported']} "
+                    f"tracks; created {done['artists_created']} artists, "
+                    f"{done['provider_links_created']} provider links; {done['errors']} errors"
+                )
             if result.resumed:
                 click.echo("(continued an interrupted run)")
             if result.errors:
