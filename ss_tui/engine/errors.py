@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
@@ -45,6 +46,11 @@ ADVICE_BY_KIND = {
     "conflict": "Resolve the conflict in the preview (choose how to import it), then retry.",
     "internal": "Retry; if it fails again, report it with the run id.",
 }
+
+# A constraint the database refused at apply: every unique and foreign key is checked when
+# planning (docs/architecture.md, "the plan is the contract"), so this is a bug of ours.
+# Retrying would only fail the same way.
+CONSTRAINT_ADVICE = "This is a bug in ss-tui, not in your data: report it with the run id."
 
 
 @dataclass(slots=True)
@@ -98,6 +104,8 @@ def from_exception(
             detail=detail,
             source_payload=payload,
         )
+    if isinstance(exc, DBAPIError):
+        return _database_error(exc, stage, entity_type, external_id, project_external_id, payload)
     text = redact(str(exc)) or type(exc).__name__
     return ErrorRecord(
         stage=stage,
@@ -109,6 +117,55 @@ def from_exception(
         detail={"error": type(exc).__name__},
         source_payload=payload,
     )
+
+
+def _database_error(
+    exc: DBAPIError,
+    stage: str,
+    entity_type: str | None,
+    external_id: str | None,
+    project_external_id: str | None,
+    payload: Any,
+) -> ErrorRecord:
+    """A database refusal in plain words: which rule on which table, never the SQL."""
+    raw = str(exc.orig if exc.orig is not None else exc).lower()
+    table = next((t for t in _TABLES if t in raw), None)
+    where = f" on {table}" if table else ""
+    if isinstance(exc, IntegrityError):
+        rule = (
+            "a foreign key" if "foreign key" in raw
+            else "a uniqueness rule" if "unique" in raw or "duplicate" in raw
+            else "a constraint"
+        )
+        return ErrorRecord(
+            stage=stage,
+            kind="internal",
+            message=f"The database refused a row ({rule}{where}); the plan should have "
+            "caught this.",
+            entity_type=entity_type,
+            external_id=external_id,
+            project_external_id=project_external_id,
+            code="constraint",
+            detail={"error": "IntegrityError", "advice": CONSTRAINT_ADVICE},
+            source_payload=payload,
+            suggested_action="ignore",
+        )
+    busy = any(s in raw for s in ("deadlock", "serializ", "database is locked", "busy"))
+    return ErrorRecord(
+        stage=stage,
+        kind="transient" if busy else "internal",
+        message="The database was busy; the item was not written." if busy
+        else f"The database failed while writing{where}.",
+        entity_type=entity_type,
+        external_id=external_id,
+        project_external_id=project_external_id,
+        code="database",
+        detail={"error": type(exc).__name__},
+        source_payload=payload,
+    )
+
+
+_TABLES = tuple(sorted(schema.metadata.tables, key=len, reverse=True))
 
 
 def _insert(conn: AsyncConnection) -> Any:

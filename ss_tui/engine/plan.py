@@ -117,6 +117,7 @@ class Planner:
         self.conn = conn
         self.state = state
         self.decisions = decisions
+        self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
 
     # ------------------------------------------------------------------ helpers
 
@@ -242,6 +243,7 @@ class Planner:
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
+        self._artists = {}
         pp = await self._plan_project(spec)
         if pp.included and not pp.blocked and pp.creator_profile_id:
             if pp.new_creator:
@@ -309,6 +311,7 @@ class Planner:
                 pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
             )
         self._keep_removed_tracks(pp, rel_id, {t.external_id for t in spec.tracks})
+        self._keep_needed_artists(pp)
         return pp
 
     def _keep_removed_tracks(self, pp: ProjectPlan, rel_id: uuid.UUID, upstream: set[str]) -> None:
@@ -398,9 +401,31 @@ class Planner:
                     "is_auto_created": True,
                 },
                 excluded=dec.excluded,
+                index=lambda row: self._artists.__setitem__(row["id"], row),
             )
-            ids[key] = change.row["id"]  # type: ignore[index]
+            if change.included or existing is not None:
+                ids[key] = change.row["id"]  # type: ignore[index]
+            # else: an excluded new artist is not written, nor are its credits
         return ids
+
+    def _keep_needed_artists(self, pp: ProjectPlan) -> None:
+        """An artist is written only for a credit that is: excluding a track (or a credit,
+        or choosing to skip a conflicting one) takes out the artists only it credited, so
+        they are neither created nor counted. The rest are then visible to later projects."""
+        credited = {
+            e.row["artist_id"]
+            for e in pp.entities
+            if e.kind is EntityKind.credit and e.included and e.action is not Action.delete
+            and e.row is not None
+        }
+        pp.entities = [
+            e for e in pp.entities
+            if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
+        ]
+        for rid, row in self._artists.items():
+            if rid in credited:
+                self.state.put(T_ARTIST, row)
+        self._artists = {}
 
     def _match_artist(self, artist: ArtistSpec) -> Row | None:
         st = self.state
@@ -668,9 +693,9 @@ class Planner:
             planned.add((artist_id, c.role))
             key = f"{key_prefix}:{c.artist_key}:{c.role}"
             existing = current.get((artist_id, c.role))
+            artist_row = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id)
             intended = {
-                "credit_name": c.credit_name
-                or (self.state.get(T_ARTIST, artist_id) or {}).get("name"),
+                "credit_name": c.credit_name or (artist_row or {}).get("name"),
                 "join_phrase": c.join_phrase,
                 "position": c.position,
                 "is_primary": c.is_primary,
@@ -708,7 +733,7 @@ class Planner:
                 continue
             if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
                 continue  # credits from other sources (or a sibling track) are not ours to drop
-            artist = self.state.get(T_ARTIST, artist_id) or {}
+            artist = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"
             change = EntityChange(

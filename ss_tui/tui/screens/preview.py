@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static, Tree
 
+from ss_tui.engine import review
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
@@ -31,7 +32,9 @@ What the import would write, entity by entity. Nothing is written until you conf
 * The right pane shows each field **before → after** (🔒 locked fields are kept, *(kept)*
   marks another source's value kept because overwrite is off).
 * **x** excludes/includes the highlighted entity or project, **c** cycles a conflict's
-  choices, **w** toggles overwriting other sources' values for the project.
+  choices (on a project: its conflict), **C** gives every conflict of that kind the same
+  choice, **n** / **N** jump to the next / previous conflict, **w** toggles overwriting
+  other sources' values for the project.
 * Choose the **creator profile** a project goes to in the selector (remembered per artist).
 * **a** applies exactly this plan.
 """
@@ -40,6 +43,11 @@ What the import would write, entity by entity. Nothing is written until you conf
                 tooltip="Exclude or include the highlighted item"),
         Binding("c", "cycle_choice", "Conflict choice", id="preview.choice",
                 tooltip="Cycle the choices of the highlighted conflict"),
+        Binding("C", "choose_all", "Same for all", id="preview.choose_all",
+                tooltip="Give every conflict of this kind the highlighted conflict's choice"),
+        Binding("n", "next_conflict", "Next conflict", id="preview.next_conflict"),
+        Binding("N", "previous_conflict", "Prev conflict", id="preview.prev_conflict",
+                show=False),
         Binding("w", "toggle_overwrite", "Overwrite", id="preview.overwrite",
                 tooltip="Overwrite other sources' values for this project (re-plans)"),
         Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
@@ -144,28 +152,64 @@ What the import would write, entity by entity. Nothing is written until you conf
         if self._current is None:
             return
         project, entity = self._current
+        # Shown at once; the engine then decides what follows from it (a recording's
+        # credits, release track and links, an artist only it credited) on the re-plan.
         if entity is None:
+            review.toggle_project(self.plan, project)
             project.included = not project.included
-            self._relabel()
         else:
-            # The engine decides what follows from an exclusion (a recording's credits,
-            # release track and links go with it), so the project is planned again.
+            review.toggle_entity(self.plan, project, entity)
             entity.included = not entity.included
-            self._relabel()
-            self.replan(project)
+        self._relabel()
+        self.replan()
+
+    def _current_conflict(self) -> EntityChange | None:
+        if self._current is None:
+            return None
+        project, entity = self._current
+        if entity is None:  # on a project's header: its (first) conflict
+            return review.first_conflict(project)
+        return entity if entity.conflict is not None else None
 
     def action_cycle_choice(self) -> None:
-        if self._current is None or self._current[1] is None:
+        entity = self._current_conflict()
+        if entity is None or entity.conflict is None or not entity.conflict.choices:
+            reason = self._current[0].blocked if self._current else None
+            self.notify(f"No conflict to choose for here. {reason or ''}".strip(),
+                        severity="warning", markup=False)
             return
-        conflict = self._current[1].conflict
-        if conflict is None or not conflict.choices:
-            self.notify("No conflict here.", severity="warning")
-            return
-        choices = conflict.choices
-        idx = choices.index(conflict.chosen) + 1 if conflict.chosen in choices else 0
-        conflict.chosen = conflict.choices[idx % len(conflict.choices)]
+        assert self._current is not None
+        entity.conflict.chosen = review.cycle_choice(self.plan, self._current[0], entity)
         self._relabel()
-        self.replan(self._current[0])
+        self.replan(focus=entity.key)
+
+    def action_choose_all(self) -> None:
+        """The highlighted conflict's choice for every conflict of its kind."""
+        entity = self._current_conflict()
+        if entity is None or entity.conflict is None:
+            self.notify("Highlight a conflict first.", severity="warning")
+            return
+        choice = entity.conflict.chosen or review.next_choice(entity.conflict)
+        if choice is None:
+            return
+        n = review.choose_all(self.plan, entity.conflict.code, choice)
+        self.notify(f"{choice} for {n} conflict(s) of this kind.", markup=False)
+        self.replan(focus=entity.key)
+
+    def action_next_conflict(self, step: int = 1) -> None:
+        found = review.conflicts(self.plan)
+        if not found:
+            self.notify("No conflicts in this plan.")
+            return
+        keys = [(p.project_id, e.key) for p, e in found]
+        here = (self._current[0].project_id, self._current[1].key) \
+            if self._current and self._current[1] else None
+        index = keys.index(here) + step if here in keys else (0 if step > 0 else -1)
+        project_id, key = keys[index % len(keys)]
+        self._restore_cursor(project_id, key)
+
+    def action_previous_conflict(self) -> None:
+        self.action_next_conflict(-1)
 
     def action_toggle_overwrite(self) -> None:
         if self._current is None:
@@ -182,20 +226,23 @@ What the import would write, entity by entity. Nothing is written until you conf
             self.replan(project, creator_profile_id=str(event.value))
 
     @work(exclusive=True, group="replan", exit_on_error=False)
-    async def replan(self, project: ProjectPlan, **changes: Any) -> None:
-        """Re-plan one project with a new decision, keeping staff's other choices."""
+    async def replan(self, project: ProjectPlan | None = None, focus: str | None = None,
+                     **changes: Any) -> None:
+        """Plan everything again from the decisions (one changed), keeping the cursor."""
         if self.plan.connection_id is None:
             return  # a plan not made by the engine (tests, screenshots): edits stay in place
+        where = self._current
         try:
-            fresh = await self.ss_app.services.replan(self.plan, project.project_id, **changes)
+            fresh = await self.ss_app.services.replan(
+                self.plan, project.project_id if project else None, **changes)
         except Exception as exc:
             self.notify(clean(f"Could not re-plan: {exc}"), severity="error", markup=False)
             return
-        self.plan.projects = [fresh if p.project_id == project.project_id else p
-                              for p in self.plan.projects]
-        key = self._current[1].key if self._current and self._current[1] else None
+        self.plan = fresh
         self.build_tree()
-        self._restore_cursor(fresh.project_id, key)
+        if where is not None:
+            key = focus or (where[1].key if where[1] is not None else None)
+            self._restore_cursor(where[0].project_id, key)
 
     def _restore_cursor(self, project_id: str, entity_key: str | None) -> None:
         tree: Tree[NodeData] = self.query_one("#plan-tree", Tree)
