@@ -43,6 +43,7 @@ from ss_tui.engine.errors import (
 from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.snapshots import load_projects
+from ss_tui.engine.summary import add_rows
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
@@ -82,6 +83,7 @@ class RunResult:
     status: str  # succeeded | partial | failed | cancelled
     items: dict[str, int] = field(default_factory=dict)  # item status → count
     written: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → action → n
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
     errors: int = 0
     duration_s: float = 0.0
     plan: ImportPlan | None = None  # dry runs
@@ -98,6 +100,7 @@ class RunResult:
             "status": self.status,
             "items": self.items,
             "written": self.written,
+            "tables": self.tables,
             "rows_written": self.rows_written,
             "errors": self.errors,
             "duration_s": round(self.duration_s, 3),
@@ -169,6 +172,7 @@ class Run:
         self.resumed = False
         self.items: Counter[str] = Counter()
         self.written: dict[str, dict[str, int]] = {}
+        self.tables: dict[str, dict[str, int]] = {}
         self.errors = 0
         self.creators: set[uuid.UUID] = set()  # written to: "processing" until finish()
         self.cancelled = False
@@ -322,6 +326,7 @@ class Run:
         counts = {
             "items": dict(self.items),
             "written": self.written,
+            "tables": self.tables,
             "errors": self.errors,
             **(extra_counts or {}),
             **({"api_mean_latency_ms": latency} if latency is not None else {}),
@@ -357,6 +362,7 @@ class Run:
             status=status,
             items=dict(self.items),
             written=self.written,
+            tables=self.tables,
             errors=self.errors,
             duration_s=time.monotonic() - self._t0,
             resumed=self.resumed,
@@ -621,6 +627,7 @@ class Run:
         if result is not None and result.status == "applied" and result.release_id:
             self.release_ids.append(result.release_id)
         if result is not None:
+            add_rows(self.tables, result.tables)
             for kind, by_action in result.written.items():
                 mine = self.written.setdefault(kind, {})
                 for action, n in by_action.items():
