@@ -327,8 +327,8 @@ async def _write(
     optimistic: bool = False,
     then: Callable[[dict[str, dict[str, int]]], Batch | None] | None = None,
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] | None:
-    """Write the project's rows not in ``done``; the rows written by kind and by table. ``optimistic``: only if none of the rows
-    exists yet (None otherwise, nothing written)."""
+    """Write the project's rows not in ``done``; the rows written by kind and by table.
+    ``optimistic``: only if none of the rows exists yet (None otherwise, nothing written)."""
     w = Writer(conn, now)
     tables: dict[str, dict[str, int]] = {}
 

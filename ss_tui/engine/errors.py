@@ -247,8 +247,10 @@ async def resolve_cleared(
     keep: Iterable[str],
     connection_id: uuid.UUID | None,
     stages: tuple[str, ...] = ("fetch", "transform", "plan", "apply"),
+    not_imported: Iterable[str] = (),
 ) -> int:
-    """The project went through: its live errors that did not recur are resolved."""
+    """The project went through: its live errors that did not recur are resolved, except
+    those of items it did not import (``not_imported``: skipped or excluded tracks)."""
     if not project_ids:
         return 0
     now = utcnow()
@@ -270,6 +272,11 @@ async def resolve_cleared(
     if connection_id is not None:
         stmt = stmt.where(
             sa.or_(T_ERRORS.c.connection_id == connection_id, T_ERRORS.c.connection_id.is_(None))
+        )
+    left_out = sorted(set(not_imported))
+    if left_out:
+        stmt = stmt.where(
+            sa.or_(T_ERRORS.c.external_id.is_(None), T_ERRORS.c.external_id.not_in(left_out))
         )
     result = await conn.execute(stmt)
     return result.rowcount or 0

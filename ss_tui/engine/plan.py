@@ -271,6 +271,15 @@ class Planner:
             _issue(i) for t in spec.tracks for i in t.issues
         ]
         pp.warnings.extend(i["message"] for i in pp.issues if not i["fatal"])
+        pp.skipped = [
+            {
+                "external_id": t.external_id,
+                "title": t.recording.get("title"),
+                "reason": "; ".join(i.message for i in t.issues if i.fatal),
+            }
+            for t in spec.tracks
+            if t.fatal
+        ]
         if spec.fatal:
             pp.blocked = "; ".join(i.message for i in spec.issues if i.fatal)
             return pp
@@ -306,7 +315,7 @@ class Planner:
         }
         for track in spec.tracks:
             if track.fatal:
-                continue
+                continue  # listed in pp.skipped (see _plan_project's start)
             await self._plan_track(
                 pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
             )

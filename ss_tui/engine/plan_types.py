@@ -104,6 +104,20 @@ class ProjectPlan:
     # Same payload as the last clean import and nothing touched since: not re-diffed.
     upstream_unchanged: bool = False
     creator_remembered: bool = False  # the artist → creator assignment is already stored
+    # Tracks not imported, and why: {external_id, title, reason}. Shown in the preview,
+    # counted in Progress; their sync errors stay open until the track is imported.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def not_imported(self) -> set[str]:
+        """Session Studio track ids this plan does not write (skipped, excluded, a conflict
+        left unwritten): their errors are not "resolved by the import"."""
+        out = {s["external_id"] for s in self.skipped}
+        for e in self.entities:
+            if e.kind is EntityKind.recording and e.external_id and (
+                not e.included or e.action is Action.conflict
+            ):
+                out.add(e.external_id)
+        return out
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

@@ -644,6 +644,7 @@ class Run:
                 status,
                 written={k: sum(v.values()) for k, v in (result.written if result else {}).items()},
                 warnings=len(current.warnings),
+                skipped=len(current.skipped),
             )
         )
         self.errors += fails
@@ -675,7 +676,8 @@ class Run:
             if result.status in ("applied", "unchanged") and (live or fps):
                 keep = {*fps, *self.keep.get(pp.project_id, ())}
                 await resolve_cleared(
-                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id
+                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id,
+                    not_imported=pp.not_imported(),
                 )
             await self._set_item(conn, pp, result.status, result, result.message)
         for r in records:

@@ -38,6 +38,7 @@ from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
 from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
+from ss_tui.engine.skipped import attach_unreadable_tracks
 from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
@@ -491,10 +492,12 @@ class ImportService:
             quick = await unchanged_projects(conn, cid, present, decisions)
             specs = self._specs(payloads, [p for p in order if p in present and p not in quick])
             full = await build_plan(conn, specs, decisions, connection_id=cid)
-        planned = {p.project_id: p for p in full.projects}
-        return ImportPlan(
-            projects=[quick.get(p) or planned[p] for p in order if p in quick or p in planned]
-        )
+            planned = {p.project_id: p for p in full.projects}
+            plan = ImportPlan(
+                projects=[quick.get(p) or planned[p] for p in order if p in quick or p in planned]
+            )
+            await attach_unreadable_tracks(conn, cid, plan)
+        return plan
 
     @staticmethod
     def _specs(payloads: dict[str, dict[str, Any]], order: list[str]) -> list[ProjectSpec]:

@@ -143,3 +143,42 @@ async def test_a_constraint_error_at_apply_is_internal_plain_and_not_retry(harne
     assert "SQL" not in message and "INSERT" not in message and "constraint failed" not in message
     assert "report" in (detail if isinstance(detail, dict) else __import__("json").loads(detail))[
         "advice"]
+
+
+async def test_an_unreadable_track_is_skipped_visibly_and_its_error_stays_open(
+    harness, db_engine
+):
+    from ss_tui.engine import events as ev
+
+    svc, cid, sim = harness.service, harness.connection_id, harness.simulator
+    tid = next(t for t, kind in sim.catalogue.malformed_items.items()
+               if kind == "malformed_duration_string")
+    pid = sim.catalogue.tracks[tid]["projectId"]
+    await svc.refresh_snapshots(cid, full=True)
+
+    plan = await svc.plan(cid, [pid])
+    (skipped,) = plan.projects[0].skipped
+    assert skipped["external_id"] == tid and "durationMs" in skipped["reason"]
+
+    seen: list = []
+
+    async def sink(event):
+        seen.append(event)
+
+    await svc.apply(plan, sink=sink)
+    (finished,) = [e for e in seen if isinstance(e, ev.ProjectFinished)]
+    assert finished.status == "applied" and finished.skipped == 1
+
+    async def status_of_track_error() -> str:
+        async with db_engine.connect() as conn:
+            return (await conn.execute(sa.text(
+                "SELECT status FROM sync_errors WHERE external_id = :t"), {"t": tid})).scalar_one()
+
+    assert await status_of_track_error() == "open"  # the track was not imported
+
+    sim.edit_track(tid, duration_ms=200_000)  # fixed in Session Studio
+    await svc.refresh_snapshots(cid)
+    plan = await svc.plan(cid, [pid])
+    assert plan.projects[0].skipped == []
+    await svc.apply(plan)
+    assert await status_of_track_error() == "resolved"

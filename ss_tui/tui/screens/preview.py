@@ -18,7 +18,13 @@ from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
-from ss_tui.tui.widgets.plan_view import entity_detail, entity_label, project_label, totals_line
+from ss_tui.tui.widgets.plan_view import (
+    entity_detail,
+    entity_label,
+    project_label,
+    skipped_label,
+    totals_line,
+)
 
 NodeData = tuple[ProjectPlan, EntityChange | None]
 
@@ -97,6 +103,8 @@ What the import would write, entity by entity. Nothing is written until you conf
         for p in self.plan.projects:
             expand = len(self.plan.projects) <= 3
             node = tree.root.add(project_label(p), data=(p, None), expand=expand)
+            for skipped in p.skipped:
+                node.add_leaf(skipped_label(skipped), data=(p, None))
             for e in p.entities:
                 node.add_leaf(entity_label(e), data=(p, e))
         self._refresh_totals()

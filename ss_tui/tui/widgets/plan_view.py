@@ -39,6 +39,16 @@ def entity_label(e: EntityChange) -> Text:
     return text
 
 
+def skipped_label(skipped: dict[str, Any]) -> Text:
+    """A track the plan does not import, with why (never silently left out)."""
+    text = Text("  ⊘ skipped       ", style="yellow", end="")
+    text.append_text(lit(skipped.get("title") or skipped.get("external_id"), max_len=40,
+                         empty="(untitled)"))
+    text.append(": ")
+    text.append_text(lit(skipped.get("reason"), "yellow", max_len=120))
+    return text
+
+
 def counts_line(counts: dict[str, int]) -> Text:
     text = Text(end="")
     for action in Action:
@@ -63,8 +73,12 @@ def project_label(p: ProjectPlan) -> Text:
         if totals.get(action.value):
             text.append(f"{action.glyph}{totals[action.value]} ",
                         style=ACTION_STYLES.get(action.value, ""))
+    if p.skipped:
+        text.append(f"⊘{len(p.skipped)} skipped ", style="yellow")
     if p.blocked:
-        text.append("⛔ blocked ", style="bold red")
+        text.append("⛔ blocked: ", style="bold red")
+        text.append_text(lit(p.blocked, "red", max_len=80))
+        text.append(" ")
     if p.warnings:
         text.append(f"⚠{len(p.warnings)}", style="yellow")
     if not p.included:
@@ -83,6 +97,9 @@ def totals_line(plan: ImportPlan) -> Text:
     blocked = sum(1 for p in plan.projects if p.included and p.blocked)
     if blocked:
         text.append(f"  ·  {blocked} blocked", style="bold red")
+    skipped = sum(len(p.skipped) for p in plan.projects if p.included)
+    if skipped:
+        text.append(f"  ·  {skipped} track(s) skipped", style="yellow")
     conflicts = plan.unresolved_conflicts()
     if conflicts:
         text.append(f"  ·  {len(conflicts)} conflict(s) to resolve", style="bold red")
@@ -117,6 +134,9 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
         for issue in project.issues:
             parts.append(lit(f"⚠ {issue.get('entity', '')} {issue.get('external_id') or ''}: "
                              f"{issue.get('message', '')}", "yellow", single_line=False))
+        for sk in project.skipped:
+            parts.append(lit(f"⊘ Skipped track {sk.get('title') or sk.get('external_id')}: "
+                             f"{sk.get('reason')}", "yellow", single_line=False))
         for w in project.warnings:
             parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
         return Group(*parts)
