@@ -461,8 +461,9 @@ class Planner:
         owned = existing is not None and _owned(existing, spec.external_id)
         upc = intended.get("upc")
         holder_id = st.release_by_upc.get((creator, upc)) if upc else None
-        if upc and holder_id is None and existing is None:
-            # UPCs are global: another creator's Session Studio release may hold it.
+        if upc and holder_id is None and (existing is None or existing.get("upc") != upc):
+            # UPCs are global: another creator's Session Studio release may hold it (also
+            # when this release exists already and would take the UPC now).
             holder_id = next(
                 (
                     r["id"]
