@@ -186,6 +186,14 @@ def _install_cancel(control: Any) -> None:
     help="Replace other sources' non-empty values (locked fields still never change).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    metavar="PLAN.json",
+    type=click.Path(dir_okay=False, writable=True),
+    help="With --dry-run: save the plan; `ss-tui apply PLAN.json` writes exactly it.",
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--verbose", "-v", is_flag=True, help="Dry run: list unchanged entities too.")
 @click.option("--no-resume", is_flag=True, help="Start a new run even if one was interrupted.")
@@ -211,6 +219,7 @@ def import_cmd(
     account: str | None,
     overwrite: bool,
     dry_run: bool,
+    out_path: str | None,
     yes: bool,
     verbose: bool,
     no_resume: bool,
@@ -229,6 +238,8 @@ def import_cmd(
         raise click.UsageError("Give --project ID … or --all / --incremental.")
     if discover_providers and not discover_links:
         raise click.UsageError("--discover-provider needs --discover-links.")
+    if out_path and not dry_run:
+        raise click.UsageError("--out saves a plan: give it with --dry-run.")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     discovery = {
         "discover_links": discover_links,
@@ -264,6 +275,10 @@ def import_cmd(
             else:
                 _print_plan(plan, verbose)
             if dry_run:
+                if out_path:
+                    from ss_tui.cli.plans import save_plan
+
+                    save_plan(plan, out_path, quiet=as_json)
                 return EXIT_OK
             totals = plan.totals()
             if not totals["create"] + totals["update"] + totals["delete"]:
@@ -737,6 +752,9 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
 
 def register(root: click.Group) -> None:
     """Add this module's commands to the root group."""
+    from ss_tui.cli.plans import apply_cmd
+
     root.add_command(import_cmd)
+    root.add_command(apply_cmd)
     root.add_command(errors_group)
     root.add_command(runs_group)

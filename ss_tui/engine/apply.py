@@ -203,7 +203,7 @@ async def reconcile(
     creates_only = {
         name
         for name, expected in wanted.items()
-        if expected and all(c.base_row is None for ch in expected.values() for c in ch)
+        if expected and all(not c.has_base for ch in expected.values() for c in ch)
     }
     existing_tables = set(wanted) - creates_only
     probes = [
@@ -230,7 +230,7 @@ async def reconcile(
         for rid, changes in expected.items():
             first, last = changes[0], changes[-1]
             current = found.get(rid)
-            base = row_version(first.base_row)
+            base = first.base_version
             keys = {c.key for c in changes}
             if last.action == Action.delete:
                 if current is None:
@@ -249,7 +249,7 @@ async def reconcile(
                     "was removed"
                     if current is None
                     else "appeared"
-                    if first.base_row is None
+                    if not first.has_base
                     else "changed"
                 )
                 raise Stale(f"A {name} row ({rid}) {what} since the preview")
@@ -314,7 +314,7 @@ async def apply_project(
 
 def _creates_only(pp: ProjectPlan) -> bool:
     writes = [e for e in pp.entities if e.writes and e.row is not None]
-    return bool(writes) and all(e.action == Action.create and e.base_row is None for e in writes)
+    return bool(writes) and all(e.action == Action.create and not e.has_base for e in writes)
 
 
 async def _write(

@@ -89,6 +89,7 @@ class RunResult:
     plan: ImportPlan | None = None  # dry runs
     upstream: dict[str, str] = field(default_factory=dict)  # project → new/changed/…
     resumed: bool = False
+    stale: list[str] = field(default_factory=list)  # projects not written: changed since
 
     @property
     def rows_written(self) -> int:
@@ -105,6 +106,7 @@ class RunResult:
             "errors": self.errors,
             "duration_s": round(self.duration_s, 3),
             "resumed": self.resumed,
+            "stale": self.stale,
         }
 
     def __str__(self) -> str:
@@ -173,6 +175,7 @@ class Run:
         self.items: Counter[str] = Counter()
         self.written: dict[str, dict[str, int]] = {}
         self.tables: dict[str, dict[str, int]] = {}
+        self.stale: list[str] = []
         self.errors = 0
         self.creators: set[uuid.UUID] = set()  # written to: "processing" until finish()
         self.cancelled = False
@@ -363,6 +366,7 @@ class Run:
             items=dict(self.items),
             written=self.written,
             tables=self.tables,
+            stale=list(self.stale),
             errors=self.errors,
             duration_s=time.monotonic() - self._t0,
             resumed=self.resumed,
@@ -610,6 +614,7 @@ class Run:
             except Stale as exc:
                 if replan is None or attempt >= MAX_ATTEMPTS:
                     status, result = "stale", None
+                    self.stale.append(pp.project_id)
                     await self._mark(current, "stale", str(exc))
                     fails = 0
                     break

@@ -35,6 +35,7 @@ from ss_tui.engine.errors import (
 )
 from ss_tui.engine.plan import build_plan
 from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
+from ss_tui.engine.planfile import plan_to_json
 from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
@@ -43,6 +44,7 @@ from ss_tui.engine.snapshots import load_projects, mark_removed, save_snapshots
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
 from ss_tui.engine.stream import Chunk, Listing, finish_listing, produce, save_chunk
+from ss_tui.engine.summary import plan_rows
 from ss_tui.engine.transform import ProjectSpec, transform_project
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sessionstudio.models import Project
@@ -565,11 +567,15 @@ class ImportService:
         )
         pids = [p.project_id for p in plan.projects]
         decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
+        if plan.plan_hash is None:  # what was approved, to compare with the saved file
+            plan.plan_hash = plan_to_json(plan)["plan_hash"]
         await run.start(
             {
                 "project_ids": sorted(pids),
                 "interactive": True,
                 "decisions": decisions.to_dict() if decisions else None,
+                "plan_hash": plan.plan_hash,
+                "plan_rows": plan_rows(plan),
                 **(options or {}),
             },
             dry_run=False,
