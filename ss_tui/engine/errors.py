@@ -300,22 +300,3 @@ async def close_errors(
         .values(status=status, note=note, resolved_by=actor, resolved_at=now, updated_at=now)
     )
     return result.rowcount or 0
-
-
-async def mark_retrying(conn: AsyncConnection, error_ids: list[uuid.UUID]) -> list[dict]:
-    rows = (
-        (
-            await conn.execute(
-                sa.select(T_ERRORS).where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
-            )
-        )
-        .mappings()
-        .all()
-    )
-    if rows:
-        await conn.execute(
-            sa.update(T_ERRORS)
-            .where(T_ERRORS.c.id.in_([r["id"] for r in rows]))
-            .values(status="retrying", updated_at=utcnow())
-        )
-    return [dict(r) for r in rows]

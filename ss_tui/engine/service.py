@@ -25,11 +25,9 @@ from ss_tui.engine import events as ev
 from ss_tui.engine.apply import plan_versions
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.errors import (
-    T_ERRORS,
     ErrorRecord,
     close_errors,
     from_exception,
-    mark_retrying,
     record_errors,
     resolve_cleared,
 )
@@ -37,6 +35,7 @@ from ss_tui.engine.plan import build_plan
 from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
 from ss_tui.engine.planfile import plan_to_json
 from ss_tui.engine.quick import unchanged_projects
+from ss_tui.engine.retry import plan_retry
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
 from ss_tui.engine.skipped import attach_unreadable_tracks
@@ -806,6 +805,11 @@ class ImportService:
 
     # ------------------------------------------------------------------ errors
 
+    async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
+        """What retrying these errors would write: only the items behind them, fetched
+        again and planned (nothing written). None when none of them is open any more."""
+        return await plan_retry(self, error_ids)
+
     async def retry_errors(
         self,
         error_ids: list[Any],
@@ -813,62 +817,17 @@ class ImportService:
         sink: ev.EventSink = ev.discard,
         control: Control | None = None,
     ) -> RunResult:
-        """Re-run just the items behind these errors."""
-        ids = [as_uuid(i) for i in error_ids]
+        """Headless retry (CLI --yes, workers): apply the retry plan of these errors."""
+        ids = [str(as_uuid(i)) for i in error_ids]
         async with self.engine.begin() as conn:
-            rows = await mark_retrying(conn, ids)  # type: ignore[arg-type]
             await record_audit(
                 conn, actor=operator(self.settings), action="retry", entity_type="sync_error",
-                detail={"error_ids": [str(i) for i in ids], "retrying": len(rows)},
+                detail={"error_ids": ids},
             )
-        if not rows:
+        plan = await self.plan_retry(ids)
+        if plan is None or not plan.projects:
             return RunResult(run_id=None, status="succeeded")
-        by_conn: dict[Any, set[str]] = {}
-        listing: set[Any] = set()
-        for r in rows:
-            if r["project_external_id"]:
-                by_conn.setdefault(r["connection_id"], set()).add(r["project_external_id"])
-            else:
-                listing.add(r["connection_id"])
-        results: list[RunResult] = []
-        try:
-            for cid, pids in by_conn.items():
-                results.append(
-                    await self.run_import(
-                        cid, sorted(pids), sink=sink, control=control, resume=False
-                    )
-                )
-            for cid in listing:
-                results.append(
-                    await self.run_import(
-                        cid, None, incremental=True, sink=sink, control=control, resume=False
-                    )
-                )
-                async with self.engine.begin() as conn:  # the listing worked if we got here
-                    await conn.execute(
-                        sa.update(T_ERRORS)
-                        .where(
-                            T_ERRORS.c.id.in_(
-                                [r["id"] for r in rows if r["project_external_id"] is None]
-                            ),
-                            T_ERRORS.c.status == "retrying",
-                            T_ERRORS.c.connection_id == cid,
-                        )
-                        .values(
-                            status="resolved",
-                            resolved_at=utcnow(),
-                            resolved_by="ss-tui (retry succeeded)",
-                            updated_at=utcnow(),
-                        )
-                    )
-        finally:
-            async with self.engine.begin() as conn:  # not reached (cancel, crash): open again
-                await conn.execute(
-                    sa.update(T_ERRORS)
-                    .where(T_ERRORS.c.id.in_(ids), T_ERRORS.c.status == "retrying")
-                    .values(status="open", updated_at=utcnow())
-                )
-        return _merge(results)
+        return await self.apply(plan, sink=sink, control=control, options={"retry_of": ids})
 
     async def close_errors(
         self,
@@ -940,21 +899,3 @@ def _api_counts(client: Any) -> dict[str, int]:
 
 def _api(fetched: FetchResult) -> dict[str, int]:
     return fetched.api
-
-
-def _merge(results: list[RunResult]) -> RunResult:
-    if len(results) == 1:
-        return results[0]
-    merged = RunResult(run_id=",".join(r.run_id or "" for r in results), status="succeeded")
-    for r in results:
-        for k, v in r.items.items():
-            merged.items[k] = merged.items.get(k, 0) + v
-        for kind, by in r.written.items():
-            mine = merged.written.setdefault(kind, {})
-            for a, n in by.items():
-                mine[a] = mine.get(a, 0) + n
-        merged.errors += r.errors
-        merged.duration_s += r.duration_s
-        if r.status != "succeeded":
-            merged.status = r.status
-    return merged

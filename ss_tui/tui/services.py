@@ -132,6 +132,10 @@ class Services:
     async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> Any:
         return await self.import_service().apply(plan, sink=sink, control=control)
 
+    async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
+        """The plan of just the items behind these errors (shown before anything is written)."""
+        return await self.import_service().plan_retry(error_ids)  # type: ignore[no-any-return]
+
     async def retry_errors(self, error_ids: list[Any], sink: EventSink,
                            control: RunControl) -> Any:
         """The engine's RunResult of the retry (``str()`` reads as a summary)."""

@@ -60,9 +60,12 @@ What the import would write, entity by entity. Nothing is written until you conf
         Binding("escape", "back", "Back", id="preview.back", tooltip="Back to the browser"),
     ]
 
-    def __init__(self, plan: ImportPlan, creator_profiles: list[tuple[str, str]] | None = None):
+    def __init__(self, plan: ImportPlan, creator_profiles: list[tuple[str, str]] | None = None,
+                 *, purpose: str | None = None):
         super().__init__()
         self.plan = plan
+        if purpose:
+            self.sub_title = purpose
         self.creator_profiles = creator_profiles or []
         self._current: NodeData | None = None
 
