@@ -19,6 +19,7 @@ from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.plan_view import (
+    apply_message,
     entity_detail,
     entity_label,
     project_label,
@@ -275,10 +276,7 @@ What the import would write, entity by entity. Nothing is written until you conf
             self.notify(f"Resolve {len(pending)} conflict(s) first (c), or exclude them (x).",
                         severity="warning")
             return
-        totals = self.plan.totals()
-        message = Text("Apply this plan?\n\n", style="bold")
-        message.append_text(totals_line(self.plan))
-        message.append(f"\n\n{totals['create'] + totals['update']} rows will be written.")
+        message = apply_message(self.plan)
 
         def answer(yes: bool | None) -> None:
             if yes:

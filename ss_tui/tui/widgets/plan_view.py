@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ss_tui.engine.plan_types import Action, EntityChange, ImportPlan, ProjectPlan
+from ss_tui.engine.summary import plan_rows, rows_total
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import ACTION_STYLES
 
@@ -178,3 +179,26 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
     for w in e.warnings:
         parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
     return Group(*parts)
+
+
+def apply_message(plan: ImportPlan) -> Text:
+    """The confirmation states exactly what apply writes, table by table, and what it will
+    not write (blocked projects, skipped tracks) and the warnings it carries."""
+    rows = plan_rows(plan)
+    text = Text("Apply this plan?\n\n", style="bold")
+    text.append(f"{rows_total(rows):,} rows will be written:\n")
+    for table, by in rows.items():
+        parts = ", ".join(f"{n:,} {a}" for a, n in by.items() if n)
+        text.append(f"  {table:<22} {parts}\n")
+    included = [p for p in plan.projects if p.included]
+    blocked = sum(1 for p in included if p.blocked)
+    skipped = sum(len(p.skipped) for p in included)
+    warnings = sum(len(p.warnings) for p in included)
+    if blocked:
+        text.append(f"\n⛔ {blocked} project(s) blocked: not written.", style="bold red")
+    if skipped:
+        text.append(f"\n⊘ {skipped} track(s) skipped: not written, their errors stay open.",
+                    style="yellow")
+    if warnings:
+        text.append(f"\n⚠ {warnings} warning(s) (see each project).", style="yellow")
+    return text
