@@ -352,8 +352,9 @@ async def _write(
             "ss_artist_name": pp.ss_artist_name,
             "creator_profile_id": as_uuid(pp.creator_profile_id),
         }
-        await w.insert_ignore(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
-        count(T_ASSIGNMENT.name, "create")
+        # Remembered per artist: a project sent to another creator moves the memory along.
+        await w.upsert(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
+        count(T_ASSIGNMENT.name, "update" if pp.assignment_changes else "create")
 
     by_table: dict[str, list[EntityChange]] = defaultdict(list)
     deletes: dict[str, list[uuid.UUID]] = defaultdict(list)

@@ -250,7 +250,9 @@ class Planner:
                 self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
             creator = as_uuid(pp.creator_profile_id)
             if spec.ss_artist_id:
-                pp.creator_remembered = self.state.assignments.get(spec.ss_artist_id) == creator
+                before = self.state.assignments.get(spec.ss_artist_id)
+                pp.creator_remembered = before == creator
+                pp.assignment_changes = before is not None and before != creator
                 self.state.assignments[spec.ss_artist_id] = creator  # type: ignore[assignment]
         return pp
 

@@ -120,6 +120,7 @@ class ProjectPlan:
     # Same payload as the last clean import and nothing touched since: not re-diffed.
     upstream_unchanged: bool = False
     creator_remembered: bool = False  # the artist → creator assignment is already stored
+    assignment_changes: bool = False  # the artist was remembered with another creator
     # Tracks not imported, and why: {external_id, title, reason}. Shown in the preview,
     # counted in Progress; their sync errors stay open until the track is imported.
     skipped: list[dict[str, Any]] = field(default_factory=list)

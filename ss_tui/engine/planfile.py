@@ -109,6 +109,7 @@ def _project(p: ProjectPlan) -> dict[str, Any]:
         "ss_artist_name": p.ss_artist_name,
         "upstream_unchanged": p.upstream_unchanged,
         "creator_remembered": p.creator_remembered,
+        "assignment_changes": p.assignment_changes,
         "warnings": list(p.warnings),
         "skipped": json_ready(p.skipped),
         "entities": [_entity(e) for e in p.entities],
@@ -201,6 +202,7 @@ def _load_project(d: dict[str, Any]) -> ProjectPlan:
         ss_artist_name=d.get("ss_artist_name"),
         upstream_unchanged=bool(d.get("upstream_unchanged")),
         creator_remembered=bool(d.get("creator_remembered")),
+        assignment_changes=bool(d.get("assignment_changes")),
         skipped=list(d.get("skipped") or []),
     )
 

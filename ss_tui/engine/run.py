@@ -640,7 +640,8 @@ class Run:
                     await self.emit(
                         ev.EntityWritten(str(self.run_id), pp.project_id, kind, action, n)
                     )
-        if current.creator_profile_id:
+        if current.creator_profile_id and status in ("applied", "unchanged"):
+            # Only a creator this project wrote to (one it was to create may not exist).
             self.creators.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
         await self.emit(
             ev.ProjectFinished(

@@ -22,7 +22,7 @@ def project_rows(pp: ProjectPlan, *, assignments: bool = True) -> dict[str, dict
     if pp.new_creator:
         add("creator_profiles", "create")
     if assignments and pp.ss_artist_id and pp.creator_profile_id and not pp.creator_remembered:
-        add("creator_assignments", "create")
+        add("creator_assignments", "update" if pp.assignment_changes else "create")
     for e in pp.entities:
         if e.writes and e.row is not None:
             add(entity_table(e).name, NAME[e.action])
