@@ -48,7 +48,7 @@ ADVICE_BY_KIND = {
 }
 
 # A constraint the database refused at apply: every unique and foreign key is checked when
-# planning (docs/architecture.md, "the plan is the contract"), so this is a bug of ours.
+# planning (docs/plan-format.md), so this is a bug of ours.
 # Retrying would only fail the same way.
 CONSTRAINT_ADVICE = "This is a bug in ss-tui, not in your data: report it with the run id."
 

@@ -1,7 +1,7 @@
 """Decisions staff take while reviewing a plan (the preview screen, the CLI): each one is
 recorded in the plan's :class:`PlanDecisions`, and the whole plan is then planned again from
 those decisions. Nothing edits a planned entity in place: a plan is always what the planner
-made of its decisions, so what the preview shows is what apply writes (docs/architecture.md).
+made of its decisions, so what the preview shows is what apply writes (docs/plan-format.md).
 """
 
 from __future__ import annotations
