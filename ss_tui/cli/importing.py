@@ -511,6 +511,7 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
 @errors_group.command("retry")
 @click.argument("error_ids", nargs=-1)
 @click.option("--all-open", is_flag=True, help="Every open error (filter with --kind/--run).")
+@click.option("--yes", "-y", is_flag=True, help="Apply the retry's plan without asking.")
 @_kind_opt
 @_run_opt
 @json_option
@@ -518,12 +519,16 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
 def errors_retry(
     error_ids: tuple[str, ...],
     all_open: bool,
+    yes: bool,
     kind: str | None,
     run: str | None,
     as_json: bool,
     database_url: str | None,
 ) -> None:
-    """Re-run just the items behind the given errors."""
+    """Re-run just the items behind the given errors.
+
+    The items are fetched again and planned on their own (a track's error: that track
+    only); the plan is printed and applied once confirmed (or with --yes)."""
     import sqlalchemy as sa
 
     if not error_ids and not all_open:
@@ -540,8 +545,23 @@ def errors_retry(
         if not ids:
             click.echo("No errors to retry.")
             return EXIT_OK
+        plan = await svc.plan_retry(ids)
+        if plan is None or not plan.projects:
+            click.echo("Nothing to retry: the errors are closed, or the listing worked "
+                       "this time.")
+            return EXIT_OK
+        if not as_json:
+            _print_plan(plan, verbose=False)
+        if not yes:
+            if as_json or not sys.stdin.isatty():
+                click.secho("Give --yes to apply the retry without a terminal to confirm "
+                            "on.", fg="red", err=True)
+                return EXIT_USAGE
+            if not click.confirm("Apply this retry?", default=False):
+                return EXIT_CANCELLED
         with _Progress(_console().is_terminal and not as_json) as progress:
-            result = await svc.retry_errors(ids, sink=progress)
+            result = await svc.apply(plan, sink=progress, options={
+                "retry_of": [str(i) for i in ids]})
         async with svc.engine.connect() as conn:
             still = (
                 await conn.execute(

@@ -148,3 +148,19 @@ async def test_cli_dry_run_out_then_apply_round_trip_and_stale(sqlite_url, live_
     finally:
         await engine.dispose()
     assert f"Retitled {pids[1]}" in titles and f"Retitled {pids[0]}" not in titles
+
+
+async def test_cli_retry_prints_its_plan_and_asks_first(sqlite_url, live_sim):
+    env = await prepare_cli_database(sqlite_url, live_sim.simulator, live_sim.base_url)
+    code, out, err = await run_cli(env, "import", "--all", "--yes")
+    assert code in (0, 1), err
+    code, out, err = await run_cli(env, "errors", "list", "--json")
+    error = next(e for e in json.loads(out) if e["stage"] == "transform"
+                 and e["entity_type"] == "track" and "dropped" in e["message"])
+    code, out, err = await run_cli(env, "errors", "retry", error["id"])
+    assert code == 2 and "--yes" in err  # no terminal to confirm on: nothing applied
+    assert error["project_external_id"] in out  # the plan was printed
+    code, out, err = await run_cli(env, "errors", "retry", error["id"], "--yes", "--json")
+    assert code in (0, 1), err
+    result = json.loads(out)
+    assert result["rows_written"] == 0  # already imported: the retry plan writes nothing else
