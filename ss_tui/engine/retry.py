@@ -78,7 +78,7 @@ async def plan_retry(svc: Any, error_ids: list[Any]) -> ImportPlan | None:
     scope = await retry_scope(svc.engine, [as_uuid(i) for i in error_ids])  # type: ignore[misc]
     if scope is None:
         return None
-    connection = await svc._connection(scope.connection_id)
+    connection = await svc.connection(scope.connection_id)
     if scope.listing_errors:
         fetched = await svc.fetch(
             connection, incremental=connection.get("sync_cursor") is not None, record=True
