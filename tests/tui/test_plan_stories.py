@@ -137,3 +137,33 @@ async def test_hostile_catalogue_bulk_choice_skipped_track_and_previewed_retry(
         others = [e for e in project.entities if e.kind is EntityKind.recording
                   and e.external_id != row.external_id]
         assert others and not any(e.included for e in others)  # shown, left out
+
+
+async def test_the_preview_saves_its_plan_and_opens_a_saved_one(make_app, tmp_path) -> None:
+    from ss_tui.engine.planfile import loads
+    from tests.tui.plans import sample_plan
+
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(PreviewScreen(sample_plan(), []))
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        (saved,) = tmp_path.glob("plan-*.json")
+        assert [p.title for p in loads(saved.read_text()).projects] == [
+            p.title for p in sample_plan().projects]
+
+        other = sample_plan("Saved Elsewhere")
+        path = tmp_path / "other.json"
+        from ss_tui.engine.planfile import dumps
+
+        path.write_text(dumps(other))
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press(*str(path), "enter")
+        await settle(pilot)
+        preview = app.screen
+        assert isinstance(preview, PreviewScreen)
+        assert preview.plan.projects[0].title == "Saved Elsewhere"
+        assert "Saved Elsewhere" in screen_text(app)

@@ -4,6 +4,7 @@ conflict choices, target creator profile; confirm applies exactly this plan."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,11 +14,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static, Tree
 
-from ss_tui.engine import review
+from ss_tui.engine import planfile, review
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.dialogs import ConfirmDialog
+from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
 from ss_tui.tui.widgets.plan_view import (
     apply_message,
     entity_detail,
@@ -43,7 +44,8 @@ What the import would write, entity by entity. Nothing is written until you conf
   choice, **n** / **N** jump to the next / previous conflict, **w** toggles overwriting
   other sources' values for the project.
 * Choose the **creator profile** a project goes to in the selector (remembered per artist).
-* **a** applies exactly this plan.
+* **a** applies exactly this plan; **s** saves it as JSON (`ss-tui apply PLAN.json` writes
+  exactly it later), **O** opens a saved plan instead.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("x", "toggle_include", "Include/Exclude", id="preview.toggle",
@@ -58,6 +60,10 @@ What the import would write, entity by entity. Nothing is written until you conf
         Binding("w", "toggle_overwrite", "Overwrite", id="preview.overwrite",
                 tooltip="Overwrite other sources' values for this project (re-plans)"),
         Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
+        Binding("s", "save_plan", "Save plan", id="preview.save",
+                tooltip="Save this plan as JSON (ss-tui apply PLAN.json writes exactly it)"),
+        Binding("O", "open_plan", "Open plan", id="preview.open", show=False,
+                tooltip="Show a saved plan instead (apply then writes exactly that file)"),
         Binding("escape", "back", "Back", id="preview.back", tooltip="Back to the browser"),
     ]
 
@@ -284,6 +290,34 @@ What the import would write, entity by entity. Nothing is written until you conf
                 self.ss_app.start_import(self.plan)
 
         self.app.push_screen(ConfirmDialog(message, yes="Apply", no="Not yet"), answer)
+
+    def action_save_plan(self) -> None:
+        stamp = self.ctx.clock().strftime("%Y%m%d-%H%M%S")
+        target = Path(self.ctx.extras.get("export_dir") or Path.cwd()) / f"plan-{stamp}.json"
+        try:
+            target.write_text(planfile.dumps(self.plan), encoding="utf-8")
+        except OSError as exc:
+            self.notify(clean(f"Could not save the plan: {exc}"), severity="error", markup=False)
+            return
+        self.notify(clean(f"Plan saved to {target}; `ss-tui apply {target}` writes exactly it."),
+                    markup=False, timeout=8)
+
+    def action_open_plan(self) -> None:
+        def opened(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                plan = planfile.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+            except (OSError, planfile.PlanFileError) as exc:
+                self.notify(clean(f"Could not open the plan: {exc}"), severity="error",
+                            markup=False)
+                return
+            self.plan = plan
+            self.sub_title = f"Saved plan {Path(path).name}"
+            self.build_tree()
+
+        self.app.push_screen(NoteDialog("Open a saved plan", placeholder="path/to/plan.json"),
+                             opened)
 
     def action_back(self) -> None:
         self.dismiss()
