@@ -23,6 +23,7 @@ from ss_tui.tui.widgets.plan_view import (
     apply_message,
     entity_detail,
     entity_label,
+    plan_summary,
     project_label,
     skipped_label,
     totals_line,
@@ -78,6 +79,7 @@ What the import would write, entity by entity. Nothing is written until you conf
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
+        yield Static(plan_summary(self.plan), id="plan-summary")
         yield Static(totals_line(self.plan), id="plan-totals", classes="status-line")
         with Horizontal(id="preview-body"):
             tree: Tree[NodeData] = Tree(Text("Plan"), id="plan-tree")
@@ -120,6 +122,7 @@ What the import would write, entity by entity. Nothing is written until you conf
         self._refresh_totals()
 
     def _refresh_totals(self) -> None:
+        self.query_one("#plan-summary", Static).update(plan_summary(self.plan))
         self.query_one("#plan-totals", Static).update(totals_line(self.plan))
 
     @on(Tree.NodeHighlighted, "#plan-tree")

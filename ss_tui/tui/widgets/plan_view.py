@@ -202,3 +202,61 @@ def apply_message(plan: ImportPlan) -> Text:
     if warnings:
         text.append(f"\n⚠ {warnings} warning(s) (see each project).", style="yellow")
     return text
+
+
+IDENTIFIERS = ("isrc", "upc", "iswc")
+
+
+def plan_summary(plan: ImportPlan) -> Text:
+    """What a person checks first: how many releases, tracks, new artists and credits (by
+    role), what is skipped or blocked, and the risky changes (identifiers changed, credits
+    removed, conflicts), before the entity-by-entity tree."""
+    counts: dict[str, int] = {}
+    roles: dict[str, int] = {}
+    risky: list[str] = []
+    for p in plan.projects:
+        if not p.included:
+            continue
+        for e in p.entities:
+            if not e.included:
+                continue
+            if e.writes:
+                key = f"{e.kind.value}:{e.action.value}"
+                counts[key] = counts.get(key, 0) + 1
+                if e.kind.value == "credit" and e.action is Action.create and e.row:
+                    role = str(e.row.get("role"))
+                    roles[role] = roles.get(role, 0) + 1
+            if e.action is Action.delete:
+                risky.append(f"credit removed: {e.label} ({p.title or p.project_id})")
+            for f in e.fields:
+                if f.name in IDENTIFIERS and f.before is not None and f.before != f.after \
+                        and not f.locked and not f.kept_other_source:
+                    risky.append(f"{f.name} changes {f.before} → {f.after}: {e.label}")
+            if e.conflict is not None and e.conflict.chosen is None:
+                risky.append(f"conflict: {e.conflict.reason}")
+    text = Text(end="")
+
+    def part(label: str, kind: str) -> None:
+        new, changed = counts.get(f"{kind}:create", 0), counts.get(f"{kind}:update", 0)
+        text.append(f"{label} ", style="bold")
+        text.append(f"+{new} ~{changed}   ")
+
+    part("Releases", "release")
+    part("Tracks", "release_track")
+    text.append("New artists ", style="bold")
+    text.append(f"{counts.get('artist:create', 0)}   ")
+    text.append("Credits ", style="bold")
+    text.append(", ".join(f"{r} {n}" for r, n in sorted(roles.items())) or "none new")
+    skipped = sum(len(p.skipped) for p in plan.projects if p.included)
+    blocked = sum(1 for p in plan.projects if p.included and p.blocked)
+    if skipped:
+        text.append(f"   ⊘ {skipped} track(s) skipped", style="yellow")
+    if blocked:
+        text.append(f"   ⛔ {blocked} blocked", style="bold red")
+    for line in risky[:5]:
+        text.append("\n⚠ ", style="bold red")
+        text.append_text(lit(line, max_len=110))
+    if len(risky) > 5:
+        text.append(f"\n… {len(risky) - 5} more risky change(s): n jumps between conflicts",
+                    style="dim")
+    return text
