@@ -25,7 +25,7 @@ from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.fetcher import Fetcher, FetchResult
 from ss_tui.engine.plan import build_plan
 from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
-from ss_tui.engine.planfile import plan_to_json
+from ss_tui.engine.planfile import approval_hash
 from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.run import Control, Run, RunResult, operator
@@ -159,8 +159,8 @@ class Pipeline:
         )
         pids = [p.project_id for p in plan.projects]
         decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
-        if plan.plan_hash is None:  # what was approved, to compare with the saved file
-            plan.plan_hash = plan_to_json(plan)["plan_hash"]
+        if plan.plan_hash is None:  # not from a file: a fingerprint of what was approved
+            plan.plan_hash = approval_hash(plan)
         await run.start(
             {
                 "project_ids": sorted(pids),
