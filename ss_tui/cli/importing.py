@@ -762,12 +762,37 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
         from ss_tui.engine.render import safe
 
         console.print(Text(f"{'counts':>16}: {safe(json.dumps(data.get('counts')))}"))
+        for line in approval_lines(data):
+            console.print(Text(line))
         for it in data["items"]:
             err = f" — {safe(it['error'])}" if it.get("error") else ""
             console.print(Text(f"  {it['status']:<10} {it['project_external_id']}{err}"))
         return EXIT_OK
 
     _run(body, database_url)
+
+
+def approval_lines(run: dict[str, Any]) -> list[str]:
+    """What was approved, by whom: the plan (its hash), its rows and the choices made."""
+    from ss_tui.engine.render import safe
+
+    opts = run.get("options") or {}
+    if not opts.get("plan_hash"):
+        return []
+    out = [f"{'approved':>16}: plan {safe(opts['plan_hash'])} by {safe(run.get('started_by'))}"]
+    rows = opts.get("plan_rows") or {}
+    if rows:
+        out.append(f"{'planned rows':>16}: " + ", ".join(
+            f"{t} " + "/".join(f"{a[0]}{n}" for a, n in by.items() if n)
+            for t, by in rows.items() if any(by.values())))
+    projects = (opts.get("decisions") or {}).get("projects") or {}
+    choices = sorted((k, v) for d in projects.values() for k, v in (d.get("choices") or {}).items())
+    excluded = sum(len(d.get("excluded") or ()) for d in projects.values())
+    if choices:
+        out.append(f"{'choices':>16}: " + safe(", ".join(f"{k} → {v}" for k, v in choices)))
+    if excluded:
+        out.append(f"{'excluded':>16}: {excluded} entities")
+    return out
 
 
 def register(root: click.Group) -> None:

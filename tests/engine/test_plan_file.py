@@ -123,6 +123,9 @@ async def test_cli_dry_run_out_then_apply_round_trip_and_stale(sqlite_url, live_
     result = json.loads(out)
     assert nonzero(result["tables"]) == nonzero(saved["summary"]["rows"])
     assert result["stale"] == []
+    code, out, err = await run_cli(env, "runs", "show", result["run_id"])
+    assert code == 0, err
+    assert f"approved: plan {saved['plan_hash']} by ci-bot" in " ".join(out.split())
 
     # Plan again after an upstream change, edit one row by hand, then apply the plan.
     sim = live_sim.simulator
