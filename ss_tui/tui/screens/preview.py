@@ -134,7 +134,8 @@ What the import would write, entity by entity. Nothing is written until you conf
         if self._current is None:
             return
         project, entity = self._current
-        self.query_one("#entity-detail", Static).update(entity_detail(entity, project))
+        names = dict(self.creator_profiles)
+        self.query_one("#entity-detail", Static).update(entity_detail(entity, project, names))
         self._sync_creator()
 
     def _sync_creator(self) -> None:

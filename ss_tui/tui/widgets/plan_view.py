@@ -107,7 +107,11 @@ def totals_line(plan: ImportPlan) -> Text:
     return text
 
 
-def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> RenderableType:
+def entity_detail(
+    e: EntityChange | None,
+    project: ProjectPlan | None,
+    creator_names: dict[str, str] | None = None,
+) -> RenderableType:
     if e is None and project is None:
         return Text("Highlight an entity to see its fields.", style="dim")
     if e is None:
@@ -117,7 +121,12 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
         head.append(f"\nSession Studio project {project.project_id}", style="dim")
         head.append("\nCreator profile: ")
         if project.creator_profile_id:
-            head.append_text(lit(project.creator_profile_id))
+            name = (creator_names or {}).get(project.creator_profile_id)
+            if name:
+                head.append_text(lit(name, "bold"))
+                head.append(f" ({project.creator_profile_id})", style="dim")
+            else:
+                head.append_text(lit(project.creator_profile_id))
         elif project.new_creator:
             head.append("new: ")
             head.append_text(lit(project.new_creator.get("display_name"), "bold"))
