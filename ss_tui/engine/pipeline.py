@@ -159,15 +159,16 @@ class Pipeline:
         )
         pids = [p.project_id for p in plan.projects]
         decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
+        rows = plan_rows(plan)
         if plan.plan_hash is None:  # not from a file: a fingerprint of what was approved
-            plan.plan_hash = approval_hash(plan)
+            plan.plan_hash = approval_hash(plan, rows)
         await run.start(
             {
                 "project_ids": sorted(pids),
                 "interactive": True,
                 "decisions": decisions.to_dict() if decisions else None,
                 "plan_hash": plan.plan_hash,
-                "plan_rows": plan_rows(plan),
+                "plan_rows": rows,
                 **(options or {}),
             },
             dry_run=False,

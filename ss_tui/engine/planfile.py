@@ -90,14 +90,14 @@ def plan_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def approval_hash(plan: ImportPlan) -> str:
+def approval_hash(plan: ImportPlan, rows: dict[str, dict[str, int]] | None = None) -> str:
     """For a plan applied without being saved: the snapshots it was made from, its
     decisions and its rows per table (cheap: no row is serialised)."""
     decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else PlanDecisions()
     body = {
         "decisions": decisions.to_dict(),
         "projects": [(p.project_id, p.source_hash, p.included, p.blocked) for p in plan.projects],
-        "rows": plan_rows(plan),
+        "rows": plan_rows(plan) if rows is None else rows,
     }
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return "approved:" + hashlib.sha256(raw.encode()).hexdigest()
