@@ -218,6 +218,14 @@ def _install_cancel(control: Any) -> None:
     help="Replace other sources' non-empty values (locked fields still never change).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    metavar="PLAN.json",
+    type=click.Path(dir_okay=False, writable=True),
+    help="With --dry-run: save the plan; `ss-tui apply PLAN.json` writes exactly it.",
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--verbose", "-v", is_flag=True, help="Dry run: list unchanged entities too.")
 @click.option("--no-resume", is_flag=True, help="Start a new run even if one was interrupted.")
@@ -255,6 +263,7 @@ def import_cmd(
     account: str | None,
     overwrite: bool,
     dry_run: bool,
+    out_path: str | None,
     yes: bool,
     verbose: bool,
     no_resume: bool,
@@ -275,6 +284,8 @@ def import_cmd(
         raise click.UsageError("Give --project ID … or --all / --incremental.")
     if discover_providers and not discover_links:
         raise click.UsageError("--discover-provider needs --discover-links.")
+    if out_path and not dry_run:
+        raise click.UsageError("--out saves a plan: give it with --dry-run.")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     discovery = {
         "discover_links": discover_links,
@@ -328,6 +339,10 @@ def import_cmd(
             if note is not None:
                 note.show()
             if dry_run:
+                if out_path:
+                    from ss_tui.cli.plans import save_plan
+
+                    save_plan(plan, out_path, quiet=as_json)
                 return note.exit_code(EXIT_OK) if note else EXIT_OK
             totals = plan.totals()
             if not totals["create"] + totals["update"] + totals["delete"]:
@@ -591,6 +606,7 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
 @errors_group.command("retry")
 @click.argument("error_ids", nargs=-1)
 @click.option("--all-open", is_flag=True, help="Every open error (filter with --kind/--run).")
+@click.option("--yes", "-y", is_flag=True, help="Apply the retry's plan without asking.")
 @_kind_opt
 @_run_opt
 @json_option
@@ -598,12 +614,16 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
 def errors_retry(
     error_ids: tuple[str, ...],
     all_open: bool,
+    yes: bool,
     kind: str | None,
     run: str | None,
     as_json: bool,
     database_url: str | None,
 ) -> None:
-    """Re-run just the items behind the given errors."""
+    """Re-run just the items behind the given errors.
+
+    The items are fetched again and planned on their own (a track's error: that track
+    only); the plan is printed and applied once confirmed (or with --yes)."""
     import sqlalchemy as sa
 
     if not error_ids and not all_open:
@@ -620,8 +640,23 @@ def errors_retry(
         if not ids:
             click.echo("No errors to retry.")
             return EXIT_OK
+        plan = await svc.plan_retry(ids)
+        if plan is None or not plan.projects:
+            click.echo("Nothing to retry: the errors are closed, or the listing worked "
+                       "this time.")
+            return EXIT_OK
+        if not as_json:
+            _print_plan(plan, verbose=False)
+        if not yes:
+            if as_json or not sys.stdin.isatty():
+                click.secho("Give --yes to apply the retry without a terminal to confirm "
+                            "on.", fg="red", err=True)
+                return EXIT_USAGE
+            if not click.confirm("Apply this retry?", default=False):
+                return EXIT_CANCELLED
         with _Progress(_console().is_terminal and not as_json) as progress:
-            result = await svc.retry_errors(ids, sink=progress)
+            result = await svc.apply(plan, sink=progress, options={
+                "retry_of": [str(i) for i in ids]})
         async with svc.engine.connect() as conn:
             still = (
                 await conn.execute(
@@ -822,6 +857,8 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
         from ss_tui.engine.render import safe
 
         console.print(Text(f"{'counts':>16}: {safe(json.dumps(data.get('counts')))}"))
+        for line in approval_lines(data):
+            console.print(Text(line))
         for it in data["items"]:
             err = f" — {safe(it['error'])}" if it.get("error") else ""
             console.print(Text(f"  {it['status']:<10} {it['project_external_id']}{err}"))
@@ -830,8 +867,34 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
     _run(body, database_url)
 
 
+def approval_lines(run: dict[str, Any]) -> list[str]:
+    """What was approved, by whom: the plan (its hash), its rows and the choices made."""
+    from ss_tui.engine.render import safe
+
+    opts = run.get("options") or {}
+    if not opts.get("plan_hash"):
+        return []
+    out = [f"{'approved':>16}: plan {safe(opts['plan_hash'])} by {safe(run.get('started_by'))}"]
+    rows = opts.get("plan_rows") or {}
+    if rows:
+        out.append(f"{'planned rows':>16}: " + ", ".join(
+            f"{t} " + "/".join(f"{a[0]}{n}" for a, n in by.items() if n)
+            for t, by in rows.items() if any(by.values())))
+    projects = (opts.get("decisions") or {}).get("projects") or {}
+    choices = sorted((k, v) for d in projects.values() for k, v in (d.get("choices") or {}).items())
+    excluded = sum(len(d.get("excluded") or ()) for d in projects.values())
+    if choices:
+        out.append(f"{'choices':>16}: " + safe(", ".join(f"{k} → {v}" for k, v in choices)))
+    if excluded:
+        out.append(f"{'excluded':>16}: {excluded} entities")
+    return out
+
+
 def register(root: click.Group) -> None:
     """Add this module's commands to the root group."""
+    from ss_tui.cli.plans import apply_cmd
+
     root.add_command(import_cmd)
+    root.add_command(apply_cmd)
     root.add_command(errors_group)
     root.add_command(runs_group)

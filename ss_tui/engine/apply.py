@@ -49,6 +49,7 @@ from ss_tui.engine.rows import (
 class ApplyResult:
     status: str  # applied | unchanged | stale | failed | excluded
     written: dict[str, dict[str, int]] = field(default_factory=dict)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
     release_id: uuid.UUID | None = None
     message: str | None = None
     then_done: bool = False  # apply_project's ``then`` statement ran with the rows
@@ -212,7 +213,7 @@ async def reconcile(
     creates_only = {
         name
         for name, expected in wanted.items()
-        if expected and all(c.base_row is None for ch in expected.values() for c in ch)
+        if expected and all(not c.has_base for ch in expected.values() for c in ch)
     }
     existing_tables = set(wanted) - creates_only
     probes = [
@@ -239,7 +240,7 @@ async def reconcile(
         for rid, changes in expected.items():
             first, last = changes[0], changes[-1]
             current = found.get(rid)
-            base = row_version(first.base_row)
+            base = first.base_version
             keys = {c.key for c in changes}
             if last.action == Action.delete:
                 if current is None:
@@ -258,7 +259,7 @@ async def reconcile(
                     "was removed"
                     if current is None
                     else "appeared"
-                    if first.base_row is None
+                    if not first.has_base
                     else "changed"
                 )
                 raise Stale(f"A {name} row ({rid}) {what} since the preview")
@@ -309,22 +310,23 @@ async def apply_project(
                 return None
             return then(ApplyResult("applied", written=written, release_id=release_id))
 
-        written = await _write(conn, pp, set(), connection_id, now, optimistic=True, then=after)
-        if written is not None:
+        out = await _write(conn, pp, set(), connection_id, now, optimistic=True, then=after)
+        if out is not None:
             return ApplyResult(
-                "applied", written=written, release_id=release_id, then_done=then is not None
+                "applied", written=out[0], tables=out[1], release_id=release_id,
+                then_done=then is not None,
             )
     done = await reconcile(conn, pp, known_versions)
     if not any(e.writes and e.key not in done for e in pp.entities):
         return ApplyResult("unchanged", release_id=release_id)
-    written = await _write(conn, pp, done, connection_id, now)
-    assert written is not None
-    return ApplyResult("applied", written=written, release_id=release_id)
+    out = await _write(conn, pp, done, connection_id, now)
+    assert out is not None
+    return ApplyResult("applied", written=out[0], tables=out[1], release_id=release_id)
 
 
 def _creates_only(pp: ProjectPlan) -> bool:
     writes = [e for e in pp.entities if e.writes and e.row is not None]
-    return bool(writes) and all(e.action == Action.create and e.base_row is None for e in writes)
+    return bool(writes) and all(e.action == Action.create and not e.has_base for e in writes)
 
 
 async def _write(
@@ -336,12 +338,19 @@ async def _write(
     *,
     optimistic: bool = False,
     then: Callable[[dict[str, dict[str, int]]], Batch | None] | None = None,
-) -> dict[str, dict[str, int]] | None:
-    """Write the project's rows not in ``done``. ``optimistic``: only if none of the rows
-    exists yet (None otherwise, nothing written)."""
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] | None:
+    """Write the project's rows not in ``done``; the rows written by kind and by table.
+    ``optimistic``: only if none of the rows exists yet (None otherwise, nothing written)."""
     w = Writer(conn, now)
+    tables: dict[str, dict[str, int]] = {}
+
+    def count(table: str, action: str) -> None:
+        by = tables.setdefault(table, {"create": 0, "update": 0, "delete": 0})
+        by[action] += 1
+
     if pp.new_creator:
         await w.insert_ignore(T_CREATOR, [pp.new_creator], ["id"])
+        count(T_CREATOR.name, "create")
     if (
         connection_id is not None
         and pp.ss_artist_id
@@ -355,7 +364,9 @@ async def _write(
             "ss_artist_name": pp.ss_artist_name,
             "creator_profile_id": as_uuid(pp.creator_profile_id),
         }
-        await w.insert_ignore(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
+        # Remembered per artist: a project sent to another creator moves the memory along.
+        await w.upsert(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
+        count(T_ASSIGNMENT.name, "update" if pp.assignment_changes else "create")
 
     by_table: dict[str, list[EntityChange]] = defaultdict(list)
     deletes: dict[str, list[uuid.UUID]] = defaultdict(list)
@@ -370,6 +381,7 @@ async def _write(
             by_table[table.name].append(e)
         kind, action = written.setdefault(NAME[e.kind], {}), NAME[e.action]
         kind[action] = kind.get(action, 0) + 1
+        count(table.name, action)
     if optimistic:
         for changes in by_table.values():
             table = entity_table(changes[0])
@@ -412,4 +424,6 @@ async def _write(
     extra = then(written) if then is not None else None
     if extra is not None:
         w.pending.append(extra)
-    return written if await w.flush() else None
+    if not await w.flush():
+        return None
+    return written, tables

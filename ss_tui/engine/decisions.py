@@ -67,6 +67,25 @@ class PlanDecisions:
     def set(self, project_id: str) -> ProjectDecision:
         return self.projects.setdefault(project_id, ProjectDecision())
 
+    def choose(self, project_id: str, entity_key: str, choice: str | None) -> None:
+        d = self.set(project_id)
+        if choice is None:
+            d.choices.pop(entity_key, None)
+        else:
+            d.choices[entity_key] = choice
+
+    def toggle_excluded(self, project_id: str, entity_key: str) -> bool:
+        """Exclude (or include again) one entity; True when it is now excluded."""
+        excluded = self.set(project_id).excluded
+        if entity_key in excluded:
+            excluded.discard(entity_key)
+            return False
+        excluded.add(entity_key)
+        return True
+
+    def copy(self) -> PlanDecisions:
+        return PlanDecisions.from_dict(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "default_creator_profile_id": self.default_creator_profile_id,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
@@ -45,6 +46,11 @@ ADVICE_BY_KIND = {
     "conflict": "Resolve the conflict in the preview (choose how to import it), then retry.",
     "internal": "Retry; if it fails again, report it with the run id.",
 }
+
+# A constraint the database refused at apply: every unique and foreign key is checked when
+# planning (docs/plan-format.md), so this is a bug of ours.
+# Retrying would only fail the same way.
+CONSTRAINT_ADVICE = "This is a bug in ss-tui, not in your data: report it with the run id."
 
 
 @dataclass(slots=True)
@@ -98,6 +104,8 @@ def from_exception(
             detail=detail,
             source_payload=payload,
         )
+    if isinstance(exc, DBAPIError):
+        return _database_error(exc, stage, entity_type, external_id, project_external_id, payload)
     text = redact(str(exc)) or type(exc).__name__
     return ErrorRecord(
         stage=stage,
@@ -109,6 +117,55 @@ def from_exception(
         detail={"error": type(exc).__name__},
         source_payload=payload,
     )
+
+
+def _database_error(
+    exc: DBAPIError,
+    stage: str,
+    entity_type: str | None,
+    external_id: str | None,
+    project_external_id: str | None,
+    payload: Any,
+) -> ErrorRecord:
+    """A database refusal in plain words: which rule on which table, never the SQL."""
+    raw = str(exc.orig if exc.orig is not None else exc).lower()
+    table = next((t for t in _TABLES if t in raw), None)
+    where = f" on {table}" if table else ""
+    if isinstance(exc, IntegrityError):
+        rule = (
+            "a foreign key" if "foreign key" in raw
+            else "a uniqueness rule" if "unique" in raw or "duplicate" in raw
+            else "a constraint"
+        )
+        return ErrorRecord(
+            stage=stage,
+            kind="internal",
+            message=f"The database refused a row ({rule}{where}); the plan should have "
+            "caught this.",
+            entity_type=entity_type,
+            external_id=external_id,
+            project_external_id=project_external_id,
+            code="constraint",
+            detail={"error": "IntegrityError", "advice": CONSTRAINT_ADVICE},
+            source_payload=payload,
+            suggested_action="ignore",
+        )
+    busy = any(s in raw for s in ("deadlock", "serializ", "database is locked", "busy"))
+    return ErrorRecord(
+        stage=stage,
+        kind="transient" if busy else "internal",
+        message="The database was busy; the item was not written." if busy
+        else f"The database failed while writing{where}.",
+        entity_type=entity_type,
+        external_id=external_id,
+        project_external_id=project_external_id,
+        code="database",
+        detail={"error": type(exc).__name__},
+        source_payload=payload,
+    )
+
+
+_TABLES = tuple(sorted(schema.metadata.tables, key=len, reverse=True))
 
 
 def _insert(conn: AsyncConnection) -> Any:
@@ -190,8 +247,10 @@ async def resolve_cleared(
     keep: Iterable[str],
     connection_id: uuid.UUID | None,
     stages: tuple[str, ...] = ("fetch", "transform", "plan", "apply"),
+    not_imported: Iterable[str] = (),
 ) -> int:
-    """The project went through: its live errors that did not recur are resolved."""
+    """The project went through: its live errors that did not recur are resolved, except
+    those of items it did not import (``not_imported``: skipped or excluded tracks)."""
     if not project_ids:
         return 0
     now = utcnow()
@@ -213,6 +272,11 @@ async def resolve_cleared(
     if connection_id is not None:
         stmt = stmt.where(
             sa.or_(T_ERRORS.c.connection_id == connection_id, T_ERRORS.c.connection_id.is_(None))
+        )
+    left_out = sorted(set(not_imported))
+    if left_out:
+        stmt = stmt.where(
+            sa.or_(T_ERRORS.c.external_id.is_(None), T_ERRORS.c.external_id.not_in(left_out))
         )
     result = await conn.execute(stmt)
     return result.rowcount or 0
@@ -236,25 +300,6 @@ async def close_errors(
         .values(status=status, note=note, resolved_by=actor, resolved_at=now, updated_at=now)
     )
     return result.rowcount or 0
-
-
-async def mark_retrying(conn: AsyncConnection, error_ids: list[uuid.UUID]) -> list[dict]:
-    rows = (
-        (
-            await conn.execute(
-                sa.select(T_ERRORS).where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
-            )
-        )
-        .mappings()
-        .all()
-    )
-    if rows:
-        await conn.execute(
-            sa.update(T_ERRORS)
-            .where(T_ERRORS.c.id.in_([r["id"] for r in rows]))
-            .values(status="retrying", updated_at=utcnow())
-        )
-    return [dict(r) for r in rows]
 
 
 async def resolve_account_errors(

@@ -55,6 +55,7 @@ class ProjectFinished:
     status: str  # applied | unchanged | stale | failed | skipped | excluded
     written: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
+    skipped: int = 0  # tracks not imported (unreadable or invalid): see ProjectPlan.skipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,7 @@ class Planner:
         self.decisions = decisions
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
+        self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
 
     # ------------------------------------------------------------------ helpers
 
@@ -301,13 +302,16 @@ class Planner:
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
+        self._artists = {}
         pp = await self._plan_project(spec)
         if pp.included and not pp.blocked and pp.creator_profile_id:
             if pp.new_creator:
                 self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
             creator = as_uuid(pp.creator_profile_id)
             if spec.ss_artist_id:
-                pp.creator_remembered = self.state.assignments.get(spec.ss_artist_id) == creator
+                before = self.state.assignments.get(spec.ss_artist_id)
+                pp.creator_remembered = before == creator
+                pp.assignment_changes = before is not None and before != creator
                 self.state.assignments[spec.ss_artist_id] = creator  # type: ignore[assignment]
         return pp
 
@@ -328,6 +332,15 @@ class Planner:
             _issue(i) for t in spec.tracks for i in t.issues
         ]
         pp.warnings.extend(i["message"] for i in pp.issues if not i["fatal"])
+        pp.skipped = [
+            {
+                "external_id": t.external_id,
+                "title": t.recording.get("title"),
+                "reason": "; ".join(i.message for i in t.issues if i.fatal),
+            }
+            for t in spec.tracks
+            if t.fatal
+        ]
         if spec.fatal:
             pp.blocked = "; ".join(i.message for i in spec.issues if i.fatal)
             return pp
@@ -380,11 +393,12 @@ class Planner:
         }
         for track in spec.tracks:
             if track.fatal:
-                continue
+                continue  # listed in pp.skipped (see _plan_project's start)
             await self._plan_track(
                 pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
             )
         self._keep_removed_tracks(pp, rel_id, {t.external_id for t in spec.tracks})
+        self._keep_needed_artists(pp)
         return pp
 
     def _keep_removed_tracks(self, pp: ProjectPlan, rel_id: uuid.UUID, upstream: set[str]) -> None:
@@ -500,9 +514,31 @@ class Planner:
                     "is_auto_created": True,
                 },
                 excluded=dec.excluded,
+                index=lambda row: self._artists.__setitem__(row["id"], row),
             )
-            ids[key] = change.row["id"]  # type: ignore[index]
+            if change.included or existing is not None:
+                ids[key] = change.row["id"]  # type: ignore[index]
+            # else: an excluded new artist is not written, nor are its credits
         return ids
+
+    def _keep_needed_artists(self, pp: ProjectPlan) -> None:
+        """An artist is written only for a credit that is: excluding a track (or a credit,
+        or choosing to skip a conflicting one) takes out the artists only it credited, so
+        they are neither created nor counted. The rest are then visible to later projects."""
+        credited = {
+            e.row["artist_id"]
+            for e in pp.entities
+            if e.kind is EntityKind.credit and e.included and e.action is not Action.delete
+            and e.row is not None
+        }
+        pp.entities = [
+            e for e in pp.entities
+            if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
+        ]
+        for rid, row in self._artists.items():
+            if rid in credited:
+                self.state.put(T_ARTIST, row)
+        self._artists = {}
 
     def _match_artist(self, artist: ArtistSpec) -> Row | None:
         st = self.state
@@ -531,8 +567,9 @@ class Planner:
         owned = existing is not None and _owned(existing, spec.external_id)
         upc = intended.get("upc")
         holder_id = st.release_by_upc.get((creator, upc)) if upc else None
-        if upc and holder_id is None and existing is None:
-            # UPCs are global: another creator's Session Studio release may hold it.
+        if upc and holder_id is None and (existing is None or existing.get("upc") != upc):
+            # UPCs are global: another creator's Session Studio release may hold it (also
+            # when this release exists already and would take the UPC now).
             holder_id = next(
                 (
                     r["id"]
@@ -857,9 +894,9 @@ class Planner:
             planned.add((artist_id, c.role))
             key = f"{key_prefix}:{c.artist_key}:{c.role}"
             existing = current.get((artist_id, c.role))
+            artist_row = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id)
             intended = {
-                "credit_name": c.credit_name
-                or (self.state.get(T_ARTIST, artist_id) or {}).get("name"),
+                "credit_name": c.credit_name or (artist_row or {}).get("name"),
                 "join_phrase": c.join_phrase,
                 "position": c.position,
                 "is_primary": c.is_primary,
@@ -897,7 +934,7 @@ class Planner:
                 continue
             if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
                 continue  # credits from other sources (or a sibling track) are not ours to drop
-            artist = self.state.get(T_ARTIST, artist_id) or {}
+            artist = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"
             change = EntityChange(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ss_tui.engine.rows import row_version
+
 
 class Action(StrEnum):
     create = "create"
@@ -78,10 +80,24 @@ class EntityChange:
     row: dict[str, Any] | None = None
     # The row as the planner saw it (None for a create); apply re-checks it (drift → stale).
     base_row: dict[str, Any] | None = field(default=None, repr=False)
+    # A plan loaded from a file keeps only the base row's version (its staleness token).
+    base_token: str | None = field(default=None, repr=False)
+    base_token_set: bool = field(default=False, repr=False)
 
     @property
     def writes(self) -> bool:
         return self.included and self.action in _WRITES
+
+    @property
+    def base_version(self) -> str | None:
+        """The version the row must still have at apply; None: it must still not exist."""
+        if self.base_token_set:
+            return self.base_token
+        return row_version(self.base_row)
+
+    @property
+    def has_base(self) -> bool:
+        return self.base_version is not None if self.base_token_set else self.base_row is not None
 
 
 @dataclass(slots=True)
@@ -108,6 +124,21 @@ class ProjectPlan:
     # Left out by an import option, not by staff: "include_unreleased" or
     # "include_collaborations" (turning the option on brings it back).
     left_out_by_option: str | None = None
+    assignment_changes: bool = False  # the artist was remembered with another creator
+    # Tracks not imported, and why: {external_id, title, reason}. Shown in the preview,
+    # counted in Progress; their sync errors stay open until the track is imported.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def not_imported(self) -> set[str]:
+        """Session Studio track ids this plan does not write (skipped, excluded, a conflict
+        left unwritten): their errors are not "resolved by the import"."""
+        out = {s["external_id"] for s in self.skipped}
+        for e in self.entities:
+            if e.kind is EntityKind.recording and e.external_id and (
+                not e.included or e.action is Action.conflict
+            ):
+                out.add(e.external_id)
+        return out
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -124,6 +155,7 @@ class ImportPlan:
     projects: list[ProjectPlan] = field(default_factory=list)
     connection_id: str | None = None
     decisions: Any = None  # the engine's PlanDecisions the plan was built with
+    plan_hash: str | None = None  # of the saved file this plan was loaded from
 
     def totals(self) -> dict[str, int]:
         """Entity counts by action over included projects and entities."""

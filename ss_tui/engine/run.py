@@ -43,6 +43,7 @@ from ss_tui.engine.errors import (
 from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.snapshots import load_projects
+from ss_tui.engine.summary import add_rows
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
@@ -82,6 +83,7 @@ class RunResult:
     status: str  # succeeded | partial | failed | cancelled
     items: dict[str, int] = field(default_factory=dict)  # item status → count
     written: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → action → n
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
     errors: int = 0
     duration_s: float = 0.0
     plan: ImportPlan | None = None  # dry runs
@@ -90,6 +92,7 @@ class RunResult:
     # The project listing stopped part-way (Session Studio unreachable, failing): why.
     # Projects after that point were never looked at; running the same import continues.
     listing_error: BaseException | None = None
+    stale: list[str] = field(default_factory=list)  # projects not written: changed since
 
     @property
     def rows_written(self) -> int:
@@ -115,11 +118,13 @@ class RunResult:
             "status": self.status,
             "items": self.items,
             "written": self.written,
+            "tables": self.tables,
             "rows_written": self.rows_written,
             "summary": self.summary(),
             "errors": self.errors,
             "duration_s": round(self.duration_s, 3),
             "resumed": self.resumed,
+            "stale": self.stale,
         }
 
     def __str__(self) -> str:
@@ -187,6 +192,8 @@ class Run:
         self.resumed = False
         self.items: Counter[str] = Counter()
         self.written: dict[str, dict[str, int]] = {}
+        self.tables: dict[str, dict[str, int]] = {}
+        self.stale: list[str] = []
         self.errors = 0
         self.creators: set[uuid.UUID] = set()  # written to: "processing" until finish()
         self.cancelled = False
@@ -342,6 +349,7 @@ class Run:
         counts = {
             "items": dict(self.items),
             "written": self.written,
+            "tables": self.tables,
             "errors": self.errors,
             **(extra_counts or {}),
             **({"api_mean_latency_ms": latency} if latency is not None else {}),
@@ -377,6 +385,8 @@ class Run:
             status=status,
             items=dict(self.items),
             written=self.written,
+            tables=self.tables,
+            stale=list(self.stale),
             errors=self.errors,
             duration_s=time.monotonic() - self._t0,
             resumed=self.resumed,
@@ -677,6 +687,7 @@ class Run:
             except Stale as exc:
                 if replan is None or attempt >= MAX_ATTEMPTS:
                     status, result = "stale", None
+                    self.stale.append(pp.project_id)
                     await self._mark(current, "stale", str(exc))
                     fails = 0
                     break
@@ -694,6 +705,7 @@ class Run:
         if result is not None and result.status == "applied" and result.release_id:
             self.release_ids.append(result.release_id)
         if result is not None:
+            add_rows(self.tables, result.tables)
             for kind, by_action in result.written.items():
                 mine = self.written.setdefault(kind, {})
                 for action, n in by_action.items():
@@ -701,7 +713,8 @@ class Run:
                     await self.emit(
                         ev.EntityWritten(str(self.run_id), pp.project_id, kind, action, n)
                     )
-        if current.creator_profile_id:
+        if current.creator_profile_id and status in ("applied", "unchanged"):
+            # Only a creator this project wrote to (one it was to create may not exist).
             self.creators.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
         await self.emit(
             ev.ProjectFinished(
@@ -710,6 +723,7 @@ class Run:
                 status,
                 written={k: sum(v.values()) for k, v in (result.written if result else {}).items()},
                 warnings=len(current.warnings),
+                skipped=len(current.skipped),
             )
         )
         self.errors += fails
@@ -741,7 +755,8 @@ class Run:
             if result.status in ("applied", "unchanged") and (live or fps):
                 keep = {*fps, *self.keep.get(pp.project_id, ())}
                 await resolve_cleared(
-                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id
+                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id,
+                    not_imported=pp.not_imported(),
                 )
             await self._set_item(conn, pp, result.status, result, result.message)
         for r in records:

@@ -19,6 +19,7 @@ from ss_tui.engine.errors import (
     resolve_account_errors,
     resolve_cleared,
 )
+from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
@@ -55,7 +56,7 @@ class Listing:
 
 
 async def produce(
-    svc: Any,
+    fetcher: Fetcher,
     connection: dict[str, Any],
     project_ids: list[str] | None,
     incremental: bool,
@@ -68,12 +69,11 @@ async def produce(
     """Fill ``queue`` with fetched chunks (FetchResult), then None. Network and parsing only:
     the importer saves each chunk, so the database has one writer and the fetch never waits
     on it. Never raises: failures land in ``listing``."""
-    from ss_tui.engine.service import _api_counts
 
     try:
-        async with svc.make_client(connection["account_id"], sink) as client:
+        async with fetcher.connections.make_client(connection["account_id"], sink) as client:
             try:
-                async for out in _chunks(svc, client, connection, project_ids, incremental):
+                async for out in _chunks(fetcher, client, connection, project_ids, incremental):
                     listing.fetched += len(out.payloads)
                     listing.failed += len(out.failed)
                     listing.problems += len(out.problems) + len(out.failed)
@@ -87,7 +87,7 @@ async def produce(
                 listing.listing_error = from_exception(
                     exc, stage="fetch", entity_type="listing", external_id=None
                 )
-            listing.api = _api_counts(client)
+            listing.api = api_counts(client)
         await sink(
             ev.FetchProgress(run_id, listing.fetched, listing.problems, total=listing.fetched)
         )
@@ -101,12 +101,12 @@ async def produce(
 
 
 async def finish_listing(
-    svc: Any, cid: uuid.UUID, listing: Listing, project_ids: list[str] | None,
+    fetcher: Fetcher, cid: uuid.UUID, listing: Listing, project_ids: list[str] | None,
     incremental: bool, run_id: str,
 ) -> int:
     """After the last chunk: projects gone upstream, a failed listing's error. Returns the
     number of errors recorded."""
-    async with svc.engine.begin() as conn:
+    async with fetcher.engine.begin() as conn:
         if project_ids is None and not incremental and listing.complete:
             for gone in await mark_removed(conn, cid, listing.seen):
                 listing.upstream[gone] = "removed"
@@ -121,31 +121,32 @@ async def finish_listing(
 
 
 async def _chunks(
-    svc: Any,
+    fetcher: Fetcher,
     client: Any,
     connection: dict[str, Any],
     project_ids: list[str] | None,
     incremental: bool,
 ) -> AsyncIterator[Any]:
-    from ss_tui.engine.service import FetchResult
 
     if project_ids is not None:
         for i in range(0, len(project_ids), ID_CHUNK):
             out = FetchResult()
-            await svc._fetch_ids(client, project_ids[i : i + ID_CHUNK], out)
+            await fetcher.fetch_ids(client, project_ids[i : i + ID_CHUNK], out)
             yield out
         return
     since = connection.get("sync_cursor") if incremental else None
     async for page in client.iter_project_pages(updated_since=since):
         out = FetchResult()
         for item in page.results:
-            svc._take(item, out)
+            fetcher.take(item, out)
         yield out
 
 
-async def save_chunk(svc: Any, cid: uuid.UUID, out: Any, listing: Listing, run_id: str) -> Chunk:
+async def save_chunk(
+    fetcher: Fetcher, cid: uuid.UUID, out: Any, listing: Listing, run_id: str
+) -> Chunk:
     """One chunk's snapshots and fetch problems, in one transaction."""
-    async with svc.engine.begin() as conn:
+    async with fetcher.engine.begin() as conn:
         listing.upstream.update(await save_snapshots(conn, cid, list(out.payloads.values())))
         fps = await record_errors(
             conn,

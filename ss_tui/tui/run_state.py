@@ -21,6 +21,7 @@ class ProjectProgress:
     status: str = "running"  # running | applied | unchanged | stale | failed | skipped | excluded
     written: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    skipped: int = 0  # tracks not imported (unreadable or invalid data)
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class RunState:
     projects: dict[str, ProjectProgress] = field(default_factory=dict)
     written: dict[str, int] = field(default_factory=dict)  # entity kind -> rows
     errors: int = 0
+    skipped_tracks: int = 0
     log: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=LOG_CAP))
     log_seq: int = 0  # lines ever logged in this run (the deque keeps only the newest)
     rate_remaining: int | None = None
@@ -116,8 +118,13 @@ class RunState:
                 if proj.status == "running":
                     self.done_projects += 1
                 proj.status = event.status
-                self._log("ok" if event.status in ("applied", "unchanged") else "warn",
-                          f"Project {proj.title or event.project_id}: {event.status}")
+                proj.skipped = event.skipped
+                self.skipped_tracks += event.skipped
+                skipped = (f", {event.skipped} track{'s' if event.skipped != 1 else ''} skipped"
+                           if event.skipped else "")
+                self._log("ok" if event.status in ("applied", "unchanged") and not skipped
+                          else "warn",
+                          f"Project {proj.title or event.project_id}: {event.status}{skipped}")
             case ev.RateLimited():
                 self.rate_remaining = event.remaining
                 self.rate_limit = event.limit

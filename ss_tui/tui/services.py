@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ss_tui.engine.events import EventSink
-from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
+from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.run import RunControl as EngineRunControl
 from ss_tui.sessionstudio.auth import LoopbackAuthorization, OAuthClient, TokenManager
 from ss_tui.sessionstudio.models import DeviceCodeResponse
@@ -25,16 +25,6 @@ class RunControl(EngineRunControl):
     @property
     def paused(self) -> bool:
         return not self.running.is_set()
-
-
-def record_choices(project: ProjectPlan, decisions: Any) -> None:
-    """Mirror the preview's in-place edits (include/exclude, conflict choices) into the
-    plan's decisions, so a re-plan and a resumed run keep them."""
-    d = decisions.set(project.project_id)
-    d.include = project.included
-    d.excluded = {e.key for e in project.entities if not e.included}
-    d.choices = {e.key: e.conflict.chosen for e in project.entities
-                 if e.conflict is not None and e.conflict.chosen}
 
 
 class Services:
@@ -130,31 +120,32 @@ class Services:
     ) -> ImportPlan:
         return await self.import_service().plan(connection_id, project_ids, decisions)
 
-    async def replan(self, plan: ImportPlan, project_id: str, **changes: Any) -> ProjectPlan:
-        """Plan one project again after a decision changed (creator, overwrite), keeping
-        the exclusions and conflict choices staff already made."""
-        from ss_tui.engine.decisions import PlanDecisions
+    async def replan(self, plan: ImportPlan, project_id: str | None = None,
+                     **changes: Any) -> ImportPlan:
+        """The whole plan again from its decisions (after staff changed one): a project's
+        plan depends on the projects planned before it (an artist one creates, an ISRC one
+        takes), so no project is ever re-planned alone."""
+        from ss_tui.engine.review import decisions_of
 
-        decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
-        decisions = decisions or PlanDecisions()
-        plan.decisions = decisions
-        current = next(p for p in plan.projects if p.project_id == project_id)
-        record_choices(current, decisions)
-        d = decisions.set(project_id)
-        if "creator_profile_id" in changes:
-            d.creator_profile_id = changes["creator_profile_id"]
-        if "overwrite" in changes:
-            d.overwrite = changes["overwrite"]
-        fresh = await self.plan(plan.connection_id, [project_id], decisions)
-        if not fresh.projects:
-            raise LookupError(f"Project {project_id} is no longer in the snapshot.")
-        return fresh.projects[0]
+        decisions = decisions_of(plan)
+        if project_id is not None:
+            d = decisions.set(project_id)
+            if "creator_profile_id" in changes:
+                d.creator_profile_id = changes["creator_profile_id"]
+            if "overwrite" in changes:
+                d.overwrite = changes["overwrite"]
+        for option in ("include_unreleased", "include_collaborations"):  # import options
+            if option in changes:
+                setattr(decisions, option, bool(changes[option]))
+        return await self.plan(plan.connection_id, [p.project_id for p in plan.projects],
+                               decisions)
 
     async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> Any:
-        if plan.decisions is not None:
-            for project in plan.projects:
-                record_choices(project, plan.decisions)
         return await self.import_service().apply(plan, sink=sink, control=control)
+
+    async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
+        """The plan of just the items behind these errors (shown before anything is written)."""
+        return await self.import_service().plan_retry(error_ids)  # type: ignore[no-any-return]
 
     async def retry_errors(self, error_ids: list[Any], sink: EventSink,
                            control: RunControl) -> Any:

@@ -80,6 +80,11 @@ async def test_inspect_retry_and_resolve_errors(make_app, sim_app, simulator, tu
         await settle(pilot)
         rows = await _errors(tui_db_url)
         assert all(s == "resolved" for k, s, *_ in rows if k == "transient"), rows
+        # The listing worked this time and the refresh had fetched everything since: there
+        # is nothing to import, so nothing is planned (and nothing written).
+        assert app.screen is screen
+        assert any("the listing worked this time" in str(n.message)
+                   for n in app._notifications)
 
         # Resolve one data error with a note.
         screen.marked.clear()

@@ -46,6 +46,10 @@ class FakeEngine:
     def __init__(self) -> None:
         self.release = asyncio.Event()
         self.retried: list[tuple[list[Any], Any]] = []
+        self.retry_plan = sample_plan("Retried")
+        for conflict in self.retry_plan.unresolved_conflicts():  # ready to apply
+            assert conflict.conflict is not None
+            conflict.conflict.chosen = conflict.conflict.choices[0]
 
     async def _run(self, run_id: str, sink: Any, control: Any) -> Any:
         await sink(ev.RunStarted(run_id, total_projects=2, started_by="tester", dry_run=False))
@@ -61,7 +65,13 @@ class FakeEngine:
         return type("Result", (), {"status": status, "__str__": lambda s: f"Run {status}."})()
 
     async def apply(self, plan: Any, sink: Any, control: Any) -> Any:
-        return await self._run("import-run", sink, control)
+        return await self._run("retry-run" if plan is self.retry_plan else "import-run",
+                               sink, control)
+
+    async def plan_retry(self, error_ids: list[Any]) -> Any:
+        """The retry is planned first (shown in the Preview), applied once confirmed."""
+        self.retried.append((error_ids, None))
+        return self.retry_plan
 
     async def retry_errors(self, error_ids: list[Any], sink: Any, control: Any) -> Any:
         self.retried.append((error_ids, control))
@@ -72,10 +82,24 @@ def _fake_engine(app: Any) -> FakeEngine:
     fake = FakeEngine()
     app.services.apply = fake.apply
     app.services.retry_errors = fake.retry_errors
+    app.services.plan_retry = fake.plan_retry
     return fake
 
 
+async def _confirm_preview(pilot: Any) -> None:
+    from ss_tui.tui.screens.preview import PreviewScreen
+
+    assert isinstance(pilot.app.screen, PreviewScreen)
+    await pilot.press("a")
+    await settle_beside_runs(pilot)
+    assert isinstance(pilot.app.screen, ConfirmDialog)
+    await pilot.press("y")
+    await settle_beside_runs(pilot)
+
+
 async def test_retry_while_an_import_runs_is_refused(seeded, make_app) -> None:
+    from ss_tui.tui.screens.preview import PreviewScreen
+
     seeded(projects=5, errors=3)
     app = make_app("errors")
     async with app.run_test(size=SIZE) as pilot:
@@ -90,13 +114,14 @@ async def test_retry_while_an_import_runs_is_refused(seeded, make_app) -> None:
         await settle_beside_runs(pilot)
         errors = app.screen
         assert isinstance(errors, ErrorsScreen)
-        await pilot.press("space")  # mark one error, then retry it
+        await pilot.press("space")  # mark one error, then retry it: its plan is shown
         await pilot.press("t")
         await settle_beside_runs(pilot)
-        assert fake.retried == []  # the engine was never asked
-        assert any("Cannot start the retry: an import is already running" in n
+        assert len(fake.retried) == 1 and isinstance(app.screen, PreviewScreen)
+        assert app.screen.plan is fake.retry_plan
+        await _confirm_preview(pilot)
+        assert any("Cannot start the import: an import is already running" in n
                    for n in _notes(app))
-        assert len(errors.marked) == 1  # kept for when the import is done
         # The import's state and control are untouched: pause/cancel still act on it.
         assert app.run_state is import_state and app.run_control is import_control
         assert import_state.run_id == "import-run" and import_state.active
@@ -105,11 +130,6 @@ async def test_retry_while_an_import_runs_is_refused(seeded, make_app) -> None:
         await settle(pilot)
         assert import_state.status == "succeeded"
 
-        await pilot.press("t")  # the import is over: now the retry runs
-        await settle_beside_runs(pilot)
-        assert len(fake.retried) == 1 and fake.retried[0][1] is not import_control
-        assert not errors.marked
-
 
 async def test_cancel_during_a_retry_cancels_the_retry(seeded, make_app) -> None:
     s = seeded(projects=5, errors=3)
@@ -117,12 +137,11 @@ async def test_cancel_during_a_retry_cancels_the_retry(seeded, make_app) -> None
     async with app.run_test(size=SIZE) as pilot:
         fake = _fake_engine(app)
         await settle_beside_runs(pilot)
-        await pilot.press("t")  # retry the highlighted error
+        await pilot.press("t")  # retry the highlighted error: preview, then apply
         await settle_beside_runs(pilot)
-        assert len(fake.retried) == 1
-        ids, control = fake.retried[0]
-        assert ids == [s.error_ids[0]]
-        assert control is app.run_control  # the control Progress acts on
+        assert fake.retried == [([s.error_ids[0]], None)]
+        await _confirm_preview(pilot)
+        control = app.run_control
         assert app.run_state.run_id == "retry-run" and app.run_state.active
 
         await pilot.press("f4")
@@ -160,18 +179,18 @@ async def test_a_run_that_never_reports_its_end_does_not_block_the_next(
 
         await settle(pilot)
         app.services.retry_errors = silent
-        await pilot.press("t")
+        app.retry_errors(["e1"])  # headless retry (the app's entry point)
         await settle(pilot)
         assert len(calls) == 1 and not app.run_state.active
 
         app.services.retry_errors = broken
-        await pilot.press("t")
+        app.retry_errors(["e1"])
         await settle(pilot)
         assert len(calls) == 2 and app.run_state.status == "failed"
         assert any(n.startswith("The retry failed:") and "(RuntimeError)" in n
                    for n in _notes(app))  # an unknown failure: its type, details in the log
 
-        await pilot.press("t")
+        app.retry_errors(["e1"])
         await settle(pilot)
         assert len(calls) == 3  # not refused: nothing is running
 

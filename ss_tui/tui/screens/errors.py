@@ -49,7 +49,8 @@ Every problem an import met, one row per item (repeats update the same row).
 * The right pane explains the error: message, HTTP status, validation messages, the
   **suggested action** and the raw source payload.
 * **space** marks rows; actions apply to the marked rows (or the highlighted one).
-* **t** retries (re-runs just those items), **R** resolves and **i** ignores, both with a note.
+* **t** retries: plans just those items and shows that plan (Preview) before anything is
+  written. **R** resolves and **i** ignores, both with a note.
 * **c** copies the row, **e** exports the filtered list as CSV.
 """
     BINDINGS: ClassVar[list[Binding]] = [
@@ -229,17 +230,36 @@ Every problem an import met, one row per item (repeats update the same row).
         self._update_status()
 
     def action_retry(self) -> None:
+        """Plan just the items behind these errors and show that plan in the Preview
+        screen: nothing is written until it is confirmed there."""
         ids = self._targets()
         if not ids:
             self.notify("No error selected.", severity="warning")
             return
-        if not self.ss_app.retry_errors(ids):
-            return  # refused (the app said why) while a run is active: the marks stay
+        self.notify(f"Planning the retry of {len(ids)} error(s)…", timeout=2)
+        self.preview_retry(ids)
+
+    @work(exclusive=True, group="retry-plan", exit_on_error=False)
+    async def preview_retry(self, ids: list[Any]) -> None:
+        from ss_tui.tui.screens.preview import PreviewScreen
+
+        try:
+            plan = await self.ss_app.services.plan_retry(ids)
+        except Exception as exc:
+            self.notify(clean(f"Could not plan the retry: {exc}"), severity="error",
+                        markup=False, timeout=10)
+            return
+        if plan is None or not plan.projects:
+            self.notify("Nothing to retry: these errors are closed, or the listing worked "
+                        "this time.", markup=False)
+            self.reload()
+            return
         table = self.query_one("#errors", DataTable)
         for error_id in self.marked:
             table.update_cell(str(error_id), "mark", mark(False))
         self.marked.clear()
         self._update_status()
+        self.app.push_screen(PreviewScreen(plan, purpose=f"Retry of {len(ids)} error(s)"))
 
     def _close(self, status: str) -> None:
         ids = self._targets()

@@ -4,6 +4,7 @@ conflict choices, target creator profile; confirm applies exactly this plan."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,16 +14,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Select, Static, Tree
 
+from ss_tui.engine import planfile, review
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.services import record_choices
-from ss_tui.tui.widgets.dialogs import ConfirmDialog
+from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
 from ss_tui.tui.widgets.plan_view import (
+    apply_message,
     entity_detail,
     entity_label,
     options_line,
+    plan_summary,
     project_label,
+    skipped_label,
     totals_line,
 )
 
@@ -38,17 +42,25 @@ What the import would write, entity by entity. Nothing is written until you conf
 * The right pane shows each field **before → after** (🔒 locked fields are kept, *(kept)*
   marks another source's value kept because overwrite is off).
 * **x** excludes/includes the highlighted entity or project, **c** cycles a conflict's
-  choices, **w** toggles overwriting other sources' values for the project.
+  choices (on a project: its conflict), **C** gives every conflict of that kind the same
+  choice, **n** / **N** jump to the next / previous conflict, **w** toggles overwriting
+  other sources' values for the project.
 * Choose the **creator profile** a project goes to in the selector (remembered per artist).
 * **u** includes unreleased and draft projects (written as Jovie drafts, never public),
   **m** collaborations (other accounts' projects the account is a member of); both re-plan.
-* **a** applies exactly this plan.
+* **a** applies exactly this plan; **s** saves it as JSON (`ss-tui apply PLAN.json` writes
+  exactly it later), **O** opens a saved plan instead.
 """
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("x", "toggle_include", "Include/Exclude", id="preview.toggle",
                 tooltip="Exclude or include the highlighted item"),
         Binding("c", "cycle_choice", "Conflict choice", id="preview.choice",
                 tooltip="Cycle the choices of the highlighted conflict"),
+        Binding("C", "choose_all", "Same for all", id="preview.choose_all",
+                tooltip="Give every conflict of this kind the highlighted conflict's choice"),
+        Binding("n", "next_conflict", "Next conflict", id="preview.next_conflict"),
+        Binding("N", "previous_conflict", "Prev conflict", id="preview.prev_conflict",
+                show=False),
         Binding("w", "toggle_overwrite", "Overwrite", id="preview.overwrite",
                 tooltip="Overwrite other sources' values for this project (re-plans)"),
         Binding("u", "toggle_option('include_unreleased')", "Unreleased",
@@ -58,17 +70,25 @@ What the import would write, entity by entity. Nothing is written until you conf
                 id="preview.collaborations",
                 tooltip="Include other accounts' projects this account is a member of"),
         Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
+        Binding("s", "save_plan", "Save plan", id="preview.save",
+                tooltip="Save this plan as JSON (ss-tui apply PLAN.json writes exactly it)"),
+        Binding("O", "open_plan", "Open plan", id="preview.open", show=False,
+                tooltip="Show a saved plan instead (apply then writes exactly that file)"),
         Binding("escape", "back", "Back", id="preview.back", tooltip="Back to the browser"),
     ]
 
-    def __init__(self, plan: ImportPlan, creator_profiles: list[tuple[str, str]] | None = None):
+    def __init__(self, plan: ImportPlan, creator_profiles: list[tuple[str, str]] | None = None,
+                 *, purpose: str | None = None):
         super().__init__()
         self.plan = plan
+        if purpose:
+            self.sub_title = purpose
         self.creator_profiles = creator_profiles or []
         self._current: NodeData | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
+        yield Static(plan_summary(self.plan), id="plan-summary")
         yield Static(totals_line(self.plan), id="plan-totals", classes="status-line")
         yield Static(options_line(self.plan), id="plan-options", classes="status-line")
         with Horizontal(id="preview-body"):
@@ -105,39 +125,21 @@ What the import would write, entity by entity. Nothing is written until you conf
         for p in self.plan.projects:
             expand = len(self.plan.projects) <= 3
             node = tree.root.add(project_label(p), data=(p, None), expand=expand)
+            for skipped in p.skipped:
+                node.add_leaf(skipped_label(skipped), data=(p, None))
             for e in p.entities:
                 node.add_leaf(entity_label(e), data=(p, e))
         self._refresh_totals()
 
     def _refresh_totals(self) -> None:
+        self.query_one("#plan-summary", Static).update(plan_summary(self.plan))
         self.query_one("#plan-totals", Static).update(totals_line(self.plan))
         self.query_one("#plan-options", Static).update(options_line(self.plan))
 
     def action_toggle_option(self, name: str) -> None:
         """Flip an import option (SessionStudioImportOptions) and plan every project again."""
-        from ss_tui.engine.decisions import PlanDecisions
-
-        decisions = self.plan.decisions
-        if not isinstance(decisions, PlanDecisions):
-            decisions = PlanDecisions()
-        for project in self.plan.projects:
-            record_choices(project, decisions)
-            if project.left_out_by_option:  # not staff's exclusion: the option decides
-                decisions.set(project.project_id).include = True
-        setattr(decisions, name, not getattr(decisions, name))
-        self.replan_all(decisions)
-
-    @work(exclusive=True, group="replan", exit_on_error=False)
-    async def replan_all(self, decisions: Any) -> None:
-        ids = [p.project_id for p in self.plan.projects]
-        try:
-            plan = await self.ss_app.services.plan(self.plan.connection_id, ids, decisions)
-        except Exception as exc:  # shown to the user; the preview stays as it was
-            self.notify(clean(f"Could not plan again: {exc}"), severity="error", markup=False)
-            return
-        plan.decisions = decisions
-        self.plan = plan
-        self.build_tree()
+        current = bool(getattr(review.decisions_of(self.plan), name, False))
+        self.replan(None, **{name: not current})
 
     @on(Tree.NodeHighlighted, "#plan-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
@@ -148,7 +150,8 @@ What the import would write, entity by entity. Nothing is written until you conf
         if self._current is None:
             return
         project, entity = self._current
-        self.query_one("#entity-detail", Static).update(entity_detail(entity, project))
+        names = dict(self.creator_profiles)
+        self.query_one("#entity-detail", Static).update(entity_detail(entity, project, names))
         self._sync_creator()
 
     def _sync_creator(self) -> None:
@@ -187,28 +190,64 @@ What the import would write, entity by entity. Nothing is written until you conf
         if self._current is None:
             return
         project, entity = self._current
+        # Shown at once; the engine then decides what follows from it (a recording's
+        # credits, release track and links, an artist only it credited) on the re-plan.
         if entity is None:
+            review.toggle_project(self.plan, project)
             project.included = not project.included
-            self._relabel()
         else:
-            # The engine decides what follows from an exclusion (a recording's credits,
-            # release track and links go with it), so the project is planned again.
+            review.toggle_entity(self.plan, project, entity)
             entity.included = not entity.included
-            self._relabel()
-            self.replan(project)
+        self._relabel()
+        self.replan()
+
+    def _current_conflict(self) -> EntityChange | None:
+        if self._current is None:
+            return None
+        project, entity = self._current
+        if entity is None:  # on a project's header: its (first) conflict
+            return review.first_conflict(project)
+        return entity if entity.conflict is not None else None
 
     def action_cycle_choice(self) -> None:
-        if self._current is None or self._current[1] is None:
+        entity = self._current_conflict()
+        if entity is None or entity.conflict is None or not entity.conflict.choices:
+            reason = self._current[0].blocked if self._current else None
+            self.notify(f"No conflict to choose for here. {reason or ''}".strip(),
+                        severity="warning", markup=False)
             return
-        conflict = self._current[1].conflict
-        if conflict is None or not conflict.choices:
-            self.notify("No conflict here.", severity="warning")
-            return
-        choices = conflict.choices
-        idx = choices.index(conflict.chosen) + 1 if conflict.chosen in choices else 0
-        conflict.chosen = conflict.choices[idx % len(conflict.choices)]
+        assert self._current is not None
+        entity.conflict.chosen = review.cycle_choice(self.plan, self._current[0], entity)
         self._relabel()
-        self.replan(self._current[0])
+        self.replan(focus=entity.key)
+
+    def action_choose_all(self) -> None:
+        """The highlighted conflict's choice for every conflict of its kind."""
+        entity = self._current_conflict()
+        if entity is None or entity.conflict is None:
+            self.notify("Highlight a conflict first.", severity="warning")
+            return
+        choice = entity.conflict.chosen or review.next_choice(entity.conflict)
+        if choice is None:
+            return
+        n = review.choose_all(self.plan, entity.conflict.code, choice)
+        self.notify(f"{choice} for {n} conflict(s) of this kind.", markup=False)
+        self.replan(focus=entity.key)
+
+    def action_next_conflict(self, step: int = 1) -> None:
+        found = review.conflicts(self.plan)
+        if not found:
+            self.notify("No conflicts in this plan.")
+            return
+        keys = [(p.project_id, e.key) for p, e in found]
+        here = (self._current[0].project_id, self._current[1].key) \
+            if self._current and self._current[1] else None
+        index = keys.index(here) + step if here in keys else (0 if step > 0 else -1)
+        project_id, key = keys[index % len(keys)]
+        self._restore_cursor(project_id, key)
+
+    def action_previous_conflict(self) -> None:
+        self.action_next_conflict(-1)
 
     def action_toggle_overwrite(self) -> None:
         if self._current is None:
@@ -225,20 +264,23 @@ What the import would write, entity by entity. Nothing is written until you conf
             self.replan(project, creator_profile_id=str(event.value))
 
     @work(exclusive=True, group="replan", exit_on_error=False)
-    async def replan(self, project: ProjectPlan, **changes: Any) -> None:
-        """Re-plan one project with a new decision, keeping staff's other choices."""
+    async def replan(self, project: ProjectPlan | None = None, focus: str | None = None,
+                     **changes: Any) -> None:
+        """Plan everything again from the decisions (one changed), keeping the cursor."""
         if self.plan.connection_id is None:
             return  # a plan not made by the engine (tests, screenshots): edits stay in place
+        where = self._current
         try:
-            fresh = await self.ss_app.services.replan(self.plan, project.project_id, **changes)
+            fresh = await self.ss_app.services.replan(
+                self.plan, project.project_id if project else None, **changes)
         except Exception as exc:
             self.notify(clean(f"Could not re-plan: {exc}"), severity="error", markup=False)
             return
-        self.plan.projects = [fresh if p.project_id == project.project_id else p
-                              for p in self.plan.projects]
-        key = self._current[1].key if self._current and self._current[1] else None
+        self.plan = fresh
         self.build_tree()
-        self._restore_cursor(fresh.project_id, key)
+        if where is not None:
+            key = focus or (where[1].key if where[1] is not None else None)
+            self._restore_cursor(where[0].project_id, key)
 
     def _restore_cursor(self, project_id: str, entity_key: str | None) -> None:
         tree: Tree[NodeData] = self.query_one("#plan-tree", Tree)
@@ -260,10 +302,7 @@ What the import would write, entity by entity. Nothing is written until you conf
             self.notify(f"Resolve {len(pending)} conflict(s) first (c), or exclude them (x).",
                         severity="warning")
             return
-        totals = self.plan.totals()
-        message = Text("Apply this plan?\n\n", style="bold")
-        message.append_text(totals_line(self.plan))
-        message.append(f"\n\n{totals['create'] + totals['update']} rows will be written.")
+        message = apply_message(self.plan)
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -271,6 +310,34 @@ What the import would write, entity by entity. Nothing is written until you conf
                 self.ss_app.start_import(self.plan)
 
         self.app.push_screen(ConfirmDialog(message, yes="Apply", no="Not yet"), answer)
+
+    def action_save_plan(self) -> None:
+        stamp = self.ctx.clock().strftime("%Y%m%d-%H%M%S")
+        target = Path(self.ctx.extras.get("export_dir") or Path.cwd()) / f"plan-{stamp}.json"
+        try:
+            target.write_text(planfile.dumps(self.plan), encoding="utf-8")
+        except OSError as exc:
+            self.notify(clean(f"Could not save the plan: {exc}"), severity="error", markup=False)
+            return
+        self.notify(clean(f"Plan saved to {target}; `ss-tui apply {target}` writes exactly it."),
+                    markup=False, timeout=8)
+
+    def action_open_plan(self) -> None:
+        def opened(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                plan = planfile.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+            except (OSError, planfile.PlanFileError) as exc:
+                self.notify(clean(f"Could not open the plan: {exc}"), severity="error",
+                            markup=False)
+                return
+            self.plan = plan
+            self.sub_title = f"Saved plan {Path(path).name}"
+            self.build_tree()
+
+        self.app.push_screen(NoteDialog("Open a saved plan", placeholder="path/to/plan.json"),
+                             opened)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -137,6 +137,8 @@ The running import, updated live from the engine.
                      f"elapsed {duration(state.elapsed_s(now))}  ·  "
                      f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
         stats.append(plural(state.errors, "error"), style="red" if state.errors else "")
+        if state.skipped_tracks:
+            stats.append(f"  ·  {plural(state.skipped_tracks, 'track')} skipped", style="yellow")
         if state.written:
             stats.append("\n" + "  ".join(f"{k} {v:,}" for k, v in sorted(state.written.items())),
                          style="dim")
@@ -186,8 +188,12 @@ The running import, updated live from the engine.
                 break
         shown = (running[::-1] + finished)[:MAX_PROJECT_ROWS]
         for p in shown:
+            status = status_text(p.status)
+            if p.skipped:
+                status.append(f", {p.skipped} track{'s' if p.skipped != 1 else ''} skipped",
+                              style="yellow")
             table.add_row(lit(p.title or p.project_id, max_len=40),
-                          status_text(p.status),
+                          status,
                           _project_bar(p),
                           Text(f"{sum(p.written.values()):,}"))
         hidden = len(state.projects) - len(shown)

@@ -71,7 +71,8 @@ def render_error_detail(d: ErrorDetail | None) -> RenderableType:
                 f"  ·  last seen {when(r.last_seen_at)}", style="dim")
     advice = Text("\n\nSuggested action: ", style="bold")
     advice.append(r.suggested_action or "—", style="bold cyan")
-    advice.append("\n" + ACTION_ADVICE.get(r.suggested_action or "", ""))
+    own = d.detail.get("advice") if isinstance(d.detail, dict) and r.kind == "internal" else None
+    advice.append("\n" + (str(own) if own else ACTION_ADVICE.get(r.suggested_action or "", "")))
     parts: list[RenderableType] = [head, advice]
     messages = _validation_messages(d.detail)
     if messages:

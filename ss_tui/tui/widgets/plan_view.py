@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ss_tui.engine.plan_types import Action, EntityChange, ImportPlan, ProjectPlan
+from ss_tui.engine.summary import plan_rows, rows_total
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import ACTION_STYLES
 
@@ -39,6 +40,16 @@ def entity_label(e: EntityChange) -> Text:
     return text
 
 
+def skipped_label(skipped: dict[str, Any]) -> Text:
+    """A track the plan does not import, with why (never silently left out)."""
+    text = Text("  ⊘ skipped       ", style="yellow", end="")
+    text.append_text(lit(skipped.get("title") or skipped.get("external_id"), max_len=40,
+                         empty="(untitled)"))
+    text.append(": ")
+    text.append_text(lit(skipped.get("reason"), "yellow", max_len=120))
+    return text
+
+
 def counts_line(counts: dict[str, int]) -> Text:
     text = Text(end="")
     for action in Action:
@@ -63,8 +74,12 @@ def project_label(p: ProjectPlan) -> Text:
         if totals.get(action.value):
             text.append(f"{action.glyph}{totals[action.value]} ",
                         style=ACTION_STYLES.get(action.value, ""))
+    if p.skipped:
+        text.append(f"⊘{len(p.skipped)} skipped ", style="yellow")
     if p.blocked:
-        text.append("⛔ blocked ", style="bold red")
+        text.append("⛔ blocked: ", style="bold red")
+        text.append_text(lit(p.blocked, "red", max_len=80))
+        text.append(" ")
     if p.warnings:
         text.append(f"⚠{len(p.warnings)}", style="yellow")
     if not p.included:
@@ -83,6 +98,9 @@ def totals_line(plan: ImportPlan) -> Text:
     blocked = sum(1 for p in plan.projects if p.included and p.blocked)
     if blocked:
         text.append(f"  ·  {blocked} blocked", style="bold red")
+    skipped = sum(len(p.skipped) for p in plan.projects if p.included)
+    if skipped:
+        text.append(f"  ·  {skipped} track(s) skipped", style="yellow")
     conflicts = plan.unresolved_conflicts()
     if conflicts:
         text.append(f"  ·  {len(conflicts)} conflict(s) to resolve", style="bold red")
@@ -103,7 +121,11 @@ def options_line(plan: ImportPlan) -> Text:
     return text
 
 
-def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> RenderableType:
+def entity_detail(
+    e: EntityChange | None,
+    project: ProjectPlan | None,
+    creator_names: dict[str, str] | None = None,
+) -> RenderableType:
     if e is None and project is None:
         return Text("Highlight an entity to see its fields.", style="dim")
     if e is None:
@@ -113,7 +135,12 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
         head.append(f"\nSession Studio project {project.project_id}", style="dim")
         head.append("\nCreator profile: ")
         if project.creator_profile_id:
-            head.append_text(lit(project.creator_profile_id))
+            name = (creator_names or {}).get(project.creator_profile_id)
+            if name:
+                head.append_text(lit(name, "bold"))
+                head.append(f" ({project.creator_profile_id})", style="dim")
+            else:
+                head.append_text(lit(project.creator_profile_id))
         elif project.new_creator:
             head.append("new: ")
             head.append_text(lit(project.new_creator.get("display_name"), "bold"))
@@ -131,6 +158,9 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
         for issue in project.issues:
             parts.append(lit(f"⚠ {issue.get('entity', '')} {issue.get('external_id') or ''}: "
                              f"{issue.get('message', '')}", "yellow", single_line=False))
+        for sk in project.skipped:
+            parts.append(lit(f"⊘ Skipped track {sk.get('title') or sk.get('external_id')}: "
+                             f"{sk.get('reason')}", "yellow", single_line=False))
         for w in project.warnings:
             parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
         return Group(*parts)
@@ -172,3 +202,84 @@ def entity_detail(e: EntityChange | None, project: ProjectPlan | None) -> Render
     for w in e.warnings:
         parts.append(lit(f"⚠ {w}", "yellow", single_line=False))
     return Group(*parts)
+
+
+def apply_message(plan: ImportPlan) -> Text:
+    """The confirmation states exactly what apply writes, table by table, and what it will
+    not write (blocked projects, skipped tracks) and the warnings it carries."""
+    rows = plan_rows(plan)
+    text = Text("Apply this plan?\n\n", style="bold")
+    text.append(f"{rows_total(rows):,} rows will be written:\n")
+    for table, by in rows.items():
+        parts = ", ".join(f"{n:,} {a}" for a, n in by.items() if n)
+        text.append(f"  {table:<22} {parts}\n")
+    included = [p for p in plan.projects if p.included]
+    blocked = sum(1 for p in included if p.blocked)
+    skipped = sum(len(p.skipped) for p in included)
+    warnings = sum(len(p.warnings) for p in included)
+    if blocked:
+        text.append(f"\n⛔ {blocked} project(s) blocked: not written.", style="bold red")
+    if skipped:
+        text.append(f"\n⊘ {skipped} track(s) skipped: not written, their errors stay open.",
+                    style="yellow")
+    if warnings:
+        text.append(f"\n⚠ {warnings} warning(s) (see each project).", style="yellow")
+    return text
+
+
+IDENTIFIERS = ("isrc", "upc", "iswc")
+
+
+def plan_summary(plan: ImportPlan) -> Text:
+    """What a person checks first: how many releases, tracks, new artists and credits (by
+    role), what is skipped or blocked, and the risky changes (identifiers changed, credits
+    removed, conflicts), before the entity-by-entity tree."""
+    counts: dict[str, int] = {}
+    roles: dict[str, int] = {}
+    risky: list[str] = []
+    for p in plan.projects:
+        if not p.included:
+            continue
+        for e in p.entities:
+            if not e.included:
+                continue
+            if e.writes:
+                key = f"{e.kind.value}:{e.action.value}"
+                counts[key] = counts.get(key, 0) + 1
+                if e.kind.value == "credit" and e.action is Action.create and e.row:
+                    role = str(e.row.get("role"))
+                    roles[role] = roles.get(role, 0) + 1
+            if e.action is Action.delete:
+                risky.append(f"credit removed: {e.label} ({p.title or p.project_id})")
+            for f in e.fields:
+                if f.name in IDENTIFIERS and f.before is not None and f.before != f.after \
+                        and not f.locked and not f.kept_other_source:
+                    risky.append(f"{f.name} changes {f.before} → {f.after}: {e.label}")
+            if e.conflict is not None and e.conflict.chosen is None:
+                risky.append(f"conflict: {e.conflict.reason}")
+    text = Text(end="")
+
+    def part(label: str, kind: str) -> None:
+        new, changed = counts.get(f"{kind}:create", 0), counts.get(f"{kind}:update", 0)
+        text.append(f"{label} ", style="bold")
+        text.append(f"+{new} ~{changed}   ")
+
+    part("Releases", "release")
+    part("Tracks", "release_track")
+    text.append("New artists ", style="bold")
+    text.append(f"{counts.get('artist:create', 0)}   ")
+    text.append("Credits ", style="bold")
+    text.append(", ".join(f"{r} {n}" for r, n in sorted(roles.items())) or "none new")
+    skipped = sum(len(p.skipped) for p in plan.projects if p.included)
+    blocked = sum(1 for p in plan.projects if p.included and p.blocked)
+    if skipped:
+        text.append(f"   ⊘ {skipped} track(s) skipped", style="yellow")
+    if blocked:
+        text.append(f"   ⛔ {blocked} blocked", style="bold red")
+    for line in risky[:5]:
+        text.append("\n⚠ ", style="bold red")
+        text.append_text(lit(line, max_len=110))
+    if len(risky) > 5:
+        text.append(f"\n… {len(risky) - 5} more risky change(s): n jumps between conflicts",
+                    style="dim")
+    return text
