@@ -213,3 +213,32 @@ async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,
         assert "Finished: cancelled" in screen_text(app)
 
     assert await count_rows(tui_db_url, "discog_releases") == 1  # nothing half-written
+
+
+async def test_enter_on_the_apply_dialog_says_nothing_was_written(story_app, simulator,
+                                                                 tui_db_url) -> None:
+    """Enter presses the dialog's highlighted button, the safe one; the dialog says so
+    beforehand and the preview says afterwards that nothing was written."""
+    from ss_tui.tui.screens.preview import PreviewScreen
+    from ss_tui.tui.widgets.dialogs import ConfirmDialog
+
+    app = story_app("connect")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("f3", "r")
+        await settle(pilot)
+        await pilot.press("space", "p")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Enter: highlighted button" in screen_text(app)
+        assert app.screen.focused is not None and app.screen.focused.id == "no"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PreviewScreen)
+        assert any("Not applied: nothing was written" in n.message
+                   for n in app._notifications)
+
+    assert await count_rows(tui_db_url, "discog_releases") == 0

@@ -308,6 +308,8 @@ What the import would write, entity by entity. Nothing is written until you conf
             if yes:
                 self.dismiss()
                 self.ss_app.start_import(self.plan)
+            else:
+                self.notify("Not applied: nothing was written. Press a to apply.")
 
         self.app.push_screen(ConfirmDialog(message, yes="Apply", no="Not yet"), answer)
 

@@ -32,6 +32,12 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._yes, variant="error", id="yes")
                 yield Button(self._no, variant="primary", id="no")
+            # Enter presses the focused button, which starts on the safe answer: say so.
+            yield Static(
+                Text(f"y {self._yes}  ·  n / Esc {self._no}  ·  Enter: highlighted button",
+                     style="dim"),
+                classes="dialog-keys",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
