@@ -642,6 +642,11 @@ def errors_retry(
             return EXIT_OK
         plan = await svc.plan_retry(ids)
         if plan is None or not plan.projects:
+            still = await _still_open(svc, t, ids)
+            if still:  # fetching their items failed again: nothing to plan, nothing fixed
+                click.echo(f"{still} of {len(ids)} errors still open: their items could not "
+                           "be fetched again. See `ss-tui errors show ID`.")
+                return EXIT_PARTIAL
             click.echo("Nothing to retry: the errors are closed, or the listing worked "
                        "this time.")
             return EXIT_OK
@@ -657,14 +662,7 @@ def errors_retry(
         with _Progress(_console().is_terminal and not as_json) as progress:
             result = await svc.apply(plan, sink=progress, options={
                 "retry_of": [str(i) for i in ids]})
-        async with svc.engine.connect() as conn:
-            still = (
-                await conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(t)
-                    .where(t.c.id.in_(ids), t.c.status.in_(("open", "retrying")))
-                )
-            ).scalar_one()
+        still = await _still_open(svc, t, ids)
         if as_json:
             click.echo(
                 json.dumps({**result.to_dict(), "retried": len(ids), "still_open": still}, indent=2)
@@ -677,6 +675,16 @@ def errors_retry(
         return EXIT_OK if still == 0 else EXIT_PARTIAL
 
     _run(body, database_url)
+
+
+async def _still_open(svc: Any, t: Any, ids: list[Any]) -> int:
+    import sqlalchemy as sa
+
+    async with svc.engine.connect() as conn:
+        stmt = sa.select(sa.func.count()).select_from(t).where(
+            t.c.id.in_(ids), t.c.status.in_(("open", "retrying"))
+        )
+        return int((await conn.execute(stmt)).scalar_one())
 
 
 def _close(status: str) -> Any:

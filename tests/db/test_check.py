@@ -91,7 +91,7 @@ def test_cli_upgrade_then_current_uses_the_configured_url(tmp_path: Path, monkey
     assert up.exit_code == 0, up.output
     assert path.exists()
     # A brand-new file says what was created, not that it "is at head" as if untouched.
-    assert "empty -> " in up.output and "created" in up.output
+    assert "Created the database schema" in up.output
     assert "already" not in up.output
     again = runner.invoke(cli, ["db", "upgrade"])
     assert "already at" in again.output and "nothing to do" in again.output

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
-import ss_tui.engine.service as service_module
+import ss_tui.engine.pipeline as service_module  # where the streamed import saves chunks
 from ss_tui.db import schema
 
 RUNS = schema.ImportRun.__table__
