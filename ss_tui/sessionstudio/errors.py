@@ -125,10 +125,12 @@ class NoKeyringBackend(SessionStudioError):
     )
 
     def __init__(self, backend: str) -> None:
-        super().__init__(
-            f"No usable OS keyring backend (keyring chose {backend}). "
-            f"Fix: {self.default_action}"
-        )
+        # The message names the problem; the two fixes travel as the suggested action (shown
+        # once by the CLI and the dashboard) and in str() for logs.
+        super().__init__(f"No usable OS keyring backend (keyring chose {backend}).")
+
+    def __str__(self) -> str:
+        return f"{self.message} Fix: {self.suggested_action}"
 
 
 @dataclass(slots=True)
