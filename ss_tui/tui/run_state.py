@@ -118,10 +118,11 @@ class RunState:
                 if proj.status == "running":
                     self.done_projects += 1
                 proj.status = event.status
-                proj.skipped = event.skipped
-                self.skipped_tracks += event.skipped
-                skipped = (f", {event.skipped} track{'s' if event.skipped != 1 else ''} skipped"
-                           if event.skipped else "")
+                # An excluded project writes nothing: its unreadable tracks are not "skipped"
+                # by the import (the preview counts them the same way).
+                proj.skipped = 0 if event.status == "excluded" else event.skipped
+                self.skipped_tracks += proj.skipped
+                skipped = f", {plural(proj.skipped, 'track')} skipped" if proj.skipped else ""
                 self._log("ok" if event.status in ("applied", "unchanged") and not skipped
                           else "warn",
                           f"Project {proj.title or event.project_id}: {event.status}{skipped}")
@@ -145,5 +146,8 @@ class RunState:
             case ev.RunFinished():
                 self.status = event.status
                 self.summary = event
+                # Live counts see failures as they happen; the run's total also holds the
+                # warnings recorded with applied items: show the one total from now on.
+                self.errors = max(self.errors, event.errors)
                 self.finished_at = now
                 self._log("info", f"Run {event.status}: {plural(event.errors, 'error')}")
