@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -17,7 +17,6 @@ from ss_tui.engine.summary import plan_rows, rows_total
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import ACTION_STYLES
 
-
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?(?:\+00:00|Z)?$")
 
 
@@ -28,7 +27,7 @@ def _when(v: datetime | date | str) -> str | None:
         return m.group(1) if m else None
     if isinstance(v, datetime):
         if v.tzinfo is not None:
-            v = v.astimezone(timezone.utc)
+            v = v.astimezone(UTC)
         if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
             return v.date().isoformat()
         return v.strftime("%Y-%m-%d %H:%M UTC")
