@@ -52,7 +52,9 @@ What the import would write, entity by entity. Nothing is written until you conf
 * **a** applies exactly this plan; **s** saves it as JSON (`ss-tui apply PLAN.json` writes
   exactly it later), **O** opens a saved plan instead.
 """
+    # In the order the footer shows them when space is short (ss_tui/tui/widgets/key_footer.py).
     BINDINGS: ClassVar[list[Binding]] = [
+        Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("x", "toggle_include", "Include/Exclude", id="preview.toggle",
                 tooltip="Exclude or include the highlighted item"),
         Binding("c", "cycle_choice", "Conflict choice", id="preview.choice",
@@ -70,7 +72,6 @@ What the import would write, entity by entity. Nothing is written until you conf
         Binding("m", "toggle_option('include_collaborations')", "Collaborations",
                 id="preview.collaborations",
                 tooltip="Include other accounts' projects this account is a member of"),
-        Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("s", "save_plan", "Save plan", id="preview.save",
                 tooltip="Save this plan as JSON (ss-tui apply PLAN.json writes exactly it)"),
         Binding("O", "open_plan", "Open plan", id="preview.open", show=False,
