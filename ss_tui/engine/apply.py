@@ -266,6 +266,46 @@ async def reconcile(
     return done
 
 
+def _unique_keys(table: sa.Table) -> list[tuple[str, ...]]:
+    """The table's unique rules other than its primary key, as column-name tuples."""
+    keys = [tuple(c.name for c in ix.columns) for ix in table.indexes if ix.unique]
+    keys += [
+        tuple(c.name for c in uc.columns)
+        for uc in table.constraints
+        if isinstance(uc, sa.UniqueConstraint)
+    ]
+    return [k for k in keys if k != ("id",)]
+
+
+async def identifier_taken(conn: AsyncConnection, pp: ProjectPlan) -> str | None:
+    """The plan's claim "no other row holds this identifier" (an ISRC, a UPC, a slug), checked
+    again: why a row it writes would now collide with one added since planning, or None.
+    Asked only when the database refused a write (docs/plan-format.md)."""
+    for e in pp.entities:
+        if not (e.included and e.writes and e.row is not None) or e.action == Action.delete:
+            continue
+        table = entity_table(e)
+        rid = as_uuid(e.row["id"])
+        for cols in _unique_keys(table):
+            values = [e.row.get(c) for c in cols]
+            if any(v is None for v in values) or any(c not in table.c for c in cols):
+                continue
+            stmt = (
+                sa.select(table.c.id)
+                .where(*(table.c[c] == v for c, v in zip(cols, values, strict=True)))
+                .where(table.c.id != rid)
+                .limit(1)
+            )
+            if (await conn.execute(stmt)).first() is not None:
+                what = ", ".join(f"{c} {v}" for c, v in zip(cols, values, strict=True)
+                                 if not c.endswith("_id"))
+                return (
+                    f"Another {table.name} row with {what or ', '.join(cols)} was added since "
+                    "the preview: plan this project again"
+                )
+    return None
+
+
 async def _park_moved_tracks(
     w: Writer, updates: list[EntityChange], table: sa.Table = T_RELEASE_TRACK
 ) -> None:

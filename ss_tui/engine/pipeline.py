@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.engine import events as ev
+from ss_tui.engine.applier import ProjectApplier, Replanner
 from ss_tui.engine.apply import plan_versions
 from ss_tui.engine.connections import ConnectionRegistry
 from ss_tui.engine.decisions import PlanDecisions
@@ -28,7 +29,7 @@ from ss_tui.engine.plan_types import ImportPlan, ProjectPlan
 from ss_tui.engine.planfile import approval_hash
 from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import as_uuid
-from ss_tui.engine.run import Control, Run, RunResult, operator
+from ss_tui.engine.run import Control, RunLedger, RunResult, operator
 from ss_tui.engine.skipped import attach_unreadable_tracks
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.engine.state import PlanState
@@ -101,7 +102,7 @@ class Pipeline:
             if p in payloads
         ]
 
-    def _replanner(self, connection_id: uuid.UUID, decisions: PlanDecisions) -> Any:
+    def _replanner(self, connection_id: uuid.UUID, decisions: PlanDecisions) -> Replanner:
         """Plan one project again from its snapshot (after a stale or a lost race)."""
 
         async def replan(project_id: str) -> ProjectPlan | None:
@@ -150,7 +151,7 @@ class Pipeline:
         discovery: list[str] | bool | None,
     ) -> RunResult:
         cid = as_uuid(plan.connection_id)
-        run = Run(
+        run = RunLedger(
             self.engine,
             connection_id=cid,
             sink=sink,
@@ -175,15 +176,20 @@ class Pipeline:
             resume=False,
         )
         await run.register_items(pids)
-        run.decisions = decisions
         await run.emit(ev.RunStarted(str(run.run_id), len(pids), run.started_by, False))
-        run.known = plan_versions(plan.projects)
-        run.discovery = discovery
+        applier = ProjectApplier(
+            run,
+            known=plan_versions(plan.projects),
+            decisions=decisions,
+            live_errors=run.live_errors,
+        )
         for pp in plan.projects:
             if not await run.checkpoint():
                 break
-            await run.guarded(run.apply_one(pp))
-        extra = await run.guarded(self._discover(run, cid)) if cid is not None else None
+            await run.guarded(applier.apply(pp))
+        extra = (
+            await run.guarded(self._discover(run, cid, discovery)) if cid is not None else None
+        )
         return await run.finish(extra_counts=extra)
 
     async def run_import(
@@ -212,7 +218,7 @@ class Pipeline:
         connection = await self.connections.get(connection_id)
         cid = connection["id"]
         decisions = decisions or PlanDecisions()
-        run = Run(
+        run = RunLedger(
             self.engine,
             connection_id=cid,
             sink=sink,
@@ -229,9 +235,11 @@ class Pipeline:
             options["discoverCrossLinks"] = discovery_providers or True
         await run.start(options, dry_run=dry_run, resume=resume)
         if not dry_run:
-            run.discovery = (discovery_providers or None) if discover_links else False
+            discovery = (discovery_providers or None) if discover_links else False
             return await run.guarded(
-                self._stream_import(run, connection, project_ids, incremental, decisions)
+                self._stream_import(
+                    run, connection, project_ids, incremental, decisions, discovery
+                )
             )
         try:
             fetched = await run.guarded(
@@ -248,7 +256,6 @@ class Pipeline:
             await self._reconnect_needed(run, connection, exc)
             raise
         order = sorted(set(fetched.payloads) | set(fetched.failed))
-        run.payloads = fetched.payloads
         await run.emit(ev.RunStarted(str(run.run_id), len(order), run.started_by, dry_run))
         plan = await run.guarded(self._plan_ordered(cid, fetched.payloads, order, decisions))
         plan.connection_id, plan.decisions = str(cid), decisions
@@ -261,15 +268,16 @@ class Pipeline:
 
     async def _stream_import(
         self,
-        run: Run,
+        run: RunLedger,
         connection: dict[str, Any],
         project_ids: list[str] | None,
         incremental: bool,
         decisions: PlanDecisions,
+        discovery: list[str] | bool | None,
     ) -> RunResult:
         """Fetch and import in a pipeline: chunk n+1 is fetched while chunk n is applied."""
         cid = connection["id"]
-        run.decisions = decisions
+        keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
         listing = Listing()
         queue: asyncio.Queue[FetchResult | None] = asyncio.Queue(maxsize=STREAM_DEPTH)
         producer = asyncio.create_task(
@@ -294,7 +302,7 @@ class Pipeline:
                             False,
                         )
                     )
-                await self._import_chunk(run, cid, chunk, decisions, replan)
+                await self._import_chunk(run, cid, chunk, decisions, replan, keep)
                 if run.cancelled:
                     break
         finally:
@@ -316,7 +324,7 @@ class Pipeline:
         run.errors += await finish_listing(
             self.fetcher, cid, listing, project_ids, incremental, str(run.run_id)
         )
-        extra = await self._discover(run, cid)
+        extra = await self._discover(run, cid, discovery)
         result = await run.finish(api=listing.api, extra_counts=extra)
         result.upstream, result.listing_error = listing.upstream, listing.listing_exception
         if (
@@ -328,14 +336,17 @@ class Pipeline:
             await self.connections.advance_cursor(cid, listing.max_updated_at)
         return result
 
-    async def _discover(self, run: Run, cid: uuid.UUID) -> dict[str, Any] | None:
-        """The discoverCrossLinks step: links on other services for the releases this run
-        wrote. Lookup failures become sync errors (stage "discovery"), never a failed run."""
-        if run.discovery is False or run.cancelled or not run.release_ids:
+    async def _discover(
+        self, run: RunLedger, cid: uuid.UUID, discovery: list[str] | bool | None
+    ) -> dict[str, Any] | None:
+        """The discoverCrossLinks step (``discovery``: False = off, None = every provider, or
+        names): links on other services for the releases this run wrote. Lookup failures
+        become sync errors (stage "discovery"), never a failed run."""
+        if discovery is False or run.cancelled or not run.release_ids:
             return None
         from ss_tui.discovery import discover_links, open_providers
 
-        async with open_providers(self.settings, run.discovery or None, http=self.http) as lookups:
+        async with open_providers(self.settings, discovery or None, http=self.http) as lookups:
             report = await discover_links(
                 self.engine,
                 run.release_ids,
@@ -349,37 +360,42 @@ class Pipeline:
 
     async def _import_chunk(
         self,
-        run: Run,
+        run: RunLedger,
         cid: uuid.UUID,
         chunk: Chunk,
         decisions: PlanDecisions,
-        replan: Any,
+        replan: Replanner,
+        keep: dict[str, set[str]],
     ) -> None:
         order = sorted(set(chunk.payloads) | set(chunk.failed))
         done = await run.register_items(order)
         run.errors += len(chunk.problems)
         for record in chunk.problems:  # a malformed track must not be "cleared" by its project
             if record.project_external_id:
-                run.keep.setdefault(record.project_external_id, set()).add(record.fingerprint(cid))
+                keep.setdefault(record.project_external_id, set()).add(record.fingerprint(cid))
         for pid, record in chunk.failed.items():
             if pid not in done:
                 await run.fail_project(pid, record, recorded=True)
         todo = [p for p in order if p not in done and p not in chunk.failed]
-        run.payloads = chunk.payloads  # at hand for error rows while this chunk is applied
-        try:
-            for i in range(0, len(todo), BATCH):
-                if run.cancelled:
+        for i in range(0, len(todo), BATCH):
+            if run.cancelled:
+                break
+            plan = await self._plan_ordered(cid, chunk.payloads, todo[i : i + BATCH], decisions)
+            applier = ProjectApplier(
+                run,
+                known=plan_versions(plan.projects),
+                decisions=decisions,
+                payloads=chunk.payloads,  # at hand for error rows while this chunk is applied
+                keep=keep,
+                live_errors=run.live_errors,
+                replan=replan,
+            )
+            for pp in plan.projects:
+                if not await run.checkpoint():
                     break
-                plan = await self._plan_ordered(cid, chunk.payloads, todo[i : i + BATCH], decisions)
-                run.known = plan_versions(plan.projects)
-                for pp in plan.projects:
-                    if not await run.checkpoint():
-                        break
-                    await run.apply_one(pp, replan)
-        finally:
-            run.payloads, run.known = {}, None
+                await applier.apply(pp)
 
-    async def _reconnect_needed(self, run: Run, connection: dict[str, Any], exc: Any) -> None:
+    async def _reconnect_needed(self, run: RunLedger, connection: dict[str, Any], exc: Any) -> None:
         await self.connections.mark_reconnect_needed(
             connection, exc, run.emit, run_id=run.run_id  # type: ignore[arg-type]
         )

@@ -1,4 +1,4 @@
-"""One import run: import_runs/import_items bookkeeping, per-project apply transactions,
+"""One import run's ledger: import_runs/import_items bookkeeping, counts, sync status,
 sync errors, typed events, cancel/pause at project boundaries, resume of a killed run.
 
 An item's status is written in the same transaction as its project's rows, so a run killed at
@@ -17,12 +17,12 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.audit import record_audit
@@ -30,26 +30,16 @@ from ss_tui.db import schema
 from ss_tui.db.engine import dialect_insert
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
-from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
-from ss_tui.engine.bulk import Batch, compiled_statement
-from ss_tui.engine.errors import (
-    LIVE,
-    T_ERRORS,
-    ErrorRecord,
-    from_exception,
-    record_errors,
-    resolve_cleared,
-)
-from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
+from ss_tui.engine.apply import ApplyResult
+from ss_tui.engine.errors import LIVE, T_ERRORS, ErrorRecord, record_errors
+from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
-from ss_tui.engine.snapshots import load_projects
 from ss_tui.engine.summary import add_rows
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
 T_SYNC = schema.ReleaseSyncStatus.__table__
 FINISHED = ("applied", "unchanged", "excluded", "skipped")
-MAX_ATTEMPTS = 4
 RESUME_AFTER_S = 600  # a run on another host with no progress for this long is resumable
 
 
@@ -161,18 +151,10 @@ def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
     return dialect_insert(conn.dialect.name, table)
 
 
-def _retryable_db_error(exc: DBAPIError) -> bool:
-    if isinstance(exc, IntegrityError):
-        return True  # a concurrent importer won a unique race: re-plan sees its row
-    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    return any(s in text for s in ("deadlock", "serializ", "database is locked", "busy"))
-
-
-Replanner = Callable[[str], Awaitable[ProjectPlan | None]]
-
-
-class Run:
-    """Records and executes one run against the database."""
+class RunLedger:
+    """The record of one run: its import_runs row, its items and counts, its events, pause
+    and cancel between projects, finish or abort. Writing a project is the
+    :class:`~ss_tui.engine.applier.ProjectApplier`'s job; it reports each outcome here."""
 
     def __init__(
         self,
@@ -198,14 +180,8 @@ class Run:
         self.creators: set[uuid.UUID] = set()  # written to: "processing" until finish()
         self.cancelled = False
         self._t0 = time.monotonic()
-        self.payloads: dict[str, Any] = {}  # raw payloads at hand (else read when needed)
-        self.decisions: Any = None  # PlanDecisions, stored per item
-        self.keep: dict[str, set[str]] = {}  # project → error fingerprints seen this run
-        self.known: PlanVersions | None = None  # row states the plan goes through
         self.live_errors: set[str] | None = None  # projects with open errors (None: unknown)
         self.release_ids: list[uuid.UUID] = []  # releases this run wrote (link discovery)
-        # Link discovery after the projects: False = off, None = every provider, or names.
-        self.discovery: list[str] | bool | None = False
 
     async def emit(self, event: ev.EngineEvent) -> None:
         try:
@@ -535,173 +511,30 @@ class Run:
             return False
         return True
 
-    async def payload(self, conn: AsyncConnection, project_id: str) -> dict[str, Any] | None:
-        """A project's raw source payload for its error rows: from the snapshots, and only
-        when an error needs it (a run does not hold every payload in memory)."""
-        if project_id in self.payloads:
-            return self.payloads[project_id]  # type: ignore[no-any-return]
-        if self.connection_id is None:
-            return None
-        return (await load_projects(conn, self.connection_id, [project_id])).get(project_id)
 
-    @staticmethod
-    def _has_issues(pp: ProjectPlan) -> bool:
-        return bool(
-            pp.issues
-            or pp.blocked
-            or any(e.action == Action.conflict and e.included for e in pp.entities)
-        )
-
-    def _issue_records(self, pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorRecord]:
-        tracks = {t.get("id"): t for t in (raw or {}).get("tracks") or [] if isinstance(t, dict)}
-        out = []
-        for i in pp.issues:
-            is_track = i["entity"] != "release"
-            out.append(
-                ErrorRecord(
-                    stage="transform",
-                    kind="invalid_data",
-                    message=i["message"],
-                    entity_type="track" if is_track else "project",
-                    external_id=i["external_id"],
-                    project_external_id=pp.project_id,
-                    code=i.get("field"),
-                    detail={"field": i.get("field"), "skipped": bool(i["fatal"])},
-                    source_payload=tracks.get(i["external_id"]) if is_track else raw,
-                )
-            )
-        for e in pp.entities:
-            if e.action == Action.conflict and e.included and e.conflict is not None:
-                out.append(
-                    ErrorRecord(
-                        stage="plan",
-                        kind="conflict",
-                        message=e.conflict.reason,
-                        entity_type=e.kind.value,
-                        external_id=e.external_id,
-                        project_external_id=pp.project_id,
-                        code=e.conflict.code,
-                        detail={"choices": e.conflict.choices, "entity_key": e.key},
-                        source_payload=tracks.get(e.external_id) or raw,
-                    )
-                )
-        if pp.blocked and not out:
-            out.append(
-                ErrorRecord(
-                    stage="plan",
-                    kind="conflict",
-                    message=pp.blocked,
-                    entity_type="project",
-                    external_id=pp.project_id,
-                    project_external_id=pp.project_id,
-                    code="blocked",
-                    source_payload=raw,
-                )
-            )
-        return out
-
-    async def _set_item(
-        self,
-        conn: AsyncConnection,
-        pp: ProjectPlan,
-        status: str,
-        result: ApplyResult | None,
-        error: str | None = None,
-    ) -> None:
+    async def set_item(self, conn: AsyncConnection, project_id: str, **values: Any) -> None:
+        """Update one item's row inside the caller's transaction."""
         await conn.execute(
             sa.update(T_ITEMS)
-            .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == pp.project_id)
-            .values(**self._item_values(pp, status, result, error))
+            .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == project_id)
+            .values({"updated_at": utcnow(), **values})
         )
 
-    async def _mark_processing(self, conn: AsyncConnection, pp: ProjectPlan) -> None:
-        """The creator's ingestion_status reads "processing" from this run's first project for
-        it (in that project's transaction) until finish() sets idle/failed."""
-        creator = as_uuid(pp.creator_profile_id) if pp.creator_profile_id else None
-        if creator is None or creator in self.creators or not pp.included or pp.blocked:
-            return
-        await conn.execute(
-            sa.update(T_CREATOR)
-            .where(T_CREATOR.c.id == creator)
-            .values(ingestion_status="processing", updated_at=utcnow())
-        )
-
-    def _item_values(
-        self, pp: ProjectPlan, status: str, result: ApplyResult | None, error: str | None
-    ) -> dict[str, Any]:
-        decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
-        return {
-            "status": status,
-            "updated_at": utcnow(),
-            "error": error,
-            "release_id": result.release_id if result else None,
-            "counts": {
-                "written": result.written if result else {},
-                "planned": pp.counts(),
-                "source_hash": pp.source_hash,
-            },
-            "warnings": list(pp.warnings)[:200],
-            "decision": decisions,
-        }
-
-    def _item_batch(self, conn: AsyncConnection, pp: ProjectPlan, result: ApplyResult) -> Batch:
-        """The item's update as a precompiled statement (see apply_project's ``then``)."""
-        cols = ("status", "updated_at", "error", "release_id", "counts", "warnings", "decision")
-
-        def build() -> Any:
-            return (
-                sa.update(T_ITEMS)
-                .where(
-                    T_ITEMS.c.run_id == sa.bindparam("k_run", type_=T_ITEMS.c.run_id.type),
-                    T_ITEMS.c.project_external_id
-                    == sa.bindparam("k_pid", type_=T_ITEMS.c.project_external_id.type),
-                )
-                .values({c: sa.bindparam(f"v_{c}", type_=T_ITEMS.c[c].type) for c in cols})
-            )
-
-        types = {f"v_{c}": T_ITEMS.c[c].type for c in cols}
-        types.update(k_run=T_ITEMS.c.run_id.type, k_pid=T_ITEMS.c.project_external_id.type)
-        comp = compiled_statement(conn.dialect, "import_items:set", build, types)
-        values = self._item_values(pp, result.status, result, result.message)
-        row = {f"v_{c}": values[c] for c in cols} | {"k_run": self.run_id, "k_pid": pp.project_id}
-        return comp.sql, comp.params([row], values["updated_at"])
-
-    async def apply_one(self, pp: ProjectPlan, replan: Replanner | None = None) -> str:
-        """Apply one project's plan in its own transaction, with its item and errors."""
-        await self.emit(
-            ev.ProjectStarted(
-                str(self.run_id),
-                pp.project_id,
-                pp.title,
-                sum(1 for e in pp.entities if e.kind is EntityKind.recording),
-            )
-        )
-        attempt = 0
-        current: ProjectPlan | None = pp
-        while True:
-            attempt += 1
-            assert current is not None
-            try:
-                status, result, fails = await self._apply_tx(current)
-                break
-            except Stale as exc:
-                if replan is None or attempt >= MAX_ATTEMPTS:
-                    status, result = "stale", None
-                    self.stale.append(pp.project_id)
-                    await self._mark(current, "stale", str(exc))
-                    fails = 0
-                    break
-            except DBAPIError as exc:
-                if replan is None or attempt >= MAX_ATTEMPTS or not _retryable_db_error(exc):
-                    await self._fail(current, exc)
-                    return "failed"
-            except Exception as exc:  # one project's bug must not end the run
-                await self._fail(current, exc)
-                return "failed"
-            current = await replan(pp.project_id)
-            if current is None:
-                return "failed"
+    async def record_outcome(
+        self,
+        project_id: str,
+        status: str,
+        result: ApplyResult | None,
+        *,
+        creator_profile_id: str | None,
+        warnings: int,
+        skipped: int,
+        errors: int,
+    ) -> None:
+        """Count one project's outcome (already committed) and tell the screens."""
         self.items[status] += 1
+        if status == "stale":
+            self.stale.append(project_id)
         if result is not None and result.status == "applied" and result.release_id:
             self.release_ids.append(result.release_id)
         if result is not None:
@@ -711,91 +544,28 @@ class Run:
                 for action, n in by_action.items():
                     mine[action] = mine.get(action, 0) + n
                     await self.emit(
-                        ev.EntityWritten(str(self.run_id), pp.project_id, kind, action, n)
+                        ev.EntityWritten(str(self.run_id), project_id, kind, action, n)
                     )
-        if current.creator_profile_id and status in ("applied", "unchanged"):
+        if creator_profile_id and status in ("applied", "unchanged"):
             # Only a creator this project wrote to (one it was to create may not exist).
-            self.creators.add(as_uuid(current.creator_profile_id))  # type: ignore[arg-type]
+            self.creators.add(as_uuid(creator_profile_id))  # type: ignore[arg-type]
         await self.emit(
             ev.ProjectFinished(
                 str(self.run_id),
-                pp.project_id,
+                project_id,
                 status,
                 written={k: sum(v.values()) for k, v in (result.written if result else {}).items()},
-                warnings=len(current.warnings),
-                skipped=len(current.skipped),
+                warnings=warnings,
+                skipped=skipped,
             )
         )
-        self.errors += fails
-        return status
-
-    async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
-        # Nothing to record or clear: the item row can travel with the project's rows.
-        quiet = not (pp.included and self._has_issues(pp)) and not (
-            self.live_errors is None or pp.project_id in self.live_errors
-        )
-        async with self.engine.begin() as conn:
-            result = await apply_project(
-                conn,
-                pp,
-                connection_id=self.connection_id,
-                known_versions=self.known,
-                then=(lambda r: self._item_batch(conn, pp, r)) if quiet else None,
-            )
-            await self._mark_processing(conn, pp)
-            if result.then_done:
-                return result.status, result, 0
-            records = []
-            if pp.included and self._has_issues(pp):
-                records = self._issue_records(pp, await self.payload(conn, pp.project_id))
-            fps = await record_errors(
-                conn, records, run_id=self.run_id, connection_id=self.connection_id
-            )
-            live = self.live_errors is None or pp.project_id in self.live_errors
-            if result.status in ("applied", "unchanged") and (live or fps):
-                keep = {*fps, *self.keep.get(pp.project_id, ())}
-                await resolve_cleared(
-                    conn, project_ids=[pp.project_id], keep=keep, connection_id=self.connection_id,
-                    not_imported=pp.not_imported(),
-                )
-            await self._set_item(conn, pp, result.status, result, result.message)
-        for r in records:
-            if r.kind != "invalid_data" or r.detail.get("skipped") or result.status == "failed":
-                await self.emit(
-                    ev.ItemFailed(
-                        str(self.run_id),
-                        pp.project_id,
-                        r.entity_type or "",
-                        r.external_id,
-                        r.kind,
-                        r.message,
-                    )
-                )
-        return result.status, result, len(records)
-
-    async def _mark(self, pp: ProjectPlan, status: str, message: str) -> None:
-        async with self.engine.begin() as conn:
-            await self._set_item(conn, pp, status, None, message)
-
-    async def _fail(self, pp: ProjectPlan, exc: BaseException) -> None:
-        async with self.engine.connect() as conn:
-            payload = await self.payload(conn, pp.project_id)
-        record = from_exception(
-            exc,
-            stage="apply",
-            entity_type="project",
-            external_id=pp.project_id,
-            project_external_id=pp.project_id,
-            payload=payload,
-        )
-        await self.fail_project(pp.project_id, record, plan=pp)
+        self.errors += errors
 
     async def fail_project(
         self,
         project_id: str,
         record: ErrorRecord,
         *,
-        plan: ProjectPlan | None = None,
         recorded: bool = False,
     ) -> None:
         """A project that could not be fetched, parsed or written: item failed + error row."""
@@ -804,11 +574,7 @@ class Run:
                 await record_errors(
                     conn, [record], run_id=self.run_id, connection_id=self.connection_id
                 )
-            await conn.execute(
-                sa.update(T_ITEMS)
-                .where(T_ITEMS.c.run_id == self.run_id, T_ITEMS.c.project_external_id == project_id)
-                .values(status="failed", error=record.message, updated_at=utcnow())
-            )
+            await self.set_item(conn, project_id, status="failed", error=record.message)
         self.items["failed"] += 1
         self.errors += 1
         await self.emit(

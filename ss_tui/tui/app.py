@@ -316,32 +316,6 @@ class SsTuiApp(App[None]):
             self.run_state.cancel_requested = True
             self.run_changed.publish(self.run_state)
 
-    def retry_errors(self, error_ids: list[Any]) -> bool:
-        """Re-run the items behind these errors as a run of their own (Progress shows it,
-        pause/cancel act on it). False when another run is active."""
-        control = self._begin_run("retry")
-        if control is None:
-            return False
-        self.notify(f"Retrying {len(error_ids)} error(s)…", timeout=2)
-        self.run_retry(error_ids, control)
-        return True
-
-    @work(exclusive=True, group="retry", exit_on_error=False)
-    async def run_retry(self, error_ids: list[Any], control: RunControl) -> None:
-        status = "failed"
-        try:
-            result = await self.services.retry_errors(error_ids, self.sink, control)
-            status = getattr(result, "status", None) or "succeeded"
-        except Exception as exc:
-            self.notify(clean(describe(exc, self.ctx, "The retry")), severity="error",
-                        markup=False, timeout=10)
-        else:
-            self.notify(clean(str(result)), markup=False)
-            self._listing_stopped(result, "The retry")
-        finally:
-            self.call_later(self._end_run, control, status)
-            self.post_message(DataChanged("retry"))
-
     def refresh_from_remote(self) -> None:
         if self.selected_account is None:
             self.notify("Connect an account first (F2).", severity="warning")

@@ -147,11 +147,6 @@ class Services:
         """The plan of just the items behind these errors (shown before anything is written)."""
         return await self.import_service().plan_retry(error_ids)  # type: ignore[no-any-return]
 
-    async def retry_errors(self, error_ids: list[Any], sink: EventSink,
-                           control: RunControl) -> Any:
-        """The engine's RunResult of the retry (``str()`` reads as a summary)."""
-        return await self.import_service().retry_errors(error_ids, sink=sink, control=control)
-
     async def close_errors(self, error_ids: list[Any], *, status: str, note: str) -> None:
         await self.import_service().close_errors(error_ids, status=status, note=note)
 

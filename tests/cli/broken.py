@@ -77,7 +77,7 @@ async def _populate(url: str, env: dict[str, str], simulator: Any, api: str) -> 
     project and a pending job: something for every command to act on."""
     from ss_tui.config import Settings
     from ss_tui.engine.errors import ErrorRecord, record_errors
-    from ss_tui.engine.run import Run
+    from ss_tui.engine.run import RunLedger as Run
     from ss_tui.engine.service import ImportService
     from ss_tui.jobs import queue
     from ss_tui.sessionstudio.tokens import DatabaseTokenStore, TokenSet

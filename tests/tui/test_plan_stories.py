@@ -19,6 +19,7 @@ from ss_tui.sessionstudio.tokens import TokenSet
 from ss_tui.simulator import SimulatorConfig
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
+from ss_tui.tui.screens.history import options_text
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
 from ss_tui.tui.screenshots import settle
@@ -112,6 +113,13 @@ async def test_hostile_catalogue_bulk_choice_skipped_track_and_previewed_retry(
         assert {k: v for d in recorded["decisions"]["projects"].values()
                 for k, v in d["choices"].items()} == choices
         assert recorded["plan_hash"]
+        # History says what was approved, readably: the plan and how many choices.
+        approved = options_text(recorded)
+        assert approved.startswith(f"plan {recorded['plan_hash'][:8]} · ")
+        assert f"{len(choices)} choice" in approved and "plan_hash" not in approved
+        app.switch_mode("history")
+        await settle(pilot)
+        assert f"plan {recorded['plan_hash'][:8]}" in screen_text(app)
         # The unreadable track's error stays open: the track was not imported.
         assert await _query(tui_db_url, "SELECT status FROM sync_errors WHERE external_id = "
                                         ":t", t=unreadable) == [("open",)]

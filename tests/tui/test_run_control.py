@@ -11,6 +11,7 @@ from typing import Any
 from textual.widgets import DataTable
 
 from ss_tui.engine import events as ev
+from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.queries.connections import ConnectionRow, default_account
 from ss_tui.tui.messages import EngineEventPosted
 from ss_tui.tui.run_state import RunState
@@ -73,15 +74,10 @@ class FakeEngine:
         self.retried.append((error_ids, None))
         return self.retry_plan
 
-    async def retry_errors(self, error_ids: list[Any], sink: Any, control: Any) -> Any:
-        self.retried.append((error_ids, control))
-        return await self._run("retry-run", sink, control)
-
 
 def _fake_engine(app: Any) -> FakeEngine:
     fake = FakeEngine()
     app.services.apply = fake.apply
-    app.services.retry_errors = fake.retry_errors
     app.services.plan_retry = fake.plan_retry
     return fake
 
@@ -161,36 +157,37 @@ async def test_cancel_during_a_retry_cancels_the_retry(seeded, make_app) -> None
 async def test_a_run_that_never_reports_its_end_does_not_block_the_next(
     seeded, make_app
 ) -> None:
-    """A retry with nothing left to retry emits no event at all; a failing one may stop
-    before RunFinished. Neither may leave the state "running"."""
+    """A run with nothing left to do emits no event at all; a failing one may stop before
+    RunFinished. Neither may leave the state "running"."""
     seeded(projects=5, errors=3)
     app = make_app("errors")
     async with app.run_test(size=SIZE) as pilot:
         calls: list[Any] = []
 
-        async def silent(error_ids: list[Any], sink: Any, control: Any) -> Any:
+        async def silent(plan: Any, sink: Any, control: Any) -> Any:
             calls.append(control)
-            return "Nothing to retry."
+            return "Nothing to apply."
 
-        async def broken(error_ids: list[Any], sink: Any, control: Any) -> Any:
+        async def broken(plan: Any, sink: Any, control: Any) -> Any:
             calls.append(control)
             await sink(ev.RunStarted("r", total_projects=1, started_by="t", dry_run=False))
             raise RuntimeError("database went away")
 
         await settle(pilot)
-        app.services.retry_errors = silent
-        app.retry_errors(["e1"])  # headless retry (the app's entry point)
+        plan = ImportPlan()
+        app.services.apply = silent
+        app.start_import(plan)  # what the Preview's confirmed apply (and a retry's) calls
         await settle(pilot)
         assert len(calls) == 1 and not app.run_state.active
 
-        app.services.retry_errors = broken
-        app.retry_errors(["e1"])
+        app.services.apply = broken
+        app.start_import(plan)
         await settle(pilot)
         assert len(calls) == 2 and app.run_state.status == "failed"
-        assert any(n.startswith("The retry failed:") and "(RuntimeError)" in n
+        assert any(n.startswith("The import failed:") and "(RuntimeError)" in n
                    for n in _notes(app))  # an unknown failure: its type, details in the log
 
-        app.retry_errors(["e1"])
+        app.start_import(plan)
         await settle(pilot)
         assert len(calls) == 3  # not refused: nothing is running
 

@@ -17,24 +17,52 @@ from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200  # newest runs shown
-# Bookkeeping the engine stores with a run (resume detection), not choices staff made.
-HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
+
+
+def _decisions_parts(d: dict[str, Any]) -> list[str]:
+    """What a person decided in the preview, counted: conflict choices, exclusions,
+    creator profiles chosen, overwrite, the import options switched on."""
+    projects = [p for p in (d.get("projects") or {}).values() if isinstance(p, dict)]
+    choices = sum(len(p.get("choices") or {}) for p in projects)
+    excluded = sum(len(p.get("excluded") or ()) + (p.get("include") is False) for p in projects)
+    creators = sum(1 for p in projects if p.get("creator_profile_id"))
+    overwrite = d.get("overwrite") or any(p.get("overwrite") for p in projects)
+    parts = []
+    if choices:
+        parts.append(f"{choices} choice{'s' if choices != 1 else ''}")
+    if excluded:
+        parts.append(f"{excluded} excluded")
+    if creators:
+        parts.append(f"{creators} creator{'s' if creators != 1 else ''} chosen")
+    if overwrite:
+        parts.append("overwrite")
+    if d.get("include_unreleased"):
+        parts.append("unreleased")
+    if d.get("include_collaborations"):
+        parts.append("collaborations")
+    return parts
 
 
 def options_text(options: dict[str, Any]) -> str:
+    """What was approved, readably: "plan 1a2b3c4d · 2 choices · 1 excluded" for a previewed
+    plan, "all projects · incremental" for a headless import (docs/plan-format.md)."""
     parts = []
-    for key, value in sorted(options.items()):
-        if key in HIDDEN_OPTIONS or value in (None, False, {}, []):
-            continue
-        if isinstance(value, list):
-            parts.append(f"{len(value)} {key.replace('_ids', 's')}")
-        elif isinstance(value, dict):
-            parts.append(key)  # e.g. the preview's decisions: present, detail in the run
-        elif value is True:
-            parts.append(key)
-        else:
-            parts.append(f"{key}={value}")
-    return ", ".join(parts) or "—"
+    if options.get("plan_hash"):
+        parts.append(f"plan {str(options['plan_hash'])[:8]}")
+    elif options.get("all"):
+        parts.append("all projects")
+    elif options.get("project_ids"):
+        n = len(options["project_ids"])
+        parts.append(f"{n} project{'s' if n != 1 else ''}")
+    if options.get("incremental"):
+        parts.append("incremental")
+    if isinstance(options.get("decisions"), dict):
+        parts += _decisions_parts(options["decisions"])
+    if options.get("discoverCrossLinks"):
+        parts.append("link discovery")
+    if options.get("retry"):
+        parts.append("retry")
+    return " · ".join(parts) or "—"
 
 
 class HistoryScreen(BaseScreen):
@@ -66,12 +94,13 @@ how long it took.
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)
+        # The first six columns fit 100 columns; long cells wrap onto a second line.
         table.add_column("Started", key="started", width=16)
-        table.add_column("By", key="by", width=12)
-        table.add_column("Account", key="account", width=14)
+        table.add_column("By", key="by", width=10)
+        table.add_column("Account", key="account", width=12)
         table.add_column("Status", key="status", width=10)
-        table.add_column("Options", key="options", width=24)
-        table.add_column("Projects", key="items", width=18)
+        table.add_column("Approved", key="options", width=22)
+        table.add_column("Projects", key="items", width=16)
         table.add_column("Rows written", key="counts", width=24)
         table.add_column("Errors", key="errors", width=6)
         table.add_column("Duration", key="duration", width=8)
@@ -99,12 +128,13 @@ how long it took.
                 lit(r.started_by, max_len=20),
                 lit(r.account_name, max_len=24, empty="—"),
                 label,
-                lit(options_text(r.options), max_len=60),
+                lit(options_text(r.options), max_len=80),
                 Text(counts_text(r.counts.get("items"))),
                 Text(counts_text(r.counts.get("written", r.counts))),
                 Text(str(r.errors), style="red" if r.errors else "dim"),
                 Text(duration(r.duration_s)),
                 key=str(r.id),
+                height=None,
             )
         status = f"{len(runs)} of {total} runs" if total else "No import has run yet."
         self.query_one("#history-status", Static).update(Text(status))

@@ -12,13 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Select, Static, Tree
+from textual.widgets import Header, Select, Static, Tree
 
 from ss_tui.engine import planfile, review
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
+from ss_tui.tui.widgets.key_footer import KeyFooter
 from ss_tui.tui.widgets.plan_view import (
     apply_message,
     entity_detail,
@@ -51,7 +52,9 @@ What the import would write, entity by entity. Nothing is written until you conf
 * **a** applies exactly this plan; **s** saves it as JSON (`ss-tui apply PLAN.json` writes
   exactly it later), **O** opens a saved plan instead.
 """
+    # In the order the footer shows them when space is short (ss_tui/tui/widgets/key_footer.py).
     BINDINGS: ClassVar[list[Binding]] = [
+        Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("x", "toggle_include", "Include/Exclude", id="preview.toggle",
                 tooltip="Exclude or include the highlighted item"),
         Binding("c", "cycle_choice", "Conflict choice", id="preview.choice",
@@ -69,7 +72,6 @@ What the import would write, entity by entity. Nothing is written until you conf
         Binding("m", "toggle_option('include_collaborations')", "Collaborations",
                 id="preview.collaborations",
                 tooltip="Include other accounts' projects this account is a member of"),
-        Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("s", "save_plan", "Save plan", id="preview.save",
                 tooltip="Save this plan as JSON (ss-tui apply PLAN.json writes exactly it)"),
         Binding("O", "open_plan", "Open plan", id="preview.open", show=False,
@@ -98,7 +100,7 @@ What the import would write, entity by entity. Nothing is written until you conf
             with Vertical(id="preview-side", classes="detail-pane"):
                 yield Select(self._creator_options(), prompt="Creator profile", id="creator")
                 yield VerticalScroll(Static(entity_detail(None, None), id="entity-detail"))
-        yield Footer()
+        yield KeyFooter()
 
     def _creator_options(self) -> list[tuple[Text, str]]:
         return [(lit(name, max_len=40), pid) for pid, name in self.creator_profiles]

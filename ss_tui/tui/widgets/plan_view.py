@@ -4,6 +4,8 @@ Labels and values come from Session Studio or the database: always literal."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -15,10 +17,28 @@ from ss_tui.engine.summary import plan_rows, rows_total
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import ACTION_STYLES
 
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?(?:\+00:00|Z)?$")
+
+
+def _when(v: datetime | date | str) -> str | None:
+    """A date as a date (release dates are stored as midnight UTC), a moment to the minute."""
+    if isinstance(v, str):
+        m = _MIDNIGHT.match(v.strip())
+        return m.group(1) if m else None
+    if isinstance(v, datetime):
+        if v.tzinfo is not None:
+            v = v.astimezone(UTC)
+        if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+            return v.date().isoformat()
+        return v.strftime("%Y-%m-%d %H:%M UTC")
+    return v.isoformat()
+
 
 def _value(v: Any) -> Text:
     if v is None:
         return Text("∅", style="dim")
+    if isinstance(v, datetime | date | str) and (when := _when(v)) is not None:
+        return Text(when)
     if isinstance(v, dict | list):
         return lit(json.dumps(v, ensure_ascii=False, default=str, sort_keys=True), max_len=200)
     return lit(v, max_len=200)
@@ -184,7 +204,10 @@ def entity_detail(
         parts.append(block)
     if e.fields:
         table = Table(expand=True, box=None, header_style="bold dim", show_edge=False)
-        table.add_column(Text("Field"), ratio=1)
+        # Field names are never cut ("relea…" could be release_type or release_date).
+        widest = max(len(f.name) + (3 if f.locked else 0) + (7 if f.kept_other_source else 0)
+                     for f in e.fields)
+        table.add_column(Text("Field"), no_wrap=True, width=max(5, widest))
         table.add_column(Text("Before"), ratio=2)
         table.add_column(Text("After"), ratio=2)
         for f in e.fields:

@@ -1,0 +1,308 @@
+"""Writes projects' plans, one transaction per project, for a :class:`RunLedger`.
+
+Everything a write depends on is given when the applier is made: the row states the plan
+went through (its staleness tokens), the decisions stored with each item, the raw payloads at
+hand for error rows, the error fingerprints to keep open and how to re-plan a project whose
+rows changed. The item's row travels in the project's transaction (docs/plan-format.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ss_tui.db.types import utcnow
+from ss_tui.engine import events as ev
+from ss_tui.engine.apply import (
+    ApplyResult,
+    PlanVersions,
+    Stale,
+    apply_project,
+    identifier_taken,
+)
+from ss_tui.engine.bulk import Batch, compiled_statement
+from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.engine.plan_types import Action, EntityKind, ProjectPlan
+from ss_tui.engine.rows import T_CREATOR, as_uuid
+from ss_tui.engine.run import T_ITEMS, RunLedger
+from ss_tui.engine.snapshots import load_projects
+
+MAX_ATTEMPTS = 4
+
+Replanner = Callable[[str], Awaitable[ProjectPlan | None]]
+
+
+def _retryable_db_error(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True  # a concurrent importer won a unique race: re-plan sees its row
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(s in text for s in ("deadlock", "serializ", "database is locked", "busy"))
+
+
+def has_issues(pp: ProjectPlan) -> bool:
+    return bool(
+        pp.issues
+        or pp.blocked
+        or any(e.action == Action.conflict and e.included for e in pp.entities)
+    )
+
+
+def issue_records(pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorRecord]:
+    """The sync errors a project's plan carries: bad data, conflicts, a blocked project."""
+    tracks = {t.get("id"): t for t in (raw or {}).get("tracks") or [] if isinstance(t, dict)}
+    out = []
+    for i in pp.issues:
+        is_track = i["entity"] != "release"
+        out.append(
+            ErrorRecord(
+                stage="transform",
+                kind="invalid_data",
+                message=i["message"],
+                entity_type="track" if is_track else "project",
+                external_id=i["external_id"],
+                project_external_id=pp.project_id,
+                code=i.get("field"),
+                detail={"field": i.get("field"), "skipped": bool(i["fatal"])},
+                source_payload=tracks.get(i["external_id"]) if is_track else raw,
+            )
+        )
+    for e in pp.entities:
+        if e.action == Action.conflict and e.included and e.conflict is not None:
+            out.append(
+                ErrorRecord(
+                    stage="plan",
+                    kind="conflict",
+                    message=e.conflict.reason,
+                    entity_type=e.kind.value,
+                    external_id=e.external_id,
+                    project_external_id=pp.project_id,
+                    code=e.conflict.code,
+                    detail={"choices": e.conflict.choices, "entity_key": e.key},
+                    source_payload=tracks.get(e.external_id) or raw,
+                )
+            )
+    if pp.blocked and not out:
+        out.append(
+            ErrorRecord(
+                stage="plan",
+                kind="conflict",
+                message=pp.blocked,
+                entity_type="project",
+                external_id=pp.project_id,
+                project_external_id=pp.project_id,
+                code="blocked",
+                source_payload=raw,
+            )
+        )
+    return out
+
+
+class ProjectApplier:
+    """Applies project plans and reports each outcome to ``ledger``."""
+
+    def __init__(
+        self,
+        ledger: RunLedger,
+        *,
+        known: PlanVersions | None,
+        decisions: Any = None,
+        payloads: dict[str, Any] | None = None,
+        keep: dict[str, set[str]] | None = None,
+        live_errors: set[str] | None = None,
+        replan: Replanner | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.known = known  # row states the plan went through (staleness tokens)
+        self.decisions = decisions  # PlanDecisions, stored with each item
+        self.payloads = payloads or {}  # raw payloads at hand (else read when needed)
+        self.keep = keep or {}  # project → error fingerprints seen this run (stay open)
+        self.live_errors = live_errors  # projects with open errors (None: unknown)
+        self.replan = replan
+
+    async def payload(self, conn: AsyncConnection, project_id: str) -> dict[str, Any] | None:
+        """A project's raw source payload for its error rows: from the snapshots, and only
+        when an error needs it (a run does not hold every payload in memory)."""
+        if project_id in self.payloads:
+            return self.payloads[project_id]  # type: ignore[no-any-return]
+        if self.ledger.connection_id is None:
+            return None
+        return (await load_projects(conn, self.ledger.connection_id, [project_id])).get(
+            project_id
+        )
+
+    async def apply(self, pp: ProjectPlan) -> str:
+        """Apply one project's plan in its own transaction, with its item and errors."""
+        run = self.ledger
+        await run.emit(
+            ev.ProjectStarted(
+                str(run.run_id),
+                pp.project_id,
+                pp.title,
+                sum(1 for e in pp.entities if e.kind is EntityKind.recording),
+            )
+        )
+        attempt = 0
+        current: ProjectPlan | None = pp
+        while True:
+            attempt += 1
+            assert current is not None
+            try:
+                status, result, fails = await self._apply_tx(current)
+                break
+            except Stale as exc:
+                if self.replan is None or attempt >= MAX_ATTEMPTS:
+                    status, result, fails = "stale", None, 0
+                    await self._mark_stale(pp.project_id, current, str(exc))
+                    break
+            except DBAPIError as exc:
+                taken = await self._identifier_taken(current, exc)
+                if taken is not None and (self.replan is None or attempt >= MAX_ATTEMPTS):
+                    status, result, fails = "stale", None, 0  # the plan's claim no longer holds
+                    await self._mark_stale(pp.project_id, current, taken)
+                    break
+                if taken is None and (
+                    self.replan is None or attempt >= MAX_ATTEMPTS or not _retryable_db_error(exc)
+                ):
+                    await self._fail(current, exc)
+                    return "failed"
+            except Exception as exc:  # one project's bug must not end the run
+                await self._fail(current, exc)
+                return "failed"
+            current = await self.replan(pp.project_id)
+            if current is None:
+                return "failed"
+        await run.record_outcome(
+            pp.project_id,
+            status,
+            result,
+            creator_profile_id=current.creator_profile_id,
+            warnings=len(current.warnings),
+            skipped=len(current.skipped),
+            errors=fails,
+        )
+        return status
+
+    async def _identifier_taken(self, pp: ProjectPlan, exc: DBAPIError) -> str | None:
+        """A refused write whose cause is a row added behind the plan's back (same ISRC,
+        UPC or slug) is a stale plan, not a bug."""
+        if not isinstance(exc, IntegrityError):
+            return None
+        async with self.ledger.engine.connect() as conn:
+            return await identifier_taken(conn, pp)
+
+    async def _mark_stale(self, project_id: str, pp: ProjectPlan, reason: str) -> None:
+        values = self._item_values(pp, "stale", None, reason)
+        async with self.ledger.engine.begin() as conn:
+            await self.ledger.set_item(conn, project_id, **values)
+
+    async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
+        run = self.ledger
+        live = self.live_errors is None or pp.project_id in self.live_errors
+        issues = pp.included and has_issues(pp)
+        quiet = not issues and not live  # nothing to record or clear: the item row travels
+        async with run.engine.begin() as conn:
+            result = await apply_project(
+                conn,
+                pp,
+                connection_id=run.connection_id,
+                known_versions=self.known,
+                then=(lambda r: self._item_batch(conn, pp, r)) if quiet else None,
+            )
+            await self._mark_processing(conn, pp)
+            if result.then_done:
+                return result.status, result, 0
+            records = issue_records(pp, await self.payload(conn, pp.project_id)) if issues else []
+            fps = await record_errors(
+                conn, records, run_id=run.run_id, connection_id=run.connection_id
+            )
+            if result.status in ("applied", "unchanged") and (live or fps):
+                keep = {*fps, *self.keep.get(pp.project_id, ())}
+                await resolve_cleared(
+                    conn, project_ids=[pp.project_id], keep=keep,
+                    connection_id=run.connection_id, not_imported=pp.not_imported(),
+                )
+            values = self._item_values(pp, result.status, result, result.message)
+            await run.set_item(conn, pp.project_id, **values)
+        for r in records:
+            if r.kind != "invalid_data" or r.detail.get("skipped") or result.status == "failed":
+                await run.emit(
+                    ev.ItemFailed(
+                        str(run.run_id),
+                        pp.project_id,
+                        r.entity_type or "",
+                        r.external_id,
+                        r.kind,
+                        r.message,
+                    )
+                )
+        return result.status, result, len(records)
+
+    async def _mark_processing(self, conn: AsyncConnection, pp: ProjectPlan) -> None:
+        """The creator's ingestion_status reads "processing" from this run's first project for
+        it (in that project's transaction) until the ledger's finish() sets idle/failed."""
+        creator = as_uuid(pp.creator_profile_id) if pp.creator_profile_id else None
+        if creator is None or creator in self.ledger.creators or not pp.included or pp.blocked:
+            return
+        await conn.execute(
+            sa.update(T_CREATOR)
+            .where(T_CREATOR.c.id == creator)
+            .values(ingestion_status="processing", updated_at=utcnow())
+        )
+
+    def _item_values(
+        self, pp: ProjectPlan, status: str, result: ApplyResult | None, error: str | None
+    ) -> dict[str, Any]:
+        decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
+        return {
+            "status": status,
+            "updated_at": utcnow(),
+            "error": error,
+            "release_id": result.release_id if result else None,
+            "counts": {
+                "written": result.written if result else {},
+                "planned": pp.counts(),
+                "source_hash": pp.source_hash,
+            },
+            "warnings": list(pp.warnings)[:200],
+            "decision": decisions,
+        }
+
+    def _item_batch(self, conn: AsyncConnection, pp: ProjectPlan, result: ApplyResult) -> Batch:
+        """The item's update as a precompiled statement (see apply_project's ``then``)."""
+        cols = ("status", "updated_at", "error", "release_id", "counts", "warnings", "decision")
+
+        def build() -> Any:
+            return (
+                sa.update(T_ITEMS)
+                .where(
+                    T_ITEMS.c.run_id == sa.bindparam("k_run", type_=T_ITEMS.c.run_id.type),
+                    T_ITEMS.c.project_external_id
+                    == sa.bindparam("k_pid", type_=T_ITEMS.c.project_external_id.type),
+                )
+                .values({c: sa.bindparam(f"v_{c}", type_=T_ITEMS.c[c].type) for c in cols})
+            )
+
+        types = {f"v_{c}": T_ITEMS.c[c].type for c in cols}
+        types.update(k_run=T_ITEMS.c.run_id.type, k_pid=T_ITEMS.c.project_external_id.type)
+        comp = compiled_statement(conn.dialect, "import_items:set", build, types)
+        values = self._item_values(pp, result.status, result, result.message)
+        row = {f"v_{c}": values[c] for c in cols}
+        row |= {"k_run": self.ledger.run_id, "k_pid": pp.project_id}
+        return comp.sql, comp.params([row], values["updated_at"])
+
+    async def _fail(self, pp: ProjectPlan, exc: BaseException) -> None:
+        async with self.ledger.engine.connect() as conn:
+            payload = await self.payload(conn, pp.project_id)
+        record = from_exception(
+            exc,
+            stage="apply",
+            entity_type="project",
+            external_id=pp.project_id,
+            project_external_id=pp.project_id,
+            payload=payload,
+        )
+        await self.ledger.fail_project(pp.project_id, record)
