@@ -47,6 +47,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Machine-read
 def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -> None:
     """Build settings + engine + service, run ``body(service, settings)``, exit with its code."""
     from ss_tui.db.engine import create_engine
+    from ss_tui.discovery import discovery_step
     from ss_tui.engine.service import ImportService
     from ss_tui.sessionstudio.errors import AuthError
 
@@ -57,7 +58,7 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
         # (busy timeout) instead of failing on a lock upgrade.
         engine = create_engine(settings.database_url, sqlite_begin="IMMEDIATE")
         try:
-            return await body(ImportService(settings, engine), settings)
+            return await body(ImportService(settings, engine, discovery=discovery_step), settings)
         finally:
             await engine.dispose()
 

@@ -32,7 +32,11 @@ from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult, PlanVersions, Stale, apply_project
 from ss_tui.engine.bulk import Batch, compiled_statement
-from ss_tui.engine.errors import (
+from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
+from ss_tui.engine.rows import T_CREATOR, as_uuid
+from ss_tui.engine.snapshots import load_projects
+from ss_tui.engine.summary import add_rows
+from ss_tui.sync_errors import (
     LIVE,
     T_ERRORS,
     ErrorRecord,
@@ -40,10 +44,6 @@ from ss_tui.engine.errors import (
     record_errors,
     resolve_cleared,
 )
-from ss_tui.engine.plan_types import Action, EntityKind, ImportPlan, ProjectPlan
-from ss_tui.engine.rows import T_CREATOR, as_uuid
-from ss_tui.engine.snapshots import load_projects
-from ss_tui.engine.summary import add_rows
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
