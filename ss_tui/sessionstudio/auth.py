@@ -33,13 +33,12 @@ from ss_tui.sessionstudio.errors import (
     SessionStudioError,
     TransientError,
 )
-from ss_tui.sessionstudio.models import SCOPES, DeviceCodeResponse, TokenResponse
+from ss_tui.sessionstudio.models import DEVICE_GRANT, SCOPES, DeviceCodeResponse, TokenResponse
 from ss_tui.sessionstudio.redaction import install_log_redaction, register_secret
 from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_SCOPE = " ".join(SCOPES)
 Sleep = Callable[[float], Awaitable[None]]
 

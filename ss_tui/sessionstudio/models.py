@@ -224,3 +224,4 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
 )
 
 SCOPES: tuple[str, ...] = ("projects:read", "tracks:read", "credits:read", "offline_access")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 grant_type
