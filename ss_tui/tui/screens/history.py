@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,28 +13,10 @@ from textual.widgets import DataTable, Header, Static
 from ss_tui.queries import runs as q
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
+from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200  # newest runs shown
-# Bookkeeping the engine stores with a run (resume detection), not choices staff made.
-HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
-
-
-def options_text(options: dict[str, Any]) -> str:
-    parts = []
-    for key, value in sorted(options.items()):
-        if key in HIDDEN_OPTIONS or value in (None, False, {}, []):
-            continue
-        if isinstance(value, list):
-            parts.append(f"{len(value)} {key.replace('_ids', 's')}")
-        elif isinstance(value, dict):
-            parts.append(key)  # e.g. the preview's decisions: present, detail in the run
-        elif value is True:
-            parts.append(key)
-        else:
-            parts.append(f"{key}={value}")
-    return ", ".join(parts) or "—"
 
 
 class HistoryScreen(BaseScreen):

@@ -87,3 +87,23 @@ def counts_text(counts: Any) -> str:
     counts = {k: sum(v.values()) if isinstance(v, dict) else v for k, v in counts.items()}
     parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float) and v]
     return ", ".join(parts) or "—"
+
+
+# Bookkeeping the engine stores with a run (resume detection), not choices staff made.
+HIDDEN_OPTIONS = {"host", "pid", "interactive", "key"}
+
+
+def options_text(options: dict[str, Any]) -> str:
+    parts = []
+    for key, value in sorted(options.items()):
+        if key in HIDDEN_OPTIONS or value in (None, False, {}, []):
+            continue
+        if isinstance(value, list):
+            parts.append(f"{len(value)} {key.replace('_ids', 's')}")
+        elif isinstance(value, dict):
+            parts.append(key)  # e.g. the preview's decisions: present, detail in the run
+        elif value is True:
+            parts.append(key)
+        else:
+            parts.append(f"{key}={value}")
+    return ", ".join(parts) or "—"
