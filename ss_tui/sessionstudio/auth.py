@@ -1,4 +1,5 @@
-"""Connecting a Session Studio account: OAuth 2.0 flows and token refresh (DESIGN §3, §6).
+"""Connecting a Session Studio account: OAuth 2.0 flows and token refresh
+(README "Connecting an account").
 
 * Device authorization grant (RFC 8628): show a code, poll at the server's pace.
 * Authorization code + PKCE S256 with a one-shot loopback redirect on 127.0.0.1 (RFC 8252).

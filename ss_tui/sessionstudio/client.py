@@ -1,4 +1,4 @@
-"""The Session Studio API client (DESIGN §3, §6).
+"""The Session Studio API client (docs/session-studio-api.yaml).
 
 One shared ``httpx.AsyncClient``; typed methods for every endpoint; cursor pages as
 async iterators with lenient per-item parsing; pacing from ``X-RateLimit-*`` shared by

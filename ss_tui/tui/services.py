@@ -160,7 +160,7 @@ class Services:
     async def creator_profiles(self) -> list[tuple[str, str]]:
         return await self.import_service().creator_profiles()
 
-    # -- link discovery (issue 9) -----------------------------------------------------------
+    # -- link discovery -----------------------------------------------------------------
 
     def discovery_settings(self) -> Any:
         """Settings for the lookup services. The demo points them at the simulator's
