@@ -1,4 +1,4 @@
-"""``python -m bench`` — ss-tui's benchmark harness (issue 8).
+"""``python -m bench`` — ss-tui's benchmark harness (bench/README.md).
 
 Prints one table of figures, each a ratio or count against a bound measured in the same run,
 and writes them as JSON. See bench/README.md for what each figure means and its target.

@@ -193,7 +193,7 @@ class Workspace:
         self._n = 0
 
     async def sqlite_url(self, name: str | None = None) -> str:
-        from ss_tui.db.engine import upgrade
+        from ss_tui.db.migrate import upgrade
 
         if self._template is None:
             self._template = self.root / "template.db"

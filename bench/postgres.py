@@ -23,7 +23,7 @@ class BenchPostgres:
         return self.server is not None
 
     async def start(self) -> None:
-        from ss_tui.db.engine import upgrade
+        from ss_tui.db.migrate import upgrade
         from tests.fixtures.db import PostgresServer, _find_pg_bin
 
         initdb, pg_ctl = _find_pg_bin("initdb"), _find_pg_bin("pg_ctl")

@@ -1,7 +1,7 @@
 """Simulator benchmark: catalogue generation and page serving.
 
 Prints (never asserts) timings as ratios against bounds measured in the same run:
-generation against the 10 s budget of issue 3, and serving a page in-process against
+generation against its 10 s budget (bench/README.md), and serving a page in-process against
 plain ``json.dumps`` of the same page (the unavoidable part of the work).
 
     .venv/bin/python bench/simulator_catalogue.py [--projects 10000]

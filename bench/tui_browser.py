@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.browser import PaintProbe, _page_loaded
 from ss_tui.config import Settings
-from ss_tui.db.engine import create_engine, upgrade
+from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import upgrade
 from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.tui.app import create_app
 from ss_tui.tui.screens.browser import BrowserScreen

@@ -1,4 +1,4 @@
-"""The audit log: who did what, when (issue 7). One row per import, retry, resolve,
+"""The audit log: who did what, when. One row per import, retry, resolve,
 ignore, connect and disconnect. Details never carry a token."""
 
 from __future__ import annotations

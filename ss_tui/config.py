@@ -1,4 +1,4 @@
-"""Settings from the environment (DESIGN §7).
+"""Settings from the environment (README "Configuration").
 
 Session Studio's own variables keep their original names; ours carry the
 ``SS_TUI_`` prefix. Nothing here ever holds an access token.

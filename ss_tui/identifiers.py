@@ -1,4 +1,4 @@
-"""Music identifiers: validation and check digits (DESIGN §3).
+"""Music identifiers: validation and check digits (docs/architecture.md, "Merge rules").
 
 python-stdnum covers ISRC (with its country code check), EAN/UPC and ISNI; ISWC
 and IPI name numbers are small functions of ours. ``clean_*`` return the

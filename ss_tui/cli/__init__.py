@@ -12,6 +12,7 @@ from ss_tui.cli import db as db_cli
 from ss_tui.cli import discovery as discovery_cli
 from ss_tui.cli import importing as importing_cli
 from ss_tui.cli import jobs as jobs_cli
+from ss_tui.cli import plans as plans_cli
 from ss_tui.cli import simulator as simulator_cli
 from ss_tui.cli import tui as tui_cli
 from ss_tui.cli.boundary import VERBOSE_KEY, GuardedGroup
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     install_log_redaction()  # no log record can carry a token
 
 
-for module in (db_cli, simulator_cli, connect_cli, importing_cli, jobs_cli, tui_cli,
+for module in (db_cli, simulator_cli, connect_cli, importing_cli, plans_cli, jobs_cli, tui_cli,
                discovery_cli):
     module.register(cli)
 

@@ -41,7 +41,8 @@ def upgrade_cmd(revision: str, database_url: str | None) -> None:
 
     On an existing Jovie database (its tables present, never migrated by ss-tui) this
     adds only ss-tui's own tables and the providers it links to."""
-    from ss_tui.db.engine import redact, upgrade
+    from ss_tui.db.engine import redact
+    from ss_tui.db.migrate import upgrade
 
     url = _url(database_url)
     result = asyncio.run(upgrade(url, revision))  # failures: the CLI's error boundary
@@ -57,8 +58,8 @@ def downgrade_cmd(revision: str, database_url: str | None, force: bool) -> None:
 
     `0001_jovie` removes ss-tui's own tables; `base` also removes Jovie's tables, which
     is refused in a database holding other tables (a shared Jovie database) unless --force."""
-    from ss_tui.db.engine import downgrade, redact
-    from ss_tui.db.migrate import SharedDatabaseError
+    from ss_tui.db.engine import redact
+    from ss_tui.db.migrate import SharedDatabaseError, downgrade
 
     url = _url(database_url)
     try:
@@ -72,7 +73,7 @@ def downgrade_cmd(revision: str, database_url: str | None, force: bool) -> None:
 @url_option
 def current_cmd(database_url: str | None) -> None:
     """Print the database's migration revision."""
-    from ss_tui.db.engine import current_revision
+    from ss_tui.db.migrate import current_revision
 
     click.echo(asyncio.run(current_revision(_url(database_url))) or "none")
 

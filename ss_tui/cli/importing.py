@@ -7,79 +7,31 @@ connected, 5 cancelled, 6 database unavailable, 7 Session Studio unreachable.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import signal
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import click
 
-from ss_tui.config import load_settings
+from ss_tui.cli.running import (
+    STATUS_EXIT,
+    _console,
+    _install_cancel,
+    _Progress,
+    _run,
+    json_option,
+    url_option,
+)
 from ss_tui.failures import (
-    EXIT_AUTH,
     EXIT_CANCELLED,
-    EXIT_FAILED,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_USAGE,
 )
 from ss_tui.queries.errors import KINDS as ERROR_KINDS
-from ss_tui.text import visible
-
-STATUS_EXIT = {
-    "succeeded": EXIT_OK,
-    "partial": EXIT_PARTIAL,
-    "failed": EXIT_FAILED,
-    "cancelled": EXIT_CANCELLED,
-}
-
-url_option = click.option(
-    "--database-url", default=None, metavar="URL", help="Database (default: SS_TUI_DATABASE_URL)."
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-
-
-def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -> None:
-    """Build settings + engine + service, run ``body(service, settings)``, exit with its code."""
-    from ss_tui.db.engine import create_engine
-    from ss_tui.engine.service import ImportService
-    from ss_tui.sessionstudio.errors import AuthError
-
-    settings = load_settings(**({"database_url": database_url} if database_url else {}))
-
-    async def main() -> int:
-        # IMMEDIATE: apply transactions read then write; a second writer then waits its turn
-        # (busy timeout) instead of failing on a lock upgrade.
-        engine = create_engine(settings.database_url, sqlite_begin="IMMEDIATE")
-        try:
-            return await body(ImportService(settings, engine), settings)
-        finally:
-            await engine.dispose()
-
-    try:  # database and network failures: the CLI's error boundary explains them
-        code = asyncio.run(main())
-    except (KeyError, IndexError):
-        raise  # a bug, not an unknown id
-    except LookupError as exc:
-        from ss_tui.engine.service import NotConnected
-
-        click.secho(str(exc.args[0] if exc.args else exc), fg="red", err=True)
-        code = EXIT_AUTH if isinstance(exc, NotConnected) else EXIT_USAGE
-    except AuthError as exc:
-        click.secho(visible(f"{exc.message}\n{exc.suggested_action}"), fg="red", err=True)
-        code = EXIT_AUTH
-    sys.exit(code)
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 def _print_plan(plan: Any, verbose: bool) -> None:
@@ -91,103 +43,6 @@ def _print_plan(plan: Any, verbose: bool) -> None:
     console = Console()
     for style, line in plan_lines(plan, verbose=verbose):
         console.print(Text(line, style=style or ""), soft_wrap=True)
-
-
-class _Progress:
-    """Events → a rich progress bar on a terminal (nothing otherwise)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.progress: Any = None
-        self.task: Any = None
-        self.failures = 0
-        self.importing = False
-        self.description = "Fetching"
-        self.waiting = ""  # " · waiting 20s: …" while Session Studio holds requests back
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=_console(),
-                transient=False,
-            )
-            self.progress.__enter__()
-            self.task = self.progress.add_task("Fetching", total=None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.__exit__(*exc)
-
-    async def __call__(self, event: Any) -> None:
-        from ss_tui.engine import events as ev
-
-        if self.progress is None:
-            return
-        if isinstance(event, ev.ApiWaiting):  # a long wait shows as one, with its reason
-            self.waiting = "" if event.reason == "resumed" else (
-                f" · waiting {event.seconds:.0f}s: {WAIT_REASONS.get(event.reason, event.reason)}"
-            )
-            self.progress.update(self.task, description=self.description + self.waiting)
-            return
-        if isinstance(event, ev.FetchProgress):
-            if not self.importing:
-                self.description = f"Fetching ({event.fetched})"
-                self.progress.update(self.task, description=self.description + self.waiting)
-            else:  # the listing streams on while importing: the total grows with it
-                total = self.progress.tasks[0].total or 0
-                self.progress.update(self.task, total=max(total, event.total or event.fetched))
-        elif isinstance(event, ev.RunStarted):
-            self.importing, self.description = True, "Importing"
-            self.progress.update(
-                self.task, total=event.total_projects, completed=0,
-                description=self.description + self.waiting,
-            )
-        elif isinstance(event, ev.ProjectFinished):
-            self.progress.advance(self.task)
-        elif isinstance(event, ev.ItemFailed):
-            self.failures += 1
-            self.description = f"Importing ({self.failures} errors)"
-            self.progress.update(self.task, description=self.description + self.waiting)
-        elif isinstance(event, ev.RateLimited) and event.paused_for_s and not self.waiting:
-            pause = f" · rate limited {event.paused_for_s:.0f}s"
-            self.progress.update(self.task, description=self.description + pause)
-
-
-WAIT_REASONS = {
-    "rate_limited": "rate limit (Retry-After)",
-    "retrying": "no answer, retrying",
-    "circuit_open": "Session Studio failing, calls paused",
-}
-
-
-def _install_cancel(control: Any) -> None:
-    """First Ctrl-C: stop at the next project boundary. Second: the default (abort)."""
-    loop = asyncio.get_running_loop()
-
-    def first() -> None:
-        click.secho(
-            "\nCancelling after the current project… (Ctrl-C again to abort)", fg="yellow", err=True
-        )
-        control.cancel()
-        loop.remove_signal_handler(signal.SIGINT)
-
-    try:
-        loop.add_signal_handler(signal.SIGINT, first)
-    except (NotImplementedError, RuntimeError):  # not the main thread / Windows
-        pass
 
 
 @click.command("import")
@@ -900,9 +755,6 @@ def approval_lines(run: dict[str, Any]) -> list[str]:
 
 def register(root: click.Group) -> None:
     """Add this module's commands to the root group."""
-    from ss_tui.cli.plans import apply_cmd
-
     root.add_command(import_cmd)
-    root.add_command(apply_cmd)
     root.add_command(errors_group)
     root.add_command(runs_group)

@@ -14,10 +14,7 @@ from typing import Any
 
 import click
 
-from ss_tui.cli.importing import (
-    EXIT_CANCELLED,
-    EXIT_PARTIAL,
-    EXIT_USAGE,
+from ss_tui.cli.running import (
     STATUS_EXIT,
     _console,
     _install_cancel,
@@ -26,6 +23,7 @@ from ss_tui.cli.importing import (
     json_option,
     url_option,
 )
+from ss_tui.failures import EXIT_CANCELLED, EXIT_PARTIAL, EXIT_USAGE
 
 
 def save_plan(plan: Any, path: str, *, quiet: bool = False) -> None:
@@ -117,3 +115,8 @@ def apply_cmd(plan_file: str, yes: bool, as_json: bool, database_url: str | None
         return STATUS_EXIT.get(result.status, EXIT_PARTIAL)
 
     _run(body, database_url)
+
+
+def register(root: click.Group) -> None:
+    """Add this module's commands to the root group."""
+    root.add_command(apply_cmd)

@@ -19,7 +19,8 @@ from ss_tui.failures import EXIT_INTERNAL, record
 def tui(database_url: str | None, api_base_url: str | None, theme: str) -> None:
     """Open the dashboard."""
     from ss_tui.config import load_settings
-    from ss_tui.db.engine import create_engine, upgrade
+    from ss_tui.db.engine import create_engine
+    from ss_tui.db.migrate import upgrade
     from ss_tui.sessionstudio.tokens import token_store_from_settings
     from ss_tui.tui.app import create_app
 

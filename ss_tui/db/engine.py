@@ -88,37 +88,6 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def upgrade(url: str | URL, revision: str = "head") -> Any:
-    """Migrate the database at ``url`` up to ``revision``; returns a
-    ``migrate.MigrationResult`` saying what changed."""
-    from ss_tui.db import migrate
-
-    return await migrate.run("upgrade", url, revision)
-
-
-async def downgrade(url: str | URL, revision: str, *, force: bool = False) -> None:
-    """Migrate the database at ``url`` down to ``revision`` (``base`` drops everything).
-
-    Below the Jovie revision it refuses when the database holds tables ss-tui does not
-    know (a shared Jovie database), unless ``force``."""
-    from ss_tui.db import migrate
-
-    await migrate.run("downgrade", url, revision, force=force)
-
-
-async def stamp(url: str | URL, revision: str) -> None:
-    """Record ``revision`` as applied without running it (adopting an existing Jovie DB)."""
-    from ss_tui.db import migrate
-
-    await migrate.run("stamp", url, revision)
-
-
-async def current_revision(url: str | URL) -> str | None:
-    from ss_tui.db import migrate
-
-    return await migrate.current(url)
-
-
 def dialect_insert(dialect_name: str, table: Any) -> Any:
     """``INSERT`` with ``ON CONFLICT`` support for the two databases ss-tui runs on."""
     from sqlalchemy.dialects import postgresql, sqlite

@@ -146,7 +146,25 @@ def _current(conn: Connection) -> str | None:
     return ctx.get_current_revision()
 
 
-async def current(url: str | URL) -> str | None:
+async def upgrade(url: str | URL, revision: str = "head") -> MigrationResult:
+    """Migrate the database at ``url`` up to ``revision``; says what changed."""
+    return await run("upgrade", url, revision)
+
+
+async def downgrade(url: str | URL, revision: str, *, force: bool = False) -> None:
+    """Migrate the database at ``url`` down to ``revision`` (``base`` drops everything).
+
+    Below the Jovie revision it refuses when the database holds tables ss-tui does not
+    know (a shared Jovie database), unless ``force``."""
+    await run("downgrade", url, revision, force=force)
+
+
+async def stamp(url: str | URL, revision: str) -> None:
+    """Record ``revision`` as applied without running it (adopting an existing Jovie DB)."""
+    await run("stamp", url, revision)
+
+
+async def current_revision(url: str | URL) -> str | None:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:

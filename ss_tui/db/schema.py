@@ -1,4 +1,5 @@
-"""Jovie's discography schema (DESIGN §4) plus ss-tui's own tables, as SQLAlchemy 2 models.
+"""Jovie's discography schema plus ss-tui's own tables, as SQLAlchemy 2 models
+(docs/jovie-model.md).
 
 Column, index and enum names follow Jovie's Drizzle schema so the same code runs against
 an existing Jovie PostgreSQL. SQLite is the embedded default; types.py papers over the

@@ -29,7 +29,7 @@ from ss_tui.discovery.report import (
     ReleaseDiscovered,
     ReleaseDiscovery,
 )
-from ss_tui.discovery.step import discover_links
+from ss_tui.discovery.step import discover_links, discovery_step
 from ss_tui.discovery.types import Container, Match
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "build_providers",
     "count_requests",
     "discover_links",
+    "discovery_step",
     "open_providers",
     "user_agent",
 ]

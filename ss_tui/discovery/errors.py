@@ -1,7 +1,7 @@
 """Typed lookup failures, on the client layer's error base so the engine classifies them.
 
 They reuse :class:`ss_tui.sessionstudio.errors.SessionStudioError` (``kind``, ``http_status``,
-``suggested_action``) so ``engine.errors.from_exception`` records them like any other failure;
+``suggested_action``) so ``sync_errors.from_exception`` records them like any other failure;
 the messages name the lookup service, never Session Studio.
 """
 

@@ -1,4 +1,4 @@
-"""Write discovered links into ``provider_links`` under the rules of issue 9.
+"""Write discovered links into ``provider_links`` (README "Cross-platform link discovery").
 
 - a link staff set by hand (source_type manual/admin) is never touched;
 - a real link we or an import already have is kept (skip providers that already link);

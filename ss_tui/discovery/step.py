@@ -15,7 +15,9 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -24,7 +26,7 @@ from ss_tui.db.types import utcnow
 from ss_tui.discovery.http import count_requests
 from ss_tui.discovery.links import Found, write_link
 from ss_tui.discovery.parsers import same_title
-from ss_tui.discovery.providers import LookupProvider
+from ss_tui.discovery.providers import LookupProvider, open_providers
 from ss_tui.discovery.report import (
     DiscoveryFinished,
     DiscoveryReport,
@@ -34,7 +36,7 @@ from ss_tui.discovery.report import (
 )
 from ss_tui.discovery.targets import ReleaseTarget, load_targets, needs_lookup
 from ss_tui.discovery.types import Match
-from ss_tui.engine.errors import LIVE, ErrorRecord, from_exception, record_errors
+from ss_tui.sync_errors import LIVE, ErrorRecord, from_exception, record_errors
 
 log = logging.getLogger(__name__)
 
@@ -273,3 +275,30 @@ async def _resolve_error(conn: AsyncConnection, fingerprint: str, now: datetime)
         .values(status="resolved", resolved_at=now, resolved_by="ss-tui (discovery succeeded)",
                 updated_at=now)
     )
+
+
+async def discovery_step(
+    settings: Any,
+    engine: AsyncEngine,
+    release_ids: Sequence[uuid.UUID | str],
+    providers: Sequence[str] | None,
+    *,
+    http: httpx.AsyncClient | None,
+    sink: Sink,
+    run_id: uuid.UUID | None,
+    connection_id: uuid.UUID | None,
+    cancel: asyncio.Event | None,
+) -> dict[str, Any]:
+    """The pipeline's discoverCrossLinks step (``ss_tui.engine.steps.LinkDiscovery``): the
+    named providers (default all) over ``http``, then :func:`discover_links`; its counts."""
+    async with open_providers(settings, providers or None, http=http) as lookups:
+        report = await discover_links(
+            engine,
+            release_ids,
+            lookups.providers,
+            sink=sink,
+            run_id=run_id,
+            connection_id=connection_id,
+            cancel=cancel,
+        )
+    return report.counts()

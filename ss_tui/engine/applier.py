@@ -25,11 +25,11 @@ from ss_tui.engine.apply import (
     identifier_taken,
 )
 from ss_tui.engine.bulk import Batch, compiled_statement
-from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 from ss_tui.engine.plan_types import Action, EntityKind, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import T_ITEMS, RunLedger
 from ss_tui.engine.snapshots import load_projects
+from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 
 MAX_ATTEMPTS = 4
 

@@ -17,9 +17,9 @@ from ss_tui.db import schema
 from ss_tui.db.creators import normalize_username
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
-from ss_tui.engine.errors import from_exception, record_errors, resolve_account_errors
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import operator
+from ss_tui.sync_errors import from_exception, record_errors, resolve_account_errors
 
 T_CONN = schema.SSConnection.__table__
 

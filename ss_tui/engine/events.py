@@ -1,4 +1,4 @@
-"""Typed events the engine emits while it runs (DESIGN §2).
+"""Typed events the engine emits while it runs (docs/architecture.md, "Events").
 
 The engine knows nothing about screens: it hands these to an ``EventSink`` (any async
 callable). The TUI turns them into Textual messages; the CLI into a progress bar or JSON
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+
+# The client's own events (budget, waits, breaker) are defined where they happen and pass
+# through the engine's sink unchanged: see docs/architecture.md.
+from ss_tui.sessionstudio.events import ApiWaiting, CircuitStateChanged, RateLimited
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,32 +72,6 @@ class FetchProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class RateLimited:
-    """The API budget as last seen, and whether requests are paused for a Retry-After."""
-
-    remaining: int | None
-    limit: int | None
-    reset_at: datetime | None
-    paused_for_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ApiWaiting:
-    """Requests to Session Studio are held back, and why: a Retry-After (``rate_limited``),
-    a timeout or failure being retried (``retrying``), the circuit breaker (``circuit_open``).
-    ``seconds`` is how long; 0 with reason ``resumed`` means answers flow again."""
-
-    reason: str  # rate_limited | retrying | circuit_open | resumed
-    seconds: float
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class CircuitStateChanged:
-    state: str  # closed | open | half_open
-
-
-@dataclass(frozen=True, slots=True)
 class ReconnectNeeded:
     """The token was revoked or the refresh token rejected: the user must reconnect.
 
@@ -126,6 +103,8 @@ EngineEvent = (
     | ReconnectNeeded
     | RunFinished
 )
+
+__all__ = ["ApiWaiting", "CircuitStateChanged", "RateLimited"]  # re-exported: one stream
 
 EventSink = Callable[[EngineEvent], Awaitable[None]]
 

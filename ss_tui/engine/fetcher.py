@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db import schema
 from ss_tui.engine import events as ev
 from ss_tui.engine.connections import ConnectionRegistry
-from ss_tui.engine.errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
+from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 
 FETCH_CONCURRENCY = 8
 

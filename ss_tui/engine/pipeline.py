@@ -33,6 +33,7 @@ from ss_tui.engine.run import Control, RunLedger, RunResult, operator
 from ss_tui.engine.skipped import attach_unreadable_tracks
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.engine.state import PlanState
+from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
 from ss_tui.engine.stream import Chunk, Listing, finish_listing, produce, save_chunk
 from ss_tui.engine.summary import plan_rows
@@ -51,12 +52,14 @@ class Pipeline:
         connections: ConnectionRegistry,
         fetcher: Fetcher,
         http: httpx.AsyncClient | None = None,
+        discovery: LinkDiscovery | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.connections = connections
         self.fetcher = fetcher
         self.http = http
+        self.discovery = discovery  # given by the front end: see engine/steps.py
 
     async def plan(
         self,
@@ -344,19 +347,20 @@ class Pipeline:
         become sync errors (stage "discovery"), never a failed run."""
         if discovery is False or run.cancelled or not run.release_ids:
             return None
-        from ss_tui.discovery import discover_links, open_providers
-
-        async with open_providers(self.settings, discovery or None, http=self.http) as lookups:
-            report = await discover_links(
-                self.engine,
-                run.release_ids,
-                lookups.providers,
-                sink=run.emit,  # type: ignore[arg-type]  # a broken screen must not stop it
-                run_id=run.run_id,
-                connection_id=cid,
-                cancel=run.control.cancel_event if run.control else None,
-            )
-        return {"discovery": report.counts()}
+        if self.discovery is None:
+            return {"discovery": {"not_available": len(run.release_ids)}}
+        counts = await self.discovery(
+            self.settings,
+            self.engine,
+            run.release_ids,
+            discovery or None,
+            http=self.http,
+            sink=run.emit,  # a broken screen must not stop it
+            run_id=run.run_id,
+            connection_id=cid,
+            cancel=run.control.cancel_event if run.control else None,
+        )
+        return {"discovery": counts}
 
     async def _import_chunk(
         self,

@@ -1,4 +1,5 @@
-"""Build the plan (DESIGN §5, §6): for each project, each entity's action and field diffs.
+"""Build the plan: for each project, each entity's action and field diffs, under the merge
+rules of docs/architecture.md.
 
 Matching: releases and recordings by ``metadata.sessionStudioId`` first, then recordings by
 ISRC within the creator (another source's recording is linked, not duplicated); artists by
@@ -89,7 +90,7 @@ def merge_row(
     overwrite: bool,
     locks: set[str],
 ) -> tuple[Action, list[FieldDiff], Row]:
-    """Apply the merge rules of DESIGN §5 to one row; returns action, diffs and the full
+    """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
     if existing is None:
         fields = [FieldDiff(k, None, v) for k, v in intended.items() if not is_empty(v)]

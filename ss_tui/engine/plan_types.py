@@ -1,4 +1,4 @@
-"""The plan as a value (DESIGN §6): what apply will write, entity by entity.
+"""The plan as a value (docs/plan-format.md): what apply will write, entity by entity.
 
 The preview screen and ``ss-tui import --dry-run`` render exactly this; apply writes
 exactly this. Decisions staff take in the preview (exclude, conflict choices, target

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
 from ss_tui.engine.decisions import PlanDecisions
-from ss_tui.engine.errors import LIVE, T_ERRORS
 from ss_tui.engine.plan_types import ProjectPlan
 from ss_tui.engine.rows import (
     T_LINK,
@@ -30,6 +29,7 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
 )
 from ss_tui.engine.transform import PROVIDER_ID, payload_hash
+from ss_tui.sync_errors import LIVE, T_ERRORS
 
 T_ITEMS = schema.ImportItem.__table__
 T_SNAP = schema.SourceSnapshot.__table__

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from ss_tui.db.types import utcnow
 from ss_tui.engine.decisions import PlanDecisions
-from ss_tui.engine.errors import LIVE, T_ERRORS
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import load_projects
+from ss_tui.sync_errors import LIVE, T_ERRORS
 
 TRACK_ENTITIES = ("track", "recording", "release_track")
 

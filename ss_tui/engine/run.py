@@ -31,10 +31,10 @@ from ss_tui.db.engine import dialect_insert
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult
-from ss_tui.engine.errors import LIVE, T_ERRORS, ErrorRecord, record_errors
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.summary import add_rows
+from ss_tui.sync_errors import LIVE, T_ERRORS, ErrorRecord, record_errors
 
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__

@@ -24,13 +24,14 @@ from ss_tui.engine.connections import (
     NotConnected,
 )
 from ss_tui.engine.decisions import PlanDecisions
-from ss_tui.engine.errors import close_errors
 from ss_tui.engine.fetcher import Fetcher, FetchResult
 from ss_tui.engine.pipeline import Pipeline
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.retry import plan_retry
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.run import Control, RunResult, operator
+from ss_tui.engine.steps import LinkDiscovery
+from ss_tui.sync_errors import close_errors
 
 __all__ = ["ConnectionInfo", "FetchResult", "ImportService", "NotConnected"]
 
@@ -45,6 +46,7 @@ class ImportService:
         api_base_url: str | None = None,
         http: httpx.AsyncClient | None = None,
         client_factory: ClientFactory | None = None,
+        discovery: LinkDiscovery | None = None,
     ) -> None:
         self.settings = settings
         self.engine = db_engine
@@ -56,7 +58,9 @@ class ImportService:
             http=http, client_factory=client_factory,
         )
         self.fetcher = Fetcher(db_engine, self.registry)
-        self.pipeline = Pipeline(settings, db_engine, self.registry, self.fetcher, http)
+        self.pipeline = Pipeline(
+            settings, db_engine, self.registry, self.fetcher, http, discovery=discovery
+        )
 
     # ------------------------------------------------------------------ accounts
 

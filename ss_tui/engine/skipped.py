@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ss_tui.engine.errors import LIVE, T_ERRORS
 from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.sync_errors import LIVE, T_ERRORS
 
 CHUNK = 500
 

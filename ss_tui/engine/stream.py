@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ss_tui.engine import events as ev
-from ss_tui.engine.errors import (
+from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
+from ss_tui.engine.rows import as_uuid
+from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
+from ss_tui.sync_errors import (
     ErrorRecord,
     from_exception,
     record_errors,
     resolve_account_errors,
     resolve_cleared,
 )
-from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
-from ss_tui.engine.rows import as_uuid
-from ss_tui.engine.snapshots import mark_removed, save_snapshots
-from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 
 DEPTH = 1  # chunks fetched ahead of the one being applied
 ID_CHUNK = 100  # requested ids fetched (concurrently) per chunk

@@ -1,4 +1,5 @@
-"""Pure mapping from Session Studio models to the rows Jovie's schema should hold (DESIGN §5).
+"""Pure mapping from Session Studio models to the rows Jovie's schema should hold
+(docs/architecture.md, "Merge rules").
 
 Nothing here touches the database: the planner decides create/update/unchanged against what
 exists; these functions only say what Session Studio's data means in Jovie's terms.

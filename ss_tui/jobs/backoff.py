@@ -1,4 +1,4 @@
-"""Retry delays for failed jobs (issue 7): 5 s doubling to 5 min; rate-limited failures
+"""Retry delays for failed jobs: 5 s doubling to 5 min; rate-limited failures
 30 s doubling to 15 min; ±20 % jitter so workers that failed together don't retry together.
 
 The arithmetic is the Session Studio client's :class:`RetryPolicy` (jittered, capped

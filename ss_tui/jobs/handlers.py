@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.creators import is_jovie_database
 from ss_tui.db.schema import SyncError
-from ss_tui.discovery import LookupProviders, discover_links, open_providers
+from ss_tui.discovery import LookupProviders, discover_links, discovery_step, open_providers
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.run import RunResult
 from ss_tui.engine.service import ImportService, NotConnected
@@ -125,7 +125,9 @@ def build_handlers(
     token_store: Any = None,
     http: httpx.AsyncClient | None = None,
 ) -> Handlers:
-    service = ImportService(settings, engine, token_store=token_store, http=http)
+    service = ImportService(
+        settings, engine, token_store=token_store, http=http, discovery=discovery_step
+    )
     # One set of lookup providers for every discover job of this worker, whatever its
     # concurrency: their pacers keep the services' per-client limits (MusicBrainz 1/s)
     # only if concurrent jobs share them. Their own client: real services, not the API's.

@@ -1,4 +1,4 @@
-"""The webhook receiver (`ss-tui webhooks serve`, issue 7).
+"""The webhook receiver (`ss-tui webhooks serve`, README "Running at scale").
 
 It only verifies, deduplicates and enqueues, so it answers within the sender's timeout;
 workers do the importing. A delivery that repeats (same event id) maps to the same

@@ -1,4 +1,4 @@
-"""Monitoring figures from what runs and jobs record in the database (issue 7).
+"""Monitoring figures from what runs and jobs record in the database.
 
 Everything here is read-only and computed from ``import_runs`` and ``ss_jobs``,
 so the dashboard's Stats screen, ``ss-tui stats --json`` and any worker see the same

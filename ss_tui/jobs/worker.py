@@ -1,4 +1,4 @@
-"""A job worker: claims ingestion jobs and runs them until told to stop (issue 7).
+"""A job worker: claims ingestion jobs and runs them until told to stop.
 
 Run as many as you like, on as many machines as you like, against one PostgreSQL. Each
 running job heart-beats; a worker that dies (SIGKILL, lost machine) leaves a job whose

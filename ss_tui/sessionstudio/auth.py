@@ -1,4 +1,5 @@
-"""Connecting a Session Studio account: OAuth 2.0 flows and token refresh (DESIGN §3, §6).
+"""Connecting a Session Studio account: OAuth 2.0 flows and token refresh
+(README "Connecting an account").
 
 * Device authorization grant (RFC 8628): show a code, poll at the server's pace.
 * Authorization code + PKCE S256 with a one-shot loopback redirect on 127.0.0.1 (RFC 8252).
@@ -33,13 +34,12 @@ from ss_tui.sessionstudio.errors import (
     SessionStudioError,
     TransientError,
 )
-from ss_tui.sessionstudio.models import SCOPES, DeviceCodeResponse, TokenResponse
+from ss_tui.sessionstudio.models import DEVICE_GRANT, SCOPES, DeviceCodeResponse, TokenResponse
 from ss_tui.sessionstudio.redaction import install_log_redaction, register_secret
 from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 
 log = logging.getLogger(__name__)
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_SCOPE = " ".join(SCOPES)
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -1,4 +1,4 @@
-"""A circuit breaker so a failing Session Studio is not hammered (DESIGN §6).
+"""A circuit breaker so a failing Session Studio is not hammered.
 
 closed → open after ``failure_threshold`` failures within ``window_s``; open → half_open
 once ``recovery_s`` have passed (one trial call at a time); half_open → closed after

@@ -1,4 +1,4 @@
-"""The Session Studio API client (DESIGN §3, §6).
+"""The Session Studio API client (docs/session-studio-api.yaml).
 
 One shared ``httpx.AsyncClient``; typed methods for every endpoint; cursor pages as
 async iterators with lenient per-item parsing; pacing from ``X-RateLimit-*`` shared by
@@ -25,7 +25,6 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from ss_tui.engine.events import ApiWaiting, CircuitStateChanged, RateLimited
 from ss_tui.sessionstudio.auth import TokenManager
 from ss_tui.sessionstudio.breaker import CircuitBreaker
 from ss_tui.sessionstudio.errors import (
@@ -41,6 +40,7 @@ from ss_tui.sessionstudio.errors import (
     TransientError,
     problem_from_response,
 )
+from ss_tui.sessionstudio.events import ApiWaiting, CircuitStateChanged, RateLimited
 from ss_tui.sessionstudio.models import Account, Artist, Project, Track
 from ss_tui.sessionstudio.pacing import RateLimitPacer
 from ss_tui.sessionstudio.redaction import install_log_redaction

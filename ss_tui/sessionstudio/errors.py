@@ -1,4 +1,4 @@
-"""Typed errors raised by the Session Studio client (DESIGN §6).
+"""Typed errors raised by the Session Studio client (classified by ss_tui/sync_errors.py).
 
 Every error carries a ``kind`` (how the engine classifies it), the HTTP status and
 RFC 9457 problem body when there was one, and a ``suggested_action`` a person can act

@@ -1,4 +1,4 @@
-"""Session Studio API models (DESIGN §3), shared by the client and the simulator.
+"""Session Studio API models (docs/session-studio-api.yaml), shared by the client and the simulator.
 
 Fields are snake_case in Python and camelCase on the wire. Models are lenient on
 input (unknown fields are kept in ``model_extra`` and ignored) but strict on types,
@@ -224,3 +224,4 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
 )
 
 SCOPES: tuple[str, ...] = ("projects:read", "tracks:read", "credits:read", "offline_access")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 grant_type

@@ -1,4 +1,4 @@
-"""Keep tokens and secrets out of logs, exception messages and reprs (DESIGN §7).
+"""Keep tokens and secrets out of logs, exception messages and reprs.
 
 Two layers: every secret the process handles is registered (exact-match removal,
 whatever the surrounding text looks like), and patterns catch the usual shapes

@@ -1,4 +1,4 @@
-"""Where Session Studio tokens live (DESIGN §7).
+"""Where Session Studio tokens live (README "Connecting an account").
 
 * :class:`KeyringTokenStore` — the OS keyring (default). keyring is blocking, so every
   call goes through ``asyncio.to_thread``. keyring's fail/null backends are refused.

@@ -1,4 +1,4 @@
-"""Webhook signatures (DESIGN §3).
+"""Webhook signatures (docs/session-studio-api.yaml).
 
 ``X-Session-Studio-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``, keyed
 with ``SESSION_STUDIO_WEBHOOK_SECRET``. Receivers reject stale timestamps (replays)

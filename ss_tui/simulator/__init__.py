@@ -1,4 +1,5 @@
-"""A faithful local Session Studio (DESIGN §3): seeded catalogue, OAuth, limits, faults.
+"""A faithful local Session Studio: seeded catalogue, OAuth, limits, faults
+(docs/session-studio-api.yaml).
 
 ``create_app(SimulatorConfig(...))`` returns a Starlette app serving the contract under
 ``/v1``; ``app.state.simulator`` is the :class:`Simulator` that tests and demos drive.

@@ -1,4 +1,4 @@
-"""Resource endpoints: /me, /projects, /tracks, /search (DESIGN §3)."""
+"""Resource endpoints: /me, /projects, /tracks, /search (docs/session-studio-api.yaml)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,10 @@ invalid for the wire models (the client must parse pages leniently, item by item
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-from ss_tui.simulator.catalogue import Catalogue
+if TYPE_CHECKING:  # annotations only: the catalogue calls in here
+    from ss_tui.simulator.catalogue import Catalogue
 
 RICH_MARKUP_TITLES = (
     "[bold red]Loud[/] Song",

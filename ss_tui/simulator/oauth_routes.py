@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ss_tui.sessionstudio.auth import DEVICE_GRANT
+from ss_tui.sessionstudio.models import DEVICE_GRANT
 from ss_tui.simulator.http import Ctx, endpoint
 from ss_tui.simulator.oauth import OAuthProblem, parse_scopes
 

@@ -101,7 +101,7 @@ class SsTuiApp(App[None]):
         self.refresh_state = RefreshState()
         self.refresh_changed: Signal[RefreshState] = Signal(self, "refresh_changed")
         self.pending_refresh: Any = None
-        # "Discover links" on selected releases (issue 9); the Discovery screen renders it.
+        # "Discover links" on selected releases; the Discovery screen renders it.
         self.discovery_state = DiscoveryState()
         self.discovery_changed: Signal[DiscoveryState] = Signal(self, "discovery_changed")
         self.run_control: RunControl | None = None  # of the current (or last) run

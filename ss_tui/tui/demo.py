@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from ss_tui.config import Settings
 from ss_tui.db import schema
 from ss_tui.db.creators import new_profile_row, normalize_username
-from ss_tui.db.engine import create_engine, upgrade
+from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import upgrade
 from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.simulator import SimulatorConfig
 

@@ -66,6 +66,7 @@ class Services:
         return TokenManager(self.oauth(), self.ctx.token_store, account_key)
 
     def import_service(self) -> Any:
+        from ss_tui.discovery import discovery_step
         from ss_tui.engine.service import ImportService
 
         return ImportService(
@@ -74,6 +75,7 @@ class Services:
             token_store=self.ctx.token_store,
             api_base_url=self.ctx.api_base_url,
             http=self.http(),
+            discovery=discovery_step,
         )
 
     async def aclose(self) -> None:
@@ -153,7 +155,7 @@ class Services:
     async def creator_profiles(self) -> list[tuple[str, str]]:
         return await self.import_service().creator_profiles()
 
-    # -- link discovery (issue 9) -----------------------------------------------------------
+    # -- link discovery -----------------------------------------------------------------
 
     def discovery_settings(self) -> Any:
         """Settings for the lookup services. The demo points them at the simulator's

@@ -76,11 +76,11 @@ async def _populate(url: str, env: dict[str, str], simulator: Any, api: str) -> 
     """A connected account (token in the database store), an import run, a sync error of a
     project and a pending job: something for every command to act on."""
     from ss_tui.config import Settings
-    from ss_tui.engine.errors import ErrorRecord, record_errors
     from ss_tui.engine.run import RunLedger as Run
     from ss_tui.engine.service import ImportService
     from ss_tui.jobs import queue
     from ss_tui.sessionstudio.tokens import DatabaseTokenStore, TokenSet
+    from ss_tui.sync_errors import ErrorRecord, record_errors
 
     engine = create_engine(url)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ss_tui.db.engine import upgrade
+from ss_tui.db.migrate import upgrade
 from ss_tui.simulator import SimulatorConfig
 from tests.fixtures.db import PostgresServer, _find_pg_bin
 from tests.fixtures.engine import REPO, cli_args, prepare_cli_database

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ss_tui.cli.importing import _Progress
+from ss_tui.cli.running import _Progress
 from ss_tui.engine import events as ev
 from ss_tui.sessionstudio.breaker import CircuitBreaker
 from ss_tui.sessionstudio.errors import CircuitOpenError, TransientError

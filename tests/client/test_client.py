@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ss_tui.engine.events import CircuitStateChanged, RateLimited
 from ss_tui.sessionstudio.errors import (
     CircuitOpenError,
     ItemValidationProblem,
@@ -18,6 +17,7 @@ from ss_tui.sessionstudio.errors import (
     ReconnectNeeded,
     TransientError,
 )
+from ss_tui.sessionstudio.events import CircuitStateChanged, RateLimited
 from ss_tui.sessionstudio.models import Project
 from ss_tui.simulator import FaultConfig, SimulatorConfig
 from tests.fixtures.client import open_kit

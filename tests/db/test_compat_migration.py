@@ -7,7 +7,8 @@ import uuid
 
 import sqlalchemy as sa
 
-from ss_tui.db.engine import create_engine, downgrade, upgrade
+from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import downgrade, upgrade
 
 LEGACY_JOB_COLUMNS = (
     ("locked_by", "TEXT"),

@@ -1,5 +1,5 @@
 """The database itself refuses duplicates and malformed rows, on SQLite and PostgreSQL
-alike (DESIGN §6: unique constraints, not luck, make duplicates impossible)."""
+alike (unique constraints, not luck, make duplicates impossible: docs/architecture.md)."""
 
 from __future__ import annotations
 

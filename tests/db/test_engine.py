@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.db.engine import create_engine, redact, session_factory, upgrade
+from ss_tui.db.engine import create_engine, redact, session_factory
+from ss_tui.db.migrate import upgrade
 from ss_tui.db.schema import CreatorProfile, DiscogRelease, SSToken
 from tests.fixtures.db import creator_values, make_sqlite_url
 

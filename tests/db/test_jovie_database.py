@@ -169,7 +169,7 @@ async def test_check_names_columns_ss_tui_cannot_fill_and_missing_enum_values(
     jovie_database,
 ) -> None:
     from ss_tui.db.check import check_database, format_report
-    from ss_tui.db.engine import upgrade
+    from ss_tui.db.migrate import upgrade
 
     db = jovie_database()
     await upgrade(db.url)

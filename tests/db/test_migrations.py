@@ -9,8 +9,16 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ss_tui.db.engine import create_engine, current_revision, downgrade, upgrade
-from ss_tui.db.migrate import JOVIE_REVISION, VERSION_TABLE, SharedDatabaseError, head
+from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import (
+    JOVIE_REVISION,
+    VERSION_TABLE,
+    SharedDatabaseError,
+    current_revision,
+    downgrade,
+    head,
+    upgrade,
+)
 from ss_tui.db.schema import JOVIE_TABLES, SS_TUI_TABLES, metadata
 
 ALL_TABLES = set(JOVIE_TABLES) | set(SS_TUI_TABLES)

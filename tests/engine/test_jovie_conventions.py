@@ -238,7 +238,8 @@ async def test_catalogue_import_follows_jovie_conventions(db_engine):
 async def test_conventions_in_a_database_built_from_jovies_ddl(jovie_database):
     """The same, in a database Jovie's own DDL built, into its seeded profile; Jovie's public
     predicate run as SQL there."""
-    from ss_tui.db.engine import create_engine, upgrade
+    from ss_tui.db.engine import create_engine
+    from ss_tui.db.migrate import upgrade
     from tests.fixtures.jovie import SEEDED_PROFILE_ID
 
     db = jovie_database()

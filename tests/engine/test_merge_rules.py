@@ -1,4 +1,5 @@
-"""Merge rules (DESIGN §5) on real databases: other sources, locks, nulls, conflicts, drift."""
+"""Merge rules (docs/architecture.md) on real databases: other sources, locks, nulls,
+conflicts, drift."""
 
 from __future__ import annotations
 

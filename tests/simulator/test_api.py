@@ -1,4 +1,5 @@
-"""Resources: pagination, filters, include, ETags, search, not-found (DESIGN §3)."""
+"""Resources: pagination, filters, include, ETags, search, not-found
+(docs/session-studio-api.yaml)."""
 
 from __future__ import annotations
 

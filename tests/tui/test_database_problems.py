@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy.pool import NullPool
 
 from ss_tui.config import Settings
-from ss_tui.db.engine import create_engine, upgrade
+from ss_tui.db.engine import create_engine
+from ss_tui.db.migrate import upgrade
 from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.tui.app import create_app
 from ss_tui.tui.failure import DatabaseProblemScreen

@@ -1,4 +1,4 @@
-"""The Jobs and Stats screens (issue 7): what support sees of the worker queue and of import
+"""The Jobs and Stats screens: what support sees of the worker queue and of import
 health, and that their actions reach the queue."""
 
 from __future__ import annotations

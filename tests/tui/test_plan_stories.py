@@ -19,11 +19,11 @@ from ss_tui.sessionstudio.tokens import TokenSet
 from ss_tui.simulator import SimulatorConfig
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
-from ss_tui.tui.screens.history import options_text
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
 from ss_tui.tui.screenshots import settle
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
+from ss_tui.tui.widgets.format import options_text
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import screen_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,56 +13,10 @@ from textual.widgets import DataTable, Header, Static
 from ss_tui.queries import runs as q
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
+from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200  # newest runs shown
-
-
-def _decisions_parts(d: dict[str, Any]) -> list[str]:
-    """What a person decided in the preview, counted: conflict choices, exclusions,
-    creator profiles chosen, overwrite, the import options switched on."""
-    projects = [p for p in (d.get("projects") or {}).values() if isinstance(p, dict)]
-    choices = sum(len(p.get("choices") or {}) for p in projects)
-    excluded = sum(len(p.get("excluded") or ()) + (p.get("include") is False) for p in projects)
-    creators = sum(1 for p in projects if p.get("creator_profile_id"))
-    overwrite = d.get("overwrite") or any(p.get("overwrite") for p in projects)
-    parts = []
-    if choices:
-        parts.append(f"{choices} choice{'s' if choices != 1 else ''}")
-    if excluded:
-        parts.append(f"{excluded} excluded")
-    if creators:
-        parts.append(f"{creators} creator{'s' if creators != 1 else ''} chosen")
-    if overwrite:
-        parts.append("overwrite")
-    if d.get("include_unreleased"):
-        parts.append("unreleased")
-    if d.get("include_collaborations"):
-        parts.append("collaborations")
-    return parts
-
-
-def options_text(options: dict[str, Any]) -> str:
-    """What was approved, readably: "plan 1a2b3c4d · 2 choices · 1 excluded" for a previewed
-    plan, "all projects · incremental" for a headless import (docs/plan-format.md)."""
-    parts = []
-    if options.get("plan_hash"):
-        parts.append(f"plan {str(options['plan_hash'])[:8]}")
-    elif options.get("all"):
-        parts.append("all projects")
-    elif options.get("project_ids"):
-        n = len(options["project_ids"])
-        parts.append(f"{n} project{'s' if n != 1 else ''}")
-    if options.get("incremental"):
-        parts.append("incremental")
-    if isinstance(options.get("decisions"), dict):
-        parts += _decisions_parts(options["decisions"])
-    if options.get("discoverCrossLinks"):
-        parts.append("link discovery")
-    if options.get("retry"):
-        parts.append("retry")
-    return " · ".join(parts) or "—"
 
 
 class HistoryScreen(BaseScreen):

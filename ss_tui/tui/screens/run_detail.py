@@ -13,8 +13,7 @@ from textual.widgets import DataTable, Header, Static
 from ss_tui.queries import runs as q
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.screens.history import options_text
-from ss_tui.tui.widgets.format import counts_text, duration, status_text, when
+from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 

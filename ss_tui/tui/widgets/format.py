@@ -87,3 +87,50 @@ def counts_text(counts: Any) -> str:
     counts = {k: sum(v.values()) if isinstance(v, dict) else v for k, v in counts.items()}
     parts = [f"{k} {v}" for k, v in counts.items() if isinstance(v, int | float) and v]
     return ", ".join(parts) or "—"
+
+
+def _decisions_parts(d: dict[str, Any]) -> list[str]:
+    """What a person decided in the preview, counted: conflict choices, exclusions,
+    creator profiles chosen, overwrite, the import options switched on."""
+    projects = [p for p in (d.get("projects") or {}).values() if isinstance(p, dict)]
+    choices = sum(len(p.get("choices") or {}) for p in projects)
+    excluded = sum(len(p.get("excluded") or ()) + (p.get("include") is False) for p in projects)
+    creators = sum(1 for p in projects if p.get("creator_profile_id"))
+    overwrite = d.get("overwrite") or any(p.get("overwrite") for p in projects)
+    parts = []
+    if choices:
+        parts.append(f"{choices} choice{'s' if choices != 1 else ''}")
+    if excluded:
+        parts.append(f"{excluded} excluded")
+    if creators:
+        parts.append(f"{creators} creator{'s' if creators != 1 else ''} chosen")
+    if overwrite:
+        parts.append("overwrite")
+    if d.get("include_unreleased"):
+        parts.append("unreleased")
+    if d.get("include_collaborations"):
+        parts.append("collaborations")
+    return parts
+
+
+def options_text(options: dict[str, Any]) -> str:
+    """What was approved, readably: "plan 1a2b3c4d · 2 choices · 1 excluded" for a previewed
+    plan, "all projects · incremental" for a headless import (docs/plan-format.md)."""
+    parts = []
+    if options.get("plan_hash"):
+        parts.append(f"plan {str(options['plan_hash'])[:8]}")
+    elif options.get("all"):
+        parts.append("all projects")
+    elif options.get("project_ids"):
+        n = len(options["project_ids"])
+        parts.append(f"{n} project{'s' if n != 1 else ''}")
+    if options.get("incremental"):
+        parts.append("incremental")
+    if isinstance(options.get("decisions"), dict):
+        parts += _decisions_parts(options["decisions"])
+    if options.get("discoverCrossLinks"):
+        parts.append("link discovery")
+    if options.get("retry"):
+        parts.append("retry")
+    return " · ".join(parts) or "—"
+
