@@ -118,6 +118,8 @@ async def _database_figures(sizes: Sizes, ws: Any, wanted: set[int], pg: Any) ->
                 return f2
 
             f2 = await _guarded(2, "Plan and apply vs raw SQL", fig2)
+            for f in figs:  # measured by the same runs
+                f.duration_s = f2.duration_s
             out += [f for f in (f2, *figs) if f.number in wanted]
             if f2.error and 7 in wanted:
                 out.append(Figure(7, "End-to-end local work vs raw", error=f2.error))
