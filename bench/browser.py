@@ -145,7 +145,9 @@ class DashboardRun:
     matches: int
 
 
-async def _dashboard(url: str, engine: Any, term: str) -> DashboardRun:
+async def _dashboard(url: str, engine: Any, term: str, profile: Any = None) -> DashboardRun:
+    """One run of the dashboard; ``profile`` (bench/profiles.py) is started around the first
+    paint only."""
     from ss_tui.sessionstudio.tokens import MemoryTokenStore
     from ss_tui.tui.app import create_app
     from ss_tui.tui.screens import browser as browser_screen
@@ -166,9 +168,13 @@ async def _dashboard(url: str, engine: Any, term: str) -> DashboardRun:
                 isinstance(app.screen, browser_screen.BrowserScreen) and _page_loaded(app.screen)
             )
         )
+        if profile is not None:
+            profile.start()
         started = time.perf_counter()
         await pilot.press("f3")
         first_paint = await probe.wait(pilot) - started
+        if profile is not None:
+            profile.stop()
         screen = app.screen
         filters = [screen.filter]
         rows_first, total = screen.loaded, screen.total

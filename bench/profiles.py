@@ -6,9 +6,10 @@ functions by their own time. Use it on a figure that misses its target, before a
 
     .venv/bin/python -m bench.profiles plan      # figure 2: planning a first import
     .venv/bin/python -m bench.profiles apply     # figure 2: applying it
+    .venv/bin/python -m bench.profiles apply --postgres
     .venv/bin/python -m bench.profiles decode    # figure 7: decode + validate + store
     .venv/bin/python -m bench.profiles replan    # figure 3
-    .venv/bin/python -m bench.profiles browser   # figure 4: first paint and keystrokes
+    .venv/bin/python -m bench.profiles browser   # figure 4: F3 to the first rows painted
     .venv/bin/python -m bench.profiles plan --projects 1000 --tracks 10000 --html out.html
 """
 
@@ -35,8 +36,17 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
 
     _, sim = build_simulator(args.projects, args.tracks)
     pages = page_bodies(sim)
+    pg = None
     with workspace() as ws:
-        svc, cid = await seeded_service(await ws.sqlite_url("profile"), [], sim.demo_account_id)
+        if args.postgres:
+            from bench.postgres import BenchPostgres
+
+            pg = BenchPostgres()
+            await pg.start()
+            if not pg.available:
+                raise SystemExit(pg.why_not)
+        url = await pg.fresh() if pg is not None else await ws.sqlite_url("profile")
+        svc, cid = await seeded_service(url, [], sim.demo_account_id)
         try:
             ids: list[str] = []
             if section == "decode":
@@ -68,6 +78,8 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
             profiler.stop()
         finally:
             await svc.engine.dispose()
+            if pg is not None:
+                pg.stop()
 
 
 async def _browser(args: argparse.Namespace, profiler: Any) -> None:
@@ -80,11 +92,31 @@ async def _browser(args: argparse.Namespace, profiler: Any) -> None:
         term, _ = await browser._seed(sizes, [url])
         engine = create_engine(url)
         try:
-            profiler.start()
-            await browser._dashboard(url, engine, term)
-            profiler.stop()
+            await browser._dashboard(url, engine, term, profile=profiler)
         finally:
             await engine.dispose()
+
+
+class _CProfile:
+    """cProfile behind pyinstrument's start/stop, printing own and cumulative time."""
+
+    def __init__(self) -> None:
+        import cProfile
+
+        self.profile = cProfile.Profile()
+
+    def start(self) -> None:
+        self.profile.enable()
+
+    def stop(self) -> None:
+        self.profile.disable()
+
+    def print(self, top: int) -> None:
+        import pstats
+
+        stats = pstats.Stats(self.profile)
+        stats.sort_stats("tottime").print_stats(top)
+        stats.sort_stats("cumtime").print_stats(top)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,14 +127,24 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--projects", type=int, default=1_000)
     p.add_argument("--tracks", type=int, default=10_000)
     p.add_argument("--browser-tracks", type=int, default=100_000)
+    p.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL, not SQLite")
     p.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
     p.add_argument("--top", type=int, default=25, help="hottest functions listed")
+    p.add_argument(
+        "--cprofile",
+        action="store_true",
+        help="cProfile instead (exact counts; pyinstrument can charge C calls such as "
+        "json decoding to a neighbouring Python frame)",
+    )
     args = p.parse_args(argv)
-    profiler = Profiler(interval=0.0005, async_mode="enabled")
+    profiler: Any = _CProfile() if args.cprofile else Profiler(interval=0.001)
     if args.section == "browser":
         asyncio.run(_browser(args, profiler))
     else:
         asyncio.run(_pipeline(args.section, args, profiler))
+    if args.cprofile:
+        profiler.print(args.top)
+        return
     print(profiler.output_text(unicode=True, time="percent_of_total", short_mode=False))
     flat = profiler.output_text(unicode=True, flat=True, time="percent_of_total")
     print("\n".join(flat.splitlines()[: args.top + 6]))

@@ -40,7 +40,7 @@ def print_table(report: dict[str, Any], console: Console | None = None) -> None:
     table = Table(title=title, show_lines=False)
     for name, kw in (
         ("#", {"justify": "right"}),
-        ("figure", {}),
+        ("figure", {"no_wrap": True}),
         ("measure", {}),
         ("median (min-max)", {"justify": "right"}),
         ("target", {"justify": "right"}),
