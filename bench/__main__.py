@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, Sizes, build_simulator, workspace
-from bench.report import print_table
+from bench.report import markdown_table, print_table
 
 ALL_FIGURES = (1, 2, 3, 4, 5, 6, 7)
 POSTGRES_FIGURES = {2, 4, 7}
@@ -37,6 +37,7 @@ POSTGRES_FIGURES = {2, 4, 7}
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--json", type=Path, help="write the figures as JSON to this path")
+    p.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     p.add_argument("--quick", action="store_true", help="tiny sizes (seconds): a smoke run")
     p.add_argument("--figures", default=",".join(map(str, ALL_FIGURES)), help="e.g. 1,2,3")
     p.add_argument("--projects", type=int, help="figures 2/3 catalogue projects (1000)")
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown_table(report))
     # Missed targets are findings, not crashes: exit 0 unless a figure could not be measured.
     return 1 if any(f["error"] for f in report["figures"]) else 0
 

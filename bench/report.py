@@ -68,3 +68,28 @@ def print_table(report: dict[str, Any], console: Console | None = None) -> None:
             first = False
         table.add_section()
     console.print(table)
+
+
+def markdown_table(report: dict[str, Any]) -> str:
+    """The same figures as a Markdown table (for bench/README.md and closing notes)."""
+    load = (report.get("machine") or {}).get("load_average_at_start")
+    lines = [
+        f"{report.get('runs', 1)} runs a figure, {report['duration_s']} s"
+        + (f", load average at start {load[0]:.2f}" if load else "")
+        + (", one core busy (figure 6)" if report.get("busy") else ""),
+        "",
+        "| # | measure | median (min-max) | target | |",
+        "|---|---|---|---|---|",
+    ]
+    for fig in report["figures"]:
+        if fig.get("error") or fig.get("skipped"):
+            lines.append(f"| {fig['number']} | {fig['title']} | not measured | | |")
+            continue
+        for m in fig["metrics"]:
+            if m["value"] is None:
+                continue
+            verdict = "" if m["ok"] is None else ("met" if m["ok"] else "**MISSED**")
+            lines.append(
+                f"| {fig['number']} | {m['name']} | {_value(m)} | {m['target'] or ''} | {verdict} |"
+            )
+    return "\n".join(lines) + "\n"
