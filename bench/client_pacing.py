@@ -21,14 +21,14 @@ from ss_tui.simulator import SimulatorConfig
 from ss_tui.simulator.server import start_live_simulator
 
 
-async def measure(rate: int, requests: int) -> dict:
+async def measure(rate: int, requests: int, in_flight: int = 8) -> dict:
     config = SimulatorConfig(projects=requests, rate_limit=rate, rate_window_s=1)
     with start_live_simulator(config) as live:
         sim = live.simulator
         manager = TokenManager(None, MemoryTokenStore(), "bench")
         await manager.save(TokenSet.from_response(sim.issue_token()))
         ids = sim.catalogue.project_ids(sim.demo_account_id)[:requests]
-        async with SessionStudioClient(live.base_url, manager, max_concurrency=8) as client:
+        async with SessionStudioClient(live.base_url, manager, max_concurrency=in_flight) as client:
             started = time.perf_counter()
             await asyncio.gather(*(client.get_project(i) for i in ids))
             elapsed = time.perf_counter() - started

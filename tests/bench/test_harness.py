@@ -38,6 +38,21 @@ def test_every_figure_is_measured_and_written_as_json(quick_run: tuple[int, dict
         assert values and all(isinstance(v, int | float) for v in values), fig
         for m in fig["metrics"]:  # a target always comes with its verdict
             assert (m["target"] is None) == (m["ok"] is None), m
+            if m["value"] is not None:  # and every value with its runs' spread
+                assert m["samples"] and m["min"] <= m["value"] <= m["max"], m
+
+
+def test_each_figure_ran_several_times(quick_run: tuple[int, dict, str]) -> None:
+    """Every timed figure is the median of several runs, so noise shows as a spread."""
+    _, report, printed = quick_run
+    assert report["runs"] >= 2
+    for number in (1, 2, 3, 4, 5, 7):
+        fig = next(f for f in report["figures"] if f["number"] == number)
+        assert any(len(m["samples"] or []) == report["runs"] for m in fig["metrics"]), fig
+    pacing = next(f for f in report["figures"] if f["number"] == 6)
+    runs = pacing["params"]["runs"]
+    assert all(len(m["samples"]) == runs for m in pacing["metrics"])
+    assert "median (min-max)" in printed
 
 
 def test_the_table_names_every_figure(quick_run: tuple[int, dict, str]) -> None:
@@ -57,7 +72,10 @@ def test_figures_check_what_they_measured(quick_run: tuple[int, dict, str]) -> N
     assert metrics[(3, "rows written by applying it")] == 0
     assert metrics[(3, "entities planned as changing")] == 0
     assert metrics[(1, "requests ÷ minimal")] >= 1
-    assert metrics[(5, "peak RSS of the import")] > 0
+    assert metrics[(4, "SQLite first paint ÷ (query + bare paint)")] > 0
+    assert metrics[(7, "SQLite local work ÷ raw")] > 0
+    peaks = [v for (n, name), v in metrics.items() if n == 5 and name.startswith("peak RSS")]
+    assert len(peaks) == 2 and all(p > 0 for p in peaks)
 
 
 @pytest.mark.parametrize(("projects", "tracks"), [(1, 1), (7, 50), (200, 2000), (3, 1000)])
