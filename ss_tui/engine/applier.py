@@ -122,6 +122,9 @@ class ProjectApplier:
         self.keep = keep or {}  # project → error fingerprints seen this run (stay open)
         self.live_errors = live_errors  # projects with open errors (None: unknown)
         self.replan = replan
+        # Rows a project of this plan was to create but did not write (stale, failed): a
+        # later project relying on them cannot be written as planned either.
+        self.unwritten: dict[str, str] = {}
 
     async def payload(self, conn: AsyncConnection, project_id: str) -> dict[str, Any] | None:
         """A project's raw source payload for its error rows: from the snapshots, and only
@@ -159,7 +162,9 @@ class ProjectApplier:
                     await self._mark_stale(pp.project_id, current, str(exc))
                     break
             except DBAPIError as exc:
-                taken = await self._identifier_taken(current, exc)
+                taken = await self._identifier_taken(current, exc) or self._relies_on_unwritten(
+                    current, exc
+                )
                 if taken is not None and (self.replan is None or attempt >= MAX_ATTEMPTS):
                     status, result, fails = "stale", None, 0  # the plan's claim no longer holds
                     await self._mark_stale(pp.project_id, current, taken)
@@ -167,14 +172,18 @@ class ProjectApplier:
                 if taken is None and (
                     self.replan is None or attempt >= MAX_ATTEMPTS or not _retryable_db_error(exc)
                 ):
+                    self._not_written(current)
                     await self._fail(current, exc)
                     return "failed"
             except Exception as exc:  # one project's bug must not end the run
+                self._not_written(current)
                 await self._fail(current, exc)
                 return "failed"
             current = await self.replan(pp.project_id)
             if current is None:
                 return "failed"
+        if status == "stale":
+            self._not_written(current)
         await run.record_outcome(
             pp.project_id,
             status,
@@ -193,6 +202,27 @@ class ProjectApplier:
             return None
         async with self.ledger.engine.connect() as conn:
             return await identifier_taken(conn, pp)
+
+    def _not_written(self, pp: ProjectPlan) -> None:
+        for e in pp.entities:
+            if e.included and e.action == Action.create and e.row is not None:
+                self.unwritten[str(e.row["id"])] = pp.title or pp.project_id
+
+    def _relies_on_unwritten(self, pp: ProjectPlan, exc: DBAPIError) -> str | None:
+        """A refused reference to a row an earlier project of this plan was to create and
+        did not write: this project is stale too (plan both again), not a bug."""
+        if not isinstance(exc, IntegrityError) or not self.unwritten:
+            return None
+        for e in pp.entities:
+            if not (e.included and e.writes and e.row is not None):
+                continue
+            for col, value in e.row.items():
+                if col.endswith("_id") and value is not None and str(value) in self.unwritten:
+                    return (
+                        f"It relies on rows of project {self.unwritten[str(value)]!r}, which "
+                        "was not written: plan both again"
+                    )
+        return None
 
     async def _mark_stale(self, project_id: str, pp: ProjectPlan, reason: str) -> None:
         values = self._item_values(pp, "stale", None, reason)
