@@ -285,19 +285,7 @@ class Planner:
             return as_uuid(default)
         if conflict.chosen == "create_creator" and self.decisions.auto_create_creators:
             return "create"
-        if conflict.chosen == "skip":
-            pp.included = False
-        pp.entities.append(
-            EntityChange(
-                key,
-                EntityKind.release,
-                Action.conflict,
-                spec.release["title"] or "",
-                external_id=spec.external_id,
-                conflict=conflict,
-            )
-        )
-        pp.blocked = conflict.reason
+        _block_release(spec, pp, key, conflict)
         return None
 
     # ------------------------------------------------------------------ project
@@ -601,19 +589,7 @@ class Planner:
             elif conflict.chosen == "drop_identifier":
                 intended["upc"] = None
             else:
-                if conflict.chosen == "skip":
-                    pp.included = False
-                pp.entities.append(
-                    EntityChange(
-                        key,
-                        EntityKind.release,
-                        Action.conflict,
-                        spec.release["title"] or "",
-                        external_id=spec.external_id,
-                        conflict=conflict,
-                    )
-                )
-                pp.blocked = conflict.reason
+                _block_release(spec, pp, key, conflict)
                 return None
         if existing is not None:
             slug = existing["slug"]  # pinned: a renamed project keeps its URL
@@ -1058,3 +1034,21 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _block_release(spec: ProjectSpec, pp: ProjectPlan, key: str, conflict: Conflict) -> None:
+    """The release cannot be planned until staff choose: the project shows the conflict and
+    is blocked (left out altogether when they chose "skip")."""
+    if conflict.chosen == "skip":
+        pp.included = False
+    pp.entities.append(
+        EntityChange(
+            key,
+            EntityKind.release,
+            Action.conflict,
+            spec.release["title"] or "",
+            external_id=spec.external_id,
+            conflict=conflict,
+        )
+    )
+    pp.blocked = conflict.reason
