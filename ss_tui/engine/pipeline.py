@@ -154,13 +154,7 @@ class Pipeline:
         discovery: list[str] | bool | None,
     ) -> RunResult:
         cid = as_uuid(plan.connection_id)
-        run = RunLedger(
-            self.engine,
-            connection_id=cid,
-            sink=sink,
-            control=control,
-            started_by=operator(self.settings),
-        )
+        run = self._ledger(cid, sink, control)
         pids = [p.project_id for p in plan.projects]
         decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else None
         rows = plan_rows(plan)
@@ -195,6 +189,13 @@ class Pipeline:
         )
         return await run.finish(extra_counts=extra)
 
+    def _ledger(self, cid: Any, sink: ev.EventSink, control: Control | None) -> RunLedger:
+        """A new run's ledger, started by whoever runs ss-tui here."""
+        return RunLedger(
+            self.engine, connection_id=cid, sink=sink, control=control,
+            started_by=operator(self.settings),
+        )
+
     async def run_import(
         self,
         connection_id: Any = None,
@@ -221,13 +222,7 @@ class Pipeline:
         connection = await self.connections.get(connection_id)
         cid = connection["id"]
         decisions = decisions or PlanDecisions()
-        run = RunLedger(
-            self.engine,
-            connection_id=cid,
-            sink=sink,
-            control=control,
-            started_by=operator(self.settings),
-        )
+        run = self._ledger(cid, sink, control)
         options = {
             "project_ids": sorted(project_ids) if project_ids is not None else None,
             "all": project_ids is None,

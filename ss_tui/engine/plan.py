@@ -242,19 +242,7 @@ class Planner:
             if conflict.chosen == "keep_existing_creator":
                 pp.warnings.append(conflict.reason + "; kept there")
                 return existing["creator_profile_id"]
-            pp.entities.append(
-                EntityChange(
-                    key,
-                    EntityKind.release,
-                    Action.conflict,
-                    spec.release["title"] or "",
-                    external_id=spec.external_id,
-                    conflict=conflict,
-                )
-            )
-            pp.blocked = conflict.reason
-            if conflict.chosen == "skip":
-                pp.included = False
+            _block_release(spec, pp, key, conflict)
             return None
         return target
 
