@@ -23,12 +23,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check ss_tui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check ss_tui tests bench
 	$(BIN)/ruff format --check ss_tui tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 screenshots: $(STAMP)
 	$(BIN)/python -m ss_tui.tui.screenshots screenshots
