@@ -8,7 +8,7 @@ import json
 import signal
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -150,7 +150,7 @@ def jobs_group() -> None:
 def jobs_list(status: str | None, limit: int, as_json: bool, database_url: str | None) -> None:
     """The newest jobs, with their state, attempts and last error."""
 
-    async def main() -> list[dict]:
+    async def main() -> list[dict[str, Any]]:
         from ss_tui.jobs.monitor import list_jobs
 
         engine = _engine(database_url)

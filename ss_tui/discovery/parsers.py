@@ -42,7 +42,9 @@ def same_title(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and norm(a or "") == norm(b or "")
 
 
-def _pick(items: list[dict[str, Any]], title_key: str, prefer_title: str | None) -> dict | None:
+def _pick(
+    items: list[dict[str, Any]], title_key: str, prefer_title: str | None
+) -> dict[str, Any] | None:
     """The item whose container title matches ``prefer_title``, else the first one."""
     if not items:
         return None

@@ -70,7 +70,9 @@ def _same_song(row: Row, intended: dict[str, Any], track_id: str) -> bool:
     return slugify(row.get("title")) == slugify(intended.get("title"))
 
 
-def merge_metadata(existing: dict | None, new: dict, owned: bool) -> dict:
+def merge_metadata(
+    existing: dict[str, Any] | None, new: dict[str, Any], owned: bool
+) -> dict[str, Any]:
     """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
     no longer sends are kept (null never erases)."""
     existing = dict(existing or {})

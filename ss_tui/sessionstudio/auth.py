@@ -114,7 +114,7 @@ class OAuthClient:
                 f"Could not reach Session Studio at {self.base_url} ({type(exc).__name__})."
             ) from exc
 
-    async def _token_request(self, data: dict[str, str]) -> tuple[TokenSet | None, dict]:
+    async def _token_request(self, data: dict[str, str]) -> tuple[TokenSet | None, dict[str, Any]]:
         """POST /oauth/token: the tokens, or (None, error body) for an OAuth error."""
         resp = await self._post("/oauth/token", data)
         if resp.status_code >= 500:
@@ -139,7 +139,7 @@ class OAuthClient:
         return None, body
 
     @staticmethod
-    def _describe(body: dict) -> str:
+    def _describe(body: dict[str, Any]) -> str:
         desc = body.get("error_description")
         return f"{body.get('error')}" + (f": {desc}" if desc else "")
 

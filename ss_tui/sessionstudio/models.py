@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -25,7 +25,7 @@ class WireModel(BaseModel):
         frozen=False,
     )
 
-    def to_wire(self) -> dict:
+    def to_wire(self) -> dict[str, Any]:
         """The JSON-ready camelCase dict exactly as the API sends it."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)
 
@@ -213,7 +213,7 @@ class WebhookEvent(WireModel):
     type: str  # track.published | project.released | project.updated | collaborator.added
     created_at: datetime
     account_id: str
-    data: dict
+    data: dict[str, Any]
 
 
 WEBHOOK_EVENT_TYPES: tuple[str, ...] = (

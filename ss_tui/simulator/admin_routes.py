@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +20,7 @@ from ss_tui.simulator.http import problem
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 ADMIN_KEY_HEADER = "X-Simulator-Admin-Key"
 
-AdminHandler = Callable[[Simulator, dict], Awaitable[dict | list | None]]
+AdminHandler = Callable[[Simulator, dict[str, Any]], Awaitable[dict[str, Any] | list[Any] | None]]
 
 
 def _allowed(request: Request, sim: Simulator) -> bool:
@@ -48,29 +49,29 @@ def admin(handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
     return route
 
 
-async def state(sim: Simulator, body: dict) -> dict:
+async def state(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.state()
 
 
-async def get_faults(sim: Simulator, body: dict) -> dict:
+async def get_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.faults.config.to_dict()
 
 
-async def put_faults(sim: Simulator, body: dict) -> dict:
+async def put_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     sim.set_faults(FaultConfig.from_dict(body))
     return sim.faults.config.to_dict()
 
 
-async def queue_faults(sim: Simulator, body: dict) -> dict:
+async def queue_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     sim.queue_faults(*body["faults"])
     return {"queued": list(sim.faults.queue)}
 
 
-async def revoke_all(sim: Simulator, body: dict) -> dict:
+async def revoke_all(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return {"revoked": sim.revoke_all_tokens()}
 
 
-async def tokens(sim: Simulator, body: dict) -> dict:
+async def tokens(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     scopes = body.get("scopes") or "projects:read tracks:read credits:read offline_access"
     account = body.get("accountId")
     if body.get("personal"):
@@ -78,7 +79,7 @@ async def tokens(sim: Simulator, body: dict) -> dict:
     return sim.issue_token(scopes, account).model_dump(exclude_none=True)
 
 
-async def approve_device(sim: Simulator, body: dict) -> dict:
+async def approve_device(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     code = body["userCode"]
     ok = sim.approve_device(code) if body.get("approve", True) else sim.deny_device(code)
     if not ok:
@@ -86,15 +87,15 @@ async def approve_device(sim: Simulator, body: dict) -> dict:
     return {"ok": True}
 
 
-async def edit_track(sim: Simulator, body: dict) -> dict:
+async def edit_track(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.edit_track(body["trackId"], **body.get("fields", {}))
 
 
-async def edit_project(sim: Simulator, body: dict) -> dict:
+async def edit_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.edit_project(body["projectId"], **body.get("fields", {}))
 
 
-async def add_project(sim: Simulator, body: dict) -> dict:
+async def add_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.add_project(
         title=body.get("title"),
         type=body.get("type", "single"),
@@ -105,15 +106,15 @@ async def add_project(sim: Simulator, body: dict) -> dict:
     )
 
 
-async def release_project(sim: Simulator, body: dict) -> dict:
+async def release_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.release_project(body["projectId"])
 
 
-async def deliver_webhooks(sim: Simulator, body: dict) -> dict:
+async def deliver_webhooks(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return {"attempted": await sim.deliver_webhooks()}
 
 
-async def webhook_events(sim: Simulator, body: dict) -> list:
+async def webhook_events(sim: Simulator, body: dict[str, Any]) -> list[Any]:
     return sim.webhooks.events
 
 

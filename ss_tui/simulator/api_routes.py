@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.routing import Route
 
@@ -104,14 +105,14 @@ def _include_tracks(ctx: Ctx) -> bool:
     return bool(parts)
 
 
-def track_view(ctx: Ctx, track: dict) -> dict:
+def track_view(ctx: Ctx, track: dict[str, Any]) -> dict[str, Any]:
     """Credits (collaborators, splits) are only visible with credits:read."""
     if ctx.has_scope("credits:read"):
         return track
     return {**track, "collaborators": [], "splits": []}
 
 
-def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> dict:
+def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> dict[str, Any]:
     cat = ctx.sim.catalogue
     item = cat.project_wire(project_id, include_tracks=include_tracks)
     if cat.project_account.get(project_id) != ctx.account_id:
@@ -129,12 +130,12 @@ def _own_project(ctx: Ctx, project_id: str) -> str:
     return project_id
 
 
-async def me(ctx: Ctx) -> dict:
+async def me(ctx: Ctx) -> dict[str, Any]:
     account = ctx.sim.catalogue.accounts[ctx.account_id]
     return {**account, "scopes": list(ctx.token.scopes)}  # type: ignore[union-attr]
 
 
-async def list_projects(ctx: Ctx) -> dict:
+async def list_projects(ctx: Ctx) -> dict[str, Any]:
     query = ctx.request.query_params
     limit = _limit(ctx)
     status = query.get("status")
@@ -163,23 +164,23 @@ async def list_projects(ctx: Ctx) -> dict:
     }
 
 
-async def get_project(ctx: Ctx) -> dict:
+async def get_project(ctx: Ctx) -> dict[str, Any]:
     pid = _own_project(ctx, ctx.request.path_params["project_id"])
     return project_view(ctx, pid, include_tracks=ctx.has_scope("tracks:read"))
 
 
-async def project_tracks(ctx: Ctx) -> dict:
+async def project_tracks(ctx: Ctx) -> dict[str, Any]:
     pid = _own_project(ctx, ctx.request.path_params["project_id"])
     cat = ctx.sim.catalogue
     tracks = [track_view(ctx, cat.tracks[t]) for t in cat.project_tracks[pid]]
     return {"data": tracks, "nextCursor": None, "hasMore": False}
 
 
-async def get_track(ctx: Ctx) -> dict:
+async def get_track(ctx: Ctx) -> dict[str, Any]:
     tid = ctx.request.path_params["track_id"]
     cat = ctx.sim.catalogue
     track = cat.tracks.get(tid)
-    if track is None or not cat.can_read(ctx.account_id, track.get("projectId")):
+    if track is None or not cat.can_read(ctx.account_id, track.get("projectId") or ""):
         raise ApiError(404, "Not Found", f"track {tid} does not exist", slug="not-found")
     return track_view(ctx, track)
 
@@ -194,7 +195,9 @@ def _search_query(ctx: Ctx) -> tuple[str, int, int, str]:
     return q.casefold(), limit, offset, fingerprint
 
 
-def _page(matches: list[dict], offset: int, limit: int, fingerprint: str) -> dict:
+def _page(
+    matches: list[dict[str, Any]], offset: int, limit: int, fingerprint: str
+) -> dict[str, Any]:
     more = len(matches) > offset + limit
     return {
         "data": matches[offset : offset + limit],
@@ -203,7 +206,7 @@ def _page(matches: list[dict], offset: int, limit: int, fingerprint: str) -> dic
     }
 
 
-async def search_artists(ctx: Ctx) -> dict:
+async def search_artists(ctx: Ctx) -> dict[str, Any]:
     needle, limit, offset, fp = _search_query(ctx)
     cat = ctx.sim.catalogue
     people = cat.account_people.get(ctx.account_id, [])
@@ -211,10 +214,10 @@ async def search_artists(ctx: Ctx) -> dict:
     return _page(matches, offset, limit, fp)
 
 
-async def search_tracks(ctx: Ctx) -> dict:
+async def search_tracks(ctx: Ctx) -> dict[str, Any]:
     needle, limit, offset, fp = _search_query(ctx)
     cat = ctx.sim.catalogue
-    matches: list[dict] = []
+    matches: list[dict[str, Any]] = []
     stop = offset + limit + 1  # enough to know whether there is more
     for pid in cat.project_ids(ctx.account_id):
         for tid in cat.project_tracks[pid]:

@@ -8,6 +8,7 @@ invalid for the wire models (the client must parse pages leniently, item by item
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the catalogue calls in here
@@ -118,7 +119,7 @@ def _apply(cat: Catalogue, rng: random.Random, pid: str, kind: str) -> str | Non
         second = cat.tracks[track_ids[1]]
         second["trackNumber"] = cat.tracks[track_ids[0]]["trackNumber"]
         second["discNumber"] = cat.tracks[track_ids[0]]["discNumber"]
-        return second["id"]
+        return str(second["id"])
     if kind == "splits_not_100":
         splits = track.get("splits") or []
         if not splits:
@@ -164,7 +165,9 @@ def _apply(cat: Catalogue, rng: random.Random, pid: str, kind: str) -> str | Non
     raise ValueError(f"unknown defect {kind}")
 
 
-def _sample_projects(cat: Catalogue, rng: random.Random, exclude: str):
+def _sample_projects(
+    cat: Catalogue, rng: random.Random, exclude: str
+) -> Iterator[tuple[str, list[str]]]:
     """A few other projects of the same account (donors for duplicate identifiers)."""
     ids = cat.project_ids(cat.project_account[exclude])
     for _ in range(8):

@@ -14,6 +14,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ss_tui.identifiers import (
     gs1_check_digit,
@@ -45,12 +46,13 @@ def parse_iso(value: str) -> float:
 @dataclass(repr=False, eq=False)
 class Catalogue:
     seed: int
-    accounts: dict[str, dict] = field(default_factory=dict)
-    artists: dict[str, dict] = field(default_factory=dict)  # searchable people, Artist wire form
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # searchable people, Artist wire form
+    artists: dict[str, dict[str, Any]] = field(default_factory=dict)
     account_artists: dict[str, list[str]] = field(default_factory=dict)  # roster per account
     account_people: dict[str, list[str]] = field(default_factory=dict)  # every searchable id
-    projects: dict[str, dict] = field(default_factory=dict)  # wire form, without tracks
-    tracks: dict[str, dict] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # wire form, without tracks
+    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
     project_tracks: dict[str, list[str]] = field(default_factory=dict)
     project_account: dict[str, str] = field(default_factory=dict)  # the owner
     # Accounts that are members of another account's project (a collaboration): Session
@@ -98,7 +100,7 @@ class Catalogue:
         self.order.setdefault(account_id, []).append(project_id)
         self.order_seq.setdefault(account_id, []).append(seq)
 
-    def project_wire(self, project_id: str, *, include_tracks: bool) -> dict:
+    def project_wire(self, project_id: str, *, include_tracks: bool) -> dict[str, Any]:
         """A shallow per-item copy for one response (the stored dict is never handed out)."""
         track_ids = self.project_tracks.get(project_id, [])
         item = dict(self.projects[project_id])
@@ -158,8 +160,8 @@ class _Generator:
         self._iswcs: set[str] = set()
         self._isrc_counter: dict[str, int] = {}
         self._registrants: set[str] = set()
-        self._collab_cache: dict[tuple, dict] = {}
-        self._pending_singles: dict[str, list[dict]] = {}
+        self._collab_cache: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+        self._pending_singles: dict[str, list[dict[str, Any]]] = {}
 
     # -- identifiers ---------------------------------------------------------------------
 
@@ -229,9 +231,9 @@ class _Generator:
         )
         return name, "group" if template in words.GROUP_TEMPLATES else "person"
 
-    def add_artist(self, account_id: str, name: str, kind: str = "person") -> dict:
+    def add_artist(self, account_id: str, name: str, kind: str = "person") -> dict[str, Any]:
         rng = self.rng
-        artist = {
+        artist: dict[str, Any] = {
             "id": self.new_id("art"),
             "name": name,
             "isni": self.isni() if rng.random() < 0.6 else None,
@@ -245,10 +247,10 @@ class _Generator:
         self._artist_meta[artist["id"]] = artist_meta
         return artist
 
-    def add_person(self, account_id: str, kind: str) -> dict:
+    def add_person(self, account_id: str, kind: str) -> dict[str, Any]:
         rng = self.rng
         is_writer = kind == "writer"
-        person = {
+        person: dict[str, Any] = {
             "id": self.new_id("col"),
             "name": self.person_name(),
             "isni": self.isni() if rng.random() < 0.25 else None,
@@ -260,7 +262,9 @@ class _Generator:
         self._people[account_id][kind].append(person)
         return person
 
-    def collab(self, person: dict, role: str, instrument: str | None = None) -> dict:
+    def collab(
+        self, person: dict[str, Any], role: str, instrument: str | None = None
+    ) -> dict[str, Any]:
         key = (person["id"], role, instrument)
         found = self._collab_cache.get(key)
         if found is None:
@@ -279,8 +283,8 @@ class _Generator:
     # -- catalogue -----------------------------------------------------------------------
 
     def generate(self, projects: int, other_projects: int, shared_projects: int = 0) -> Catalogue:
-        self._artist_meta: dict[str, dict] = {}
-        self._people: dict[str, dict[str, list[dict]]] = {}
+        self._artist_meta: dict[str, dict[str, Any]] = {}
+        self._people: dict[str, dict[str, list[dict[str, Any]]]] = {}
         cat = self.cat
         cat.accounts[DEMO_ACCOUNT_ID] = {
             "id": DEMO_ACCOUNT_ID,
@@ -447,7 +451,9 @@ class _Generator:
         self.register(account_id, project, track_ids, updated)
         return pid
 
-    def register(self, account_id: str, project: dict, track_ids: list[str], ts: float) -> None:
+    def register(
+        self, account_id: str, project: dict[str, Any], track_ids: list[str], ts: float
+    ) -> None:
         cat = self.cat
         pid = project["id"]
         cat.projects[pid] = project
@@ -461,16 +467,16 @@ class _Generator:
 
     def track(
         self,
-        project: dict,
-        artist: dict,
+        project: dict[str, Any],
+        artist: dict[str, Any],
         genre: str,
         year: int,
         project_updated: float,
         *,
-        reuse: dict | None,
+        reuse: dict[str, Any] | None,
         number: int,
         disc: int,
-    ) -> dict:
+    ) -> dict[str, Any]:
         rng, cat = self.rng, self.cat
         tid = self.new_id("trk")
         released = project["status"] == "released"
@@ -515,7 +521,9 @@ class _Generator:
         cat.track_updated_ts[tid] = updated
         return track
 
-    def credits(self, artist: dict, version: str | None) -> tuple[list[dict], list[dict]]:
+    def credits(
+        self, artist: dict[str, Any], version: str | None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rng = self.rng
         account = self._account
         pool = self._people[account]
@@ -525,7 +533,7 @@ class _Generator:
             other = self.cat.artists[rng.choice(roster)]
             if other["id"] != artist["id"]:
                 out.append(self.collab(other, "featured_artist"))
-        writers: list[dict] = []
+        writers: list[dict[str, Any]] = []
         if rng.random() < 0.4:
             writers.append(artist)
         for person in rng.sample(pool["writer"], k=min(len(pool["writer"]), rng.randint(1, 3))):
@@ -572,7 +580,7 @@ class _Generator:
         bounds = [0, *cuts, units]
         return [(bounds[i + 1] - bounds[i]) / 2 for i in range(n)]
 
-    def stems(self) -> list[dict]:
+    def stems(self) -> list[dict[str, Any]]:
         rng = self.rng
         if rng.random() >= 0.6:
             return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
 FAULT_KINDS: tuple[str, ...] = (
     "500",
@@ -39,11 +40,11 @@ class FaultConfig:
     def with_changes(self, **changes: object) -> FaultConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> FaultConfig:
+    def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic.alias_generators import to_camel
 
@@ -44,8 +45,8 @@ class Stats:
     api_requests: int = 0
     rate_limited: int = 0  # 429s sent (budget exhausted or injected)
     not_modified: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    faults: Counter = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
 
 
 class Simulator:
@@ -145,12 +146,12 @@ class Simulator:
         cat.projects[project_id]["updatedAt"] = iso(cat.updated_ts[project_id])
 
     @staticmethod
-    def _wire_fields(fields: dict) -> dict:
+    def _wire_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if "id" in fields:
             raise ValueError("ids are immutable")
         return {to_camel(k): v for k, v in fields.items()}
 
-    def edit_track(self, track_id: str, **fields: object) -> dict:
+    def edit_track(self, track_id: str, **fields: object) -> dict[str, Any]:
         """Change a track (snake_case or camelCase fields); updatedAt moves; webhooks fire."""
         with self.lock:
             cat = self.catalogue
@@ -180,7 +181,7 @@ class Simulator:
                 )
         return track
 
-    def edit_project(self, project_id: str, **fields: object) -> dict:
+    def edit_project(self, project_id: str, **fields: object) -> dict[str, Any]:
         with self.lock:
             cat = self.catalogue
             project = cat.projects[project_id]
@@ -202,7 +203,7 @@ class Simulator:
         tracks: int | None = None,
         artist_id: str | None = None,
         account_id: str | None = None,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Create a project (appended to the keyset order, so running cursors still see it)."""
         account = account_id or DEMO_ACCOUNT_ID
         with self.lock:
@@ -227,7 +228,7 @@ class Simulator:
         self.webhooks.emit("project.updated", account, {"projectId": pid, "created": True})
         return project
 
-    def release_project(self, project_id: str) -> dict:
+    def release_project(self, project_id: str) -> dict[str, Any]:
         """Release a draft/unreleased project: status, date, UPC, previews; webhooks fire."""
         with self.lock:
             cat = self.catalogue
@@ -258,7 +259,7 @@ class Simulator:
         """Attempt every due webhook delivery now (tests drive retries with the clock)."""
         return await self.webhooks.deliver_due()
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         s = self.stats
         return {
             "seed": self.config.seed,

@@ -109,7 +109,7 @@ class Ctx:
         return self.token is not None and scope in self.token.scopes
 
 
-Handler = Callable[[Ctx], Awaitable[Response | dict | list]]
+Handler = Callable[[Ctx], Awaitable[Response | dict[str, Any] | list[Any]]]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -244,7 +244,9 @@ async def run(
     return response
 
 
-def _finish(sim: Simulator, request: Request, result: Response | dict | list) -> Response:
+def _finish(
+    sim: Simulator, request: Request, result: Response | dict[str, Any] | list[Any]
+) -> Response:
     if isinstance(result, Response):
         return result
     body = dumps(result)

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from itertools import count
+from typing import TypedDict, Unpack
 
 from ss_tui.sessionstudio.models import SCOPES, DeviceCodeResponse, TokenResponse
 from ss_tui.simulator.clock import Clock
@@ -57,6 +58,15 @@ def parse_scopes(raw: str | None) -> tuple[str, ...]:
     if unknown:
         raise OAuthProblem("invalid_scope", f"unknown scope: {' '.join(unknown)}")
     return requested
+
+
+class TokenOwner(TypedDict):
+    """Who a token belongs to (the fields every kind of token shares)."""
+
+    account_id: str
+    client_id: str
+    scopes: tuple[str, ...]
+    family: str
 
 
 @dataclass
@@ -112,7 +122,8 @@ class AuthServer:
 
     # -- clients -------------------------------------------------------------------------
 
-    def check_client(self, client_id: str | None, client_secret: str | None) -> None:
+    def check_client(self, client_id: str | None, client_secret: str | None) -> str:
+        """The client id once it is known and authenticated."""
         if not client_id or client_id != self.config.client_id:
             raise OAuthProblem("invalid_client", "unknown client_id", 401)
         expected = self.config.client_secret
@@ -120,6 +131,7 @@ class AuthServer:
             client_secret and secrets.compare_digest(client_secret, expected)
         ):
             raise OAuthProblem("invalid_client", "client authentication failed", 401)
+        return client_id
 
     @staticmethod
     def redirect_allowed(uri: str) -> bool:
@@ -128,12 +140,12 @@ class AuthServer:
 
     # -- tokens --------------------------------------------------------------------------
 
-    def _new(self, kind: str, prefix: str, ttl: float | None, **fields) -> str:
+    def _new(self, kind: str, prefix: str, ttl: float | None, **owner: Unpack[TokenOwner]) -> str:
         token = f"{prefix}_{secrets.token_urlsafe(32)}"
         expires = None if ttl is None else self.clock.time() + ttl
         label = f"{kind}#{next(self._labels)}"
         self.tokens[token_key(token)] = TokenRecord(
-            kind=kind, label=label, expires_at=expires, **fields
+            kind=kind, label=label, expires_at=expires, **owner
         )
         return token
 
@@ -145,7 +157,7 @@ class AuthServer:
         family: str | None = None,
     ) -> TokenResponse:
         family = family or secrets.token_hex(8)
-        common = {
+        common: TokenOwner = {
             "account_id": account_id,
             "client_id": client_id,
             "scopes": scopes,

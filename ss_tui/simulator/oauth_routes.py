@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ss_tui.sessionstudio.models import DEVICE_GRANT
-from ss_tui.simulator.http import Ctx, endpoint
+from ss_tui.simulator.http import Ctx, Handler, endpoint
 from ss_tui.simulator.oauth import OAuthProblem, parse_scopes
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -126,7 +128,13 @@ async def authorize_decision(ctx: Ctx) -> Response:
     return _approve(ctx, params, checked, account)
 
 
-def _client_credentials(request: Request, form) -> tuple[str | None, str | None, bool]:
+def _text(form: FormData, name: str) -> str | None:
+    """A text field of the form (a file upload in its place counts as missing)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _client_credentials(request: Request, form: FormData) -> tuple[str | None, str | None, bool]:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("basic "):
         try:
@@ -135,7 +143,7 @@ def _client_credentials(request: Request, form) -> tuple[str | None, str | None,
             return None, None, True
         client_id, _, secret = raw.partition(":")
         return client_id, secret, True
-    return form.get("client_id"), form.get("client_secret"), False
+    return _text(form, "client_id"), _text(form, "client_secret"), False
 
 
 def oauth_error(exc: OAuthProblem, basic: bool = False) -> JSONResponse:
@@ -155,16 +163,17 @@ async def token(ctx: Ctx) -> Response:
     client_id, secret, basic = _client_credentials(request, form)
     auth = ctx.sim.auth
     try:
-        auth.check_client(client_id, secret)
+        client = auth.check_client(client_id, secret)
         grant = form.get("grant_type")
         if grant == "authorization_code":
             issued = auth.exchange_code(
-                client_id, form.get("code"), form.get("redirect_uri"), form.get("code_verifier")
+                client, _text(form, "code"), _text(form, "redirect_uri"),
+                _text(form, "code_verifier"),
             )
         elif grant == "refresh_token":
-            issued = auth.refresh(client_id, form.get("refresh_token"), form.get("scope"))
+            issued = auth.refresh(client, _text(form, "refresh_token"), _text(form, "scope"))
         elif grant == DEVICE_GRANT:
-            issued = auth.device_poll(client_id, form.get("device_code"))
+            issued = auth.device_poll(client, _text(form, "device_code"))
         elif not grant:
             raise OAuthProblem("invalid_request", "grant_type is required")
         else:
@@ -179,7 +188,7 @@ async def device_code(ctx: Ctx) -> Response:
     client_id, secret, basic = _client_credentials(ctx.request, form)
     try:
         ctx.sim.auth.check_client(client_id, secret)
-        scopes = parse_scopes(form.get("scope"))
+        scopes = parse_scopes(_text(form, "scope"))
     except OAuthProblem as exc:
         return oauth_error(exc, basic)
     uri = str(ctx.request.url.replace(path=ctx.request.url.path.replace("/code", ""), query=""))
@@ -221,7 +230,7 @@ async def revoke(ctx: Ctx) -> Response:
     return Response(status_code=200, headers=NO_STORE)
 
 
-def _oauth(handler):
+def _oauth(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint(handler, scopes=None, api=False)
 
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.applications import Starlette
@@ -61,7 +61,7 @@ def serve_in_thread(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
-    lifespan: str = "on",
+    lifespan: Literal["auto", "on", "off"] = "on",
     name: str = "ss-tui-server",
     on_stop: Callable[[], None] | None = None,
 ) -> Iterator[int]:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -39,14 +40,14 @@ class WebhookOutbox:
         self.secret = secret
         self.retry_delays = retry_delays
         self.clock = clock
-        self.events: list[dict] = []  # every event emitted, delivered or not
+        self.events: list[dict[str, Any]] = []  # every event emitted, delivered or not
         self.deliveries: list[Delivery] = []
         self.transport: httpx.AsyncBaseTransport | None = None  # tests: an ASGI receiver
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
 
-    def emit(self, event_type: str, account_id: str, data: dict) -> dict:
-        event = {
+    def emit(self, event_type: str, account_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        event: dict[str, Any] = {
             "id": f"evt_{secrets.token_hex(12)}",
             "type": event_type,
             "createdAt": iso(self.clock.time()),

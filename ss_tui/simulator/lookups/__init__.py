@@ -12,6 +12,8 @@ and ``SS_TUI_ITUNES_BASE_URL=<root>/itunes`` point discovery at them (:func:`sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 
-def _service_app(routes: list[BaseRoute], standins: LookupStandins) -> Starlette:
+def _service_app(routes: Sequence[BaseRoute], standins: LookupStandins) -> Starlette:
     app = Starlette(routes=routes)
     app.state.lookups = standins
     return app

@@ -18,7 +18,8 @@ RETRY_AFTER = {"musicbrainz": "1", "deezer": "5", "itunes": "60"}
 
 
 def _standins(request: Request) -> LookupStandins:
-    return request.app.state.lookups
+    standins: LookupStandins = request.app.state.lookups
+    return standins
 
 
 def _done(request: Request, service: str, response: Response, outcome: str) -> Response:
@@ -54,7 +55,7 @@ def _meaningful_ua(value: str | None) -> bool:
     return bool(value) and not value.lower().startswith(generic)  # type: ignore[union-attr]
 
 
-def _track_counts(st: LookupStandins, projects: list[dict]) -> dict[str, int]:
+def _track_counts(st: LookupStandins, projects: list[dict[str, Any]]) -> dict[str, int]:
     return {p["id"]: len(st.knowledge.tracks_of(p["id"])) for p in projects}
 
 
@@ -95,7 +96,7 @@ async def dz_track(request: Request) -> Response:
         return gated
     isrc = clean_isrc(request.path_params["isrc"])
     pairs = _standins(request).knowledge.tracks_for("deezer", isrc) if isrc else []
-    if not pairs:
+    if not isrc or not pairs:
         return _done(request, "deezer", JSONResponse(shapes.DEEZER_NO_DATA), "not_found")
     track, project = pairs[0]
     return _done(request, "deezer", JSONResponse(shapes.dz_track(isrc, track, project)), "found")
