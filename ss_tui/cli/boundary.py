@@ -80,7 +80,7 @@ def option_or_setting(argv: tuple[str, ...], option: str, setting: str) -> str |
 
 
 def _command_words(argv: tuple[str, ...]) -> list[str]:
-    words = []
+    words: list[str] = []
     for arg in argv:
         if arg.startswith("-"):
             if words:

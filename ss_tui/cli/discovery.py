@@ -12,6 +12,7 @@ import uuid
 
 import click
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.config import load_settings
 from ss_tui.db import schema
@@ -20,7 +21,7 @@ from ss_tui.discovery import PROVIDER_ORDER, ReleaseDiscovered, discover_links, 
 from ss_tui.text import visible
 
 
-async def _imported_release_ids(engine: sa.ext.asyncio.AsyncEngine) -> list[uuid.UUID]:
+async def _imported_release_ids(engine: AsyncEngine) -> list[uuid.UUID]:
     t = schema.DiscogRelease.__table__
     async with engine.connect() as conn:
         rows = await conn.execute(sa.select(t.c.id, t.c.metadata).order_by(t.c.created_at))

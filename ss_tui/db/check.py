@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine.interfaces import ReflectedIndex
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ss_tui.db.engine import normalize_url
@@ -54,7 +55,7 @@ class DatabaseNotFound(Exception):
     pass
 
 
-def _reflected_where(ix: dict[str, Any]) -> bool:
+def _reflected_where(ix: ReflectedIndex) -> bool:
     opts = ix.get("dialect_options") or {}
     return any(k.endswith("_where") and v is not None for k, v in opts.items())
 
@@ -124,11 +125,13 @@ def _check_table(conn: Connection, insp: sa.Inspector, table: sa.Table) -> Table
 
     # A column ss-tui does not know (Jovie added it later) that is NOT NULL without a default
     # would make every insert of ss-tui's fail.
-    for name, col in columns.items():
-        if name in table.c or col.get("nullable", True):
+    for name, reflected in columns.items():
+        if name in table.c or reflected.get("nullable", True):
             continue
-        if col.get("default") is None and not col.get("autoincrement") and not col.get(
-            "computed"
+        if (
+            reflected.get("default") is None
+            and not reflected.get("autoincrement")
+            and not reflected.get("computed")
         ):
             report.missing.append(
                 f"column {table.name}.{name} is NOT NULL without a default and ss-tui does not"

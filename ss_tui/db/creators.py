@@ -80,7 +80,7 @@ def python_defaults(table: sa.Table) -> dict[str, Any]:
         if c.name in ("created_at", "updated_at") or c.default is None:
             continue
         d = c.default
-        out[c.name] = d.arg(None) if d.is_callable else d.arg  # type: ignore[attr-defined,operator]
+        out[c.name] = d.arg(None) if d.is_callable else d.arg  # type: ignore[attr-defined]  # ScalarElementColumnDefault/CallableColumnDefault both have .arg
     return out
 
 

@@ -150,7 +150,7 @@ class ProviderHttp:
             reraise=True,
         )
         try:
-            body = await retrying(self._attempt, url)
+            body: Any = await retrying(self._attempt, url)  # parsed JSON (the wire edge)
         except BaseException as exc:
             if isinstance(exc, LookupUnavailable) and not isinstance(exc, LookupRateLimited):
                 self.breaker.record_failure()

@@ -57,7 +57,7 @@ class Found:
         )
 
 
-def _owner_column(owner_type: OwnerType) -> sa.Column:
+def _owner_column(owner_type: OwnerType) -> sa.Column[uuid.UUID]:
     return PL.c.release_id if owner_type == "release" else PL.c.release_track_id
 
 

@@ -46,9 +46,10 @@ class ReleaseDiscovery:
     def status(self) -> Status:
         """failed if any provider failed; else found if any link was found; else …"""
         statuses = {p.status for p in self.providers.values()}
-        for status in ("failed", "found", "not_found"):
+        order: tuple[Status, ...] = ("failed", "found", "not_found")
+        for status in order:
             if status in statuses:
-                return status  # type: ignore[return-value]
+                return status
         return "unchanged"
 
     @property

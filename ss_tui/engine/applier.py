@@ -179,6 +179,7 @@ class ProjectApplier:
                 self._not_written(current)
                 await self._fail(current, exc)
                 return "failed"
+            assert self.replan is not None  # every path that gets here checked it
             current = await self.replan(pp.project_id)
             if current is None:
                 return "failed"

@@ -40,6 +40,7 @@ from ss_tui.engine.rows import (
     T_TRACK_ARTIST,
     artist_ssid,
     as_uuid,
+    row_id,
     row_version,
     stable_id,
 )
@@ -416,7 +417,7 @@ async def _write(
             continue
         table = entity_table(e)
         if e.action == Action.delete:
-            deletes[table.name].append(as_uuid(e.row["id"]))  # type: ignore[arg-type]
+            deletes[table.name].append(row_id(e.row["id"]))
         else:
             by_table[table.name].append(e)
         kind, action = written.setdefault(NAME[e.kind], {}), NAME[e.action]
@@ -425,7 +426,7 @@ async def _write(
     if optimistic:
         for changes in by_table.values():
             table = entity_table(changes[0])
-            ids = list({as_uuid(e.row["id"]) for e in changes})  # type: ignore[index]
+            ids = list({row_id(e.row["id"]) for e in changes})  # type: ignore[index]
             for i in range(0, len(ids), 500):
                 w.probe(table, ids[i : i + 500])
 

@@ -58,15 +58,16 @@ _COMPILED: dict[tuple[Any, ...], Compiled] = {}
 
 def upsert_statement(
     dialect_name: str, table: sa.Table, target: list[str], where: str | None
-) -> Any:
+) -> sa.Insert:
     """``INSERT … ON CONFLICT (<unique key>) DO UPDATE`` every column but id/created_at/key."""
     stmt = dialect_insert(dialect_name, table)
     keep = {"id", "created_at", *target}
-    return stmt.on_conflict_do_update(
+    upsert: sa.Insert = stmt.on_conflict_do_update(
         index_elements=target,
         index_where=sa.text(where) if where else None,
         set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
     )
+    return upsert
 
 
 def compiled_upsert(

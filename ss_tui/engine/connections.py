@@ -67,13 +67,13 @@ class ConnectionRegistry:
         store = self.token_store or token_store_from_settings(self.settings, self.engine)
         secret = getattr(self.settings, "client_secret", None)
         oauth = OAuthClient(
-            self.api_base_url,
+            str(self.api_base_url),
             self.settings.client_id,
             secret.get_secret_value() if secret else None,
             http=self.http,
         )
         return SessionStudioClient(
-            self.api_base_url,
+            str(self.api_base_url),
             TokenManager(oauth, store, account_key),
             http=self.http,
             on_event=on_event,
@@ -92,7 +92,7 @@ class ConnectionRegistry:
         from ss_tui.sessionstudio.client import SessionStudioClient
 
         async with SessionStudioClient(
-            self.api_base_url, TokenManager(None, probe_store, "probe"), http=self.http
+            str(self.api_base_url), TokenManager(None, probe_store, "probe"), http=self.http
         ) as client:
             account = await client.me()
         store = self.token_store

@@ -30,10 +30,10 @@ class FetchResult:
     complete: bool = True  # the listing reached its end
     listing_error: BaseException | None = None  # why it did not
     max_updated_at: Any = None
-    api: dict[str, int] = field(default_factory=dict)
+    api: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        by = {}
+        by: dict[str, int] = {}
         for v in self.upstream.values():
             by[v] = by.get(v, 0) + 1
         parts = ", ".join(f"{n} {k}" for k, n in sorted(by.items())) or "nothing"
@@ -225,7 +225,7 @@ class Fetcher:
     # ------------------------------------------------------------------ plan
 
 
-def api_counts(client: Any) -> dict[str, int]:
+def api_counts(client: Any) -> dict[str, float]:
     m = getattr(client, "metrics", None)
     if m is None:
         return {}

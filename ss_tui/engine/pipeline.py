@@ -13,7 +13,7 @@ import gc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -151,7 +151,7 @@ class Pipeline:
         sink: ev.EventSink,
         control: Control | None,
         options: dict[str, Any] | None,
-        discovery: list[str] | bool | None,
+        discovery: list[str] | Literal[False] | None,
     ) -> RunResult:
         cid = as_uuid(plan.connection_id)
         run = self._ledger(cid, sink, control)
@@ -233,7 +233,9 @@ class Pipeline:
             options["discoverCrossLinks"] = discovery_providers or True
         await run.start(options, dry_run=dry_run, resume=resume)
         if not dry_run:
-            discovery = (discovery_providers or None) if discover_links else False
+            discovery: list[str] | Literal[False] | None = (
+                (discovery_providers or None) if discover_links else False
+            )
             return await run.guarded(
                 self._stream_import(
                     run, connection, project_ids, incremental, decisions, discovery
@@ -271,7 +273,7 @@ class Pipeline:
         project_ids: list[str] | None,
         incremental: bool,
         decisions: PlanDecisions,
-        discovery: list[str] | bool | None,
+        discovery: list[str] | Literal[False] | None,
     ) -> RunResult:
         """Fetch and import in a pipeline: chunk n+1 is fetched while chunk n is applied."""
         cid = connection["id"]
@@ -335,7 +337,7 @@ class Pipeline:
         return result
 
     async def _discover(
-        self, run: RunLedger, cid: uuid.UUID, discovery: list[str] | bool | None
+        self, run: RunLedger, cid: uuid.UUID, discovery: list[str] | Literal[False] | None
     ) -> dict[str, Any] | None:
         """The discoverCrossLinks step (``discovery``: False = off, None = every provider, or
         names): links on other services for the releases this run wrote. Lookup failures
@@ -396,7 +398,7 @@ class Pipeline:
 
     async def _reconnect_needed(self, run: RunLedger, connection: dict[str, Any], exc: Any) -> None:
         await self.connections.mark_reconnect_needed(
-            connection, exc, run.emit, run_id=run.run_id  # type: ignore[arg-type]
+            connection, exc, run.emit, run_id=run.run_id
         )
         run.errors += 1
         await run.finish()

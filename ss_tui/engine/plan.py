@@ -13,6 +13,7 @@ import gc
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,8 +96,8 @@ def merge_row(
     """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
     if existing is None:
-        fields = [FieldDiff(k, None, v) for k, v in intended.items() if not is_empty(v)]
-        return Action.create, fields, dict(intended)
+        created = [FieldDiff(k, None, v) for k, v in intended.items() if not is_empty(v)]
+        return Action.create, created, dict(intended)
     after = dict(existing)
     fields: list[FieldDiff] = []
     changed = False
@@ -243,7 +244,8 @@ class Planner:
             )
             if conflict.chosen == "keep_existing_creator":
                 pp.warnings.append(conflict.reason + "; kept there")
-                return existing["creator_profile_id"]
+                kept: uuid.UUID = existing["creator_profile_id"]
+                return kept
             _block_release(spec, pp, key, conflict)
             return None
         return target
@@ -890,9 +892,7 @@ class Planner:
                 create_only=create_only,
                 parent_key=parent,
                 excluded=excluded,
-                index=lambda row, who=(artist_id, c.role): self.state.put_credit(
-                    owner, owner_id, row, who
-                ),
+                index=partial(self.state.put_credit, owner, owner_id, key=(artist_id, c.role)),
             )
         if not owned:
             return  # another source's owner: its credits are theirs to keep

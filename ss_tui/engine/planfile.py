@@ -270,10 +270,11 @@ def restore_row(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _python_type(col: sa.Column) -> type | None:
+def _python_type(col: sa.Column[Any]) -> type | None:
     kind = col.type.impl if isinstance(col.type, sa.TypeDecorator) else col.type
     try:
-        return kind.python_type  # type: ignore[no-any-return]
+        python_type = kind.python_type
+        return python_type if isinstance(python_type, type) else None
     except NotImplementedError:
         return None
 

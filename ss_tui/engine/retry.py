@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ss_tui.db.types import utcnow
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ImportPlan
-from ss_tui.engine.rows import as_uuid
+from ss_tui.engine.rows import row_id
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.sync_errors import LIVE, T_ERRORS
+
+if TYPE_CHECKING:  # service.py imports this module
+    from ss_tui.engine.service import ImportService
 
 TRACK_ENTITIES = ("track", "recording", "release_track")
 
@@ -73,9 +76,9 @@ def only_tracks(decisions: PlanDecisions, project_id: str, payload: dict[str, An
             excluded.add(f"recording:{tid}")
 
 
-async def plan_retry(svc: Any, error_ids: list[Any]) -> ImportPlan | None:
+async def plan_retry(svc: ImportService, error_ids: list[Any]) -> ImportPlan | None:
     """The plan of what retrying these errors would write (nothing is written)."""
-    scope = await retry_scope(svc.engine, [as_uuid(i) for i in error_ids])  # type: ignore[misc]
+    scope = await retry_scope(svc.engine, [row_id(i) for i in error_ids])
     if scope is None:
         return None
     connection = await svc.connection(scope.connection_id)

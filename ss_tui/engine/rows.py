@@ -73,6 +73,13 @@ def as_uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(str(value))
 
 
+def row_id(value: object) -> uuid.UUID:
+    """The id of a row that has one (planned rows always do)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
 def norm(value: Any) -> Any:
     """A canonical, JSON-ready form: equal for a planned value and the same value read back
     from SQLite or PostgreSQL."""

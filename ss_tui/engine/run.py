@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +36,7 @@ from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.summary import add_rows
 from ss_tui.sync_errors import LIVE, T_ERRORS, ErrorRecord, record_errors
 
+T = TypeVar("T")
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
 T_SYNC = schema.ReleaseSyncStatus.__table__
@@ -258,7 +259,8 @@ class RunLedger:
                     continue  # still running in another process: not ours to take over
             elif (utcnow() - row["updated_at"]).total_seconds() < RESUME_AFTER_S:
                 continue
-            return row["id"]
+            found: uuid.UUID = row["id"]
+            return found
         return None
 
     async def register_items(self, project_ids: list[str]) -> set[str]:
@@ -281,7 +283,8 @@ class RunLedger:
             )
             for i in range(0, len(rows), 500):
                 await conn.execute(stmt, rows[i : i + 500])
-            finished = {}  # only this chunk's: items of earlier chunks are counted already
+            # only this chunk's: items of earlier chunks are counted already
+            finished: dict[str, str] = {}
             for i in range(0, len(project_ids), 500):
                 done = await conn.execute(
                     sa.select(T_ITEMS.c.project_external_id, T_ITEMS.c.status).where(
@@ -304,7 +307,7 @@ class RunLedger:
         return set(finished)
 
     async def finish(
-        self, *, extra_counts: dict[str, Any] | None = None, api: dict[str, int] | None = None
+        self, *, extra_counts: dict[str, Any] | None = None, api: dict[str, float] | None = None
     ) -> RunResult:
         if self.resumed:  # errors the interrupted part recorded are this run's errors too
             self.errors = max(self.errors, await self._open_errors())
@@ -378,7 +381,7 @@ class RunLedger:
         )
         return result
 
-    async def guarded(self, work: Awaitable[Any]) -> Any:
+    async def guarded(self, work: Awaitable[T]) -> T:
         """Await ``work``; if it raises, the run row is finished with the reason before the
         error goes on, so no run is ever left ``running`` (docs/jovie-model.md)."""
         try:

@@ -28,7 +28,7 @@ from ss_tui.engine.fetcher import Fetcher, FetchResult
 from ss_tui.engine.pipeline import Pipeline
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.retry import plan_retry
-from ss_tui.engine.rows import as_uuid
+from ss_tui.engine.rows import as_uuid, row_id
 from ss_tui.engine.run import Control, RunResult, operator
 from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.sync_errors import close_errors
@@ -166,9 +166,9 @@ class ImportService:
         async with self.engine.begin() as conn:
             closed = await close_errors(
                 conn,
-                [as_uuid(i) for i in error_ids],
+                [row_id(i) for i in error_ids],
                 status=status,
-                note=note,  # type: ignore[misc]
+                note=note,
                 actor=who,
             )
             await record_audit(

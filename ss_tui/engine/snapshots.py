@@ -17,7 +17,7 @@ from ss_tui.engine.bulk import upsert_statement
 from ss_tui.engine.transform import payload_hash
 
 T_SNAP = schema.SourceSnapshot.__table__
-_SNAP_UPSERTS: dict[str, Any] = {}
+_SNAP_UPSERTS: dict[str, sa.Insert] = {}
 
 
 def _parse_dt(value: Any) -> datetime | None:
@@ -46,7 +46,8 @@ def project_rows(
 ) -> list[dict[str, Any]]:
     """Snapshot rows for a project payload and each of its tracks."""
     pid = str(payload.get("id"))
-    tracks = payload.get("tracks") if isinstance(payload.get("tracks"), list) else []
+    listed = payload.get("tracks")
+    tracks: list[Any] = listed if isinstance(listed, list) else []
     rows = [
         {
             "entity_type": "project",
@@ -120,13 +121,13 @@ async def save_snapshots(
             T_SNAP.c.external_id.in_(pids[i : i + 500]),
         )
         before.update({e: h for e, h in (await conn.execute(stmt)).all()})
-    stmt = _SNAP_UPSERTS.get(conn.dialect.name)
-    if stmt is None:  # building ON CONFLICT … excluded.* is costly: once per dialect
-        stmt = _SNAP_UPSERTS[conn.dialect.name] = upsert_statement(
+    upsert = _SNAP_UPSERTS.get(conn.dialect.name)
+    if upsert is None:  # building ON CONFLICT … excluded.* is costly: once per dialect
+        upsert = _SNAP_UPSERTS[conn.dialect.name] = upsert_statement(
             conn.dialect.name, T_SNAP, ["connection_id", "entity_type", "external_id"], None
         )
     for i in range(0, len(rows), 500):
-        await conn.execute(stmt, rows[i : i + 500])
+        await conn.execute(upsert, rows[i : i + 500])
     changes = {}
     for r in rows:
         if r["entity_type"] == "project":

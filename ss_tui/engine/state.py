@@ -49,7 +49,8 @@ def _select(table: sa.Table) -> sa.Select[Any]:
 
 
 def _ssid(table: sa.Table) -> sa.ColumnElement[Any]:
-    return table.c.metadata["sessionStudioId"].as_string()
+    ssid: sa.ColumnElement[str] = table.c.metadata["sessionStudioId"].as_string()
+    return ssid
 
 
 class PlanState:
@@ -176,7 +177,9 @@ class PlanState:
         if self.connection_id is not None:
             ss_artists = {s.ss_artist_id for s in specs if s.ss_artist_id} - set(self.assignments)
             for chunk in _chunks(ss_artists):
-                stmt = sa.select(T_ASSIGNMENT.c.ss_artist_id, T_ASSIGNMENT.c.creator_profile_id)
+                stmt: sa.Select[Any] = sa.select(
+                    T_ASSIGNMENT.c.ss_artist_id, T_ASSIGNMENT.c.creator_profile_id
+                )
                 stmt = stmt.where(
                     T_ASSIGNMENT.c.connection_id == self.connection_id,
                     T_ASSIGNMENT.c.ss_artist_id.in_(chunk),
@@ -281,10 +284,10 @@ class PlanState:
 
         all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
         for chunk in _chunks(all_ids):
-            stmt = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
+            locks = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
                 T_LOCK.c.row_id.in_(chunk)
             )
-            for t, rid, f in (await conn.execute(stmt)).all():
+            for t, rid, f in (await conn.execute(locks)).all():
                 self.locks[(t, as_uuid(rid))].add(f)  # type: ignore[index]
         self._loaded_locks.update(all_ids)
 

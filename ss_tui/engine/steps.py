@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from ss_tui.engine.events import EventSink
 
 
 class LinkDiscovery(Protocol):
@@ -31,7 +29,8 @@ class LinkDiscovery(Protocol):
         providers: Sequence[str] | None,
         *,
         http: httpx.AsyncClient | None,
-        sink: EventSink,
+        # Discovery's own events travel on the run's sink too; the engine cannot name them.
+        sink: Callable[[Any], Awaitable[None]],
         run_id: uuid.UUID | None,
         connection_id: uuid.UUID | None,
         cancel: asyncio.Event | None,

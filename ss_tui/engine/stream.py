@@ -49,7 +49,7 @@ class Listing:
     complete: bool = True
     finished: bool = False
     max_updated_at: Any = None
-    api: dict[str, int] = field(default_factory=dict)
+    api: dict[str, float] = field(default_factory=dict)
     auth_error: AuthError | None = None
     error: BaseException | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)

@@ -51,7 +51,7 @@ class Job:
     @classmethod
     def from_row(cls, row: Any) -> Job:
         m = row._mapping
-        return cls(**{f: m[f] for f in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{f: m[f] for f in cls.__slots__})
 
 
 def _insert(engine: AsyncEngine) -> Any:

@@ -133,7 +133,7 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
     where = [inner.c.entity_type == "project"]
     if f.connection_id is not None:
         where.append(inner.c.connection_id == f.connection_id)
-    hits = sa.union_all(
+    hits: sa.CompoundSelect[Any] = sa.union_all(
         *(sa.select(sa.literal_column("hit.rowid")).where(*where, m) for m in matches(inner))
     )
     return sa.literal_column("source_snapshots.rowid").in_(hits)

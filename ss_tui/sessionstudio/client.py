@@ -310,7 +310,7 @@ class SessionStudioClient:
         self.breaker.before_call()
         await self._flush_events()
         try:
-            body = await retrying(self._attempt, url)
+            body: Any = await retrying(self._attempt, url)  # parsed JSON (the wire edge)
         except BaseException as exc:
             if _retryable(exc) and not isinstance(exc, RateLimitedError):
                 self.breaker.record_failure()  # a call that failed despite its retries

@@ -170,7 +170,8 @@ class KeyringTokenStore:
 
     async def get(self, account_key: str) -> TokenSet | None:
         def read() -> str | None:
-            return self._keyring().get_password(self.service, account_key)
+            raw: str | None = self._keyring().get_password(self.service, account_key)
+            return raw
 
         raw = await asyncio.to_thread(read)
         return TokenSet.from_json(raw) if raw else None
