@@ -19,32 +19,35 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
 from ss_tui.db.engine import dialect_insert
+from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus, SuggestedAction
 from ss_tui.db.types import utcnow
 from ss_tui.sessionstudio.errors import SessionStudioError
 from ss_tui.sessionstudio.redaction import redact
 
 T_ERRORS = schema.SyncError.__table__
-LIVE = ("open", "retrying")
+LIVE = (ErrorStatus.open, ErrorStatus.retrying)
 LIVE_WHERE = "status IN ('open', 'retrying')"  # must match the partial index predicate
 
-ACTION_BY_KIND = {
-    "transient": "retry",
-    "rate_limited": "retry",
-    "auth": "reconnect",
-    "not_found": "ignore",
-    "invalid_data": "fix_data",
-    "conflict": "fix_data",
-    "internal": "retry",
+ACTION_BY_KIND: dict[str, SuggestedAction] = {
+    ErrorKind.transient: SuggestedAction.retry,
+    ErrorKind.rate_limited: SuggestedAction.retry,
+    ErrorKind.auth: SuggestedAction.reconnect,
+    ErrorKind.not_found: SuggestedAction.ignore,
+    ErrorKind.invalid_data: SuggestedAction.fix_data,
+    ErrorKind.conflict: SuggestedAction.fix_data,
+    ErrorKind.internal: SuggestedAction.retry,
 }
 
-ADVICE_BY_KIND = {
-    "transient": "Session Studio or the network failed; retry the item.",
-    "rate_limited": "The API rate limit was exhausted; retry later.",
-    "auth": "Reconnect the Session Studio account, then retry.",
-    "not_found": "The item no longer exists in Session Studio; ignore it.",
-    "invalid_data": "Fix the data in Session Studio, then retry the item.",
-    "conflict": "Resolve the conflict in the preview (choose how to import it), then retry.",
-    "internal": "Retry; if it fails again, report it with the run id.",
+ADVICE_BY_KIND: dict[str, str] = {
+    ErrorKind.transient: "Session Studio or the network failed; retry the item.",
+    ErrorKind.rate_limited: "The API rate limit was exhausted; retry later.",
+    ErrorKind.auth: "Reconnect the Session Studio account, then retry.",
+    ErrorKind.not_found: "The item no longer exists in Session Studio; ignore it.",
+    ErrorKind.invalid_data: "Fix the data in Session Studio, then retry the item.",
+    ErrorKind.conflict: (
+        "Resolve the conflict in the preview (choose how to import it), then retry."
+    ),
+    ErrorKind.internal: "Retry; if it fails again, report it with the run id.",
 }
 
 # A constraint the database refused at apply: every unique and foreign key is checked when
@@ -55,8 +58,8 @@ CONSTRAINT_ADVICE = "This is a bug in ss-tui, not in your data: report it with t
 
 @dataclass(slots=True)
 class ErrorRecord:
-    stage: str  # fetch | transform | plan | apply | discovery
-    kind: str
+    stage: ErrorStage
+    kind: ErrorKind
     message: str
     entity_type: str | None = None
     external_id: str | None = None
@@ -65,7 +68,7 @@ class ErrorRecord:
     http_status: int | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     source_payload: Any = None
-    suggested_action: str | None = None
+    suggested_action: SuggestedAction | None = None
 
     def fingerprint(self, connection_id: uuid.UUID | None) -> str:
         parts = (
@@ -82,7 +85,7 @@ class ErrorRecord:
 def from_exception(
     exc: BaseException,
     *,
-    stage: str,
+    stage: ErrorStage,
     entity_type: str | None,
     external_id: str | None,
     project_external_id: str | None = None,
@@ -109,7 +112,7 @@ def from_exception(
     text = redact(str(exc)) or type(exc).__name__
     return ErrorRecord(
         stage=stage,
-        kind="internal",
+        kind=ErrorKind.internal,
         message=f"{type(exc).__name__}: {text}"[:2000],
         entity_type=entity_type,
         external_id=external_id,
@@ -121,7 +124,7 @@ def from_exception(
 
 def _database_error(
     exc: DBAPIError,
-    stage: str,
+    stage: ErrorStage,
     entity_type: str | None,
     external_id: str | None,
     project_external_id: str | None,
@@ -139,7 +142,7 @@ def _database_error(
         )
         return ErrorRecord(
             stage=stage,
-            kind="internal",
+            kind=ErrorKind.internal,
             message=f"The database refused a row ({rule}{where}); the plan should have "
             "caught this.",
             entity_type=entity_type,
@@ -148,12 +151,12 @@ def _database_error(
             code="constraint",
             detail={"error": "IntegrityError", "advice": CONSTRAINT_ADVICE},
             source_payload=payload,
-            suggested_action="ignore",
+            suggested_action=SuggestedAction.ignore,
         )
     busy = any(s in raw for s in ("deadlock", "serializ", "database is locked", "busy"))
     return ErrorRecord(
         stage=stage,
-        kind="transient" if busy else "internal",
+        kind=ErrorKind.transient if busy else ErrorKind.internal,
         message="The database was busy; the item was not written." if busy
         else f"The database failed while writing{where}.",
         entity_type=entity_type,
@@ -183,7 +186,7 @@ async def record_errors(
     now = utcnow()
     rows = []
     for r in records:
-        kind = r.kind if r.kind in ACTION_BY_KIND else "internal"
+        kind = r.kind if r.kind in ACTION_BY_KIND else ErrorKind.internal
         detail = {"advice": ADVICE_BY_KIND[kind], **r.detail}
         if r.code:
             detail.setdefault("field", r.code)
@@ -202,7 +205,7 @@ async def record_errors(
                 "http_status": r.http_status,
                 "source_payload": r.source_payload,
                 "suggested_action": r.suggested_action or ACTION_BY_KIND[kind],
-                "status": "open",
+                "status": ErrorStatus.open,
                 "attempts": 1,
                 "fingerprint": r.fingerprint(connection_id),
                 "first_seen_at": now,
@@ -230,7 +233,7 @@ async def record_errors(
             "http_status": stmt.excluded.http_status,
             "source_payload": stmt.excluded.source_payload,
             "suggested_action": stmt.excluded.suggested_action,
-            "status": "open",
+            "status": ErrorStatus.open,
             "attempts": T_ERRORS.c.attempts + 1,
             "last_seen_at": stmt.excluded.last_seen_at,
             "updated_at": stmt.excluded.updated_at,
@@ -246,7 +249,9 @@ async def resolve_cleared(
     project_ids: list[str],
     keep: Iterable[str],
     connection_id: uuid.UUID | None,
-    stages: tuple[str, ...] = ("fetch", "transform", "plan", "apply"),
+    stages: tuple[ErrorStage, ...] = (
+        ErrorStage.fetch, ErrorStage.transform, ErrorStage.plan, ErrorStage.apply
+    ),
     not_imported: Iterable[str] = (),
 ) -> int:
     """The project went through: its live errors that did not recur are resolved, except
@@ -263,7 +268,7 @@ async def resolve_cleared(
             T_ERRORS.c.fingerprint.not_in(list(keep)),
         )
         .values(
-            status="resolved",
+            status=ErrorStatus.resolved,
             resolved_at=now,
             resolved_by="ss-tui (item imported)",
             updated_at=now,
@@ -286,12 +291,12 @@ async def close_errors(
     conn: AsyncConnection,
     error_ids: list[uuid.UUID],
     *,
-    status: str,
+    status: ErrorStatus,
     note: str | None,
     actor: str,
 ) -> int:
     """Staff mark errors ``resolved`` or ``ignored`` with a note."""
-    if status not in ("resolved", "ignored"):
+    if status not in (ErrorStatus.resolved, ErrorStatus.ignored):
         raise ValueError("status must be 'resolved' or 'ignored'")
     now = utcnow()
     result = await conn.execute(
@@ -316,8 +321,8 @@ async def resolve_account_errors(
             T_ERRORS.c.status.in_(LIVE),
             T_ERRORS.c.connection_id == connection_id,
             T_ERRORS.c.entity_type == "account",
-            T_ERRORS.c.kind == "auth",
+            T_ERRORS.c.kind == ErrorKind.auth,
         )
-        .values(status="resolved", resolved_at=now, resolved_by=why, updated_at=now)
+        .values(status=ErrorStatus.resolved, resolved_at=now, resolved_by=why, updated_at=now)
     )
     return result.rowcount or 0

@@ -25,6 +25,7 @@ from ss_tui.cli.running import (
     json_option,
     url_option,
 )
+from ss_tui.db.enums import ErrorStatus
 from ss_tui.failures import (
     EXIT_CANCELLED,
     EXIT_OK,
@@ -549,7 +550,7 @@ def _close(status: str) -> Any:
     def cmd(error_ids: tuple[str, ...], note: str | None, database_url: str | None) -> None:
         async def body(svc: Any, settings: Any) -> int:
             ids = await _resolve_ids(svc, _error_table(), error_ids)
-            n = await svc.close_errors(ids, status=status, note=note)
+            n = await svc.close_errors(ids, status=ErrorStatus(status), note=note)
             click.echo(f"Marked {n} error(s) {status}.")
             return EXIT_OK
 

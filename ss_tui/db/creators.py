@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.enums import IngestionStatus
+
 USERNAME_MIN, USERNAME_MAX = 3, 30
 # Words Jovie reserves for its own routes and pages; a username may neither be one nor
 # start with one followed by '-' or '_'.
@@ -99,7 +101,7 @@ def new_profile_row(
         display_name=display_name,
         is_public=False,
         is_claimed=False,
-        ingestion_status="idle",
+        ingestion_status=IngestionStatus.idle,
         ingestion_source_platform="session-studio",
         settings={"sessionStudioArtistId": ss_artist_id},
     )

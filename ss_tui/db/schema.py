@@ -21,7 +21,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.elements import conv
 
-from ss_tui.db.enums import sa_enum
+from ss_tui.db.enums import (
+    ConnectionStatus,
+    ErrorStatus,
+    IngestionStatus,
+    ItemStatus,
+    JobStatus,
+    OutreachStatus,
+    RunStatus,
+    sa_enum,
+)
 from ss_tui.db.types import (
     JSONLiteral,
     RandomUUID,
@@ -254,7 +263,7 @@ class CreatorProfile(JovieTimestamped, Base):
     avatar_locked_by_user: Mapped[bool] = _jbool(False)
     display_name_locked: Mapped[bool] = _jbool(False)
     username_locked_at: Mapped[datetime | None] = _jts()
-    ingestion_status: Mapped[str] = _jenum("ingestion_status", "idle")
+    ingestion_status: Mapped[str] = _jenum("ingestion_status", IngestionStatus.idle)
     last_ingestion_error: Mapped[str | None] = _jtext()
     profile_views: Mapped[int | None] = _jint(0, nullable=True)
     onboarding_completed_at: Mapped[datetime | None] = _jts()
@@ -278,7 +287,9 @@ class CreatorProfile(JovieTimestamped, Base):
     spotify_followers: Mapped[int | None] = _jint()
     spotify_popularity: Mapped[int | None] = _jint()
     ingestion_source_platform: Mapped[str | None] = _jtext()
-    outreach_status: Mapped[str | None] = _jenum("outreach_status", "pending", nullable=True)
+    outreach_status: Mapped[str | None] = _jenum(
+        "outreach_status", OutreachStatus.pending, nullable=True
+    )
     outreach_channel: Mapped[str | None] = _jenum("outreach_channel", None, nullable=True)
     dm_sent_at: Mapped[datetime | None] = _jts()
     dm_copy: Mapped[str | None] = _jtext()
@@ -701,7 +712,7 @@ class IngestionJob(JovieTimestamped, Base):
     id: Mapped[uuid.UUID] = _jpk()
     job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(json_type(), nullable=False)
-    status: Mapped[str] = _jenum("ingestion_job_status", "pending")
+    status: Mapped[str] = _jenum("ingestion_job_status", JobStatus.pending)
     error: Mapped[str | None] = _jtext()
     attempts: Mapped[int] = _jint(0)
     run_at: Mapped[datetime] = mapped_column(
@@ -730,7 +741,7 @@ class SSConnection(Timestamped, Base):
     sync_cursor: Mapped[datetime | None] = _ts()  # the updatedSince of the next incremental run
     last_sync_at: Mapped[datetime | None] = _ts()
     status: Mapped[str] = mapped_column(
-        sa_enum("ss_connection_status"), nullable=False, default="connected"
+        sa_enum("ss_connection_status"), nullable=False, default=ConnectionStatus.connected
     )
     metadata_: Mapped[dict[str, Any] | None] = _metadata()
 
@@ -827,7 +838,9 @@ class SSJob(Timestamped, Base):
     id: Mapped[uuid.UUID] = _pk()
     job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
     payload: Mapped[dict[str, Any]] = _json(nullable=False)
-    status: Mapped[str] = mapped_column(sa_enum("ss_job_status"), nullable=False, default="pending")
+    status: Mapped[str] = mapped_column(
+        sa_enum("ss_job_status"), nullable=False, default=JobStatus.pending
+    )
     error: Mapped[str | None] = mapped_column(sa.Text)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     max_attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=3)
@@ -868,7 +881,7 @@ class ImportRun(Timestamped, Base):
     started_by: Mapped[str | None] = mapped_column(sa.Text)
     options: Mapped[dict[str, Any] | None] = _json()
     status: Mapped[str] = mapped_column(
-        sa_enum("import_run_status"), nullable=False, default="running"
+        sa_enum("import_run_status"), nullable=False, default=RunStatus.running
     )
     dry_run: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -892,7 +905,7 @@ class ImportItem(Timestamped, Base):
     run_id: Mapped[uuid.UUID] = _fk("import_runs.id", "CASCADE")
     project_external_id: Mapped[str] = mapped_column(sa.Text, nullable=False)
     status: Mapped[str] = mapped_column(
-        sa_enum("import_item_status"), nullable=False, default="pending"
+        sa_enum("import_item_status"), nullable=False, default=ItemStatus.pending
     )
     decision: Mapped[dict[str, Any] | None] = _json()
     release_id: Mapped[uuid.UUID | None] = _fk("discog_releases.id", "SET NULL", nullable=True)
@@ -933,7 +946,7 @@ class SyncError(Timestamped, Base):
         sa_enum("sync_error_action"), nullable=False, default="retry"
     )
     status: Mapped[str] = mapped_column(
-        sa_enum("sync_error_status"), nullable=False, default="open"
+        sa_enum("sync_error_status"), nullable=False, default=ErrorStatus.open
     )
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     fingerprint: Mapped[str] = mapped_column(sa.Text, nullable=False)

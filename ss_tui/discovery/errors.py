@@ -9,27 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.errors import SessionStudioError, TransientError
 
 
 class ProviderError(SessionStudioError):
     """A lookup service answered in a way we cannot use (4xx other than not-found)."""
 
-    kind = "internal"
+    kind = ErrorKind.internal
     default_action = "Check the lookup service's base URL setting; retry discovery later."
 
 
 class LookupUnavailable(TransientError):
     """Timeout, connection error, 5xx or garbled body: retrying later may help."""
 
-    kind = "transient"
+    kind = ErrorKind.transient
     default_action = "The lookup service was unavailable; retry discovery for this release."
 
 
 class LookupRateLimited(LookupUnavailable):
     """The service said we went over its rate limit (429, MusicBrainz 503, Deezer code 4)."""
 
-    kind = "rate_limited"
+    kind = ErrorKind.rate_limited
     default_action = "The lookup service's rate limit was hit; retry discovery later."
 
     def __init__(self, message: str, *, retry_after: float = 1.0, **kw: Any) -> None:

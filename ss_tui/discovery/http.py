@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from ss_tui.db.enums import ErrorKind
 from ss_tui.discovery.errors import (
     LookupCircuitOpen,
     LookupRateLimited,
@@ -215,7 +216,8 @@ class ProviderHttp:
         if status >= 400:
             raise ProviderError(
                 f"{self.service} rejected the lookup {path} (HTTP {status}).",
-                http_status=status, kind="invalid_data" if status == 400 else "internal",
+                http_status=status,
+                kind=ErrorKind.invalid_data if status == 400 else ErrorKind.internal,
             )
         try:
             body = resp.json()

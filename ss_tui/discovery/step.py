@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.db import schema
+from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus
 from ss_tui.db.types import utcnow
 from ss_tui.discovery.http import count_requests
 from ss_tui.discovery.links import Found, write_link
@@ -41,7 +42,7 @@ from ss_tui.sync_errors import LIVE, ErrorRecord, from_exception, record_errors
 log = logging.getLogger(__name__)
 
 Sink = Callable[[object], Awaitable[None]]
-STAGE = "discovery"
+STAGE = ErrorStage.discovery
 
 
 class _ProviderFailed(Exception):
@@ -112,7 +113,7 @@ async def discover_links(
                     await _resolve_error(conn, fingerprint, stamp)
                 else:
                     outcome.error = _message(failure)
-                    outcome.error_kind = getattr(failure, "kind", "internal")
+                    outcome.error_kind = getattr(failure, "kind", ErrorKind.internal)
                     record = _error_record(target, provider, failure)
                     report.error_fingerprints += await record_errors(
                         conn, [record], run_id=run_id, connection_id=connection_id
@@ -245,7 +246,7 @@ def _error_record(
     """One live sync error per (release, provider): its fingerprint is stable."""
     external_id = target.session_studio_id or str(target.release_id)
     if exc is None:
-        record = ErrorRecord(stage=STAGE, kind="transient", message="")
+        record = ErrorRecord(stage=STAGE, kind=ErrorKind.transient, message="")
     else:
         record = from_exception(exc, stage=STAGE, entity_type="release", external_id=external_id)
         record.message = f"{provider.display_name} lookup failed for “{target.title}”: " + (
@@ -272,7 +273,8 @@ async def _resolve_error(conn: AsyncConnection, fingerprint: str, now: datetime)
     await conn.execute(
         sa.update(t)
         .where(t.c.fingerprint == fingerprint, t.c.status.in_(LIVE))
-        .values(status="resolved", resolved_at=now, resolved_by="ss-tui (discovery succeeded)",
+        .values(status=ErrorStatus.resolved, resolved_at=now,
+                resolved_by="ss-tui (discovery succeeded)",
                 updated_at=now)
     )
 

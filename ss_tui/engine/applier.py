@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ss_tui.db.enums import ErrorKind, ErrorStage, IngestionStatus, ItemStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import (
@@ -59,8 +60,8 @@ def issue_records(pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorReco
         is_track = i["entity"] != "release"
         out.append(
             ErrorRecord(
-                stage="transform",
-                kind="invalid_data",
+                stage=ErrorStage.transform,
+                kind=ErrorKind.invalid_data,
                 message=i["message"],
                 entity_type="track" if is_track else "project",
                 external_id=i["external_id"],
@@ -74,8 +75,8 @@ def issue_records(pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorReco
         if e.action == Action.conflict and e.included and e.conflict is not None:
             out.append(
                 ErrorRecord(
-                    stage="plan",
-                    kind="conflict",
+                    stage=ErrorStage.plan,
+                    kind=ErrorKind.conflict,
                     message=e.conflict.reason,
                     entity_type=e.kind.value,
                     external_id=e.external_id,
@@ -88,8 +89,8 @@ def issue_records(pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorReco
     if pp.blocked and not out:
         out.append(
             ErrorRecord(
-                stage="plan",
-                kind="conflict",
+                stage=ErrorStage.plan,
+                kind=ErrorKind.conflict,
                 message=pp.blocked,
                 entity_type="project",
                 external_id=pp.project_id,
@@ -137,7 +138,7 @@ class ProjectApplier:
             project_id
         )
 
-    async def apply(self, pp: ProjectPlan) -> str:
+    async def apply(self, pp: ProjectPlan) -> ItemStatus:
         """Apply one project's plan in its own transaction, with its item and errors."""
         run = self.ledger
         await run.emit(
@@ -158,7 +159,7 @@ class ProjectApplier:
                 break
             except Stale as exc:
                 if self.replan is None or attempt >= MAX_ATTEMPTS:
-                    status, result, fails = "stale", None, 0
+                    status, result, fails = ItemStatus.stale, None, 0
                     await self._mark_stale(pp.project_id, current, str(exc))
                     break
             except DBAPIError as exc:
@@ -166,7 +167,8 @@ class ProjectApplier:
                     current, exc
                 )
                 if taken is not None and (self.replan is None or attempt >= MAX_ATTEMPTS):
-                    status, result, fails = "stale", None, 0  # the plan's claim no longer holds
+                    # the plan's claim no longer holds
+                    status, result, fails = ItemStatus.stale, None, 0
                     await self._mark_stale(pp.project_id, current, taken)
                     break
                 if taken is None and (
@@ -174,16 +176,16 @@ class ProjectApplier:
                 ):
                     self._not_written(current)
                     await self._fail(current, exc)
-                    return "failed"
+                    return ItemStatus.failed
             except Exception as exc:  # one project's bug must not end the run
                 self._not_written(current)
                 await self._fail(current, exc)
-                return "failed"
+                return ItemStatus.failed
             assert self.replan is not None  # every path that gets here checked it
             current = await self.replan(pp.project_id)
             if current is None:
-                return "failed"
-        if status == "stale":
+                return ItemStatus.failed
+        if status == ItemStatus.stale:
             self._not_written(current)
         await run.record_outcome(
             pp.project_id,
@@ -226,11 +228,11 @@ class ProjectApplier:
         return None
 
     async def _mark_stale(self, project_id: str, pp: ProjectPlan, reason: str) -> None:
-        values = self._item_values(pp, "stale", None, reason)
+        values = self._item_values(pp, ItemStatus.stale, None, reason)
         async with self.ledger.engine.begin() as conn:
             await self.ledger.set_item(conn, project_id, **values)
 
-    async def _apply_tx(self, pp: ProjectPlan) -> tuple[str, ApplyResult, int]:
+    async def _apply_tx(self, pp: ProjectPlan) -> tuple[ItemStatus, ApplyResult, int]:
         run = self.ledger
         live = self.live_errors is None or pp.project_id in self.live_errors
         issues = pp.included and has_issues(pp)
@@ -250,7 +252,7 @@ class ProjectApplier:
             fps = await record_errors(
                 conn, records, run_id=run.run_id, connection_id=run.connection_id
             )
-            if result.status in ("applied", "unchanged") and (live or fps):
+            if result.status in (ItemStatus.applied, ItemStatus.unchanged) and (live or fps):
                 keep = {*fps, *self.keep.get(pp.project_id, ())}
                 await resolve_cleared(
                     conn, project_ids=[pp.project_id], keep=keep,
@@ -259,7 +261,11 @@ class ProjectApplier:
             values = self._item_values(pp, result.status, result, result.message)
             await run.set_item(conn, pp.project_id, **values)
         for r in records:
-            if r.kind != "invalid_data" or r.detail.get("skipped") or result.status == "failed":
+            if (
+                r.kind != ErrorKind.invalid_data
+                or r.detail.get("skipped")
+                or result.status == ItemStatus.failed
+            ):
                 await run.emit(
                     ev.ItemFailed(
                         str(run.run_id),
@@ -281,11 +287,11 @@ class ProjectApplier:
         await conn.execute(
             sa.update(T_CREATOR)
             .where(T_CREATOR.c.id == creator)
-            .values(ingestion_status="processing", updated_at=utcnow())
+            .values(ingestion_status=IngestionStatus.processing, updated_at=utcnow())
         )
 
     def _item_values(
-        self, pp: ProjectPlan, status: str, result: ApplyResult | None, error: str | None
+        self, pp: ProjectPlan, status: ItemStatus, result: ApplyResult | None, error: str | None
     ) -> dict[str, Any]:
         decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
         return {
@@ -330,7 +336,7 @@ class ProjectApplier:
             payload = await self.payload(conn, pp.project_id)
         record = from_exception(
             exc,
-            stage="apply",
+            stage=ErrorStage.apply,
             entity_type="project",
             external_id=pp.project_id,
             project_external_id=pp.project_id,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db.engine import dialect_insert
+from ss_tui.db.enums import ItemStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
     Batch,
@@ -48,7 +49,7 @@ from ss_tui.engine.rows import (
 
 @dataclass(slots=True)
 class ApplyResult:
-    status: str  # applied | unchanged | stale | failed | excluded
+    status: ItemStatus
     written: dict[str, dict[str, int]] = field(default_factory=dict)
     tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
     release_id: uuid.UUID | None = None
@@ -338,9 +339,9 @@ async def apply_project(
     (``ApplyResult.then_done`` says whether it ran)."""
     now = now or utcnow()
     if not pp.included:
-        return ApplyResult("excluded")
+        return ApplyResult(ItemStatus.excluded)
     if pp.blocked:
-        return ApplyResult("failed", message=pp.blocked)
+        return ApplyResult(ItemStatus.failed, message=pp.blocked)
     release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
     release_id = as_uuid(release.row["id"]) if release and release.row else None
     if conn.dialect.name == "sqlite" and _creates_only(pp):
@@ -349,20 +350,20 @@ async def apply_project(
         def after(written: dict[str, dict[str, int]]) -> Batch | None:
             if then is None:
                 return None
-            return then(ApplyResult("applied", written=written, release_id=release_id))
+            return then(ApplyResult(ItemStatus.applied, written=written, release_id=release_id))
 
         out = await _write(conn, pp, set(), connection_id, now, optimistic=True, then=after)
         if out is not None:
             return ApplyResult(
-                "applied", written=out[0], tables=out[1], release_id=release_id,
+                ItemStatus.applied, written=out[0], tables=out[1], release_id=release_id,
                 then_done=then is not None,
             )
     done = await reconcile(conn, pp, known_versions)
     if not any(e.writes and e.key not in done for e in pp.entities):
-        return ApplyResult("unchanged", release_id=release_id)
+        return ApplyResult(ItemStatus.unchanged, release_id=release_id)
     out = await _write(conn, pp, done, connection_id, now)
     assert out is not None
-    return ApplyResult("applied", written=out[0], tables=out[1], release_id=release_id)
+    return ApplyResult(ItemStatus.applied, written=out[0], tables=out[1], release_id=release_id)
 
 
 def _creates_only(pp: ProjectPlan) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.audit import record_audit
 from ss_tui.db import schema
 from ss_tui.db.creators import normalize_username
+from ss_tui.db.enums import ConnectionStatus, ErrorStage
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.rows import T_CREATOR, as_uuid
@@ -36,7 +37,7 @@ class ConnectionInfo:
     account_id: str
     account_name: str | None
     base_url: str
-    status: str = "connected"
+    status: ConnectionStatus = ConnectionStatus.connected
 
 
 class ConnectionRegistry:
@@ -130,7 +131,7 @@ class ConnectionRegistry:
                         account_name=account_name,
                         base_url=self.api_base_url,
                         scopes=scopes,
-                        status="connected",
+                        status=ConnectionStatus.connected,
                         metadata={},
                         created_at=now,
                         updated_at=now,
@@ -143,7 +144,7 @@ class ConnectionRegistry:
                     .where(T_CONN.c.id == cid)
                     .values(
                         account_name=account_name or row["account_name"],
-                        status="connected",
+                        status=ConnectionStatus.connected,
                         base_url=self.api_base_url,
                         scopes=scopes or row["scopes"],
                         updated_at=now,
@@ -157,7 +158,8 @@ class ConnectionRegistry:
             rows = (await conn.execute(sa.select(T_CONN).order_by(T_CONN.c.created_at))).mappings()
             return [
                 ConnectionInfo(
-                    str(r["id"]), r["account_id"], r["account_name"], r["base_url"], r["status"]
+                    str(r["id"]), r["account_id"], r["account_name"], r["base_url"],
+                    ConnectionStatus(r["status"]),
                 )
                 for r in rows
             ]
@@ -171,7 +173,7 @@ class ConnectionRegistry:
             await conn.execute(
                 sa.update(T_CONN)
                 .where(T_CONN.c.id == row["id"])
-                .values(status="disconnected", updated_at=utcnow())
+                .values(status=ConnectionStatus.disconnected, updated_at=utcnow())
             )
             await record_audit(
                 conn, actor=operator(self.settings), action="disconnect",
@@ -182,7 +184,9 @@ class ConnectionRegistry:
         async with self.engine.connect() as conn:
             if connection_id is None:
                 rows = (
-                    (await conn.execute(sa.select(T_CONN).where(T_CONN.c.status != "disconnected")))
+                    (await conn.execute(
+                        sa.select(T_CONN).where(T_CONN.c.status != ConnectionStatus.disconnected)
+                    ))
                     .mappings()
                     .all()
                 )
@@ -248,12 +252,15 @@ class ConnectionRegistry:
         async with self.engine.begin() as conn:
             if run_id is not None:
                 record = from_exception(
-                    exc, stage="fetch", entity_type="account", external_id=connection["account_id"]
+                    exc,
+                    stage=ErrorStage.fetch,
+                    entity_type="account",
+                    external_id=connection["account_id"],
                 )
                 await record_errors(conn, [record], run_id=run_id, connection_id=connection["id"])
             await conn.execute(
                 sa.update(T_CONN)
                 .where(T_CONN.c.id == connection["id"])
-                .values(status="reconnect_needed", updated_at=utcnow())
+                .values(status=ConnectionStatus.reconnect_needed, updated_at=utcnow())
             )
         await sink(ev.ReconnectNeeded(connection["account_id"], exc.message))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db import schema
+from ss_tui.db.enums import ErrorKind, ErrorStage
 from ss_tui.engine import events as ev
 from ss_tui.engine.connections import ConnectionRegistry
 from ss_tui.engine.rows import as_uuid
@@ -81,7 +82,9 @@ class Fetcher:
                 except SessionStudioError as exc:
                     out.complete, out.listing_error = False, exc
                     out.problems.append(
-                        from_exception(exc, stage="fetch", entity_type="listing", external_id=None)
+                        from_exception(
+                            exc, stage=ErrorStage.fetch, entity_type="listing", external_id=None
+                        )
                     )
             out.api = api_counts(client)
         await sink(
@@ -102,13 +105,15 @@ class Fetcher:
                     connection_id=cid,
                 )
                 # Fetched fine this time: earlier fetch failures of these projects are over.
-                failed_again = (p for p, r in out.failed.items() if r.kind == "invalid_data")
+                failed_again = (
+                    p for p, r in out.failed.items() if r.kind == ErrorKind.invalid_data
+                )
                 await resolve_cleared(
                     conn,
                     project_ids=sorted({*out.payloads, *failed_again}),
                     keep=fps,
                     connection_id=cid,
-                    stages=("fetch",),
+                    stages=(ErrorStage.fetch,),
                 )
         # The sync cursor only moves when an import run finishes (see run_import): a dry run,
         # a browse refresh or a killed run must not make the next incremental import skip
@@ -122,8 +127,8 @@ class Fetcher:
             pid = item.parent_id or item.external_id
             out.problems.append(
                 ErrorRecord(
-                    stage="fetch",
-                    kind="invalid_data",
+                    stage=ErrorStage.fetch,
+                    kind=ErrorKind.invalid_data,
                     message=item.message,
                     entity_type=item.entity,
                     external_id=item.external_id,
@@ -157,7 +162,7 @@ class Fetcher:
                 except SessionStudioError as exc:
                     out.failed[pid] = from_exception(
                         exc,
-                        stage="fetch",
+                        stage=ErrorStage.fetch,
                         entity_type="project",
                         external_id=pid,
                         project_external_id=pid,

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.enums import RunStatus
 from ss_tui.engine import events as ev
 from ss_tui.engine.applier import ProjectApplier, Replanner
 from ss_tui.engine.apply import plan_versions
@@ -331,7 +332,7 @@ class Pipeline:
             project_ids is None
             and listing.complete
             and listing.max_updated_at is not None
-            and result.status in ("succeeded", "partial")
+            and result.status in (RunStatus.succeeded, RunStatus.partial)
         ):
             await self.connections.advance_cursor(cid, listing.max_updated_at)
         return result

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
+from ss_tui.db.enums import ItemStatus
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ProjectPlan
 from ss_tui.engine.rows import (
@@ -53,7 +54,7 @@ async def unchanged_projects(
         clean = (
             T_RUNS.c.connection_id == connection_id,
             T_ITEMS.c.project_external_id.in_(chunk),
-            T_ITEMS.c.status.in_(("applied", "unchanged")),
+            T_ITEMS.c.status.in_((ItemStatus.applied, ItemStatus.unchanged)),
         )
         # Only each project's last clean item: every import adds one, so reading them all
         # would make this path slower with every run in the history.

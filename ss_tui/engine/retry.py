@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from ss_tui.db.enums import ErrorStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ImportPlan
@@ -109,6 +110,6 @@ async def _resolve(engine: Any, ids: list[uuid.UUID]) -> None:
         await conn.execute(
             sa.update(T_ERRORS)
             .where(T_ERRORS.c.id.in_(ids), T_ERRORS.c.status.in_(LIVE))
-            .values(status="resolved", resolved_at=now, resolved_by="ss-tui (retry succeeded)",
-                    updated_at=now)
+            .values(status=ErrorStatus.resolved, resolved_at=now,
+                    resolved_by="ss-tui (retry succeeded)", updated_at=now)
         )

@@ -19,6 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ss_tui.audit import record_audit
 from ss_tui.db import schema
 from ss_tui.db.engine import dialect_insert
+from ss_tui.db.enums import IngestionStatus, ItemStatus, RunStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult
@@ -40,7 +42,7 @@ T = TypeVar("T")
 T_RUNS = schema.ImportRun.__table__
 T_ITEMS = schema.ImportItem.__table__
 T_SYNC = schema.ReleaseSyncStatus.__table__
-FINISHED = ("applied", "unchanged", "excluded", "skipped")
+FINISHED = (ItemStatus.applied, ItemStatus.unchanged, ItemStatus.excluded, ItemStatus.skipped)
 RESUME_AFTER_S = 600  # a run on another host with no progress for this long is resumable
 
 
@@ -71,7 +73,7 @@ class RunControl:
 @dataclass(slots=True)
 class RunResult:
     run_id: str | None
-    status: str  # succeeded | partial | failed | cancelled
+    status: RunStatus
     items: dict[str, int] = field(default_factory=dict)  # item status → count
     written: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → action → n
     tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
@@ -203,7 +205,7 @@ class RunLedger:
                 await conn.execute(
                     sa.update(T_RUNS)
                     .where(T_RUNS.c.id == self.run_id)
-                    .values(options=options, status="running", updated_at=utcnow())
+                    .values(options=options, status=RunStatus.running, updated_at=utcnow())
                 )
                 await self._audit(conn, options, dry_run=dry_run)
                 return
@@ -215,7 +217,7 @@ class RunLedger:
                     connection_id=self.connection_id,
                     started_by=self.started_by,
                     options=options,
-                    status="running",
+                    status=RunStatus.running,
                     dry_run=dry_run,
                     started_at=now,
                     counts={},
@@ -244,7 +246,10 @@ class RunLedger:
     ) -> uuid.UUID | None:
         stmt = (
             sa.select(T_RUNS)
-            .where(T_RUNS.c.status.in_(("running", "paused")), T_RUNS.c.dry_run.is_(False))
+            .where(
+                T_RUNS.c.status.in_((RunStatus.running, RunStatus.paused)),
+                T_RUNS.c.dry_run.is_(False),
+            )
             .order_by(T_RUNS.c.started_at.desc())
             .limit(20)
         )
@@ -272,7 +277,7 @@ class RunLedger:
                     "id": uuid.uuid4(),
                     "run_id": self.run_id,
                     "project_external_id": p,
-                    "status": "pending",
+                    "status": ItemStatus.pending,
                     "created_at": now,
                     "updated_at": now,
                 }
@@ -312,17 +317,19 @@ class RunLedger:
         if self.resumed:  # errors the interrupted part recorded are this run's errors too
             self.errors = max(self.errors, await self._open_errors())
         if self.cancelled:
-            status = "cancelled"
+            status = RunStatus.cancelled
         elif not self.items and self.errors:
-            status = "failed"
-        elif self.items.get("failed", 0) and not (
-            self.items.get("applied", 0) or self.items.get("unchanged", 0)
+            status = RunStatus.failed
+        elif self.items.get(ItemStatus.failed, 0) and not (
+            self.items.get(ItemStatus.applied, 0) or self.items.get(ItemStatus.unchanged, 0)
         ):
-            status = "failed"
-        elif self.items.get("failed", 0) or self.items.get("stale", 0) or self.errors:
-            status = "partial"
+            status = RunStatus.failed
+        elif self.items.get(ItemStatus.failed, 0) or self.items.get(ItemStatus.stale, 0) or (
+            self.errors
+        ):
+            status = RunStatus.partial
         else:
-            status = "succeeded"
+            status = RunStatus.succeeded
         api = dict(api or {})
         latency = api.pop("api_mean_latency_ms", None)  # a figure for Stats, not a column
         counts = {
@@ -396,7 +403,7 @@ class RunLedger:
         if self.run_id is None:
             return
         interrupted = isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit)
-        status = "paused" if interrupted else "failed"
+        status = RunStatus.paused if interrupted else RunStatus.failed
         cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
         detail = (str(cause).strip().splitlines() or [""])[0][:300]
         reason = f"{'interrupted' if interrupted else 'error'}: {type(cause).__name__}" + (
@@ -413,7 +420,7 @@ class RunLedger:
             async with self.engine.begin() as conn:
                 await conn.execute(
                     sa.update(T_RUNS)
-                    .where(T_RUNS.c.id == self.run_id, T_RUNS.c.status == "running")
+                    .where(T_RUNS.c.id == self.run_id, T_RUNS.c.status == RunStatus.running)
                     .values(status=status, finished_at=now, counts=counts, updated_at=now)
                 )
         except Exception:  # the database itself is gone: the original error matters more
@@ -434,9 +441,9 @@ class RunLedger:
             )
             return int((await conn.execute(stmt)).scalar_one())
 
-    async def _sync_status(self, conn: AsyncConnection, status: str, now: Any) -> None:
+    async def _sync_status(self, conn: AsyncConnection, status: RunStatus, now: datetime) -> None:
         """release_sync_status and creator_profiles.ingestion_status for touched creators."""
-        failed = status == "failed"
+        failed = status == RunStatus.failed
         for creator in sorted(self.creators, key=str):
             releases = await conn.execute(
                 sa.select(sa.func.count())
@@ -483,7 +490,7 @@ class RunLedger:
                 sa.update(T_CREATOR)
                 .where(T_CREATOR.c.id == creator)
                 .values(
-                    ingestion_status="failed" if failed else "idle",
+                    ingestion_status=IngestionStatus.failed if failed else IngestionStatus.idle,
                     last_ingestion_error=values["last_error"],
                     updated_at=now,
                 )
@@ -500,14 +507,14 @@ class RunLedger:
                 await conn.execute(
                     sa.update(T_RUNS)
                     .where(T_RUNS.c.id == self.run_id)
-                    .values(status="paused", updated_at=utcnow())
+                    .values(status=RunStatus.paused, updated_at=utcnow())
                 )
             await self.control.running.wait()
             async with self.engine.begin() as conn:
                 await conn.execute(
                     sa.update(T_RUNS)
                     .where(T_RUNS.c.id == self.run_id)
-                    .values(status="running", updated_at=utcnow())
+                    .values(status=RunStatus.running, updated_at=utcnow())
                 )
         if self.control.cancel_event.is_set():
             self.cancelled = True
@@ -526,7 +533,7 @@ class RunLedger:
     async def record_outcome(
         self,
         project_id: str,
-        status: str,
+        status: ItemStatus,
         result: ApplyResult | None,
         *,
         creator_profile_id: str | None,
@@ -536,9 +543,9 @@ class RunLedger:
     ) -> None:
         """Count one project's outcome (already committed) and tell the screens."""
         self.items[status] += 1
-        if status == "stale":
+        if status == ItemStatus.stale:
             self.stale.append(project_id)
-        if result is not None and result.status == "applied" and result.release_id:
+        if result is not None and result.status == ItemStatus.applied and result.release_id:
             self.release_ids.append(result.release_id)
         if result is not None:
             add_rows(self.tables, result.tables)
@@ -549,7 +556,7 @@ class RunLedger:
                     await self.emit(
                         ev.EntityWritten(str(self.run_id), project_id, kind, action, n)
                     )
-        if creator_profile_id and status in ("applied", "unchanged"):
+        if creator_profile_id and status in (ItemStatus.applied, ItemStatus.unchanged):
             # Only a creator this project wrote to (one it was to create may not exist).
             self.creators.add(as_uuid(creator_profile_id))  # type: ignore[arg-type]
         await self.emit(
@@ -577,8 +584,8 @@ class RunLedger:
                 await record_errors(
                     conn, [record], run_id=self.run_id, connection_id=self.connection_id
                 )
-            await self.set_item(conn, project_id, status="failed", error=record.message)
-        self.items["failed"] += 1
+            await self.set_item(conn, project_id, status=ItemStatus.failed, error=record.message)
+        self.items[ItemStatus.failed] += 1
         self.errors += 1
         await self.emit(
             ev.ItemFailed(
@@ -590,4 +597,4 @@ class RunLedger:
                 record.message,
             )
         )
-        await self.emit(ev.ProjectFinished(str(self.run_id), project_id, "failed"))
+        await self.emit(ev.ProjectFinished(str(self.run_id), project_id, ItemStatus.failed))

@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.audit import record_audit
+from ss_tui.db.enums import ErrorStatus, RunStatus
 from ss_tui.engine import events as ev
 from ss_tui.engine.connections import (
     ClientFactory,
@@ -151,14 +152,14 @@ class ImportService:
             )
         plan = await self.plan_retry(ids)
         if plan is None or not plan.projects:
-            return RunResult(run_id=None, status="succeeded")
+            return RunResult(run_id=None, status=RunStatus.succeeded)
         return await self.apply(plan, sink=sink, control=control, options={"retry_of": ids})
 
     async def close_errors(
         self,
         error_ids: list[Any],
         *,
-        status: str,
+        status: ErrorStatus,
         note: str | None = None,
         actor: str | None = None,
     ) -> int:
@@ -172,7 +173,7 @@ class ImportService:
                 actor=who,
             )
             await record_audit(
-                conn, actor=who, action="resolve" if status == "resolved" else "ignore",
+                conn, actor=who, action="resolve" if status == ErrorStatus.resolved else "ignore",
                 entity_type="sync_error",
                 detail={"error_ids": [str(i) for i in error_ids], "note": note,
                         "closed": closed},

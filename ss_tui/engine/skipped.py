@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ss_tui.db.enums import ErrorStage
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.sync_errors import LIVE, T_ERRORS
 
@@ -30,7 +31,7 @@ async def attach_unreadable_tracks(
             T_ERRORS.c.message,
             T_ERRORS.c.source_payload,
         ).where(
-            T_ERRORS.c.stage == "fetch",
+            T_ERRORS.c.stage == ErrorStage.fetch,
             T_ERRORS.c.entity_type == "track",
             T_ERRORS.c.status.in_(LIVE),
             T_ERRORS.c.project_external_id.in_(ids[i : i + CHUNK]),

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ss_tui.db.enums import ErrorKind, ErrorStage
 from ss_tui.engine import events as ev
 from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
 from ss_tui.engine.rows import as_uuid
@@ -85,7 +86,7 @@ async def produce(
             except SessionStudioError as exc:
                 listing.complete, listing.listing_exception = False, exc
                 listing.listing_error = from_exception(
-                    exc, stage="fetch", entity_type="listing", external_id=None
+                    exc, stage=ErrorStage.fetch, entity_type="listing", external_id=None
                 )
             listing.api = api_counts(client)
         await sink(
@@ -158,11 +159,14 @@ async def save_chunk(
         await resolve_cleared(
             conn,
             project_ids=sorted(
-                {*out.payloads, *(p for p, r in out.failed.items() if r.kind == "invalid_data")}
+                {
+                    *out.payloads,
+                    *(p for p, r in out.failed.items() if r.kind == ErrorKind.invalid_data),
+                }
             ),
             keep=fps,
             connection_id=cid,
-            stages=("fetch",),
+            stages=(ErrorStage.fetch,),
         )
     listing.seen.update(out.payloads)
     if out.max_updated_at is not None and (

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.creators import is_jovie_database
+from ss_tui.db.enums import ErrorKind, RunStatus
 from ss_tui.db.schema import SyncError
 from ss_tui.discovery import LookupProviders, discover_links, discovery_step, open_providers
 from ss_tui.engine.decisions import PlanDecisions
@@ -25,6 +26,9 @@ from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
 from ss_tui.jobs.worker import Handler, Interrupted, JobContext, JobError
 from ss_tui.sessionstudio.errors import AuthError, RateLimitedError, SessionStudioError
+
+# Failures a later attempt may get past (an auth or data problem will not).
+RETRYABLE_KINDS = {ErrorKind.transient, ErrorKind.rate_limited, ErrorKind.internal}
 
 
 class _StopControl:
@@ -52,16 +56,16 @@ async def _run_errors(engine: AsyncEngine, run_id: str | None) -> list[tuple[str
 
 
 async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> dict[str, Any]:
-    if result.status == "cancelled" and ctx.stop.is_set():
+    if result.status == RunStatus.cancelled and ctx.stop.is_set():
         raise Interrupted(f"run {result.run_id} stopped at a project boundary")
-    if result.status == "failed":
+    if result.status == RunStatus.failed:
         errors = await _run_errors(engine, result.run_id)
         kinds = {k for k, _ in errors}
         why = "; ".join(dict.fromkeys(m for _, m in errors[:3])) or str(result)
         raise JobError(
             f"run {result.run_id} failed: {why}",
-            retryable=not kinds or bool(kinds & {"transient", "rate_limited", "internal"}),
-            rate_limited=kinds == {"rate_limited"},
+            retryable=not kinds or bool(kinds & RETRYABLE_KINDS),
+            rate_limited=kinds == {ErrorKind.rate_limited},
         )
     # "partial": the good items are in; the bad ones are sync errors for support.
     return {**result.to_dict(), "job_outcome": result.status}
@@ -77,7 +81,8 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
     except RateLimitedError as exc:
         raise JobError(f"rate limited: {exc}", rate_limited=True) from exc
     except SessionStudioError as exc:
-        raise JobError(str(exc), retryable=exc.kind in ("transient", "rate_limited")) from exc
+        retryable = exc.kind in (ErrorKind.transient, ErrorKind.rate_limited)
+        raise JobError(str(exc), retryable=retryable) from exc
 
 
 def _import_options(payload: dict[str, Any]) -> PlanDecisions:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.enums import JobStatus
 from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
 
@@ -39,7 +40,7 @@ async def list_jobs(
         started = row["last_run_started_at"]
         row["age_s"] = (
             round((now - started).total_seconds(), 1)
-            if row["status"] == "processing" and started else None
+            if row["status"] == JobStatus.processing and started else None
         )
         out.append(row)
     return out

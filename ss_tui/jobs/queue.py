@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.engine import dialect_insert
+from ss_tui.db.enums import JobStatus
 from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
 from ss_tui.jobs.backoff import retry_delay
@@ -39,7 +40,7 @@ class Job:
     id: uuid.UUID
     job_type: str
     payload: dict[str, Any]
-    status: str
+    status: JobStatus
     attempts: int
     max_attempts: int
     run_at: datetime
@@ -51,7 +52,8 @@ class Job:
     @classmethod
     def from_row(cls, row: Any) -> Job:
         m = row._mapping
-        return cls(**{f: m[f] for f in cls.__slots__})
+        values = {f: m[f] for f in cls.__slots__}
+        return cls(**{**values, "status": JobStatus(values["status"])})
 
 
 def _insert(engine: AsyncEngine) -> Any:
@@ -77,7 +79,7 @@ async def enqueue(
         "id": uuid.uuid4(),
         "job_type": job_type,
         "payload": payload,
-        "status": "pending",
+        "status": JobStatus.pending,
         "attempts": 0,
         "max_attempts": max_attempts,
         "run_at": run_at or now,
@@ -112,7 +114,7 @@ async def claim(
     now = now or utcnow()
     candidate = (
         sa.select(JOBS.c.id)
-        .where(JOBS.c.status == "pending", JOBS.c.run_at <= now)
+        .where(JOBS.c.status == JobStatus.pending, JOBS.c.run_at <= now)
         .order_by(JOBS.c.priority, JOBS.c.run_at, JOBS.c.created_at)
         .limit(1)
     )
@@ -122,9 +124,9 @@ async def claim(
         candidate = candidate.with_for_update(skip_locked=True)
     stmt = (
         sa.update(JOBS)
-        .where(JOBS.c.id == candidate.scalar_subquery(), JOBS.c.status == "pending")
+        .where(JOBS.c.id == candidate.scalar_subquery(), JOBS.c.status == JobStatus.pending)
         .values(
-            status="processing",
+            status=JobStatus.processing,
             attempts=JOBS.c.attempts + 1,
             locked_by=worker_id,
             locked_at=now,
@@ -150,7 +152,7 @@ async def heartbeat(
             .where(
                 JOBS.c.id == job_id,
                 JOBS.c.locked_by == worker_id,
-                JOBS.c.status == "processing",
+                JOBS.c.status == JobStatus.processing,
             )
             .values(heartbeat_at=now, updated_at=now)
         )
@@ -166,7 +168,7 @@ async def complete(
             sa.update(JOBS)
             .where(JOBS.c.id == job_id, JOBS.c.locked_by == worker_id)
             .values(
-                status="succeeded", result=result or {}, error=None, finished_at=now,
+                status=JobStatus.succeeded, result=result or {}, error=None, finished_at=now,
                 locked_by=None, locked_at=None, updated_at=now,
             )
         )
@@ -208,11 +210,11 @@ async def fail(
         "updated_at": now,
     }
     if final:
-        values |= {"status": "failed", "finished_at": now}
+        values |= {"status": JobStatus.failed, "finished_at": now}
     else:
         delay = retry_delay(attempts, rate_limited=rate_limited, rng=rng)
         values |= {
-            "status": "pending",
+            "status": JobStatus.pending,
             "run_at": now + timedelta(seconds=delay),
             "next_run_at": now + timedelta(seconds=delay),
         }
@@ -237,14 +239,14 @@ async def requeue_stalled(
     async with engine.begin() as conn:
         res = await conn.execute(
             sa.update(JOBS)
-            .where(JOBS.c.status == "processing", JOBS.c.heartbeat_at < cutoff)
+            .where(JOBS.c.status == JobStatus.processing, JOBS.c.heartbeat_at < cutoff)
             .values(
                 status=sa.case(
                     (
                         JOBS.c.attempts >= JOBS.c.max_attempts,
-                        sa.literal("failed", JOBS.c.status.type),
+                        sa.literal(JobStatus.failed, JOBS.c.status.type),
                     ),
-                    else_=sa.literal("pending", JOBS.c.status.type),
+                    else_=sa.literal(JobStatus.pending, JOBS.c.status.type),
                 ),
                 error="worker stopped responding (no heartbeat); requeued",
                 locked_by=None,
@@ -264,7 +266,7 @@ async def reset(engine: AsyncEngine, job_ids: Iterable[uuid.UUID]) -> int:
             sa.update(JOBS)
             .where(JOBS.c.id.in_(list(job_ids)))
             .values(
-                status="pending", attempts=0, error=None, run_at=now, locked_by=None,
+                status=JobStatus.pending, attempts=0, error=None, run_at=now, locked_by=None,
                 locked_at=None, finished_at=None, updated_at=now,
             )
         )
@@ -277,8 +279,10 @@ async def cancel(engine: AsyncEngine, job_ids: Iterable[uuid.UUID], *, by: str) 
     async with engine.begin() as conn:
         res = await conn.execute(
             sa.update(JOBS)
-            .where(JOBS.c.id.in_(list(job_ids)), JOBS.c.status == "pending")
-            .values(status="failed", error=f"cancelled by {by}", finished_at=now, updated_at=now)
+            .where(JOBS.c.id.in_(list(job_ids)), JOBS.c.status == JobStatus.pending)
+            .values(
+                status=JobStatus.failed, error=f"cancelled by {by}", finished_at=now, updated_at=now
+            )
         )
     return res.rowcount
 
@@ -305,7 +309,7 @@ async def release(engine: AsyncEngine, job_id: uuid.UUID, worker_id: str) -> boo
             sa.update(JOBS)
             .where(JOBS.c.id == job_id, JOBS.c.locked_by == worker_id)
             .values(
-                status="pending", attempts=JOBS.c.attempts - 1, locked_by=None,
+                status=JobStatus.pending, attempts=JOBS.c.attempts - 1, locked_by=None,
                 locked_at=None, run_at=now, updated_at=now,
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.enums import ConnectionStatus
 from ss_tui.db.schema import SSConnection
 from ss_tui.db.types import utcnow
 from ss_tui.jobs import queue
@@ -24,7 +25,9 @@ async def enqueue_incremental_syncs(
     async with engine.connect() as conn:
         accounts = (
             await conn.execute(
-                sa.select(CONNECTIONS.c.account_id).where(CONNECTIONS.c.status == "connected")
+                sa.select(CONNECTIONS.c.account_id).where(
+                    CONNECTIONS.c.status == ConnectionStatus.connected
+                )
             )
         ).scalars().all()
     out = []

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db.enums import JobStatus, RunStatus
 from ss_tui.db.schema import ImportRun, SSConnection, SSJob
 from ss_tui.db.types import utcnow
 
@@ -22,7 +23,8 @@ RUNS = ImportRun.__table__
 JOBS = SSJob.__table__
 CONNECTIONS = SSConnection.__table__
 
-FAILED_RUN_STATUSES = ("failed",)
+FAILED_RUN_STATUSES = (RunStatus.failed,)
+FINISHED_RUN_STATUSES = (RunStatus.succeeded, RunStatus.partial, RunStatus.failed)
 ALERT_CONSECUTIVE_FAILURES = 3
 
 
@@ -110,11 +112,11 @@ async def collect_stats(
         }
 
     real_runs = [r for r in runs if not r.dry_run]
-    finished = [r for r in real_runs if r.status in ("succeeded", "partial", "failed")]
+    finished = [r for r in real_runs if r.status in FINISHED_RUN_STATUSES]
     stats.runs_total = len(real_runs)
     if finished:
         stats.run_success_rate = round(
-            sum(r.status == "succeeded" for r in finished) / len(finished), 4
+            sum(r.status == RunStatus.succeeded for r in finished) / len(finished), 4
         )
     latencies: list[float] = []
     by_day: dict[str, DayFigures] = {}
@@ -132,7 +134,7 @@ async def collect_stats(
         day = r.started_at.date().isoformat()
         fig = by_day.setdefault(day, DayFigures(day=day))
         fig.runs += 1
-        if r.status in ("succeeded", "partial", "failed"):
+        if r.status in FINISHED_RUN_STATUSES:
             setattr(fig, r.status, getattr(fig, r.status) + 1)
         fig.api_requests += r.api_requests or 0
         fig.api_retries += r.api_retries or 0
@@ -157,7 +159,7 @@ async def collect_stats(
         stats.jobs_by_status[j.status] = stats.jobs_by_status.get(j.status, 0) + 1
         per_type = stats.jobs_by_type.setdefault(j.job_type, {})
         per_type[j.status] = per_type.get(j.status, 0) + 1
-        if j.status == "succeeded" and (
+        if j.status == JobStatus.succeeded and (
             d := _duration(j.last_run_started_at, j.finished_at)
         ) is not None:
             job_durations.append(d)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.redaction import redact
 
 
 class SessionStudioError(Exception):
     """Base class: something went wrong talking to Session Studio."""
 
-    kind: str = "internal"
+    kind: ErrorKind = ErrorKind.internal
     default_action: str = "Report this to the ss-tui maintainers with the run id."
 
     def __init__(
@@ -26,7 +27,7 @@ class SessionStudioError(Exception):
         *,
         http_status: int | None = None,
         problem: dict[str, Any] | None = None,
-        kind: str | None = None,
+        kind: ErrorKind | None = None,
         suggested_action: str | None = None,
     ) -> None:
         self.message = redact(message)
@@ -39,20 +40,20 @@ class SessionStudioError(Exception):
 
     def __repr__(self) -> str:
         name = type(self).__name__
-        return f"{name}({self.message!r}, kind={self.kind!r}, status={self.http_status})"
+        return f"{name}({self.message!r}, kind={str(self.kind)!r}, status={self.http_status})"
 
 
 class TransientError(SessionStudioError):
     """A timeout, connection error, 5xx or garbled response: retrying may help."""
 
-    kind = "transient"
+    kind = ErrorKind.transient
     default_action = "Retry later; Session Studio or the network was unavailable."
 
 
 class RateLimitedError(TransientError):
     """Session Studio answered 429; ``retry_after`` is how long it asked us to wait."""
 
-    kind = "rate_limited"
+    kind = ErrorKind.rate_limited
     default_action = "Retry later; the Session Studio rate limit was exhausted."
 
     def __init__(self, message: str, *, retry_after: float = 1.0, **kw: Any) -> None:
@@ -73,7 +74,7 @@ class CircuitOpenError(TransientError):
 class AuthError(SessionStudioError):
     """Authentication or authorization failed (401/403, OAuth errors)."""
 
-    kind = "auth"
+    kind = ErrorKind.auth
     default_action = "Reconnect the Session Studio account."
 
 
@@ -98,26 +99,26 @@ class AuthorizationExpired(AuthError):
 
 
 class NotFound(SessionStudioError):
-    kind = "not_found"
+    kind = ErrorKind.not_found
     default_action = "The item no longer exists in Session Studio; ignore or remove it."
 
 
 class InvalidRequest(SessionStudioError):
     """Session Studio rejected the request itself (400/422): a bug or bad parameter."""
 
-    kind = "invalid_data"
+    kind = ErrorKind.invalid_data
     default_action = "Check the filters/parameters; report it if it persists."
 
 
 class ConflictError(SessionStudioError):
-    kind = "conflict"
+    kind = ErrorKind.conflict
     default_action = "Refresh and try again."
 
 
 class NoKeyringBackend(SessionStudioError):
     """The OS keyring is unavailable; we refuse to fall back to keyring's null backend."""
 
-    kind = "auth"
+    kind = ErrorKind.auth
     default_action = (
         "Install/configure a keyring backend (e.g. gnome-keyring, KWallet, macOS Keychain, "
         "or `pip install keyrings.alt`), or set SS_TUI_TOKEN_STORE=database together with "
@@ -142,7 +143,7 @@ class ItemValidationProblem:
     payload: Any  # the raw JSON item, exactly as received
     errors: list[str] = field(default_factory=list)
     parent_id: str | None = None  # for a track: the project it came in
-    kind: str = "invalid_data"
+    kind: ErrorKind = ErrorKind.invalid_data
     suggested_action: str = "Fix the item in Session Studio, then retry it."
 
     @property
@@ -156,7 +157,7 @@ class ItemValidationProblem:
 class InvalidItem(SessionStudioError):
     """A single requested item (``get_project``/``get_track``) does not match the contract."""
 
-    kind = "invalid_data"
+    kind = ErrorKind.invalid_data
     default_action = "Fix the item in Session Studio, then retry it."
 
     def __init__(self, item: ItemValidationProblem) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.errors import NoKeyringBackend, SessionStudioError
 from ss_tui.sessionstudio.redaction import mask, register_secret
 
@@ -198,7 +199,7 @@ class KeyringTokenStore:
 
 
 class TokenKeyError(SessionStudioError):
-    kind = "internal"
+    kind = ErrorKind.internal
     default_action = (
         "Set SS_TUI_TOKEN_KEY to a Fernet key, e.g. the output of `python -c "
         "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
