@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
-from ss_tui.db.engine import dialect_insert
+from ss_tui.db.engine import UpsertInsert, dialect_insert
 from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus, SuggestedAction
 from ss_tui.db.types import utcnow
 from ss_tui.sessionstudio.errors import SessionStudioError
@@ -171,7 +171,7 @@ def _database_error(
 _TABLES = tuple(sorted(schema.metadata.tables, key=len, reverse=True))
 
 
-def _insert(conn: AsyncConnection) -> Any:
+def _insert(conn: AsyncConnection) -> UpsertInsert:
     return dialect_insert(conn.dialect.name, T_ERRORS)
 
 

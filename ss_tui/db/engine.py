@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+# An INSERT that can say ON CONFLICT: PostgreSQL's or SQLite's (same API on both).
+UpsertInsert: TypeAlias = "postgresql.Insert | sqlite.Insert"
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -88,8 +95,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def dialect_insert(dialect_name: str, table: Any) -> Any:
+def dialect_insert(dialect_name: str, table: sa.Table) -> UpsertInsert:
     """``INSERT`` with ``ON CONFLICT`` support for the two databases ss-tui runs on."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    if dialect_name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

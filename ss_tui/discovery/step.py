@@ -21,6 +21,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ss_tui.config import Settings
 from ss_tui.db import schema
 from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus
 from ss_tui.db.types import utcnow
@@ -280,7 +281,7 @@ async def _resolve_error(conn: AsyncConnection, fingerprint: str, now: datetime)
 
 
 async def discovery_step(
-    settings: Any,
+    settings: Settings,
     engine: AsyncEngine,
     release_ids: Sequence[uuid.UUID | str],
     providers: Sequence[str] | None,

@@ -26,6 +26,7 @@ from ss_tui.engine.apply import (
     identifier_taken,
 )
 from ss_tui.engine.bulk import Batch, compiled_statement
+from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import Action, EntityKind, ProjectPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import T_ITEMS, RunLedger
@@ -110,7 +111,7 @@ class ProjectApplier:
         ledger: RunLedger,
         *,
         known: PlanVersions | None,
-        decisions: Any = None,
+        decisions: PlanDecisions | None = None,
         payloads: dict[str, Any] | None = None,
         keep: dict[str, set[str]] | None = None,
         live_errors: set[str] | None = None,

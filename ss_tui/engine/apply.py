@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ss_tui.db.engine import dialect_insert
+from ss_tui.db.engine import UpsertInsert, dialect_insert
 from ss_tui.db.enums import ItemStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
@@ -76,7 +76,7 @@ def entity_table(e: EntityChange) -> sa.Table:
     return KIND_TABLE[e.kind]
 
 
-def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+def _insert(conn: AsyncConnection, table: sa.Table) -> UpsertInsert:
     return dialect_insert(conn.dialect.name, table)
 
 

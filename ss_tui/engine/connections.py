@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.audit import record_audit
+from ss_tui.config import Settings
 from ss_tui.db import schema
 from ss_tui.db.creators import normalize_username
 from ss_tui.db.enums import ConnectionStatus, ErrorStage
@@ -20,11 +22,18 @@ from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import operator
+from ss_tui.sessionstudio.errors import SessionStudioError
 from ss_tui.sync_errors import from_exception, record_errors, resolve_account_errors
+
+if TYPE_CHECKING:
+    from ss_tui.sessionstudio.client import EventCallback, SessionStudioClient
+    from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 
 T_CONN = schema.SSConnection.__table__
 
-ClientFactory = Callable[[str, Callable[[Any], Any] | None], Any]
+ClientFactory = Callable[[str, "EventCallback | None"], "SessionStudioClient"]
+# How a caller names a connection: its id, the account id, or None for the only one.
+ConnectionRef = uuid.UUID | str | None
 
 
 class NotConnected(LookupError):
@@ -43,10 +52,10 @@ class ConnectionInfo:
 class ConnectionRegistry:
     def __init__(
         self,
-        settings: Any,
+        settings: Settings,
         engine: AsyncEngine,
         *,
-        token_store: Any = None,
+        token_store: TokenStore | None = None,
         api_base_url: str | None = None,
         http: httpx.AsyncClient | None = None,
         client_factory: ClientFactory | None = None,
@@ -58,7 +67,9 @@ class ConnectionRegistry:
         self.http = http
         self._client_factory = client_factory
 
-    def make_client(self, account_key: str, on_event: Callable[[Any], Any] | None = None) -> Any:
+    def make_client(
+        self, account_key: str, on_event: EventCallback | None = None
+    ) -> SessionStudioClient:
         if self._client_factory is not None:
             return self._client_factory(account_key, on_event)
         from ss_tui.sessionstudio.auth import OAuthClient, TokenManager
@@ -83,7 +94,7 @@ class ConnectionRegistry:
             etag_cache_size=8,
         )
 
-    async def register_connection(self, tokens: Any) -> ConnectionInfo:
+    async def register_connection(self, tokens: TokenSet) -> ConnectionInfo:
         """After connecting: ask /me who this is, store the token, record the connection."""
         from ss_tui.sessionstudio.tokens import MemoryTokenStore
 
@@ -164,7 +175,7 @@ class ConnectionRegistry:
                 for r in rows
             ]
 
-    async def disconnect(self, connection_id: Any) -> None:
+    async def disconnect(self, connection_id: ConnectionRef) -> None:
         row = await self.get(connection_id)
         store = self.token_store
         if store is not None:
@@ -180,7 +191,7 @@ class ConnectionRegistry:
                 entity_type="account", entity_id=row["account_id"],
             )
 
-    async def get(self, connection_id: Any) -> dict[str, Any]:
+    async def get(self, connection_id: ConnectionRef) -> dict[str, Any]:
         async with self.engine.connect() as conn:
             if connection_id is None:
                 rows = (
@@ -230,7 +241,7 @@ class ConnectionRegistry:
             raise LookupError(f"No creator profile with id or username {ref!r}.")
         return str(row[0])
 
-    async def advance_cursor(self, cid: uuid.UUID, cursor: Any) -> None:
+    async def advance_cursor(self, cid: uuid.UUID, cursor: datetime) -> None:
         now = utcnow()
         async with self.engine.begin() as conn:
             await conn.execute(
@@ -242,7 +253,7 @@ class ConnectionRegistry:
     async def mark_reconnect_needed(
         self,
         connection: dict[str, Any],
-        exc: Any,
+        exc: SessionStudioError,
         sink: ev.EventSink,
         *,
         run_id: uuid.UUID | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db import schema
 from ss_tui.db.enums import ErrorKind, ErrorStage
 from ss_tui.engine import events as ev
-from ss_tui.engine.connections import ConnectionRegistry
+from ss_tui.engine.connections import ConnectionRef, ConnectionRegistry
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.sessionstudio.client import ProjectResult, SessionStudioClient
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 
@@ -30,7 +32,7 @@ class FetchResult:
     upstream: dict[str, str] = field(default_factory=dict)  # new/changed/unchanged/removed
     complete: bool = True  # the listing reached its end
     listing_error: BaseException | None = None  # why it did not
-    max_updated_at: Any = None
+    max_updated_at: datetime | None = None
     api: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -122,7 +124,7 @@ class Fetcher:
             raise auth_error
         return out
 
-    def take(self, item: Any, out: FetchResult) -> None:
+    def take(self, item: ProjectResult, out: FetchResult) -> None:
         if isinstance(item, ItemValidationProblem):
             pid = item.parent_id or item.external_id
             out.problems.append(
@@ -147,7 +149,7 @@ class Fetcher:
 
     async def fetch_ids(
         self,
-        client: Any,
+        client: SessionStudioClient,
         ids: list[str],
         out: FetchResult,
     ) -> None:
@@ -175,7 +177,7 @@ class Fetcher:
 
     async def refresh(
         self,
-        connection_id: Any = None,
+        connection_id: ConnectionRef = None,
         *,
         sink: ev.EventSink = ev.discard,
         full: bool = False,
@@ -191,7 +193,7 @@ class Fetcher:
             raise
 
     async def upstream_changes(
-        self, connection_id: Any = None, project_ids: list[str] | None = None
+        self, connection_id: ConnectionRef = None, project_ids: list[str] | None = None
     ) -> dict[str, str]:
         """Per project, what changed upstream since the last import:
         ``new`` (never imported), ``changed``, ``unchanged`` or ``removed``."""
@@ -230,7 +232,7 @@ class Fetcher:
     # ------------------------------------------------------------------ plan
 
 
-def api_counts(client: Any) -> dict[str, float]:
+def api_counts(client: SessionStudioClient) -> dict[str, float]:
     m = getattr(client, "metrics", None)
     if m is None:
         return {}

@@ -18,11 +18,12 @@ from typing import Any, Literal
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.config import Settings
 from ss_tui.db.enums import RunStatus
 from ss_tui.engine import events as ev
 from ss_tui.engine.applier import ProjectApplier, Replanner
 from ss_tui.engine.apply import plan_versions
-from ss_tui.engine.connections import ConnectionRegistry
+from ss_tui.engine.connections import ConnectionRef, ConnectionRegistry
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.fetcher import Fetcher, FetchResult
 from ss_tui.engine.plan import build_plan
@@ -39,7 +40,7 @@ from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
 from ss_tui.engine.stream import Chunk, Listing, finish_listing, produce, save_chunk
 from ss_tui.engine.summary import plan_rows
 from ss_tui.engine.transform import ProjectSpec, transform_project
-from ss_tui.sessionstudio.errors import AuthError
+from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 from ss_tui.sessionstudio.models import Project
 
 BATCH = 100  # projects planned together before their apply transactions
@@ -48,7 +49,7 @@ BATCH = 100  # projects planned together before their apply transactions
 class Pipeline:
     def __init__(
         self,
-        settings: Any,
+        settings: Settings,
         engine: AsyncEngine,
         connections: ConnectionRegistry,
         fetcher: Fetcher,
@@ -64,7 +65,7 @@ class Pipeline:
 
     async def plan(
         self,
-        connection_id: Any,
+        connection_id: ConnectionRef,
         project_ids: list[str],
         decisions: PlanDecisions | None = None,
     ) -> ImportPlan:
@@ -190,7 +191,9 @@ class Pipeline:
         )
         return await run.finish(extra_counts=extra)
 
-    def _ledger(self, cid: Any, sink: ev.EventSink, control: Control | None) -> RunLedger:
+    def _ledger(
+        self, cid: uuid.UUID | None, sink: ev.EventSink, control: Control | None
+    ) -> RunLedger:
         """A new run's ledger, started by whoever runs ss-tui here."""
         return RunLedger(
             self.engine, connection_id=cid, sink=sink, control=control,
@@ -199,7 +202,7 @@ class Pipeline:
 
     async def run_import(
         self,
-        connection_id: Any = None,
+        connection_id: ConnectionRef = None,
         project_ids: list[str] | None = None,
         *,
         incremental: bool = False,
@@ -397,7 +400,9 @@ class Pipeline:
                     break
                 await applier.apply(pp)
 
-    async def _reconnect_needed(self, run: RunLedger, connection: dict[str, Any], exc: Any) -> None:
+    async def _reconnect_needed(
+        self, run: RunLedger, connection: dict[str, Any], exc: SessionStudioError
+    ) -> None:
         await self.connections.mark_reconnect_needed(
             connection, exc, run.emit, run_id=run.run_id
         )

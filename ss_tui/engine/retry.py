@@ -7,10 +7,12 @@ project; a failed listing, the projects it had missed). The plan is shown like a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.enums import ErrorStatus
 from ss_tui.db.types import utcnow
@@ -43,7 +45,7 @@ class RetryScope:
             tracks.add(track_id)
 
 
-async def retry_scope(engine: Any, error_ids: list[uuid.UUID]) -> RetryScope | None:
+async def retry_scope(engine: AsyncEngine, error_ids: list[uuid.UUID]) -> RetryScope | None:
     async with engine.connect() as conn:
         rows = (
             await conn.execute(
@@ -77,7 +79,7 @@ def only_tracks(decisions: PlanDecisions, project_id: str, payload: dict[str, An
             excluded.add(f"recording:{tid}")
 
 
-async def plan_retry(svc: ImportService, error_ids: list[Any]) -> ImportPlan | None:
+async def plan_retry(svc: ImportService, error_ids: Sequence[uuid.UUID | str]) -> ImportPlan | None:
     """The plan of what retrying these errors would write (nothing is written)."""
     scope = await retry_scope(svc.engine, [row_id(i) for i in error_ids])
     if scope is None:
@@ -104,7 +106,7 @@ async def plan_retry(svc: ImportService, error_ids: list[Any]) -> ImportPlan | N
     return await svc.plan(scope.connection_id, pids, decisions)
 
 
-async def _resolve(engine: Any, ids: list[uuid.UUID]) -> None:
+async def _resolve(engine: AsyncEngine, ids: list[uuid.UUID]) -> None:
     now = utcnow()
     async with engine.begin() as conn:
         await conn.execute(

@@ -27,8 +27,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.audit import record_audit
+from ss_tui.config import Settings
 from ss_tui.db import schema
-from ss_tui.db.engine import dialect_insert
+from ss_tui.db.engine import UpsertInsert, dialect_insert
 from ss_tui.db.enums import IngestionStatus, ItemStatus, RunStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
@@ -125,7 +126,7 @@ class RunResult:
         return f"Run {self.status}: {items}; {self.rows_written} rows written; {self.errors} errors"
 
 
-def operator(settings: Any = None) -> str:
+def operator(settings: Settings | None = None) -> str:
     name = getattr(settings, "operator", None)
     if name:
         return str(name)
@@ -150,7 +151,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+def _insert(conn: AsyncConnection, table: sa.Table) -> UpsertInsert:
     return dialect_insert(conn.dialect.name, table)
 
 
@@ -303,11 +304,11 @@ class RunLedger:
             if self.live_errors is None:  # items come in chunks when the fetch streams
                 self.live_errors = set()
             for i in range(0, len(project_ids), 500):
-                stmt = sa.select(T_ERRORS.c.project_external_id).where(
+                live = sa.select(T_ERRORS.c.project_external_id).where(
                     T_ERRORS.c.status.in_(LIVE),
                     T_ERRORS.c.project_external_id.in_(project_ids[i : i + 500]),
                 )
-                self.live_errors.update(r[0] for r in (await conn.execute(stmt)).all())
+                self.live_errors.update(r[0] for r in (await conn.execute(live)).all())
         self.items.update(finished.values())
         return set(finished)
 

@@ -10,17 +10,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.audit import record_audit
+from ss_tui.config import Settings
 from ss_tui.db.enums import ErrorStatus, RunStatus
 from ss_tui.engine import events as ev
 from ss_tui.engine.connections import (
     ClientFactory,
     ConnectionInfo,
+    ConnectionRef,
     ConnectionRegistry,
     NotConnected,
 )
@@ -34,16 +38,20 @@ from ss_tui.engine.run import Control, RunResult, operator
 from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.sync_errors import close_errors
 
+if TYPE_CHECKING:
+    from ss_tui.sessionstudio.client import EventCallback, SessionStudioClient
+    from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
+
 __all__ = ["ConnectionInfo", "FetchResult", "ImportService", "NotConnected"]
 
 
 class ImportService:
     def __init__(
         self,
-        settings: Any,
+        settings: Settings,
         db_engine: AsyncEngine,
         *,
-        token_store: Any = None,
+        token_store: TokenStore | None = None,
         api_base_url: str | None = None,
         http: httpx.AsyncClient | None = None,
         client_factory: ClientFactory | None = None,
@@ -65,10 +73,12 @@ class ImportService:
 
     # ------------------------------------------------------------------ accounts
 
-    def make_client(self, account_key: str, on_event: Any = None) -> Any:
+    def make_client(
+        self, account_key: str, on_event: EventCallback | None = None
+    ) -> SessionStudioClient:
         return self.registry.make_client(account_key, on_event)
 
-    async def register_connection(self, tokens: Any) -> ConnectionInfo:
+    async def register_connection(self, tokens: TokenSet) -> ConnectionInfo:
         """After connecting: ask /me who this is, store the token, record the connection."""
         return await self.registry.register_connection(tokens)
 
@@ -80,11 +90,11 @@ class ImportService:
     async def connections(self) -> list[ConnectionInfo]:
         return await self.registry.connections()
 
-    async def connection(self, connection_id: Any) -> dict[str, Any]:
+    async def connection(self, connection_id: ConnectionRef) -> dict[str, Any]:
         """One connection row (``None``: the only connected account)."""
         return await self.registry.get(connection_id)
 
-    async def disconnect(self, connection_id: Any) -> None:
+    async def disconnect(self, connection_id: ConnectionRef) -> None:
         await self.registry.disconnect(connection_id)
 
     async def creator_profiles(self) -> list[tuple[str, str]]:
@@ -100,13 +110,17 @@ class ImportService:
         return await self.fetcher.fetch(connection, **kwargs)
 
     async def refresh_snapshots(
-        self, connection_id: Any = None, *, sink: ev.EventSink = ev.discard, full: bool = False
+        self,
+        connection_id: ConnectionRef = None,
+        *,
+        sink: ev.EventSink = ev.discard,
+        full: bool = False,
     ) -> FetchResult:
         """Browse data for the dashboard: fetch changed (or all) projects into snapshots."""
         return await self.fetcher.refresh(connection_id, sink=sink, full=full)
 
     async def upstream_changes(
-        self, connection_id: Any = None, project_ids: list[str] | None = None
+        self, connection_id: ConnectionRef = None, project_ids: list[str] | None = None
     ) -> dict[str, str]:
         """Per project: ``new``, ``changed``, ``unchanged`` or ``removed`` upstream."""
         return await self.fetcher.upstream_changes(connection_id, project_ids)
@@ -114,7 +128,10 @@ class ImportService:
     # ------------------------------------------------------------------ plan & apply
 
     async def plan(
-        self, connection_id: Any, project_ids: list[str], decisions: PlanDecisions | None = None
+        self,
+        connection_id: ConnectionRef,
+        project_ids: list[str],
+        decisions: PlanDecisions | None = None,
     ) -> ImportPlan:
         """The preview: a plan for these projects from their snapshots (no network)."""
         return await self.pipeline.plan(connection_id, project_ids, decisions)
@@ -124,21 +141,24 @@ class ImportService:
         return await self.pipeline.apply(plan, **kwargs)
 
     async def run_import(
-        self, connection_id: Any = None, project_ids: list[str] | None = None, **kwargs: Any
+        self,
+        connection_id: ConnectionRef = None,
+        project_ids: list[str] | None = None,
+        **kwargs: Any,
     ) -> RunResult:
         """Headless import (CLI, workers), streamed; ``dry_run=True`` returns the plan."""
         return await self.pipeline.run_import(connection_id, project_ids, **kwargs)
 
     # ------------------------------------------------------------------ errors
 
-    async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
+    async def plan_retry(self, error_ids: Sequence[uuid.UUID | str]) -> ImportPlan | None:
         """What retrying these errors would write: only the items behind them, fetched
         again and planned (nothing written). None when none of them is open any more."""
         return await plan_retry(self, error_ids)
 
     async def retry_errors(
         self,
-        error_ids: list[Any],
+        error_ids: Sequence[uuid.UUID | str],
         *,
         sink: ev.EventSink = ev.discard,
         control: Control | None = None,
@@ -157,7 +177,7 @@ class ImportService:
 
     async def close_errors(
         self,
-        error_ids: list[Any],
+        error_ids: Sequence[uuid.UUID | str],
         *,
         status: ErrorStatus,
         note: str | None = None,

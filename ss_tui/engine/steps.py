@@ -16,6 +16,8 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.config import Settings
+
 
 class LinkDiscovery(Protocol):
     """The discoverCrossLinks step: find and store links on other services for the releases
@@ -23,7 +25,7 @@ class LinkDiscovery(Protocol):
 
     async def __call__(
         self,
-        settings: Any,
+        settings: Settings,
         engine: AsyncEngine,
         release_ids: Sequence[uuid.UUID | str],
         providers: Sequence[str] | None,

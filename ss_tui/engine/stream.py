@@ -9,6 +9,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ss_tui.db.enums import ErrorKind, ErrorStage
@@ -16,6 +17,7 @@ from ss_tui.engine import events as ev
 from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.sessionstudio.client import SessionStudioClient
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 from ss_tui.sync_errors import (
     ErrorRecord,
@@ -49,7 +51,7 @@ class Listing:
     listing_exception: BaseException | None = None  # … and the exception that said so
     complete: bool = True
     finished: bool = False
-    max_updated_at: Any = None
+    max_updated_at: datetime | None = None
     api: dict[str, float] = field(default_factory=dict)
     auth_error: AuthError | None = None
     error: BaseException | None = None
@@ -123,11 +125,11 @@ async def finish_listing(
 
 async def _chunks(
     fetcher: Fetcher,
-    client: Any,
+    client: SessionStudioClient,
     connection: dict[str, Any],
     project_ids: list[str] | None,
     incremental: bool,
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[FetchResult]:
 
     if project_ids is not None:
         for i in range(0, len(project_ids), ID_CHUNK):
@@ -144,7 +146,7 @@ async def _chunks(
 
 
 async def save_chunk(
-    fetcher: Fetcher, cid: uuid.UUID, out: Any, listing: Listing, run_id: str
+    fetcher: Fetcher, cid: uuid.UUID, out: FetchResult, listing: Listing, run_id: str
 ) -> Chunk:
     """One chunk's snapshots and fetch problems, in one transaction."""
     async with fetcher.engine.begin() as conn:

@@ -16,6 +16,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.config import Settings
 from ss_tui.db.creators import is_jovie_database
 from ss_tui.db.enums import ErrorKind, RunStatus
 from ss_tui.db.schema import SyncError
@@ -26,6 +27,7 @@ from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
 from ss_tui.jobs.worker import Handler, Interrupted, JobContext, JobError
 from ss_tui.sessionstudio.errors import AuthError, RateLimitedError, SessionStudioError
+from ss_tui.sessionstudio.tokens import TokenStore
 
 # Failures a later attempt may get past (an auth or data problem will not).
 RETRYABLE_KINDS = {ErrorKind.transient, ErrorKind.rate_limited, ErrorKind.internal}
@@ -124,10 +126,10 @@ class Handlers(dict[str, Handler]):
 
 
 def build_handlers(
-    settings: Any,
+    settings: Settings,
     engine: AsyncEngine,
     *,
-    token_store: Any = None,
+    token_store: TokenStore | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> Handlers:
     service = ImportService(

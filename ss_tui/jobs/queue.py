@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.db.engine import dialect_insert
+from ss_tui.db.engine import UpsertInsert, dialect_insert
 from ss_tui.db.enums import JobStatus
 from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
@@ -56,7 +56,7 @@ class Job:
         return cls(**{**values, "status": JobStatus(values["status"])})
 
 
-def _insert(engine: AsyncEngine) -> Any:
+def _insert(engine: AsyncEngine) -> UpsertInsert:
     return dialect_insert(engine.dialect.name, JOBS)
 
 
@@ -94,9 +94,9 @@ async def enqueue(
         stmt = stmt.on_conflict_do_nothing(
             index_elements=["dedup_key"], index_where=sa.text("dedup_key IS NOT NULL")
         )
-    stmt = stmt.returning(JOBS.c.id)
+    returning = stmt.returning(JOBS.c.id)
     async with engine.begin() as conn:
-        inserted = (await conn.execute(stmt)).scalar_one_or_none()
+        inserted = (await conn.execute(returning)).scalar_one_or_none()
         if inserted is not None:
             return inserted, True
         existing = await conn.execute(sa.select(JOBS.c.id).where(JOBS.c.dedup_key == dedup_key))
