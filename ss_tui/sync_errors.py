@@ -23,6 +23,7 @@ from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus, SuggestedAction
 from ss_tui.db.types import utcnow
 from ss_tui.sessionstudio.errors import SessionStudioError
 from ss_tui.sessionstudio.redaction import redact
+from ss_tui.values import JSONObject
 
 T_ERRORS = schema.SyncError.__table__
 LIVE = (ErrorStatus.open, ErrorStatus.retrying)
@@ -66,7 +67,7 @@ class ErrorRecord:
     project_external_id: str | None = None
     code: str | None = None  # distinguishes several problems of one item (e.g. the field)
     http_status: int | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: JSONObject = field(default_factory=dict)
     source_payload: Any = None
     suggested_action: SuggestedAction | None = None
 
@@ -93,7 +94,7 @@ def from_exception(
 ) -> ErrorRecord:
     """Classify an exception raised while handling one item."""
     if isinstance(exc, SessionStudioError):
-        detail: dict[str, Any] = {"error": type(exc).__name__, "advice": exc.suggested_action}
+        detail: JSONObject = {"error": type(exc).__name__, "advice": exc.suggested_action}
         if exc.problem:
             detail["problem"] = exc.problem
         return ErrorRecord(

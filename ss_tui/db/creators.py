@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.enums import IngestionStatus
+from ss_tui.values import Row
 
 USERNAME_MIN, USERNAME_MAX = 3, 30
 # Words Jovie reserves for its own routes and pages; a username may neither be one nor
@@ -74,10 +74,10 @@ def username_for(name: str, profile_id: uuid.UUID) -> str:
     return candidate if is_valid_username(candidate) else f"music-{suffix}"
 
 
-def python_defaults(table: sa.Table) -> dict[str, Any]:
+def python_defaults(table: sa.Table) -> Row:
     """Every column's Python-side default (timestamps excluded): a row built from these
     plus the values one means to write is complete, whatever the database's defaults."""
-    out: dict[str, Any] = {}
+    out: Row = {}
     for c in table.columns:
         if c.name in ("created_at", "updated_at") or c.default is None:
             continue
@@ -88,7 +88,7 @@ def python_defaults(table: sa.Table) -> dict[str, Any]:
 
 def new_profile_row(
     table: sa.Table, profile_id: uuid.UUID, display_name: str, ss_artist_id: str | None
-) -> dict[str, Any]:
+) -> Row:
     """The full creator_profiles row for a profile ss-tui creates: never public, never
     claimed, Jovie's required columns filled."""
     username = username_for(display_name, profile_id)

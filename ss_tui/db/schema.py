@@ -40,6 +40,7 @@ from ss_tui.db.types import (
     text_array,
     utcnow,
 )
+from ss_tui.values import JSONObject
 
 # Deterministic constraint names: SQLite batch migrations need them, and `db check`
 # reports them.
@@ -83,11 +84,11 @@ def _json(*, nullable: bool = True, default: Any = dict) -> Mapped[Any]:
     return mapped_column(json_type(), nullable=nullable, default=default)
 
 
-def _metadata() -> Mapped[dict[str, Any] | None]:
+def _metadata() -> Mapped[JSONObject | None]:
     return mapped_column("metadata", json_type(), nullable=True, default=dict)
 
 
-def _jmetadata() -> Mapped[dict[str, Any] | None]:
+def _jmetadata() -> Mapped[JSONObject | None]:
     """Jovie's ``metadata jsonb DEFAULT '{}'::jsonb``."""
     return mapped_column(
         "metadata", json_type(), nullable=True, default=dict, server_default=JSONLiteral("{}")
@@ -192,7 +193,7 @@ class Provider(JovieTimestamped, Base):
     kind: Mapped[str] = _jenum("provider_kind", "music_streaming")
     base_url: Mapped[str | None] = _jtext()
     is_active: Mapped[bool] = _jbool(True)
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 CREATOR_NOTIFICATION_DEFAULTS = (
@@ -267,13 +268,13 @@ class CreatorProfile(JovieTimestamped, Base):
     last_ingestion_error: Mapped[str | None] = _jtext()
     profile_views: Mapped[int | None] = _jint(0, nullable=True)
     onboarding_completed_at: Mapped[datetime | None] = _jts()
-    settings: Mapped[dict[str, Any] | None] = mapped_column(
+    settings: Mapped[JSONObject | None] = mapped_column(
         json_type(), default=dict, server_default=JSONLiteral("{}")
     )
-    theme: Mapped[dict[str, Any] | None] = mapped_column(
+    theme: Mapped[JSONObject | None] = mapped_column(
         json_type(), default=dict, server_default=JSONLiteral("{}")
     )
-    notification_preferences: Mapped[dict[str, Any] | None] = mapped_column(
+    notification_preferences: Mapped[JSONObject | None] = mapped_column(
         json_type(),
         default=lambda: json.loads(CREATOR_NOTIFICATION_DEFAULTS),
         server_default=JSONLiteral(CREATOR_NOTIFICATION_DEFAULTS),
@@ -340,7 +341,7 @@ class Artist(JovieTimestamped, Base):
     image_url: Mapped[str | None] = _jtext()
     is_auto_created: Mapped[bool] = _jbool(False)
     match_confidence: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 4))
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 class DiscogRelease(JovieTimestamped, Base):
@@ -384,7 +385,7 @@ class DiscogRelease(JovieTimestamped, Base):
     artwork_url: Mapped[str | None] = _jtext()
     spotify_popularity: Mapped[int | None] = _jint()
     source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
     status: Mapped[str] = mapped_column(
         sa.Text, nullable=False, default="released", server_default=sa.text("'released'")
     )
@@ -428,7 +429,7 @@ class DiscogRecording(JovieTimestamped, Base):
     audio_format: Mapped[str | None] = _jtext()
     lyrics: Mapped[str | None] = _jtext()
     source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
     waveform_peaks: Mapped[Any | None] = mapped_column(json_type())
 
 
@@ -476,7 +477,7 @@ class DiscogTrack(JovieTimestamped, Base):
     preview_url: Mapped[str | None] = _jtext()
     lyrics: Mapped[str | None] = _jtext()
     source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 class DiscogReleaseTrack(JovieTimestamped, Base):
@@ -511,7 +512,7 @@ class DiscogReleaseTrack(JovieTimestamped, Base):
     disc_number: Mapped[int] = _jint(1)
     is_explicit: Mapped[bool] = _jbool(False)
     source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 class _Credit(JovieCreated):
@@ -525,7 +526,7 @@ class _Credit(JovieCreated):
     position: Mapped[int] = _jint(0)
     is_primary: Mapped[bool] = _jbool(False)
     source_type: Mapped[str | None] = _jenum("ingestion_source_type", "ingested", nullable=True)
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 class ReleaseArtist(_Credit, Base):
@@ -657,7 +658,7 @@ class ProviderLink(JovieTimestamped, Base):
     country: Mapped[str | None] = _jtext()
     is_primary: Mapped[bool] = _jbool(False)
     source_type: Mapped[str] = _jenum("ingestion_source_type", "manual")
-    metadata_: Mapped[dict[str, Any] | None] = _jmetadata()
+    metadata_: Mapped[JSONObject | None] = _jmetadata()
 
 
 class ReleaseSyncStatus(JovieTimestamped, Base):
@@ -711,7 +712,7 @@ class IngestionJob(JovieTimestamped, Base):
 
     id: Mapped[uuid.UUID] = _jpk()
     job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    payload: Mapped[dict[str, Any]] = mapped_column(json_type(), nullable=False)
+    payload: Mapped[JSONObject] = mapped_column(json_type(), nullable=False)
     status: Mapped[str] = _jenum("ingestion_job_status", JobStatus.pending)
     error: Mapped[str | None] = _jtext()
     attempts: Mapped[int] = _jint(0)
@@ -743,7 +744,7 @@ class SSConnection(Timestamped, Base):
     status: Mapped[str] = mapped_column(
         sa_enum("ss_connection_status"), nullable=False, default=ConnectionStatus.connected
     )
-    metadata_: Mapped[dict[str, Any] | None] = _metadata()
+    metadata_: Mapped[JSONObject | None] = _metadata()
 
 
 class SSToken(Timestamped, Base):
@@ -793,7 +794,7 @@ class SourceSnapshot(Timestamped, Base):
     entity_type: Mapped[str] = mapped_column(sa_enum("ss_snapshot_entity_type"), nullable=False)
     external_id: Mapped[str] = mapped_column(sa.Text, nullable=False)
     project_external_id: Mapped[str | None] = mapped_column(sa.Text)  # null for projects
-    payload: Mapped[dict[str, Any]] = _json(nullable=False)
+    payload: Mapped[JSONObject] = _json(nullable=False)
     hash: Mapped[str] = mapped_column(sa.Text, nullable=False)  # sha256 of canonical payload
     etag: Mapped[str | None] = mapped_column(sa.Text)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -837,7 +838,7 @@ class SSJob(Timestamped, Base):
 
     id: Mapped[uuid.UUID] = _pk()
     job_type: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    payload: Mapped[dict[str, Any]] = _json(nullable=False)
+    payload: Mapped[JSONObject] = _json(nullable=False)
     status: Mapped[str] = mapped_column(
         sa_enum("ss_job_status"), nullable=False, default=JobStatus.pending
     )
@@ -855,7 +856,7 @@ class SSJob(Timestamped, Base):
     heartbeat_at: Mapped[datetime | None] = _ts()
     last_run_started_at: Mapped[datetime | None] = _ts()
     finished_at: Mapped[datetime | None] = _ts()
-    result: Mapped[dict[str, Any] | None] = _json(default=None)
+    result: Mapped[JSONObject | None] = _json(default=None)
 
 
 class CreatorAssignment(Timestamped, Base):
@@ -879,14 +880,14 @@ class ImportRun(Timestamped, Base):
     # SET NULL: history outlives a removed connection.
     connection_id: Mapped[uuid.UUID | None] = _fk("ss_connections.id", "SET NULL", nullable=True)
     started_by: Mapped[str | None] = mapped_column(sa.Text)
-    options: Mapped[dict[str, Any] | None] = _json()
+    options: Mapped[JSONObject | None] = _json()
     status: Mapped[str] = mapped_column(
         sa_enum("import_run_status"), nullable=False, default=RunStatus.running
     )
     dry_run: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     finished_at: Mapped[datetime | None] = _ts()
-    counts: Mapped[dict[str, Any] | None] = _json()
+    counts: Mapped[JSONObject | None] = _json()
     api_requests: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     api_retries: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     api_rate_limited: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
@@ -907,9 +908,9 @@ class ImportItem(Timestamped, Base):
     status: Mapped[str] = mapped_column(
         sa_enum("import_item_status"), nullable=False, default=ItemStatus.pending
     )
-    decision: Mapped[dict[str, Any] | None] = _json()
+    decision: Mapped[JSONObject | None] = _json()
     release_id: Mapped[uuid.UUID | None] = _fk("discog_releases.id", "SET NULL", nullable=True)
-    counts: Mapped[dict[str, Any] | None] = _json()
+    counts: Mapped[JSONObject | None] = _json()
     warnings: Mapped[list[Any] | None] = _json(default=list)
     error: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -939,7 +940,7 @@ class SyncError(Timestamped, Base):
     stage: Mapped[str] = mapped_column(sa_enum("sync_error_stage"), nullable=False)
     kind: Mapped[str] = mapped_column(sa_enum("sync_error_kind"), nullable=False)
     message: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    detail: Mapped[dict[str, Any] | None] = _json()
+    detail: Mapped[JSONObject | None] = _json()
     http_status: Mapped[int | None] = mapped_column(sa.Integer)
     source_payload: Mapped[Any | None] = _json(default=None)
     suggested_action: Mapped[str] = mapped_column(
@@ -983,7 +984,7 @@ class AuditLog(Timestamped, Base):
     action: Mapped[str] = mapped_column(sa.Text, nullable=False)
     entity_type: Mapped[str | None] = mapped_column(sa.Text)
     entity_id: Mapped[str | None] = mapped_column(sa.Text)
-    detail: Mapped[dict[str, Any] | None] = _json()
+    detail: Mapped[JSONObject | None] = _json()
 
 
 # Tables that are Jovie's (they may already exist in a Jovie database) vs ss-tui's own.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ss_tui.db.types import utcnow
 from ss_tui.discovery.targets import PL, ExistingLink, existing_from_row
 from ss_tui.discovery.types import Match
+from ss_tui.values import JSONObject, Row
 
 OwnerType = Literal["release", "release_track"]
 WriteResult = Literal["created", "upgraded", "fallback", "fallback_kept", "kept_manual", "kept"]
@@ -61,8 +62,8 @@ def _owner_column(owner_type: OwnerType) -> sa.Column[uuid.UUID]:
     return PL.c.release_id if owner_type == "release" else PL.c.release_track_id
 
 
-def _metadata(found: Found, now: datetime, external_id_shared: bool) -> dict[str, Any]:
-    meta: dict[str, Any] = {
+def _metadata(found: Found, now: datetime, external_id_shared: bool) -> JSONObject:
+    meta: JSONObject = {
         "discoveredFrom": found.discovered_from,
         "discoveredAt": now.isoformat(),
         "discoveredBy": "ss-tui",
@@ -136,7 +137,7 @@ async def write_link(
             )
         )
         return "upgraded"
-    values: dict[str, Any] = {
+    values: Row = {
         "id": uuid.uuid4(),
         "provider_id": found.provider_id,
         "owner_type": found.owner_type,

@@ -24,6 +24,7 @@ from typing import Any
 
 from ss_tui.discovery.errors import LookupUnavailable
 from ss_tui.discovery.types import Container, Match
+from ss_tui.values import JSONObject
 
 MUSICBRAINZ = "musicbrainz"
 DEEZER = "deezer"
@@ -43,8 +44,8 @@ def same_title(a: str | None, b: str | None) -> bool:
 
 
 def _pick(
-    items: list[dict[str, Any]], title_key: str, prefer_title: str | None
-) -> dict[str, Any] | None:
+    items: list[JSONObject], title_key: str, prefer_title: str | None
+) -> JSONObject | None:
     """The item whose container title matches ``prefer_title``, else the first one."""
     if not items:
         return None
@@ -55,7 +56,7 @@ def _pick(
     return items[0]
 
 
-def _require_dict(body: Any, service: str) -> dict[str, Any]:
+def _require_dict(body: Any, service: str) -> JSONObject:
     if not isinstance(body, dict):
         raise LookupUnavailable(f"{service} sent an unexpected response body.")
     return body
@@ -112,7 +113,7 @@ def parse_musicbrainz_release_search(body: Any, *, barcode: str) -> Match | None
 
 
 # -- Deezer ------------------------------------------------------------------------------
-def _deezer_error(data: dict[str, Any]) -> None:
+def _deezer_error(data: JSONObject) -> None:
     """Deezer reports errors with HTTP 200 and an ``error`` object."""
     error = data.get("error")
     if error is None:
@@ -181,7 +182,7 @@ def parse_deezer_album(body: Any) -> Match | None:
 
 
 # -- iTunes / Apple Music ----------------------------------------------------------------
-def _itunes_results(body: Any) -> list[dict[str, Any]]:
+def _itunes_results(body: Any) -> list[JSONObject]:
     data = _require_dict(body, "iTunes")
     if "results" not in data:
         raise LookupUnavailable("iTunes sent a body without results.")

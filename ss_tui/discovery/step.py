@@ -15,7 +15,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -39,6 +38,7 @@ from ss_tui.discovery.report import (
 from ss_tui.discovery.targets import ReleaseTarget, load_targets, needs_lookup
 from ss_tui.discovery.types import Match
 from ss_tui.sync_errors import LIVE, ErrorRecord, from_exception, record_errors
+from ss_tui.values import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ async def discovery_step(
     run_id: uuid.UUID | None,
     connection_id: uuid.UUID | None,
     cancel: asyncio.Event | None,
-) -> dict[str, Any]:
+) -> JSONObject:
     """The pipeline's discoverCrossLinks step (``ss_tui.engine.steps.LinkDiscovery``): the
     named providers (default all) over ``http``, then :func:`discover_links`; its counts."""
     async with open_providers(settings, providers or None, http=http) as lookups:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
+from ss_tui.values import JSONObject
 
 R = schema.DiscogRelease.__table__
 RT = schema.DiscogReleaseTrack.__table__
@@ -29,7 +30,7 @@ class ExistingLink:
     url: str
     external_id: str | None
     source_type: str
-    metadata: dict[str, Any]
+    metadata: JSONObject
 
     @property
     def hand_set(self) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
+
+from ss_tui.values import JSONObject
 
 IdentifierType = Literal["isrc", "upc"]
 EntityKind = Literal["track", "release"]
@@ -28,4 +30,4 @@ class Match:
     url: str
     title: str | None = None
     container: Container | None = None  # for tracks: the album it came on
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)

@@ -32,6 +32,7 @@ from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import T_ITEMS, RunLedger
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.values import JSONObject, Row
 
 MAX_ATTEMPTS = 4
 
@@ -53,7 +54,7 @@ def has_issues(pp: ProjectPlan) -> bool:
     )
 
 
-def issue_records(pp: ProjectPlan, raw: dict[str, Any] | None) -> list[ErrorRecord]:
+def issue_records(pp: ProjectPlan, raw: JSONObject | None) -> list[ErrorRecord]:
     """The sync errors a project's plan carries: bad data, conflicts, a blocked project."""
     tracks = {t.get("id"): t for t in (raw or {}).get("tracks") or [] if isinstance(t, dict)}
     out = []
@@ -112,7 +113,7 @@ class ProjectApplier:
         *,
         known: PlanVersions | None,
         decisions: PlanDecisions | None = None,
-        payloads: dict[str, Any] | None = None,
+        payloads: JSONObject | None = None,
         keep: dict[str, set[str]] | None = None,
         live_errors: set[str] | None = None,
         replan: Replanner | None = None,
@@ -128,7 +129,7 @@ class ProjectApplier:
         # later project relying on them cannot be written as planned either.
         self.unwritten: dict[str, str] = {}
 
-    async def payload(self, conn: AsyncConnection, project_id: str) -> dict[str, Any] | None:
+    async def payload(self, conn: AsyncConnection, project_id: str) -> JSONObject | None:
         """A project's raw source payload for its error rows: from the snapshots, and only
         when an error needs it (a run does not hold every payload in memory)."""
         if project_id in self.payloads:
@@ -293,7 +294,7 @@ class ProjectApplier:
 
     def _item_values(
         self, pp: ProjectPlan, status: ItemStatus, result: ApplyResult | None, error: str | None
-    ) -> dict[str, Any]:
+    ) -> Row:
         decisions = self.decisions.for_project(pp.project_id).to_dict() if self.decisions else None
         return {
             "status": status,

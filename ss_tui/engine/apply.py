@@ -45,6 +45,7 @@ from ss_tui.engine.rows import (
     row_version,
     stable_id,
 )
+from ss_tui.values import Row
 
 
 @dataclass(slots=True)
@@ -80,7 +81,7 @@ def _insert(conn: AsyncConnection, table: sa.Table) -> UpsertInsert:
     return dialect_insert(conn.dialect.name, table)
 
 
-def _full_row(table: sa.Table, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _full_row(table: sa.Table, row: Row, now: datetime) -> Row:
     out = {c.name: row.get(c.name) for c in table.columns}
     out["created_at"] = row.get("created_at") or now
     if "updated_at" in table.c:  # Jovie's credit tables have created_at only
@@ -91,7 +92,7 @@ def _full_row(table: sa.Table, row: dict[str, Any], now: datetime) -> dict[str, 
 async def upsert(
     conn: AsyncConnection,
     table: sa.Table,
-    rows: list[dict[str, Any]],
+    rows: list[Row],
     target: list[str],
     *,
     where: str | None = None,
@@ -125,7 +126,7 @@ class Writer:
     async def upsert(
         self,
         table: sa.Table,
-        rows: list[dict[str, Any]],
+        rows: list[Row],
         target: list[str],
         where: str | None = None,
     ) -> None:
@@ -138,7 +139,7 @@ class Writer:
         self.pending.append((comp.sql, comp.params(rows, self.now)))
 
     async def insert_ignore(
-        self, table: sa.Table, rows: list[dict[str, Any]], target: list[str]
+        self, table: sa.Table, rows: list[Row], target: list[str]
     ) -> None:
         """``INSERT … ON CONFLICT DO NOTHING`` (rows that may exist already)."""
         if not self.fast:
@@ -431,7 +432,7 @@ async def _write(
             for i in range(0, len(ids), 500):
                 w.probe(table, ids[i : i + 500])
 
-    def rows(table: sa.Table, pred: Any = None) -> list[dict[str, Any]]:
+    def rows(table: sa.Table, pred: Any = None) -> list[Row]:
         return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]
 
     artists = rows(T_ARTIST)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db.engine import dialect_insert
+from ss_tui.values import Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class Compiled:
     sql: str
     columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # name, bind processor
 
-    def params(self, rows: list[dict[str, Any]], now: datetime) -> list[tuple[Any, ...]]:
+    def params(self, rows: list[Row], now: datetime) -> list[tuple[Any, ...]]:
         out = []
         stamp: dict[Any, Any] = {}  # ``now`` converted once per column, not once per row
         for row in rows:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import operator
 from ss_tui.sessionstudio.errors import SessionStudioError
 from ss_tui.sync_errors import from_exception, record_errors, resolve_account_errors
+from ss_tui.values import Row
 
 if TYPE_CHECKING:
     from ss_tui.sessionstudio.client import EventCallback, SessionStudioClient
@@ -191,7 +192,7 @@ class ConnectionRegistry:
                 entity_type="account", entity_id=row["account_id"],
             )
 
-    async def get(self, connection_id: ConnectionRef) -> dict[str, Any]:
+    async def get(self, connection_id: ConnectionRef) -> Row:
         async with self.engine.connect() as conn:
             if connection_id is None:
                 rows = (
@@ -252,7 +253,7 @@ class ConnectionRegistry:
 
     async def mark_reconnect_needed(
         self,
-        connection: dict[str, Any],
+        connection: Row,
         exc: SessionStudioError,
         sink: ev.EventSink,
         *,

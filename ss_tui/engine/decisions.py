@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ss_tui.config import load_settings
+from ss_tui.values import JSONObject
 
 
 def _legacy_tracks_default() -> bool:
@@ -24,7 +24,7 @@ class ProjectDecision:
     excluded: set[str] = field(default_factory=set)  # entity keys left out
     choices: dict[str, str] = field(default_factory=dict)  # entity key → conflict choice
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "include": self.include,
             "creator_profile_id": self.creator_profile_id,
@@ -34,7 +34,7 @@ class ProjectDecision:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> ProjectDecision:
+    def from_dict(cls, data: JSONObject | None) -> ProjectDecision:
         data = data or {}
         return cls(
             include=data.get("include", True),
@@ -86,7 +86,7 @@ class PlanDecisions:
     def copy(self) -> PlanDecisions:
         return PlanDecisions.from_dict(self.to_dict())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "default_creator_profile_id": self.default_creator_profile_id,
             "overwrite": self.overwrite,
@@ -98,7 +98,7 @@ class PlanDecisions:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> PlanDecisions:
+    def from_dict(cls, data: JSONObject | None) -> PlanDecisions:
         data = data or {}
         return cls(
             default_creator_profile_id=data.get("default_creator_profile_id"),

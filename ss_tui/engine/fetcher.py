@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,12 +20,13 @@ from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.client import ProjectResult, SessionStudioClient
 from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
 from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
+from ss_tui.values import JSONObject, Row
 
 FETCH_CONCURRENCY = 8
 
 @dataclass(slots=True)
 class FetchResult:
-    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)  # project id → raw
+    payloads: dict[str, JSONObject] = field(default_factory=dict)  # project id → raw
     problems: list[ErrorRecord] = field(default_factory=list)
     failed: dict[str, ErrorRecord] = field(default_factory=dict)  # project id → why
     upstream: dict[str, str] = field(default_factory=dict)  # new/changed/unchanged/removed
@@ -51,7 +51,7 @@ class Fetcher:
 
     async def fetch(
         self,
-        connection: dict[str, Any],
+        connection: Row,
         *,
         project_ids: list[str] | None = None,
         incremental: bool = False,

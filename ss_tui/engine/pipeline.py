@@ -42,6 +42,7 @@ from ss_tui.engine.summary import plan_rows
 from ss_tui.engine.transform import ProjectSpec, transform_project
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 from ss_tui.sessionstudio.models import Project
+from ss_tui.values import JSONObject, Row
 
 BATCH = 100  # projects planned together before their apply transactions
 
@@ -82,7 +83,7 @@ class Pipeline:
     async def _plan_ordered(
         self,
         cid: uuid.UUID,
-        payloads: dict[str, dict[str, Any]],
+        payloads: dict[str, JSONObject],
         order: list[str],
         decisions: PlanDecisions,
     ) -> ImportPlan:
@@ -100,7 +101,7 @@ class Pipeline:
         return plan
 
     @staticmethod
-    def _specs(payloads: dict[str, dict[str, Any]], order: list[str]) -> list[ProjectSpec]:
+    def _specs(payloads: dict[str, JSONObject], order: list[str]) -> list[ProjectSpec]:
         return [
             transform_project(Project.model_validate(payloads[p]), payloads[p])
             for p in order
@@ -129,7 +130,7 @@ class Pipeline:
         *,
         sink: ev.EventSink = ev.discard,
         control: Control | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         discover_links: bool = False,
         discovery_providers: list[str] | None = None,
     ) -> RunResult:
@@ -152,7 +153,7 @@ class Pipeline:
         *,
         sink: ev.EventSink,
         control: Control | None,
-        options: dict[str, Any] | None,
+        options: JSONObject | None,
         discovery: list[str] | Literal[False] | None,
     ) -> RunResult:
         cid = as_uuid(plan.connection_id)
@@ -273,7 +274,7 @@ class Pipeline:
     async def _stream_import(
         self,
         run: RunLedger,
-        connection: dict[str, Any],
+        connection: Row,
         project_ids: list[str] | None,
         incremental: bool,
         decisions: PlanDecisions,
@@ -342,7 +343,7 @@ class Pipeline:
 
     async def _discover(
         self, run: RunLedger, cid: uuid.UUID, discovery: list[str] | Literal[False] | None
-    ) -> dict[str, Any] | None:
+    ) -> JSONObject | None:
         """The discoverCrossLinks step (``discovery``: False = off, None = every provider, or
         names): links on other services for the releases this run wrote. Lookup failures
         become sync errors (stage "discovery"), never a failed run."""
@@ -401,7 +402,7 @@ class Pipeline:
                 await applier.apply(pp)
 
     async def _reconnect_needed(
-        self, run: RunLedger, connection: dict[str, Any], exc: SessionStudioError
+        self, run: RunLedger, connection: Row, exc: SessionStudioError
     ) -> None:
         await self.connections.mark_reconnect_needed(
             connection, exc, run.emit, run_id=run.run_id

@@ -49,8 +49,9 @@ from ss_tui.engine.rows import (
     stable_id,
 )
 from ss_tui.engine.slugs import normalize_artist_name, slugify, unique_slug
-from ss_tui.engine.state import PlanState, Row
+from ss_tui.engine.state import PlanState
 from ss_tui.engine.transform import PROVIDER_ID, ArtistSpec, CreditSpec, ProjectSpec, TrackSpec
+from ss_tui.values import JSONObject, Row
 
 BATCH = 200  # projects loaded per round of bulk queries
 CREDIT_FIELDS = ("credit_name", "join_phrase", "position", "is_primary")
@@ -61,7 +62,7 @@ def _owned(row: Row, external_id: str) -> bool:
     return meta.get("sessionStudioId") == external_id and not meta.get("sessionStudioLinked")
 
 
-def _same_song(row: Row, intended: dict[str, Any], track_id: str) -> bool:
+def _same_song(row: Row, intended: Row, track_id: str) -> bool:
     """May a track link to this recording by ISRC? Rows from other sources: yes (titles vary
     between services). Rows another Session Studio track created: only if it is the same song
     (a single and its album); otherwise the ISRC was reused by mistake."""
@@ -72,8 +73,8 @@ def _same_song(row: Row, intended: dict[str, Any], track_id: str) -> bool:
 
 
 def merge_metadata(
-    existing: dict[str, Any] | None, new: dict[str, Any], owned: bool
-) -> dict[str, Any]:
+    existing: JSONObject | None, new: JSONObject, owned: bool
+) -> JSONObject:
     """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
     no longer sends are kept (null never erases)."""
     existing = dict(existing or {})
@@ -87,7 +88,7 @@ def merge_metadata(
 
 def merge_row(
     existing: Row | None,
-    intended: dict[str, Any],
+    intended: Row,
     *,
     owned: bool,
     overwrite: bool,
@@ -149,13 +150,13 @@ class Planner:
         kind: EntityKind,
         table: sa.Table,
         existing: Row | None,
-        intended: dict[str, Any],
+        intended: Row,
         *,
         label: str,
         external_id: str | None,
         owned: bool,
         overwrite: bool,
-        create_only: dict[str, Any],
+        create_only: Row,
         parent_key: str | None = None,
         excluded: set[str] | None = None,
         index: Callable[[Row], None] | None = None,
@@ -981,7 +982,7 @@ class _Either:
         return slug in self.a or slug in self.b
 
 
-def _issue(i: Any) -> dict[str, Any]:
+def _issue(i: Any) -> JSONObject:
     return {
         "entity": i.entity,
         "external_id": i.external_id,

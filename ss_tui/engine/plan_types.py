@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from ss_tui.engine.rows import row_version
+from ss_tui.values import JSONObject, Row
 
 
 class Action(StrEnum):
@@ -77,9 +78,9 @@ class EntityChange:
     warnings: list[str] = field(default_factory=list)
     parent_key: str | None = None  # e.g. a release track's recording
     # What apply writes: the full intended row (column name → value), never a partial one.
-    row: dict[str, Any] | None = None
+    row: Row | None = None
     # The row as the planner saw it (None for a create); apply re-checks it (drift → stale).
-    base_row: dict[str, Any] | None = field(default=None, repr=False)
+    base_row: Row | None = field(default=None, repr=False)
     # A plan loaded from a file keeps only the base row's version (its staleness token).
     base_token: str | None = field(default=None, repr=False)
     base_token_set: bool = field(default=False, repr=False)
@@ -111,9 +112,9 @@ class ProjectPlan:
     overwrite_other_sources: bool = False
     source_hash: str | None = None  # of the snapshot the plan was made from
     # Data problems found while mapping: {entity, external_id, message, fatal, field}.
-    issues: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[JSONObject] = field(default_factory=list)
     # A creator profile apply creates first (none chosen and none remembered for the artist).
-    new_creator: dict[str, Any] | None = None
+    new_creator: Row | None = None
     # Why the project cannot be written as planned (fatal data, unresolved release conflict).
     blocked: str | None = None
     ss_artist_id: str | None = None
@@ -127,7 +128,7 @@ class ProjectPlan:
     assignment_changes: bool = False  # the artist was remembered with another creator
     # Tracks not imported, and why: {external_id, title, reason}. Shown in the preview,
     # counted in Progress; their sync errors stay open until the track is imported.
-    skipped: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[JSONObject] = field(default_factory=list)
 
     def not_imported(self) -> set[str]:
         """Session Studio track ids this plan does not write (skipped, excluded, a conflict

@@ -32,6 +32,7 @@ from ss_tui.engine.plan_types import (
 )
 from ss_tui.engine.rows import T_CREATOR, json_ready, row_version
 from ss_tui.engine.summary import plan_rows
+from ss_tui.values import JSONObject, Row
 
 FORMAT = "ss-tui.import-plan"
 FORMAT_VERSION = 1
@@ -60,7 +61,7 @@ def exact(value: Any) -> Any:
     return value
 
 
-def plan_to_json(plan: ImportPlan) -> dict[str, Any]:
+def plan_to_json(plan: ImportPlan) -> JSONObject:
     decisions = plan.decisions if isinstance(plan.decisions, PlanDecisions) else PlanDecisions()
     body = {
         "format": FORMAT,
@@ -73,7 +74,7 @@ def plan_to_json(plan: ImportPlan) -> dict[str, Any]:
     return {**body, "plan_hash": plan_hash(body)}
 
 
-def summary(plan: ImportPlan) -> dict[str, Any]:
+def summary(plan: ImportPlan) -> JSONObject:
     return {
         "rows": plan_rows(plan),
         "projects": sum(1 for p in plan.projects if p.included),
@@ -84,7 +85,7 @@ def summary(plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def plan_hash(body: dict[str, Any]) -> str:
+def plan_hash(body: JSONObject) -> str:
     content = {k: v for k, v in body.items() if k != "plan_hash"}
     raw = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -107,7 +108,7 @@ def dumps(plan: ImportPlan) -> str:
     return json.dumps(plan_to_json(plan), indent=1, ensure_ascii=False, sort_keys=True)
 
 
-def _project(p: ProjectPlan) -> dict[str, Any]:
+def _project(p: ProjectPlan) -> JSONObject:
     return {
         "project_id": p.project_id,
         "title": p.title,
@@ -129,7 +130,7 @@ def _project(p: ProjectPlan) -> dict[str, Any]:
     }
 
 
-def _entity(e: EntityChange) -> dict[str, Any]:
+def _entity(e: EntityChange) -> JSONObject:
     return {
         "key": e.key,
         "kind": e.kind.value,
@@ -198,7 +199,7 @@ def plan_from_json(data: Any) -> ImportPlan:
     return plan
 
 
-def _load_project(d: dict[str, Any]) -> ProjectPlan:
+def _load_project(d: JSONObject) -> ProjectPlan:
     return ProjectPlan(
         project_id=d["project_id"],
         title=d.get("title"),
@@ -220,7 +221,7 @@ def _load_project(d: dict[str, Any]) -> ProjectPlan:
     )
 
 
-def _load_entity(d: dict[str, Any]) -> EntityChange:
+def _load_entity(d: JSONObject) -> EntityChange:
     c = d.get("conflict")
     e = EntityChange(
         key=d["key"],
@@ -248,7 +249,7 @@ def _load_entity(d: dict[str, Any]) -> EntityChange:
     return e
 
 
-def restore_row(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+def restore_row(table: sa.Table, row: Row) -> Row:
     """JSON values back to the column types the database driver expects."""
     out = dict(row)
     for col in table.columns:

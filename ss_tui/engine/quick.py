@@ -31,6 +31,7 @@ from ss_tui.engine.rows import (
 )
 from ss_tui.engine.transform import PROVIDER_ID, payload_hash
 from ss_tui.sync_errors import LIVE, T_ERRORS
+from ss_tui.values import JSONObject, Row
 
 T_ITEMS = schema.ImportItem.__table__
 T_SNAP = schema.SourceSnapshot.__table__
@@ -40,13 +41,13 @@ T_RUNS = schema.ImportRun.__table__
 async def unchanged_projects(
     conn: AsyncConnection,
     connection_id: uuid.UUID,
-    payloads: dict[str, dict[str, Any]],
+    payloads: dict[str, JSONObject],
     decisions: PlanDecisions,
 ) -> dict[str, ProjectPlan]:
     if decisions.overwrite or not payloads:
         return {}
     pids = sorted(payloads)
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, JSONObject] = {}
     with_errors: set[str] = set()
     stored_hash: dict[str, str] = {}
     for i in range(0, len(pids), 500):
@@ -93,7 +94,7 @@ async def unchanged_projects(
         )
         stored_hash.update((await conn.execute(snaps)).all())
     release_ids = [r["release_id"] for r in latest.values() if r["release_id"] is not None]
-    releases: dict[uuid.UUID, dict[str, Any]] = {}
+    releases: dict[uuid.UUID, Row] = {}
     for i in range(0, len(release_ids), 500):
         stmt = sa.select(
             T_RELEASE.c.id,

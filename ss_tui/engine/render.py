@@ -8,12 +8,13 @@ from typing import Any
 from ss_tui.engine.plan_types import Action, EntityChange, FieldDiff, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import json_ready
 from ss_tui.text import visible
+from ss_tui.values import JSONObject
 
 # The one sanitizer for untrusted text (ss_tui.text), under the name the CLI imports.
 safe = visible
 
 
-def field_to_dict(f: FieldDiff) -> dict[str, Any]:
+def field_to_dict(f: FieldDiff) -> JSONObject:
     out = {"name": f.name, "before": json_ready(f.before), "after": json_ready(f.after)}
     if f.locked:
         out["locked"] = True
@@ -22,8 +23,8 @@ def field_to_dict(f: FieldDiff) -> dict[str, Any]:
     return out
 
 
-def entity_to_dict(e: EntityChange) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def entity_to_dict(e: EntityChange) -> JSONObject:
+    out: JSONObject = {
         "key": e.key,
         "kind": e.kind.value,
         "action": e.action.value,
@@ -47,7 +48,7 @@ def entity_to_dict(e: EntityChange) -> dict[str, Any]:
     return out
 
 
-def project_to_dict(p: ProjectPlan) -> dict[str, Any]:
+def project_to_dict(p: ProjectPlan) -> JSONObject:
     return {
         "project_id": p.project_id,
         "title": p.title,
@@ -64,7 +65,7 @@ def project_to_dict(p: ProjectPlan) -> dict[str, Any]:
     }
 
 
-def plan_to_dict(plan: ImportPlan) -> dict[str, Any]:
+def plan_to_dict(plan: ImportPlan) -> JSONObject:
     return {
         "totals": plan.totals(),
         "projects": [project_to_dict(p) for p in plan.projects],

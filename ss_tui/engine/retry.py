@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,6 +21,7 @@ from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import row_id
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.sync_errors import LIVE, T_ERRORS
+from ss_tui.values import JSONObject
 
 if TYPE_CHECKING:  # service.py imports this module
     from ss_tui.engine.service import ImportService
@@ -69,7 +70,7 @@ async def retry_scope(engine: AsyncEngine, error_ids: list[uuid.UUID]) -> RetryS
     return scope
 
 
-def only_tracks(decisions: PlanDecisions, project_id: str, payload: dict[str, Any],
+def only_tracks(decisions: PlanDecisions, project_id: str, payload: JSONObject,
                 keep: set[str]) -> None:
     """Leave every other track of the project out of the plan."""
     excluded = decisions.set(project_id).excluded

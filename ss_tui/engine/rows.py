@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ss_tui.db import schema
+from ss_tui.values import Row
 
 T_RELEASE = schema.DiscogRelease.__table__
 T_RECORDING = schema.DiscogRecording.__table__
@@ -31,7 +32,7 @@ T_LOCK = schema.FieldLock.__table__
 T_ARTIST_IDENTITY = schema.ArtistIdentity.__table__
 
 
-def artist_ssid(row: dict[str, Any] | None) -> str | None:
+def artist_ssid(row: Row | None) -> str | None:
     """The Session Studio id of a Jovie artist row: kept in ``metadata.sessionStudioId``
     (Jovie's artists table has no column for it; ss_artist_identities maps it back)."""
     if not row:
@@ -119,7 +120,7 @@ def _json_default(value: Any) -> Any:
     return str(value)  # UUID, date, Decimal
 
 
-def row_version(row: dict[str, Any] | None) -> str | None:
+def row_version(row: Row | None) -> str | None:
     """Hash of a row's content (timestamps and empty values ignored). Hot path: json.dumps
     in C, with only non-JSON types normalised."""
     if row is None:

@@ -38,6 +38,7 @@ from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.summary import add_rows
 from ss_tui.sync_errors import LIVE, T_ERRORS, ErrorRecord, record_errors
+from ss_tui.values import JSONObject, Row
 
 T = TypeVar("T")
 T_RUNS = schema.ImportRun.__table__
@@ -106,7 +107,7 @@ class RunResult:
             "errors": self.errors,
         }
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "run_id": self.run_id,
             "status": self.status,
@@ -136,7 +137,7 @@ def operator(settings: Settings | None = None) -> str:
         return os.environ.get("USER") or "unknown"
 
 
-def options_key(options: dict[str, Any]) -> str:
+def options_key(options: JSONObject) -> str:
     picked = {k: options.get(k) for k in ("project_ids", "all", "incremental", "decisions")}
     return hashlib.sha256(json.dumps(picked, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -195,7 +196,7 @@ class RunLedger:
 
     # ------------------------------------------------------------------ run rows
 
-    async def start(self, options: dict[str, Any], *, dry_run: bool, resume: bool) -> None:
+    async def start(self, options: JSONObject, *, dry_run: bool, resume: bool) -> None:
         options = {**options, "key": options_key(options)}
         options.update(host=socket.gethostname(), pid=os.getpid())
         async with self.engine.begin() as conn:
@@ -229,7 +230,7 @@ class RunLedger:
             await self._audit(conn, options, dry_run=dry_run)
 
     async def _audit(
-        self, conn: AsyncConnection, options: dict[str, Any], *, dry_run: bool
+        self, conn: AsyncConnection, options: JSONObject, *, dry_run: bool
     ) -> None:
         """Who started (or resumed) which import, committed with the run row itself."""
         await record_audit(
@@ -243,7 +244,7 @@ class RunLedger:
         )
 
     async def _find_resumable(
-        self, conn: AsyncConnection, options: dict[str, Any]
+        self, conn: AsyncConnection, options: JSONObject
     ) -> uuid.UUID | None:
         stmt = (
             sa.select(T_RUNS)
@@ -313,7 +314,7 @@ class RunLedger:
         return set(finished)
 
     async def finish(
-        self, *, extra_counts: dict[str, Any] | None = None, api: dict[str, float] | None = None
+        self, *, extra_counts: JSONObject | None = None, api: dict[str, float] | None = None
     ) -> RunResult:
         if self.resumed:  # errors the interrupted part recorded are this run's errors too
             self.errors = max(self.errors, await self._open_errors())
@@ -472,7 +473,7 @@ class RunLedger:
                 "created_at": now,
                 "updated_at": now,
             }
-            set_: dict[str, Any] = {
+            set_: Row = {
                 "last_incremental_sync_at": now,
                 "total_releases_synced": total,
                 "updated_at": now,

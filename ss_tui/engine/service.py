@@ -37,6 +37,7 @@ from ss_tui.engine.rows import as_uuid, row_id
 from ss_tui.engine.run import Control, RunResult, operator
 from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.sync_errors import close_errors
+from ss_tui.values import Row
 
 if TYPE_CHECKING:
     from ss_tui.sessionstudio.client import EventCallback, SessionStudioClient
@@ -90,7 +91,7 @@ class ImportService:
     async def connections(self) -> list[ConnectionInfo]:
         return await self.registry.connections()
 
-    async def connection(self, connection_id: ConnectionRef) -> dict[str, Any]:
+    async def connection(self, connection_id: ConnectionRef) -> Row:
         """One connection row (``None``: the only connected account)."""
         return await self.registry.get(connection_id)
 
@@ -106,7 +107,7 @@ class ImportService:
 
     # ------------------------------------------------------------------ fetch
 
-    async def fetch(self, connection: dict[str, Any], **kwargs: Any) -> FetchResult:
+    async def fetch(self, connection: Row, **kwargs: Any) -> FetchResult:
         return await self.fetcher.fetch(connection, **kwargs)
 
     async def refresh_snapshots(

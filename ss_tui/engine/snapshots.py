@@ -15,6 +15,7 @@ from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import upsert_statement
 from ss_tui.engine.transform import payload_hash
+from ss_tui.values import JSONObject, Row
 
 T_SNAP = schema.SourceSnapshot.__table__
 _SNAP_UPSERTS: dict[str, sa.Insert] = {}
@@ -42,8 +43,8 @@ def _parse_date(value: Any) -> Any:
 
 
 def project_rows(
-    connection_id: uuid.UUID, payload: dict[str, Any], now: datetime
-) -> list[dict[str, Any]]:
+    connection_id: uuid.UUID, payload: JSONObject, now: datetime
+) -> list[Row]:
     """Snapshot rows for a project payload and each of its tracks."""
     pid = str(payload.get("id"))
     listed = payload.get("tracks")
@@ -104,7 +105,7 @@ def _str(value: Any) -> str | None:
 
 
 async def save_snapshots(
-    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[dict[str, Any]]
+    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[JSONObject]
 ) -> dict[str, str]:
     """Upsert snapshots; returns per project whether it is ``new``/``changed``/``unchanged``
     compared with the previous snapshot."""
@@ -166,9 +167,9 @@ async def mark_removed(
 
 async def load_projects(
     conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, JSONObject]:
     """Raw project payloads (tracks included) from the snapshots."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JSONObject] = {}
     for i in range(0, len(project_ids), 500):
         stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload).where(
             T_SNAP.c.connection_id == connection_id,

@@ -32,8 +32,8 @@ from ss_tui.engine.rows import (
 )
 from ss_tui.engine.slugs import normalize_artist_name
 from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
+from ss_tui.values import Row
 
-Row = dict[str, Any]
 CHUNK = 500  # bound IN-lists (SQLite's variable limit, PostgreSQL plan size)
 
 

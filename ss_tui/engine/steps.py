@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.config import Settings
+from ss_tui.values import JSONObject
 
 
 class LinkDiscovery(Protocol):
@@ -36,4 +37,4 @@ class LinkDiscovery(Protocol):
         run_id: uuid.UUID | None,
         connection_id: uuid.UUID | None,
         cancel: asyncio.Event | None,
-    ) -> dict[str, Any]: ...
+    ) -> JSONObject: ...

@@ -26,6 +26,7 @@ from ss_tui.sync_errors import (
     resolve_account_errors,
     resolve_cleared,
 )
+from ss_tui.values import JSONObject, Row
 
 DEPTH = 1  # chunks fetched ahead of the one being applied
 ID_CHUNK = 100  # requested ids fetched (concurrently) per chunk
@@ -33,7 +34,7 @@ ID_CHUNK = 100  # requested ids fetched (concurrently) per chunk
 
 @dataclass(slots=True)
 class Chunk:
-    payloads: dict[str, dict[str, Any]]  # project id → raw payload, saved as snapshots
+    payloads: dict[str, JSONObject]  # project id → raw payload, saved as snapshots
     failed: dict[str, ErrorRecord]  # projects that could not be fetched or parsed
     problems: list[ErrorRecord]  # recorded fetch problems (e.g. a malformed track)
 
@@ -60,7 +61,7 @@ class Listing:
 
 async def produce(
     fetcher: Fetcher,
-    connection: dict[str, Any],
+    connection: Row,
     project_ids: list[str] | None,
     incremental: bool,
     queue: asyncio.Queue[Any],
@@ -126,7 +127,7 @@ async def finish_listing(
 async def _chunks(
     fetcher: Fetcher,
     client: SessionStudioClient,
-    connection: dict[str, Any],
+    connection: Row,
     project_ids: list[str] | None,
     incremental: bool,
 ) -> AsyncIterator[FetchResult]:

@@ -17,6 +17,7 @@ from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
 from ss_tui.sessionstudio.models import WRITER_ROLES, Project, Track
 from ss_tui.text import has_controls
+from ss_tui.values import JSONObject, Row
 
 PROVIDER_ID = "session-studio"
 WEB_BASE_URL = "https://session.studio"
@@ -83,7 +84,7 @@ class ArtistSpec:
     session_studio_id: str | None
     name: str
     name_normalized: str
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: JSONObject = field(default_factory=dict)
     name_known: bool = True  # False: only the Session Studio id was sent
     artist_type: str = "person"  # Jovie's artist_type: "group" when Session Studio says so
 
@@ -102,8 +103,8 @@ class CreditSpec:
 class TrackSpec:
     external_id: str
     slug_base: str
-    recording: dict[str, Any]  # intended discog_recordings values (no ids, no slug)
-    release_track: dict[str, Any]  # intended discog_release_tracks values (no ids, no slug)
+    recording: Row  # intended discog_recordings values (no ids, no slug)
+    release_track: Row  # intended discog_release_tracks values (no ids, no slug)
     credits: list[CreditSpec]
     link_url: str
     issues: list[ItemIssue] = field(default_factory=list)
@@ -119,7 +120,7 @@ class ProjectSpec:
     ss_artist_id: str | None
     ss_artist_name: str | None
     slug_base: str
-    release: dict[str, Any]
+    release: Row
     credits: list[CreditSpec]
     tracks: list[TrackSpec]
     artists: dict[str, ArtistSpec]
@@ -243,7 +244,7 @@ def transform_track(
     main = _artist_spec(main_id, track.artist_name or project.artist_name, main_kind)
     credit(main, "main_artist", True)
     splits = {s.collaborator_id: s.share for s in track.splits}
-    collaborators: list[dict[str, Any]] = []
+    collaborators: list[JSONObject] = []
     for c in track.collaborators:
         ipi, isni = clean_ipi(c.ipi), clean_isni(c.isni)
         if c.ipi and ipi is None:
@@ -268,7 +269,7 @@ def transform_track(
     if splits and abs(writer_total - 100) > 0.01:
         warn("splits", f"Writer splits sum to {writer_total:g}%, not 100%")
 
-    metadata: dict[str, Any] = {
+    metadata: JSONObject = {
         "sessionStudioId": tid,
         "sessionStudioUpdatedAt": _iso(track.updated_at),
         "sessionStudioProjectId": project.id,

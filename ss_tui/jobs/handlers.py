@@ -28,6 +28,7 @@ from ss_tui.jobs import queue
 from ss_tui.jobs.worker import Handler, Interrupted, JobContext, JobError
 from ss_tui.sessionstudio.errors import AuthError, RateLimitedError, SessionStudioError
 from ss_tui.sessionstudio.tokens import TokenStore
+from ss_tui.values import JSONObject
 
 # Failures a later attempt may get past (an auth or data problem will not).
 RETRYABLE_KINDS = {ErrorKind.transient, ErrorKind.rate_limited, ErrorKind.internal}
@@ -57,7 +58,7 @@ async def _run_errors(engine: AsyncEngine, run_id: str | None) -> list[tuple[str
         return [(k, m) for k, m in rows]
 
 
-async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> dict[str, Any]:
+async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> JSONObject:
     if result.status == RunStatus.cancelled and ctx.stop.is_set():
         raise Interrupted(f"run {result.run_id} stopped at a project boundary")
     if result.status == RunStatus.failed:
@@ -73,7 +74,7 @@ async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> d
     return {**result.to_dict(), "job_outcome": result.status}
 
 
-async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, Any]:
+async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> JSONObject:
     try:
         return await _outcome(engine, await call, ctx)
     except AuthError as exc:
@@ -87,7 +88,7 @@ async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> dict[str, A
         raise JobError(str(exc), retryable=retryable) from exc
 
 
-def _import_options(payload: dict[str, Any]) -> PlanDecisions:
+def _import_options(payload: JSONObject) -> PlanDecisions:
     """The import options a job payload carries (snake_case or the original plan's
     camelCase): ``include_unreleased`` (absent: the setting SS_TUI_INCLUDE_UNRELEASED, off
     by default) and ``include_collaborations`` (absent: off)."""
@@ -140,7 +141,7 @@ def build_handlers(
     # only if concurrent jobs share them. Their own client: real services, not the API's.
     lookups = open_providers(settings)
 
-    async def decisions_for(payload: dict[str, Any]) -> PlanDecisions:
+    async def decisions_for(payload: JSONObject) -> PlanDecisions:
         # Creator profiles are Jovie's public pages: in a Jovie database a job creates one
         # only when its payload says createCreators (docs/jovie-model.md).
         create = payload.get("createCreators")
@@ -150,7 +151,7 @@ def build_handlers(
         decisions.auto_create_creators = bool(create)
         return decisions
 
-    async def import_project(ctx: JobContext) -> dict[str, Any]:
+    async def import_project(ctx: JobContext) -> JSONObject:
         # One project is the unit a stop waits for: no control, so SIGTERM lets it finish.
         p = ctx.job.payload
         return await _guard(
@@ -159,7 +160,7 @@ def build_handlers(
                                decisions=await decisions_for(p)),
         )
 
-    async def import_account(ctx: JobContext) -> dict[str, Any]:
+    async def import_account(ctx: JobContext) -> JSONObject:
         return await _guard(
             engine, ctx,
             service.run_import(
@@ -169,14 +170,14 @@ def build_handlers(
             ),
         )
 
-    async def retry_errors(ctx: JobContext) -> dict[str, Any]:
+    async def retry_errors(ctx: JobContext) -> JSONObject:
         return await _guard(
             engine, ctx,
             service.retry_errors(list(ctx.job.payload["error_ids"]),
                                  control=_StopControl(ctx.stop)),
         )
 
-    async def discover(ctx: JobContext) -> dict[str, Any]:
+    async def discover(ctx: JobContext) -> JSONObject:
         # Lookup failures never raise: they are sync errors (stage "discovery") that
         # support retries; the job itself succeeds with the per-release report.
         p = ctx.job.payload

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db.enums import JobStatus
 from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
+from ss_tui.values import Row
 
 JOBS = SSJob.__table__
 
@@ -22,7 +22,7 @@ async def list_jobs(
     limit: int = 50,
     offset: int = 0,
     now: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     query = sa.select(
         JOBS.c.id, JOBS.c.job_type, JOBS.c.status, JOBS.c.attempts, JOBS.c.max_attempts,
         JOBS.c.run_at, JOBS.c.priority, JOBS.c.locked_by, JOBS.c.heartbeat_at,

@@ -25,6 +25,7 @@ from ss_tui.db.enums import JobStatus
 from ss_tui.db.schema import SSJob
 from ss_tui.db.types import utcnow
 from ss_tui.jobs.backoff import retry_delay
+from ss_tui.values import JSONObject, Row
 
 JOBS = SSJob.__table__
 
@@ -39,7 +40,7 @@ DISCOVER_LINKS = "ss_discover_links"  # (release_ids, providers?) — cross-plat
 class Job:
     id: uuid.UUID
     job_type: str
-    payload: dict[str, Any]
+    payload: JSONObject
     status: JobStatus
     attempts: int
     max_attempts: int
@@ -63,7 +64,7 @@ def _insert(engine: AsyncEngine) -> UpsertInsert:
 async def enqueue(
     engine: AsyncEngine,
     job_type: str,
-    payload: dict[str, Any],
+    payload: JSONObject,
     *,
     dedup_key: str | None = None,
     priority: int = 0,
@@ -160,7 +161,7 @@ async def heartbeat(
 
 
 async def complete(
-    engine: AsyncEngine, job_id: uuid.UUID, worker_id: str, result: dict[str, Any] | None = None
+    engine: AsyncEngine, job_id: uuid.UUID, worker_id: str, result: JSONObject | None = None
 ) -> bool:
     now = utcnow()
     async with engine.begin() as conn:
@@ -203,7 +204,7 @@ async def fail(
         return "lost"
     attempts, max_attempts = row
     final = not retryable or attempts >= max_attempts
-    values: dict[str, Any] = {
+    values: Row = {
         "error": error[:4000],
         "locked_by": None,
         "locked_at": None,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db.enums import JobStatus, RunStatus
 from ss_tui.db.schema import ImportRun, SSConnection, SSJob
 from ss_tui.db.types import utcnow
+from ss_tui.values import JSONObject
 
 RUNS = ImportRun.__table__
 JOBS = SSJob.__table__
@@ -70,7 +71,7 @@ class Stats:
     def alerts(self) -> list[AccountHealth]:
         return [a for a in self.accounts if a.alert]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         out = asdict(self)
         out["alerts"] = [asdict(a) for a in self.alerts]
         return out

@@ -17,7 +17,6 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.failures import Failure, classify, record
 from ss_tui.jobs import queue
 from ss_tui.jobs.queue import Job
+from ss_tui.values import JSONObject
 
 log = logging.getLogger("ss_tui.worker")
 
@@ -55,7 +55,7 @@ class JobContext:
     stop: asyncio.Event  # set on SIGTERM: finish the current project, then return
 
 
-Handler = Callable[[JobContext], Awaitable[dict[str, Any]]]
+Handler = Callable[[JobContext], Awaitable[JSONObject]]
 
 
 def default_worker_id() -> str:

@@ -37,6 +37,7 @@ from ss_tui.sessionstudio.errors import (
 from ss_tui.sessionstudio.models import DEVICE_GRANT, SCOPES, DeviceCodeResponse, TokenResponse
 from ss_tui.sessionstudio.redaction import install_log_redaction, register_secret
 from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
+from ss_tui.values import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class OAuthClient:
                 f"Could not reach Session Studio at {self.base_url} ({type(exc).__name__})."
             ) from exc
 
-    async def _token_request(self, data: dict[str, str]) -> tuple[TokenSet | None, dict[str, Any]]:
+    async def _token_request(self, data: dict[str, str]) -> tuple[TokenSet | None, JSONObject]:
         """POST /oauth/token: the tokens, or (None, error body) for an OAuth error."""
         resp = await self._post("/oauth/token", data)
         if resp.status_code >= 500:
@@ -139,7 +140,7 @@ class OAuthClient:
         return None, body
 
     @staticmethod
-    def _describe(body: dict[str, Any]) -> str:
+    def _describe(body: JSONObject) -> str:
         desc = body.get("error_description")
         return f"{body.get('error')}" + (f": {desc}" if desc else "")
 

@@ -44,6 +44,7 @@ from ss_tui.sessionstudio.events import ApiWaiting, CircuitStateChanged, RateLim
 from ss_tui.sessionstudio.models import Account, Artist, Project, Track
 from ss_tui.sessionstudio.pacing import RateLimitPacer
 from ss_tui.sessionstudio.redaction import install_log_redaction
+from ss_tui.values import JSONObject
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class ClientMetrics:
         ordered = sorted(self._recent)
         return ordered[min(len(ordered) - 1, int(pct / 100 * len(ordered)))]
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> JSONObject:
         answered = sum(self.by_status.values())
         return {
             "requests": self.requests,
@@ -601,7 +602,7 @@ def _json_or_none(resp: httpx.Response) -> Any:
         return None
 
 
-def _problem_text(problem: dict[str, Any] | None) -> str:
+def _problem_text(problem: JSONObject | None) -> str:
     if not problem:
         return ""
     text = problem.get("detail") or problem.get("title") or problem.get("error_description")

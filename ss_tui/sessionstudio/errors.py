@@ -13,6 +13,7 @@ from typing import Any
 
 from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.redaction import redact
+from ss_tui.values import JSONObject
 
 
 class SessionStudioError(Exception):
@@ -26,7 +27,7 @@ class SessionStudioError(Exception):
         message: str,
         *,
         http_status: int | None = None,
-        problem: dict[str, Any] | None = None,
+        problem: JSONObject | None = None,
         kind: ErrorKind | None = None,
         suggested_action: str | None = None,
     ) -> None:
@@ -165,7 +166,7 @@ class InvalidItem(SessionStudioError):
         self.item = item
 
 
-def problem_from_response(body: Any) -> dict[str, Any] | None:
+def problem_from_response(body: Any) -> JSONObject | None:
     """The RFC 9457 problem dict if ``body`` looks like one."""
     if isinstance(body, dict) and ("title" in body or "detail" in body or "error" in body):
         return {k: v for k, v in body.items() if isinstance(k, str)}

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from ss_tui.values import JSONObject
 
 
 class WireModel(BaseModel):
@@ -25,7 +27,7 @@ class WireModel(BaseModel):
         frozen=False,
     )
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> JSONObject:
         """The JSON-ready camelCase dict exactly as the API sends it."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)
 
@@ -213,7 +215,7 @@ class WebhookEvent(WireModel):
     type: str  # track.published | project.released | project.updated | collaborator.added
     created_at: datetime
     account_id: str
-    data: dict[str, Any]
+    data: JSONObject
 
 
 WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
