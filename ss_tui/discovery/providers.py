@@ -151,7 +151,7 @@ def build_providers(
     def make(service: str, base_url: str, rate: RateLimit, **kw: object) -> ProviderHttp:
         return ProviderHttp(
             service=service, base_url=base_url, http=http, rate=rate, user_agent=ua,
-            timing=timing, retry=retry, timeout=timeout, **kw,  # type: ignore[arg-type]
+            timing=timing, retry=retry, timeout=timeout, **kw,  # type: ignore[arg-type]  # kw: the few per-service options ProviderHttp takes
         )
 
     built: dict[str, LookupProvider] = {}

@@ -25,7 +25,7 @@ from ss_tui.db import schema
 from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus
 from ss_tui.db.types import utcnow
 from ss_tui.discovery.http import count_requests
-from ss_tui.discovery.links import Found, write_link
+from ss_tui.discovery.links import Found, OwnerType, write_link
 from ss_tui.discovery.parsers import same_title
 from ss_tui.discovery.providers import LookupProvider, open_providers
 from ss_tui.discovery.report import (
@@ -223,7 +223,7 @@ def _first_isrc(target: ReleaseTarget, matches: list[Match]) -> dict[str, str]:
 
 def _fallback(
     provider: LookupProvider, target: ReleaseTarget, title: str, owner_id: uuid.UUID,
-    owner_type: str, identifier: dict[str, str], enabled: bool,
+    owner_type: OwnerType, identifier: dict[str, str], enabled: bool,
 ) -> Found | None:
     if not enabled:
         return None
@@ -231,7 +231,7 @@ def _fallback(
     if url is None:
         return None
     return Found(
-        owner_type=owner_type,  # type: ignore[arg-type]
+        owner_type=owner_type,
         owner_id=owner_id, provider_id=provider.provider_id, url=url, external_id=None,
         discovered_from="search", identifier=identifier, fallback=True,
     )

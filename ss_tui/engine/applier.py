@@ -113,7 +113,7 @@ class ProjectApplier:
         *,
         known: PlanVersions | None,
         decisions: PlanDecisions | None = None,
-        payloads: JSONObject | None = None,
+        payloads: dict[str, JSONObject] | None = None,
         keep: dict[str, set[str]] | None = None,
         live_errors: set[str] | None = None,
         replan: Replanner | None = None,
@@ -133,7 +133,7 @@ class ProjectApplier:
         """A project's raw source payload for its error rows: from the snapshots, and only
         when an error needs it (a run does not hold every payload in memory)."""
         if project_id in self.payloads:
-            return self.payloads[project_id]  # type: ignore[no-any-return]
+            return self.payloads[project_id]
         if self.ledger.connection_id is None:
             return None
         return (await load_projects(conn, self.ledger.connection_id, [project_id])).get(

@@ -183,7 +183,7 @@ class PlanVersions:
             for p in self._projects:
                 for e in p.entities:
                     if e.included and e.row is not None and e.action != Action.delete:
-                        self._index[as_uuid(e.row["id"])].add(row_version(e.row))  # type: ignore[index,arg-type]
+                        self._index[row_id(e.row["id"])].add(row_version(e.row))
         return self._index.get(rid, set())
 
 
@@ -207,7 +207,7 @@ async def reconcile(
         if e.included and e.row is not None and e.action != Action.conflict:
             table = entity_table(e)
             tables[table.name] = table
-            wanted[table.name].setdefault(as_uuid(e.row["id"]), []).append(e)  # type: ignore[arg-type]
+            wanted[table.name].setdefault(row_id(e.row["id"]), []).append(e)
     # Rows the project does not write cannot be overwritten: no need to re-check them.
     for name in list(wanted):
         wanted[name] = {rid: ch for rid, ch in wanted[name].items() if any(c.writes for c in ch)}
@@ -314,7 +314,7 @@ async def _park_moved_tracks(
 ) -> None:
     """Tracks that change position step aside first so swaps never collide."""
     moved = [
-        as_uuid(e.row["id"])  # type: ignore[index]
+        as_uuid(e.row["id"])  # type: ignore[index]  # a planned change always carries its row
         for e in updates
         if any(f.name in ("track_number", "disc_number") for f in e.fields)
     ]
@@ -428,12 +428,12 @@ async def _write(
     if optimistic:
         for changes in by_table.values():
             table = entity_table(changes[0])
-            ids = list({row_id(e.row["id"]) for e in changes})  # type: ignore[index]
+            ids = list({row_id(e.row["id"]) for e in changes})  # type: ignore[index]  # a planned change always carries its row
             for i in range(0, len(ids), 500):
                 w.probe(table, ids[i : i + 500])
 
     def rows(table: sa.Table, pred: Any = None) -> list[Row]:
-        return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]
+        return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]  # only changes with a row are grouped
 
     artists = rows(T_ARTIST)
     await w.upsert(T_ARTIST, artists, ["id"])

@@ -45,6 +45,7 @@ from ss_tui.engine.rows import (
     as_uuid,
     child_id,
     is_empty,
+    row_id,
     same,
     stable_id,
 )
@@ -214,7 +215,7 @@ class Planner:
         ):
             if pick is None:
                 return None
-            target = pick  # type: ignore[assignment]
+            target = pick  # type: ignore[assignment]  # the only str it returns is "create"
         elif self.decisions.default_creator_profile_id and not spec.collaboration:
             target = as_uuid(self.decisions.default_creator_profile_id)
         elif self.decisions.auto_create_creators:
@@ -289,12 +290,12 @@ class Planner:
         if pp.included and not pp.blocked and pp.creator_profile_id:
             if pp.new_creator:
                 self.state.creators.add(pp.new_creator["id"])  # later projects reuse it
-            creator = as_uuid(pp.creator_profile_id)
+            creator = row_id(pp.creator_profile_id)
             if spec.ss_artist_id:
                 before = self.state.assignments.get(spec.ss_artist_id)
                 pp.creator_remembered = before == creator
                 pp.assignment_changes = before is not None and before != creator
-                self.state.assignments[spec.ss_artist_id] = creator  # type: ignore[assignment]
+                self.state.assignments[spec.ss_artist_id] = creator
         return pp
 
     async def _plan_project(self, spec: ProjectSpec) -> ProjectPlan:
@@ -355,7 +356,7 @@ class Planner:
             return pp
         artist_ids = self._plan_artists(pp, spec, dec)
         release, release_owned = planned
-        rel_id = release.row["id"]  # type: ignore[index]
+        rel_id = release.row["id"]  # type: ignore[index]  # a planned change always carries its row
         self._plan_credits(
             pp,
             "release",
@@ -499,7 +500,7 @@ class Planner:
                 index=lambda row: self._artists.__setitem__(row["id"], row),
             )
             if change.included or existing is not None:
-                ids[key] = change.row["id"]  # type: ignore[index]
+                ids[key] = change.row["id"]  # type: ignore[index]  # a planned change always carries its row
             # else: an excluded new artist is not written, nor are its credits
         return ids
 
@@ -750,10 +751,10 @@ class Planner:
             create_only={"id": rt_id, "slug": rt_slug},
             parent_key=rec_key,
         )
-        self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]
+        self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]  # a planned change always carries its row
         if self.legacy_tracks:
             self._plan_legacy_track(
-                pp, track, dec, creator, rel_id, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]
+                pp, track, dec, creator, rel_id, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
                 taken, fresh=rt_row is None,
             )
 

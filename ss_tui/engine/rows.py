@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -120,6 +120,10 @@ def _json_default(value: Any) -> Any:
     return str(value)  # UUID, date, Decimal
 
 
+@overload
+def row_version(row: Row) -> str: ...
+@overload
+def row_version(row: None) -> None: ...
 def row_version(row: Row | None) -> str | None:
     """Hash of a row's content (timestamps and empty values ignored). Hot path: json.dumps
     in C, with only non-JSON types normalised."""

@@ -35,7 +35,7 @@ from ss_tui.db.types import utcnow
 from ss_tui.engine import events as ev
 from ss_tui.engine.apply import ApplyResult
 from ss_tui.engine.plan_types import ImportPlan
-from ss_tui.engine.rows import T_CREATOR, as_uuid
+from ss_tui.engine.rows import T_CREATOR, row_id
 from ss_tui.engine.summary import add_rows
 from ss_tui.sync_errors import LIVE, T_ERRORS, ErrorRecord, record_errors
 from ss_tui.values import JSONObject, Row
@@ -560,7 +560,7 @@ class RunLedger:
                     )
         if creator_profile_id and status in (ItemStatus.applied, ItemStatus.unchanged):
             # Only a creator this project wrote to (one it was to create may not exist).
-            self.creators.add(as_uuid(creator_profile_id))  # type: ignore[arg-type]
+            self.creators.add(row_id(creator_profile_id))
         await self.emit(
             ev.ProjectFinished(
                 str(self.run_id),

@@ -28,7 +28,7 @@ from ss_tui.engine.rows import (
     T_TRACK_ARTIST,
     TIMESTAMPS,
     artist_ssid,
-    as_uuid,
+    row_id,
 )
 from ss_tui.engine.slugs import normalize_artist_name
 from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
@@ -229,7 +229,7 @@ class PlanState:
         for s in specs:
             for t in s.tracks:
                 isrc = t.recording["isrc"]
-                rec = known.get(rec_of_track.get(t.external_id))  # type: ignore[arg-type]
+                rec = known.get(rec_of_track.get(t.external_id))  # type: ignore[arg-type]  # no recording: None finds nothing
                 if isrc and (rec is None or rec.get("isrc") != isrc):
                     lookup_isrcs.add(isrc)
         conds = [_ssid(T_RECORDING).in_(c) for c in _chunks(unresolved)]
@@ -288,7 +288,7 @@ class PlanState:
                 T_LOCK.c.row_id.in_(chunk)
             )
             for t, rid, f in (await conn.execute(locks)).all():
-                self.locks[(t, as_uuid(rid))].add(f)  # type: ignore[index]
+                self.locks[(t, row_id(rid))].add(f)
         self._loaded_locks.update(all_ids)
 
     async def _load_credits(

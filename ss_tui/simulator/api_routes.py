@@ -132,7 +132,7 @@ def _own_project(ctx: Ctx, project_id: str) -> str:
 
 async def me(ctx: Ctx) -> dict[str, Any]:
     account = ctx.sim.catalogue.accounts[ctx.account_id]
-    return {**account, "scopes": list(ctx.token.scopes)}  # type: ignore[union-attr]
+    return {**account, "scopes": list(ctx.token.scopes)}  # type: ignore[union-attr]  # the route requires a token
 
 
 async def list_projects(ctx: Ctx) -> dict[str, Any]:

@@ -38,7 +38,7 @@ class FaultConfig:
     seed: int = 0
 
     def with_changes(self, **changes: object) -> FaultConfig:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]  # dataclasses.replace checks the names
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,7 +71,7 @@ class FaultConfig:
                 values[name] = None
             else:
                 values[name] = int(raw)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]  # each value was parsed to its field's type
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,4 +101,4 @@ class SimulatorConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def with_changes(self, **changes: object) -> SimulatorConfig:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)  # type: ignore[arg-type]  # dataclasses.replace checks the names

@@ -210,7 +210,7 @@ class Simulator:
             cat = self.catalogue
             gen = cat.generator
             ts = self.clock.time()
-            pid = gen.add_project(  # type: ignore[attr-defined]
+            pid = gen.add_project(  # type: ignore[attr-defined]  # generator is the catalogue's _Generator
                 account,
                 ptype=type,
                 status=status,
@@ -238,7 +238,7 @@ class Simulator:
             project["status"] = "released"
             project["releaseDate"] = project.get("releaseDate") or today
             if not project.get("upc"):
-                project["upc"] = cat.generator.upc()  # type: ignore[attr-defined]
+                project["upc"] = cat.generator.upc()  # type: ignore[attr-defined]  # generator is the catalogue's _Generator
             track_ids = list(cat.project_tracks[project_id])
             for tid in track_ids:
                 track = cat.tracks[tid]

@@ -187,12 +187,12 @@ async def device_code(ctx: Ctx) -> Response:
     form = await ctx.request.form()
     client_id, secret, basic = _client_credentials(ctx.request, form)
     try:
-        ctx.sim.auth.check_client(client_id, secret)
+        client = ctx.sim.auth.check_client(client_id, secret)
         scopes = parse_scopes(_text(form, "scope"))
     except OAuthProblem as exc:
         return oauth_error(exc, basic)
     uri = str(ctx.request.url.replace(path=ctx.request.url.path.replace("/code", ""), query=""))
-    issued = ctx.sim.auth.device_start(client_id, scopes, uri)  # type: ignore[arg-type]
+    issued = ctx.sim.auth.device_start(client, scopes, uri)
     return JSONResponse(issued.model_dump(exclude_none=True), headers=NO_STORE)
 
 

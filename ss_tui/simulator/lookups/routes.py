@@ -52,7 +52,7 @@ def _gate(request: Request, service: str) -> Response | None:
 
 def _meaningful_ua(value: str | None) -> bool:
     generic = ("python-httpx", "python-requests", "curl/", "aiohttp")
-    return bool(value) and not value.lower().startswith(generic)  # type: ignore[union-attr]
+    return bool(value) and not (value or "").lower().startswith(generic)
 
 
 def _track_counts(st: LookupStandins, projects: list[dict[str, Any]]) -> dict[str, int]:
@@ -108,9 +108,9 @@ async def dz_album(request: Request) -> Response:
     st = _standins(request)
     upc = clean_upc(request.path_params["upc"])
     project = st.knowledge.project_for("deezer", upc) if upc else None
-    if project is None:
+    if upc is None or project is None:
         return _done(request, "deezer", JSONResponse(shapes.DEEZER_NO_DATA), "not_found")
-    body = shapes.dz_album(upc, project, st.knowledge.tracks_of(project["id"]))  # type: ignore[arg-type]
+    body = shapes.dz_album(upc, project, st.knowledge.tracks_of(project["id"]))
     return _done(request, "deezer", JSONResponse(body), "found")
 
 
