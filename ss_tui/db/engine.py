@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 # An INSERT that can say ON CONFLICT: PostgreSQL's or SQLite's (same API on both).
 UpsertInsert: TypeAlias = "postgresql.Insert | sqlite.Insert"
@@ -68,7 +70,7 @@ def create_engine(
     engine = _create_async_engine(parsed, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module (it would otherwise
         # BEGIN lazily, before the first write only); SQLAlchemy's begin event below does it.
         dbapi_conn.isolation_level = None
@@ -83,7 +85,7 @@ def create_engine(
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"BEGIN {sqlite_begin}")
 
     return engine

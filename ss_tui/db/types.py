@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -64,7 +66,7 @@ class UTCWallClock(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class RandomUUID(FunctionElement[Any]):
+class RandomUUID(FunctionElement[uuid.UUID]):
     """Server default for uuid keys: ``gen_random_uuid()`` on PostgreSQL (as Jovie has it);
     32 random hex digits on SQLite, the text form sa.Uuid stores there."""
 
@@ -73,16 +75,16 @@ class RandomUUID(FunctionElement[Any]):
 
 
 @compiles(RandomUUID, "postgresql")
-def _random_uuid_pg(element: Any, compiler: Any, **kw: Any) -> str:
+def _random_uuid_pg(element: RandomUUID, compiler: SQLCompiler, **kw: object) -> str:
     return "gen_random_uuid()"
 
 
 @compiles(RandomUUID)
-def _random_uuid_other(element: Any, compiler: Any, **kw: Any) -> str:
+def _random_uuid_other(element: RandomUUID, compiler: SQLCompiler, **kw: object) -> str:
     return "(lower(hex(randomblob(16))))"
 
 
-class JSONLiteral(FunctionElement[Any]):
+class JSONLiteral(FunctionElement[object]):
     """Server default for a jsonb column: ``'<json>'::jsonb`` on PostgreSQL, the text on
     SQLite."""
 
@@ -94,12 +96,12 @@ class JSONLiteral(FunctionElement[Any]):
 
 
 @compiles(JSONLiteral, "postgresql")
-def _json_literal_pg(element: JSONLiteral, compiler: Any, **kw: Any) -> str:
+def _json_literal_pg(element: JSONLiteral, compiler: SQLCompiler, **kw: object) -> str:
     return "'" + element.text.replace("'", "''") + "'::jsonb"
 
 
 @compiles(JSONLiteral)
-def _json_literal_other(element: JSONLiteral, compiler: Any, **kw: Any) -> str:
+def _json_literal_other(element: JSONLiteral, compiler: SQLCompiler, **kw: object) -> str:
     return "'" + element.text.replace("'", "''") + "'"
 
 

@@ -154,7 +154,7 @@ class Writer:
         assert self.fast and not self.wrote  # probes run before every pending batch
         self.probes.append(id_probe(self.conn.dialect, table, ids))
 
-    async def execute(self, stmt: Any) -> None:
+    async def execute(self, stmt: sa.Executable) -> None:
         assert not self.probes, "an optimistic write is batches only"
         await self.flush()
         self.wrote = True
@@ -432,7 +432,7 @@ async def _write(
             for i in range(0, len(ids), 500):
                 w.probe(table, ids[i : i + 500])
 
-    def rows(table: sa.Table, pred: Any = None) -> list[Row]:
+    def rows(table: sa.Table, pred: Callable[[EntityChange], bool] | None = None) -> list[Row]:
         return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]  # only changes with a row are grouped
 
     artists = rows(T_ARTIST)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ss_tui.engine.rows import row_version
 from ss_tui.values import JSONObject, Row
+
+if TYPE_CHECKING:  # the pure stages do not import the decisions' settings at run time
+    from ss_tui.engine.decisions import PlanDecisions
 
 
 class Action(StrEnum):
@@ -44,7 +47,7 @@ class EntityKind(StrEnum):
 
 # Member → plain str: ``.value`` on an enum member is a Python-level property, and the
 # counts read it for every entity of every project.
-NAME: dict[Any, str] = {m: m.value for m in (*Action, *EntityKind)}
+NAME: dict[Action | EntityKind, str] = {m: m.value for m in (*Action, *EntityKind)}
 
 
 @dataclass(slots=True)
@@ -155,7 +158,7 @@ class ProjectPlan:
 class ImportPlan:
     projects: list[ProjectPlan] = field(default_factory=list)
     connection_id: str | None = None
-    decisions: Any = None  # the engine's PlanDecisions the plan was built with
+    decisions: PlanDecisions | None = None  # the decisions the plan was built with
     plan_hash: str | None = None  # of the saved file this plan was loaded from
 
     def totals(self) -> dict[str, int]:

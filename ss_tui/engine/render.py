@@ -3,8 +3,6 @@ callers wrap them in rich ``Text`` so untrusted titles are never parsed as marku
 
 from __future__ import annotations
 
-from typing import Any
-
 from ss_tui.engine.plan_types import Action, EntityChange, FieldDiff, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import json_ready
 from ss_tui.text import visible
@@ -76,7 +74,7 @@ def plan_to_dict(plan: ImportPlan) -> JSONObject:
 _SUMMARISED = {"artist", "credit", "provider_link"}
 
 
-def _value(v: Any, limit: int = 60) -> str:
+def _value(v: object, limit: int = 60) -> str:
     text = safe(json_ready(v))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, overload
+from typing import overload
 
 import sqlalchemy as sa
 
@@ -68,7 +68,7 @@ def child_id(parent: uuid.UUID | str, *parts: object) -> uuid.UUID:
     return uuid.UUID(bytes=head + stable_id(*parts).bytes[8:])
 
 
-def as_uuid(value: Any) -> uuid.UUID | None:
+def as_uuid(value: object) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
     return uuid.UUID(str(value))
@@ -81,7 +81,7 @@ def row_id(value: object) -> uuid.UUID:
     return uuid.UUID(str(value))
 
 
-def norm(value: Any) -> Any:
+def norm(value: object) -> object:
     """A canonical, JSON-ready form: equal for a planned value and the same value read back
     from SQLite or PostgreSQL."""
     if isinstance(value, Enum):
@@ -104,17 +104,17 @@ def norm(value: Any) -> Any:
     return value
 
 
-def is_empty(value: Any) -> bool:
+def is_empty(value: object) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def same(a: Any, b: Any) -> bool:
+def same(a: object, b: object) -> bool:
     if a == b:  # the common case, without normalising anything
         return True
     return norm(a) == norm(b) or (is_empty(a) and is_empty(b))
 
 
-def _json_default(value: Any) -> Any:
+def _json_default(value: object) -> object:
     if isinstance(value, datetime):
         return norm(value)
     return str(value)  # UUID, date, Decimal
@@ -138,6 +138,6 @@ def row_version(row: Row | None) -> str | None:
     return hashlib.sha1(raw.encode()).hexdigest()
 
 
-def json_ready(value: Any) -> Any:
+def json_ready(value: object) -> object:
     """Plan values as JSON (dry-run output, import_items.decision)."""
     return norm(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ T_SNAP = schema.SourceSnapshot.__table__
 _SNAP_UPSERTS: dict[str, sa.Insert] = {}
 
 
-def _parse_dt(value: Any) -> datetime | None:
+def _parse_dt(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
@@ -32,7 +32,7 @@ def _parse_dt(value: Any) -> datetime | None:
     return None
 
 
-def _parse_date(value: Any) -> Any:
+def _parse_date(value: object) -> date | None:
     dt = None
     if isinstance(value, str):
         try:
@@ -49,7 +49,7 @@ def project_rows(
     pid = str(payload.get("id"))
     listed = payload.get("tracks")
     tracks: list[Any] = listed if isinstance(listed, list) else []
-    rows = [
+    rows: list[Row] = [
         {
             "entity_type": "project",
             "external_id": pid,
@@ -100,7 +100,7 @@ def project_rows(
     return rows
 
 
-def _str(value: Any) -> str | None:
+def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 

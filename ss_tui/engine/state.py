@@ -131,7 +131,9 @@ class PlanState:
             if meta.get("sessionStudioId"):
                 self.link_by_external[meta["sessionStudioId"]] = row
 
-    def put_credit(self, owner: str, owner_id: uuid.UUID, row: Row | None, key: Any) -> None:
+    def put_credit(
+        self, owner: str, owner_id: uuid.UUID, row: Row | None, key: tuple[uuid.UUID, str]
+    ) -> None:
         bucket = self.credits.setdefault((owner, owner_id), {})
         if row is None:
             bucket.pop(key, None)

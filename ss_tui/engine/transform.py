@@ -136,7 +136,7 @@ class ProjectSpec:
         return any(i.fatal for i in self.issues)
 
 
-def payload_hash(payload: Any) -> str:
+def payload_hash(payload: object) -> str:
     """Stable hash of a JSON payload (key order independent)."""
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -314,7 +314,7 @@ def transform_track(
     )
 
 
-def transform_project(project: Project, raw: Any = None) -> ProjectSpec:
+def transform_project(project: Project, raw: JSONObject | None = None) -> ProjectSpec:
     """Map one project (with its tracks) to the rows it should produce."""
     issues: list[ItemIssue] = []
     pid = project.id

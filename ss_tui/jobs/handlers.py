@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
+from collections.abc import Awaitable
 
 import httpx
 import sqlalchemy as sa
@@ -74,7 +74,9 @@ async def _outcome(engine: AsyncEngine, result: RunResult, ctx: JobContext) -> J
     return {**result.to_dict(), "job_outcome": result.status}
 
 
-async def _guard(engine: AsyncEngine, ctx: JobContext, call: Any) -> JSONObject:
+async def _guard(
+    engine: AsyncEngine, ctx: JobContext, call: Awaitable[RunResult]
+) -> JSONObject:
     try:
         return await _outcome(engine, await call, ctx)
     except AuthError as exc:

@@ -51,7 +51,7 @@ class Job:
     error: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> Job:
+    def from_row(cls, row: sa.Row[Any]) -> Job:
         m = row._mapping
         values = {f: m[f] for f in cls.__slots__}
         return cls(**{**values, "status": JobStatus(values["status"])})

@@ -21,7 +21,6 @@ import secrets
 import webbrowser
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -203,7 +202,7 @@ class OAuthClient:
         self,
         open_browser: bool = True,
         *,
-        on_url: Callable[[str], Any] | None = None,
+        on_url: Callable[[str], object] | None = None,
         wait_s: float = 300.0,
     ) -> TokenSet:
         flow = await self.begin_loopback()

@@ -52,7 +52,9 @@ ProjectResult = Project | ItemValidationProblem
 TrackResult = Track | ItemValidationProblem
 M = TypeVar("M", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
-EventCallback = Callable[[Any], Any]
+ApiEvent = ApiWaiting | CircuitStateChanged | RateLimited
+# Told of each event; may return an awaitable, which is awaited.
+EventCallback = Callable[[ApiEvent], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ class SessionStudioClient:
             ),
         )
         self._sem = asyncio.Semaphore(max_concurrency)
-        self._pending_events: list[Any] = []
+        self._pending_events: list[ApiEvent] = []
         self.breaker = breaker or CircuitBreaker(clock=clock)
         self.breaker.on_change = self._breaker_changed  # the client reports its transitions
         self.pacer = pacer or RateLimitPacer(clock=clock, sleep=sleep, wall=wall)
@@ -225,7 +227,7 @@ class SessionStudioClient:
     ) -> AsyncIterator[ProjectPage]:
         """Pages of projects, each with the cursor that fetches the page *after* it, so a
         caller can resume exactly where a failed run stopped (pass ``cursor=``)."""
-        params: dict[str, Any] = {"limit": limit}
+        params: dict[str, str | int] = {"limit": limit}
         if updated_since is not None:
             params["updatedSince"] = (
                 updated_since.isoformat() if isinstance(updated_since, datetime) else updated_since
