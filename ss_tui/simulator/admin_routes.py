@@ -16,11 +16,12 @@ from starlette.routing import Route
 from ss_tui.simulator.config import FaultConfig
 from ss_tui.simulator.core import Simulator
 from ss_tui.simulator.http import problem
+from ss_tui.values import JSONObject
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 ADMIN_KEY_HEADER = "X-Simulator-Admin-Key"
 
-AdminHandler = Callable[[Simulator, dict[str, Any]], Awaitable[dict[str, Any] | list[Any] | None]]
+AdminHandler = Callable[[Simulator, JSONObject], Awaitable[JSONObject | list[Any] | None]]
 
 
 def _allowed(request: Request, sim: Simulator) -> bool:
@@ -49,29 +50,29 @@ def admin(handler: AdminHandler) -> Callable[[Request], Awaitable[Response]]:
     return route
 
 
-async def state(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def state(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.state()
 
 
-async def get_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def get_faults(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.faults.config.to_dict()
 
 
-async def put_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def put_faults(sim: Simulator, body: JSONObject) -> JSONObject:
     sim.set_faults(FaultConfig.from_dict(body))
     return sim.faults.config.to_dict()
 
 
-async def queue_faults(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def queue_faults(sim: Simulator, body: JSONObject) -> JSONObject:
     sim.queue_faults(*body["faults"])
     return {"queued": list(sim.faults.queue)}
 
 
-async def revoke_all(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def revoke_all(sim: Simulator, body: JSONObject) -> JSONObject:
     return {"revoked": sim.revoke_all_tokens()}
 
 
-async def tokens(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def tokens(sim: Simulator, body: JSONObject) -> JSONObject:
     scopes = body.get("scopes") or "projects:read tracks:read credits:read offline_access"
     account = body.get("accountId")
     if body.get("personal"):
@@ -79,7 +80,7 @@ async def tokens(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     return sim.issue_token(scopes, account).model_dump(exclude_none=True)
 
 
-async def approve_device(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def approve_device(sim: Simulator, body: JSONObject) -> JSONObject:
     code = body["userCode"]
     ok = sim.approve_device(code) if body.get("approve", True) else sim.deny_device(code)
     if not ok:
@@ -87,15 +88,15 @@ async def approve_device(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]
     return {"ok": True}
 
 
-async def edit_track(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def edit_track(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.edit_track(body["trackId"], **body.get("fields", {}))
 
 
-async def edit_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def edit_project(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.edit_project(body["projectId"], **body.get("fields", {}))
 
 
-async def add_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def add_project(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.add_project(
         title=body.get("title"),
         type=body.get("type", "single"),
@@ -106,15 +107,15 @@ async def add_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-async def release_project(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def release_project(sim: Simulator, body: JSONObject) -> JSONObject:
     return sim.release_project(body["projectId"])
 
 
-async def deliver_webhooks(sim: Simulator, body: dict[str, Any]) -> dict[str, Any]:
+async def deliver_webhooks(sim: Simulator, body: JSONObject) -> JSONObject:
     return {"attempted": await sim.deliver_webhooks()}
 
 
-async def webhook_events(sim: Simulator, body: dict[str, Any]) -> list[Any]:
+async def webhook_events(sim: Simulator, body: JSONObject) -> list[Any]:
     return sim.webhooks.events
 
 

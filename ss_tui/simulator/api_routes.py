@@ -7,13 +7,13 @@ import binascii
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.routing import Route
 
 from ss_tui.sessionstudio.models import ProjectStatus
 from ss_tui.simulator.http import ApiError, Ctx, endpoint
 from ss_tui.simulator.oauth import TokenRejected
+from ss_tui.values import JSONObject
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
@@ -105,14 +105,14 @@ def _include_tracks(ctx: Ctx) -> bool:
     return bool(parts)
 
 
-def track_view(ctx: Ctx, track: dict[str, Any]) -> dict[str, Any]:
+def track_view(ctx: Ctx, track: JSONObject) -> JSONObject:
     """Credits (collaborators, splits) are only visible with credits:read."""
     if ctx.has_scope("credits:read"):
         return track
     return {**track, "collaborators": [], "splits": []}
 
 
-def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> dict[str, Any]:
+def project_view(ctx: Ctx, project_id: str, include_tracks: bool) -> JSONObject:
     cat = ctx.sim.catalogue
     item = cat.project_wire(project_id, include_tracks=include_tracks)
     if cat.project_account.get(project_id) != ctx.account_id:
@@ -130,12 +130,12 @@ def _own_project(ctx: Ctx, project_id: str) -> str:
     return project_id
 
 
-async def me(ctx: Ctx) -> dict[str, Any]:
+async def me(ctx: Ctx) -> JSONObject:
     account = ctx.sim.catalogue.accounts[ctx.account_id]
     return {**account, "scopes": list(ctx.token.scopes)}  # type: ignore[union-attr]  # the route requires a token
 
 
-async def list_projects(ctx: Ctx) -> dict[str, Any]:
+async def list_projects(ctx: Ctx) -> JSONObject:
     query = ctx.request.query_params
     limit = _limit(ctx)
     status = query.get("status")
@@ -164,19 +164,19 @@ async def list_projects(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-async def get_project(ctx: Ctx) -> dict[str, Any]:
+async def get_project(ctx: Ctx) -> JSONObject:
     pid = _own_project(ctx, ctx.request.path_params["project_id"])
     return project_view(ctx, pid, include_tracks=ctx.has_scope("tracks:read"))
 
 
-async def project_tracks(ctx: Ctx) -> dict[str, Any]:
+async def project_tracks(ctx: Ctx) -> JSONObject:
     pid = _own_project(ctx, ctx.request.path_params["project_id"])
     cat = ctx.sim.catalogue
     tracks = [track_view(ctx, cat.tracks[t]) for t in cat.project_tracks[pid]]
     return {"data": tracks, "nextCursor": None, "hasMore": False}
 
 
-async def get_track(ctx: Ctx) -> dict[str, Any]:
+async def get_track(ctx: Ctx) -> JSONObject:
     tid = ctx.request.path_params["track_id"]
     cat = ctx.sim.catalogue
     track = cat.tracks.get(tid)
@@ -196,8 +196,8 @@ def _search_query(ctx: Ctx) -> tuple[str, int, int, str]:
 
 
 def _page(
-    matches: list[dict[str, Any]], offset: int, limit: int, fingerprint: str
-) -> dict[str, Any]:
+    matches: list[JSONObject], offset: int, limit: int, fingerprint: str
+) -> JSONObject:
     more = len(matches) > offset + limit
     return {
         "data": matches[offset : offset + limit],
@@ -206,7 +206,7 @@ def _page(
     }
 
 
-async def search_artists(ctx: Ctx) -> dict[str, Any]:
+async def search_artists(ctx: Ctx) -> JSONObject:
     needle, limit, offset, fp = _search_query(ctx)
     cat = ctx.sim.catalogue
     people = cat.account_people.get(ctx.account_id, [])
@@ -214,10 +214,10 @@ async def search_artists(ctx: Ctx) -> dict[str, Any]:
     return _page(matches, offset, limit, fp)
 
 
-async def search_tracks(ctx: Ctx) -> dict[str, Any]:
+async def search_tracks(ctx: Ctx) -> JSONObject:
     needle, limit, offset, fp = _search_query(ctx)
     cat = ctx.sim.catalogue
-    matches: list[dict[str, Any]] = []
+    matches: list[JSONObject] = []
     stop = offset + limit + 1  # enough to know whether there is more
     for pid in cat.project_ids(ctx.account_id):
         for tid in cat.project_tracks[pid]:

@@ -14,7 +14,6 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from ss_tui.identifiers import (
     gs1_check_digit,
@@ -23,6 +22,7 @@ from ss_tui.identifiers import (
     iswc_check_digit,
 )
 from ss_tui.simulator import words
+from ss_tui.values import JSONObject
 
 # Generated data predates this instant; live mutations happen "now" (after it).
 GENERATED_AT = datetime(2025, 6, 1, tzinfo=UTC).timestamp()
@@ -46,13 +46,13 @@ def parse_iso(value: str) -> float:
 @dataclass(repr=False, eq=False)
 class Catalogue:
     seed: int
-    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    accounts: dict[str, JSONObject] = field(default_factory=dict)
     # searchable people, Artist wire form
-    artists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    artists: dict[str, JSONObject] = field(default_factory=dict)
     account_artists: dict[str, list[str]] = field(default_factory=dict)  # roster per account
     account_people: dict[str, list[str]] = field(default_factory=dict)  # every searchable id
-    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # wire form, without tracks
-    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    projects: dict[str, JSONObject] = field(default_factory=dict)  # wire form, without tracks
+    tracks: dict[str, JSONObject] = field(default_factory=dict)
     project_tracks: dict[str, list[str]] = field(default_factory=dict)
     project_account: dict[str, str] = field(default_factory=dict)  # the owner
     # Accounts that are members of another account's project (a collaboration): Session
@@ -100,7 +100,7 @@ class Catalogue:
         self.order.setdefault(account_id, []).append(project_id)
         self.order_seq.setdefault(account_id, []).append(seq)
 
-    def project_wire(self, project_id: str, *, include_tracks: bool) -> dict[str, Any]:
+    def project_wire(self, project_id: str, *, include_tracks: bool) -> JSONObject:
         """A shallow per-item copy for one response (the stored dict is never handed out)."""
         track_ids = self.project_tracks.get(project_id, [])
         item = dict(self.projects[project_id])
@@ -160,8 +160,8 @@ class _Generator:
         self._iswcs: set[str] = set()
         self._isrc_counter: dict[str, int] = {}
         self._registrants: set[str] = set()
-        self._collab_cache: dict[tuple[str, str, str | None], dict[str, Any]] = {}
-        self._pending_singles: dict[str, list[dict[str, Any]]] = {}
+        self._collab_cache: dict[tuple[str, str, str | None], JSONObject] = {}
+        self._pending_singles: dict[str, list[JSONObject]] = {}
 
     # -- identifiers ---------------------------------------------------------------------
 
@@ -231,9 +231,9 @@ class _Generator:
         )
         return name, "group" if template in words.GROUP_TEMPLATES else "person"
 
-    def add_artist(self, account_id: str, name: str, kind: str = "person") -> dict[str, Any]:
+    def add_artist(self, account_id: str, name: str, kind: str = "person") -> JSONObject:
         rng = self.rng
-        artist: dict[str, Any] = {
+        artist: JSONObject = {
             "id": self.new_id("art"),
             "name": name,
             "isni": self.isni() if rng.random() < 0.6 else None,
@@ -247,10 +247,10 @@ class _Generator:
         self._artist_meta[artist["id"]] = artist_meta
         return artist
 
-    def add_person(self, account_id: str, kind: str) -> dict[str, Any]:
+    def add_person(self, account_id: str, kind: str) -> JSONObject:
         rng = self.rng
         is_writer = kind == "writer"
-        person: dict[str, Any] = {
+        person: JSONObject = {
             "id": self.new_id("col"),
             "name": self.person_name(),
             "isni": self.isni() if rng.random() < 0.25 else None,
@@ -263,8 +263,8 @@ class _Generator:
         return person
 
     def collab(
-        self, person: dict[str, Any], role: str, instrument: str | None = None
-    ) -> dict[str, Any]:
+        self, person: JSONObject, role: str, instrument: str | None = None
+    ) -> JSONObject:
         key = (person["id"], role, instrument)
         found = self._collab_cache.get(key)
         if found is None:
@@ -283,8 +283,8 @@ class _Generator:
     # -- catalogue -----------------------------------------------------------------------
 
     def generate(self, projects: int, other_projects: int, shared_projects: int = 0) -> Catalogue:
-        self._artist_meta: dict[str, dict[str, Any]] = {}
-        self._people: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._artist_meta: dict[str, JSONObject] = {}
+        self._people: dict[str, dict[str, list[JSONObject]]] = {}
         cat = self.cat
         cat.accounts[DEMO_ACCOUNT_ID] = {
             "id": DEMO_ACCOUNT_ID,
@@ -452,7 +452,7 @@ class _Generator:
         return pid
 
     def register(
-        self, account_id: str, project: dict[str, Any], track_ids: list[str], ts: float
+        self, account_id: str, project: JSONObject, track_ids: list[str], ts: float
     ) -> None:
         cat = self.cat
         pid = project["id"]
@@ -467,16 +467,16 @@ class _Generator:
 
     def track(
         self,
-        project: dict[str, Any],
-        artist: dict[str, Any],
+        project: JSONObject,
+        artist: JSONObject,
         genre: str,
         year: int,
         project_updated: float,
         *,
-        reuse: dict[str, Any] | None,
+        reuse: JSONObject | None,
         number: int,
         disc: int,
-    ) -> dict[str, Any]:
+    ) -> JSONObject:
         rng, cat = self.rng, self.cat
         tid = self.new_id("trk")
         released = project["status"] == "released"
@@ -522,8 +522,8 @@ class _Generator:
         return track
 
     def credits(
-        self, artist: dict[str, Any], version: str | None
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        self, artist: JSONObject, version: str | None
+    ) -> tuple[list[JSONObject], list[JSONObject]]:
         rng = self.rng
         account = self._account
         pool = self._people[account]
@@ -533,7 +533,7 @@ class _Generator:
             other = self.cat.artists[rng.choice(roster)]
             if other["id"] != artist["id"]:
                 out.append(self.collab(other, "featured_artist"))
-        writers: list[dict[str, Any]] = []
+        writers: list[JSONObject] = []
         if rng.random() < 0.4:
             writers.append(artist)
         for person in rng.sample(pool["writer"], k=min(len(pool["writer"]), rng.randint(1, 3))):
@@ -580,7 +580,7 @@ class _Generator:
         bounds = [0, *cuts, units]
         return [(bounds[i + 1] - bounds[i]) / 2 for i in range(n)]
 
-    def stems(self) -> list[dict[str, Any]]:
+    def stems(self) -> list[JSONObject]:
         rng = self.rng
         if rng.random() >= 0.6:
             return []

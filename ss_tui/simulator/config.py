@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+
+from ss_tui.values import JSONObject
 
 FAULT_KINDS: tuple[str, ...] = (
     "500",
@@ -40,11 +41,11 @@ class FaultConfig:
     def with_changes(self, **changes: object) -> FaultConfig:
         return replace(self, **changes)  # type: ignore[arg-type]  # dataclasses.replace checks the names
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FaultConfig:
+    def from_dict(cls, data: JSONObject) -> FaultConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic.alias_generators import to_camel
 
@@ -27,6 +26,7 @@ from ss_tui.simulator.faults import FaultPlanner
 from ss_tui.simulator.oauth import AuthServer
 from ss_tui.simulator.ratelimit import RateLimiter
 from ss_tui.simulator.webhooks import WebhookOutbox
+from ss_tui.values import JSONObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +146,12 @@ class Simulator:
         cat.projects[project_id]["updatedAt"] = iso(cat.updated_ts[project_id])
 
     @staticmethod
-    def _wire_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    def _wire_fields(fields: JSONObject) -> JSONObject:
         if "id" in fields:
             raise ValueError("ids are immutable")
         return {to_camel(k): v for k, v in fields.items()}
 
-    def edit_track(self, track_id: str, **fields: object) -> dict[str, Any]:
+    def edit_track(self, track_id: str, **fields: object) -> JSONObject:
         """Change a track (snake_case or camelCase fields); updatedAt moves; webhooks fire."""
         with self.lock:
             cat = self.catalogue
@@ -181,7 +181,7 @@ class Simulator:
                 )
         return track
 
-    def edit_project(self, project_id: str, **fields: object) -> dict[str, Any]:
+    def edit_project(self, project_id: str, **fields: object) -> JSONObject:
         with self.lock:
             cat = self.catalogue
             project = cat.projects[project_id]
@@ -203,7 +203,7 @@ class Simulator:
         tracks: int | None = None,
         artist_id: str | None = None,
         account_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> JSONObject:
         """Create a project (appended to the keyset order, so running cursors still see it)."""
         account = account_id or DEMO_ACCOUNT_ID
         with self.lock:
@@ -228,7 +228,7 @@ class Simulator:
         self.webhooks.emit("project.updated", account, {"projectId": pid, "created": True})
         return project
 
-    def release_project(self, project_id: str) -> dict[str, Any]:
+    def release_project(self, project_id: str) -> JSONObject:
         """Release a draft/unreleased project: status, date, UPC, previews; webhooks fire."""
         with self.lock:
             cat = self.catalogue
@@ -259,7 +259,7 @@ class Simulator:
         """Attempt every due webhook delivery now (tests drive retries with the clock)."""
         return await self.webhooks.deliver_due()
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> JSONObject:
         s = self.stats
         return {
             "seed": self.config.seed,

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from ss_tui.simulator.core import RequestRecord, Simulator
 from ss_tui.simulator.faults import FAULT_HEADER
 from ss_tui.simulator.oauth import TokenRecord, TokenRejected, token_key
+from ss_tui.values import JSONObject
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"
@@ -109,7 +110,7 @@ class Ctx:
         return self.token is not None and scope in self.token.scopes
 
 
-Handler = Callable[[Ctx], Awaitable[Response | dict[str, Any] | list[Any]]]
+Handler = Callable[[Ctx], Awaitable[Response | JSONObject | list[Any]]]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -245,7 +246,7 @@ async def run(
 
 
 def _finish(
-    sim: Simulator, request: Request, result: Response | dict[str, Any] | list[Any]
+    sim: Simulator, request: Request, result: Response | JSONObject | list[Any]
 ) -> Response:
     if isinstance(result, Response):
         return result

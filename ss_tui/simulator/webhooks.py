@@ -6,7 +6,6 @@ import asyncio
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
@@ -18,6 +17,7 @@ from ss_tui.sessionstudio.webhooks import (
 )
 from ss_tui.simulator.catalogue import iso
 from ss_tui.simulator.clock import Clock
+from ss_tui.values import JSONObject
 
 
 @dataclass
@@ -40,14 +40,14 @@ class WebhookOutbox:
         self.secret = secret
         self.retry_delays = retry_delays
         self.clock = clock
-        self.events: list[dict[str, Any]] = []  # every event emitted, delivered or not
+        self.events: list[JSONObject] = []  # every event emitted, delivered or not
         self.deliveries: list[Delivery] = []
         self.transport: httpx.AsyncBaseTransport | None = None  # tests: an ASGI receiver
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
 
-    def emit(self, event_type: str, account_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        event: dict[str, Any] = {
+    def emit(self, event_type: str, account_id: str, data: JSONObject) -> JSONObject:
+        event: JSONObject = {
             "id": f"evt_{secrets.token_hex(12)}",
             "type": event_type,
             "createdAt": iso(self.clock.time()),

@@ -11,10 +11,10 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ss_tui.identifiers import clean_isrc, clean_upc
 from ss_tui.simulator.catalogue import Catalogue
+from ss_tui.values import JSONObject
 
 SERVICES = ("musicbrainz", "deezer", "itunes")
 DEFAULT_COVERAGE = {"musicbrainz": 0.6, "deezer": 0.8, "itunes": 0.85}
@@ -39,16 +39,16 @@ class Knowledge:
     taught: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in SERVICES})
     forgotten: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in SERVICES})
     _index_key: tuple[int, int] = (-1, -1)
-    _by_isrc: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
-    _by_upc: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _by_isrc: dict[str, list[tuple[JSONObject, JSONObject]]] = field(default_factory=dict)
+    _by_upc: dict[str, JSONObject] = field(default_factory=dict)
 
     # -- what the catalogue holds ----------------------------------------------------------
     def _index(self) -> None:
         key = (len(self.catalogue.projects), len(self.catalogue.tracks))
         if key == self._index_key:
             return
-        by_isrc: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-        by_upc: dict[str, dict[str, Any]] = {}
+        by_isrc: dict[str, list[tuple[JSONObject, JSONObject]]] = {}
+        by_upc: dict[str, JSONObject] = {}
         for project_id, track_ids in self.catalogue.project_tracks.items():
             project = self.catalogue.projects.get(project_id)
             if project is None:
@@ -67,16 +67,16 @@ class Knowledge:
         """Re-read the catalogue (after edits that keep its size)."""
         self._index_key = (-1, -1)
 
-    def tracks_for(self, service: str, isrc: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def tracks_for(self, service: str, isrc: str) -> list[tuple[JSONObject, JSONObject]]:
         """(track, project) pairs carrying ``isrc``, if ``service`` knows it."""
         self._index()
         return self._by_isrc.get(isrc, []) if self.knows(service, isrc) else []
 
-    def project_for(self, service: str, upc: str) -> dict[str, Any] | None:
+    def project_for(self, service: str, upc: str) -> JSONObject | None:
         self._index()
         return self._by_upc.get(upc) if self.knows(service, upc) else None
 
-    def tracks_of(self, project_id: str) -> list[dict[str, Any]]:
+    def tracks_of(self, project_id: str) -> list[JSONObject]:
         return [
             self.catalogue.tracks[t]
             for t in self.catalogue.project_tracks.get(project_id, [])

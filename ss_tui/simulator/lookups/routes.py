@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,6 +12,7 @@ from starlette.routing import Route
 from ss_tui.identifiers import clean_isrc, clean_upc
 from ss_tui.simulator.lookups import shapes
 from ss_tui.simulator.lookups.standins import LookupStandins
+from ss_tui.values import JSONObject
 
 RETRY_AFTER = {"musicbrainz": "1", "deezer": "5", "itunes": "60"}
 
@@ -55,7 +55,7 @@ def _meaningful_ua(value: str | None) -> bool:
     return bool(value) and not (value or "").lower().startswith(generic)
 
 
-def _track_counts(st: LookupStandins, projects: list[dict[str, Any]]) -> dict[str, int]:
+def _track_counts(st: LookupStandins, projects: list[JSONObject]) -> dict[str, int]:
     return {p["id"]: len(st.knowledge.tracks_of(p["id"])) for p in projects}
 
 
@@ -115,7 +115,7 @@ async def dz_album(request: Request) -> Response:
 
 
 # -- iTunes --------------------------------------------------------------------------------
-def _itunes(body: dict[str, Any]) -> Response:
+def _itunes(body: JSONObject) -> Response:
     # The real service answers text/javascript with leading blank lines.
     text = "\n\n\n" + json.dumps(body)
     return Response(text, 200, media_type="text/javascript; charset=utf-8")
@@ -126,7 +126,7 @@ async def it_lookup(request: Request) -> Response:
         return gated
     st = _standins(request)
     country = (request.query_params.get("country") or "us").lower()
-    results: list[dict[str, Any]] = []
+    results: list[JSONObject] = []
     if isrc := clean_isrc(request.query_params.get("isrc")):
         pairs = st.knowledge.tracks_for("itunes", isrc)
         counts = _track_counts(st, [p for _, p in pairs])

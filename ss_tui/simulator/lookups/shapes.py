@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from ss_tui.simulator.lookups.knowledge import stable_int, stable_mbid
+from ss_tui.values import JSONObject
 
 MB_NOT_FOUND = {"error": "Not Found", "help": "For usage, please see: https://musicbrainz.org/development/mmd"}
 MB_RATE_LIMITED = {
@@ -26,13 +26,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "album"
 
 
-def _seconds(track: dict[str, Any]) -> int:
+def _seconds(track: JSONObject) -> int:
     ms = track.get("durationMs")
     return max(0, int(ms) // 1000) if isinstance(ms, int) else 0
 
 
 # -- MusicBrainz ---------------------------------------------------------------------------
-def mb_release(project: dict[str, Any], tracks: int) -> dict[str, Any]:
+def mb_release(project: JSONObject, tracks: int) -> JSONObject:
     return {
         "id": stable_mbid("mb-release", project["id"]),
         "title": project.get("title"),
@@ -46,10 +46,10 @@ def mb_release(project: dict[str, Any], tracks: int) -> dict[str, Any]:
     }
 
 
-def mb_isrc(isrc: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]], with_releases: bool,
-            tracks_of_project: dict[str, int]) -> dict[str, Any]:
+def mb_isrc(isrc: str, pairs: list[tuple[JSONObject, JSONObject]], with_releases: bool,
+            tracks_of_project: dict[str, int]) -> JSONObject:
     track = pairs[0][0]
-    recording: dict[str, Any] = {
+    recording: JSONObject = {
         "id": stable_mbid("mb-recording", isrc),
         "title": track.get("title"),
         "length": track.get("durationMs") if isinstance(track.get("durationMs"), int) else None,
@@ -62,7 +62,7 @@ def mb_isrc(isrc: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]], with_
     return {"isrc": isrc, "recordings": [recording]}
 
 
-def mb_release_search(project: dict[str, Any] | None, tracks: int, created: str) -> dict[str, Any]:
+def mb_release_search(project: JSONObject | None, tracks: int, created: str) -> JSONObject:
     releases = []
     if project is not None:
         releases.append({**mb_release(project, tracks), "score": 100,
@@ -71,13 +71,13 @@ def mb_release_search(project: dict[str, Any] | None, tracks: int, created: str)
 
 
 # -- Deezer --------------------------------------------------------------------------------
-def _dz_artist(item: dict[str, Any]) -> dict[str, Any]:
+def _dz_artist(item: JSONObject) -> JSONObject:
     artist_id = stable_int("dz-artist", str(item.get("artistId")))
     return {"id": artist_id, "name": item.get("artistName"),
             "link": f"https://www.deezer.com/artist/{artist_id}", "type": "artist"}
 
 
-def dz_album_ref(project: dict[str, Any]) -> dict[str, Any]:
+def dz_album_ref(project: JSONObject) -> JSONObject:
     album_id = stable_int("dz-album", project["id"])
     return {
         "id": album_id,
@@ -89,7 +89,7 @@ def dz_album_ref(project: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def dz_track(isrc: str, track: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
+def dz_track(isrc: str, track: JSONObject, project: JSONObject) -> JSONObject:
     track_id = stable_int("dz-track", isrc)
     return {
         "id": track_id,
@@ -115,7 +115,7 @@ def dz_track(isrc: str, track: dict[str, Any], project: dict[str, Any]) -> dict[
     }
 
 
-def dz_album(upc: str, project: dict[str, Any], tracks: list[dict[str, Any]]) -> dict[str, Any]:
+def dz_album(upc: str, project: JSONObject, tracks: list[JSONObject]) -> JSONObject:
     ref = dz_album_ref(project)
     return {
         **ref,
@@ -133,20 +133,20 @@ def dz_album(upc: str, project: dict[str, Any], tracks: list[dict[str, Any]]) ->
     }
 
 
-def _dz_track_ref(track: dict[str, Any]) -> dict[str, Any]:
+def _dz_track_ref(track: JSONObject) -> JSONObject:
     track_id = stable_int("dz-track", track.get("isrc") or track["id"])
     return {"id": track_id, "title": track.get("title"),
             "link": f"https://www.deezer.com/track/{track_id}", "type": "track"}
 
 
 # -- iTunes --------------------------------------------------------------------------------
-def _it_collection_id(project: dict[str, Any]) -> int:
+def _it_collection_id(project: JSONObject) -> int:
     return stable_int("it-collection", project["id"], digits=10)
 
 
 def it_song(
-    isrc: str, track: dict[str, Any], project: dict[str, Any], country: str, tracks: int
-) -> dict[str, Any]:
+    isrc: str, track: JSONObject, project: JSONObject, country: str, tracks: int
+) -> JSONObject:
     collection_id = _it_collection_id(project)
     track_id = stable_int("it-track", isrc, project["id"], digits=10)
     artist_id = stable_int("it-artist", str(track.get("artistId")), digits=10)
@@ -183,7 +183,7 @@ def it_song(
     }
 
 
-def it_collection(project: dict[str, Any], country: str, tracks: int) -> dict[str, Any]:
+def it_collection(project: JSONObject, country: str, tracks: int) -> JSONObject:
     collection_id = _it_collection_id(project)
     artist_id = stable_int("it-artist", str(project.get("artistId")), digits=10)
     return {
