@@ -12,12 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ss_tui.db.types import utcnow
+from ss_tui.db.enums import ErrorStatus
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import load_projects
-from ss_tui.sync_errors import LIVE, T_ERRORS
+from ss_tui.sync_errors import LIVE, T_ERRORS, change_status
 
 TRACK_ENTITIES = ("track", "recording", "release_track")
 
@@ -101,11 +101,6 @@ async def plan_retry(svc: Any, error_ids: list[Any]) -> ImportPlan | None:
 
 
 async def _resolve(engine: Any, ids: list[uuid.UUID]) -> None:
-    now = utcnow()
     async with engine.begin() as conn:
-        await conn.execute(
-            sa.update(T_ERRORS)
-            .where(T_ERRORS.c.id.in_(ids), T_ERRORS.c.status.in_(LIVE))
-            .values(status="resolved", resolved_at=now, resolved_by="ss-tui (retry succeeded)",
-                    updated_at=now)
-        )
+        await change_status(conn, T_ERRORS.c.id.in_(ids), ErrorStatus.resolved,
+                            by="ss-tui (retry succeeded)")

@@ -13,9 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db import upstream
+from ss_tui.db.enums import UpstreamState
 from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
 
-IMPORT_STATES = ("new", "changed", "imported", "errors")
+# Browse's import states: the upstream rule's states, "unchanged" shown as "imported" (the
+# project is in the discography as Session Studio has it), plus "errors" (a filter only).
+IMPORT_STATE_LABELS = {UpstreamState.new: "new", UpstreamState.changed: "changed",
+                       UpstreamState.unchanged: "imported"}
+IMPORT_STATES = (*IMPORT_STATE_LABELS.values(), "errors")
 SORTS = {
     "title": "Title",
     "updated": "Updated upstream",
@@ -23,7 +29,6 @@ SORTS = {
     "release_date": "Release date",
     "tracks": "Track count",
 }
-DONE_ITEM_STATUSES = ("applied", "unchanged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +68,6 @@ class ProjectDetail:
     open_errors: int = 0
 
 
-def _imported_subquery() -> sa.Subquery:
-    """When each project was last applied (or found unchanged) by a run."""
-    items = table("import_items")
-    return (
-        sa.select(
-            items.c.project_external_id.label("pid"),
-            sa.func.max(items.c.updated_at).label("imported_at"),
-        )
-        .where(items.c.status.in_(DONE_ITEM_STATUSES))
-        .group_by(items.c.project_external_id)
-        .subquery("imported")
-    )
-
-
 def _errors_subquery() -> sa.Subquery:
     errs = table("sync_errors")
     return (
@@ -91,22 +82,19 @@ def _errors_subquery() -> sa.Subquery:
 
 
 def _state_expr(snap: sa.Table, imported: sa.Subquery) -> sa.ColumnElement[str]:
-    return sa.case(
-        (imported.c.imported_at.is_(None), "new"),
-        (snap.c.upstream_updated_at > imported.c.imported_at, "changed"),
-        else_="imported",
-    )
+    """new | changed | imported, by the one "changed upstream" rule (ss_tui/db/upstream.py)."""
+    return upstream.state_column(snap, imported, IMPORT_STATE_LABELS)
 
 
 def _select(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
     """The filtered project rows (unordered)."""
     snap = table("source_snapshots")
-    imported = _imported_subquery()
+    imported = upstream.last_imports(f.connection_id)
     errs = _errors_subquery()
     stmt = (
         sa.select(*_columns(snap, imported, errs))
         .select_from(snap)
-        .outerjoin(imported, imported.c.pid == snap.c.external_id)
+        .outerjoin(imported, upstream.joins_snapshot(snap, imported))
         .outerjoin(errs, errs.c.pid == snap.c.external_id)
     )
     return _filtered(stmt, f, snap, imported, errs, dialect)
@@ -133,7 +121,7 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
     where = [inner.c.entity_type == "project"]
     if f.connection_id is not None:
         where.append(inner.c.connection_id == f.connection_id)
-    hits = sa.union_all(
+    hits: sa.CompoundSelect[Any] = sa.union_all(
         *(sa.select(sa.literal_column("hit.rowid")).where(*where, m) for m in matches(inner))
     )
     return sa.literal_column("source_snapshots.rowid").in_(hits)
@@ -209,8 +197,8 @@ def _count_stmt(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
         errs = _errors_subquery()
         stmt = stmt.join(errs, errs.c.pid == snap.c.external_id)
     elif f.import_state in ("new", "changed", "imported"):
-        imported = _imported_subquery()
-        stmt = stmt.outerjoin(imported, imported.c.pid == snap.c.external_id)
+        imported = upstream.last_imports(f.connection_id)
+        stmt = stmt.outerjoin(imported, upstream.joins_snapshot(snap, imported))
     return _filtered(stmt, f, snap, imported, errs, dialect)
 
 
@@ -248,29 +236,25 @@ async def project_detail(
 ) -> ProjectDetail | None:
     """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart),
     its import state and its open sync errors (the same rules as the browser's rows)."""
-    snap, items, errs = table("source_snapshots"), table("import_items"), table("sync_errors")
+    snap, errs = table("source_snapshots"), table("sync_errors")
     where = [snap.c.external_id == external_id, snap.c.entity_type == "project"]
     if connection_id is not None:
         where.append(snap.c.connection_id == connection_id)
-    imported_at = (
-        sa.select(sa.func.max(items.c.updated_at))
-        .where(items.c.project_external_id == external_id,
-               items.c.status.in_(DONE_ITEM_STATUSES))
-        .scalar_subquery()
-    )
+    imported = upstream.last_imports(connection_id, [external_id])
     open_errors = (
         sa.select(sa.func.count())
         .where(errs.c.project_external_id == external_id,
                errs.c.status.in_(("open", "retrying")))
         .scalar_subquery()
     )
-    state = sa.case(
-        (imported_at.is_(None), "new"),
-        (snap.c.upstream_updated_at > imported_at, "changed"),
-        else_="imported",
+    state = _state_expr(snap, imported)
+    stmt = (
+        sa.select(snap.c.payload, state.label("import_state"), open_errors.label("open_errors"))
+        .select_from(snap)
+        .outerjoin(imported, upstream.joins_snapshot(snap, imported))
+        .where(*where)
+        .limit(1)
     )
-    stmt = sa.select(snap.c.payload, state.label("import_state"),
-                     open_errors.label("open_errors")).where(*where).limit(1)
     async with engine.connect() as conn:
         row = (await conn.execute(stmt)).first()
         if row is None:
