@@ -86,12 +86,14 @@ def projects_list(
                                    for r in rows], indent=2, ensure_ascii=False))
             return EXIT_OK
         from rich.console import Console
-        from rich.table import Table
+        from rich.table import Column, Table
         from rich.text import Text
 
         from ss_tui.engine.render import safe
 
-        table = Table("id", "title", "artist", "type", "status", "tracks", "state", "errors")
+        ids = max((len(r.external_id) for r in rows), default=2)  # ids are never wrapped
+        table = Table(Column("id", no_wrap=True, min_width=ids), "title", "artist", "type",
+                      "status", "tracks", Column("state", no_wrap=True), "errors")
         for r in rows:
             table.add_row(
                 Text(safe(r.external_id)), Text(safe(r.title)), Text(safe(r.artist_name)),
