@@ -25,6 +25,7 @@ from ss_tui.db import schema
 from ss_tui.db.enums import ItemStatus, UpstreamState
 
 CLEAN_ITEM_STATUSES = (ItemStatus.applied, ItemStatus.unchanged)
+NO_IMPORT = "-"
 T_SNAP = schema.metadata.tables["source_snapshots"]
 T_ITEMS = schema.metadata.tables["import_items"]
 T_RUNS = schema.metadata.tables["import_runs"]
@@ -54,58 +55,41 @@ def state_of(
     return UpstreamState.unchanged
 
 
-def last_imports(
-    connection_id: uuid.UUID | None = None, project_ids: Sequence[str] | None = None
-) -> sa.Subquery:
-    """Each (account, project)'s last clean import: ``connection_id``, ``pid``,
-    ``imported_at`` and ``source_hash`` (one row per project: the newest item wins)."""
-    newest = sa.func.row_number().over(
-        partition_by=(T_RUNS.c.connection_id, T_ITEMS.c.project_external_id),
-        order_by=(T_ITEMS.c.updated_at.desc(), T_ITEMS.c.id.desc()),
-    )
-    stmt = (
-        sa.select(
-            T_RUNS.c.connection_id.label("connection_id"),
-            T_ITEMS.c.project_external_id.label("pid"),
-            T_ITEMS.c.updated_at.label("imported_at"),
-            T_ITEMS.c.counts["source_hash"].as_string().label("source_hash"),
-            newest.label("newest"),
-        )
-        .join(T_RUNS, T_RUNS.c.id == T_ITEMS.c.run_id)
-        .where(T_ITEMS.c.status.in_(CLEAN_ITEM_STATUSES))
-    )
-    if connection_id is not None:
-        stmt = stmt.where(T_RUNS.c.connection_id == connection_id)
-    if project_ids is not None:
-        stmt = stmt.where(T_ITEMS.c.project_external_id.in_(project_ids))
-    ranked = stmt.subquery("ranked")
+def last_import_hash(snap: sa.Table) -> sa.ScalarSelect[Any]:
+    """For each snapshot row: the hash its project's last clean import (in a run of the same
+    account) recorded; '' when that import recorded none, NULL when there is none. A lookup
+    per row on the items' (project, status) index: a page of Browse costs a page of them."""
     return (
-        sa.select(ranked.c.connection_id, ranked.c.pid, ranked.c.imported_at,
-                  ranked.c.source_hash)
-        .where(ranked.c.newest == 1)
-        .subquery("last_import")
+        sa.select(sa.func.coalesce(T_ITEMS.c.counts["source_hash"].as_string(), ""))
+        .join(T_RUNS, T_RUNS.c.id == T_ITEMS.c.run_id)
+        .where(
+            T_ITEMS.c.project_external_id == snap.c.external_id,
+            T_ITEMS.c.status.in_(CLEAN_ITEM_STATUSES),
+            T_RUNS.c.connection_id == snap.c.connection_id,
+        )
+        .order_by(T_ITEMS.c.updated_at.desc(), T_ITEMS.c.id.desc())
+        .limit(1)
+        .correlate(snap)
+        .scalar_subquery()
     )
-
-
-def joins_snapshot(snap: sa.Table, last: sa.Subquery) -> sa.ColumnElement[bool]:
-    """The ON clause of ``snapshot LEFT JOIN last_imports()``."""
-    return sa.and_(last.c.pid == snap.c.external_id, last.c.connection_id == snap.c.connection_id)
 
 
 def state_column(
-    snap: sa.Table,
-    last: sa.Subquery,
-    labels: Mapping[UpstreamState, str] | None = None,
+    snap: sa.Table, labels: Mapping[UpstreamState, str] | None = None
 ) -> sa.ColumnElement[str]:
-    """The rule as SQL over ``snapshot LEFT JOIN last_imports()`` (see ``state_of``), each
-    state written as ``labels`` names it (Browse says "imported" for unchanged)."""
+    """The rule as SQL over a ``source_snapshots`` row (see ``state_of``), each state written
+    as ``labels`` names it (Browse says "imported" for unchanged)."""
     name = {s: s.value for s in UpstreamState} | dict(labels or {})
+    # One lookup per row: a simple CASE evaluates its operand once ("-": no import at all,
+    # never a hash; an import without one reads '' and so differs from the snapshot's).
+    last = sa.func.coalesce(last_import_hash(snap), NO_IMPORT)
+    by_hash = sa.case(
+        {NO_IMPORT: name[UpstreamState.new], snap.c.hash: name[UpstreamState.unchanged]},
+        value=last,
+        else_=name[UpstreamState.changed],
+    )
     return sa.case(
-        (snap.c.removed_upstream.is_(True), name[UpstreamState.removed]),
-        (last.c.pid.is_(None), name[UpstreamState.new]),
-        (sa.or_(last.c.source_hash.is_(None), last.c.source_hash != snap.c.hash),
-         name[UpstreamState.changed]),
-        else_=name[UpstreamState.unchanged],
+        (snap.c.removed_upstream.is_(True), name[UpstreamState.removed]), else_=by_hash
     )
 
 
@@ -118,13 +102,8 @@ async def upstream_states(
         list(project_ids[i : i + 500]) for i in range(0, len(project_ids), 500)
     ]
     for chunk in chunks:
-        last = last_imports(connection_id, chunk)
-        stmt = (
-            sa.select(T_SNAP.c.external_id, state_column(T_SNAP, last).label("state"))
-            .select_from(T_SNAP)
-            .outerjoin(last, joins_snapshot(T_SNAP, last))
-            .where(T_SNAP.c.connection_id == connection_id,
-                   T_SNAP.c.entity_type == "project")
+        stmt = sa.select(T_SNAP.c.external_id, state_column(T_SNAP).label("state")).where(
+            T_SNAP.c.connection_id == connection_id, T_SNAP.c.entity_type == "project"
         )
         if chunk is not None:
             stmt = stmt.where(T_SNAP.c.external_id.in_(chunk))

@@ -81,23 +81,21 @@ def _errors_subquery() -> sa.Subquery:
     )
 
 
-def _state_expr(snap: sa.Table, imported: sa.Subquery) -> sa.ColumnElement[str]:
+def _state_expr(snap: sa.Table) -> sa.ColumnElement[str]:
     """new | changed | imported, by the one "changed upstream" rule (ss_tui/db/upstream.py)."""
-    return upstream.state_column(snap, imported, IMPORT_STATE_LABELS)
+    return upstream.state_column(snap, IMPORT_STATE_LABELS)
 
 
 def _select(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
     """The filtered project rows (unordered)."""
     snap = table("source_snapshots")
-    imported = upstream.last_imports(f.connection_id)
     errs = _errors_subquery()
     stmt = (
-        sa.select(*_columns(snap, imported, errs))
+        sa.select(*_columns(snap, errs))
         .select_from(snap)
-        .outerjoin(imported, upstream.joins_snapshot(snap, imported))
         .outerjoin(errs, errs.c.pid == snap.c.external_id)
     )
-    return _filtered(stmt, f, snap, imported, errs, dialect)
+    return _filtered(stmt, f, snap, errs, dialect)
 
 
 def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnElement[bool]:
@@ -128,11 +126,11 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
 
 
 def _filtered(
-    stmt: sa.Select[Any], f: ProjectFilter, snap: sa.Table, imported: sa.Subquery | None,
-    errs: sa.Subquery | None, dialect: str = "",
+    stmt: sa.Select[Any], f: ProjectFilter, snap: sa.Table, errs: sa.Subquery | None,
+    dialect: str = "",
 ) -> sa.Select[Any]:
-    """``stmt`` narrowed to the filter. ``imported``/``errs`` are joined in when given (the
-    import-state filter needs them)."""
+    """``stmt`` narrowed to the filter. ``errs`` is joined in when given (the "errors"
+    filter needs it)."""
     stmt = stmt.where(snap.c.entity_type == "project", snap.c.removed_upstream.is_(False))
     if f.connection_id is not None:
         stmt = stmt.where(snap.c.connection_id == f.connection_id)
@@ -153,12 +151,12 @@ def _filtered(
         )
     if f.import_state == "errors" and errs is not None:
         stmt = stmt.where(errs.c.open_errors > 0)
-    elif f.import_state in ("new", "changed", "imported") and imported is not None:
-        stmt = stmt.where(_state_expr(snap, imported) == f.import_state)
+    elif f.import_state in IMPORT_STATE_LABELS.values():
+        stmt = stmt.where(_state_expr(snap) == f.import_state)
     return stmt
 
 
-def _columns(snap: sa.Table, imported: sa.Subquery, errs: sa.Subquery) -> list[Any]:
+def _columns(snap: sa.Table, errs: sa.Subquery) -> list[Any]:
     return [
         snap.c.external_id,
         snap.c.title,
@@ -168,7 +166,7 @@ def _columns(snap: sa.Table, imported: sa.Subquery, errs: sa.Subquery) -> list[A
         snap.c.release_date,
         snap.c.track_count,
         snap.c.upstream_updated_at,
-        _state_expr(snap, imported).label("import_state"),
+        _state_expr(snap).label("import_state"),
         sa.func.coalesce(errs.c.open_errors, 0).label("open_errors"),
     ]
 
@@ -188,18 +186,15 @@ def _order(f: ProjectFilter) -> list[Any]:
 
 
 def _count_stmt(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
-    """count(*) over the snapshot alone; the import/error joins only when the filter needs
-    them (they never change the row count: both are grouped by project)."""
+    """count(*) over the snapshot alone; the errors join only when the filter needs it (it
+    never changes the row count: it is grouped by project)."""
     snap = table("source_snapshots")
     stmt = sa.select(sa.func.count()).select_from(snap)
-    imported = errs = None
+    errs = None
     if f.import_state == "errors":
         errs = _errors_subquery()
         stmt = stmt.join(errs, errs.c.pid == snap.c.external_id)
-    elif f.import_state in ("new", "changed", "imported"):
-        imported = upstream.last_imports(f.connection_id)
-        stmt = stmt.outerjoin(imported, upstream.joins_snapshot(snap, imported))
-    return _filtered(stmt, f, snap, imported, errs, dialect)
+    return _filtered(stmt, f, snap, errs, dialect)
 
 
 async def count_projects(engine: AsyncEngine, f: ProjectFilter) -> int:
@@ -240,18 +235,15 @@ async def project_detail(
     where = [snap.c.external_id == external_id, snap.c.entity_type == "project"]
     if connection_id is not None:
         where.append(snap.c.connection_id == connection_id)
-    imported = upstream.last_imports(connection_id, [external_id])
     open_errors = (
         sa.select(sa.func.count())
         .where(errs.c.project_external_id == external_id,
                errs.c.status.in_(("open", "retrying")))
         .scalar_subquery()
     )
-    state = _state_expr(snap, imported)
+    state = _state_expr(snap)
     stmt = (
         sa.select(snap.c.payload, state.label("import_state"), open_errors.label("open_errors"))
-        .select_from(snap)
-        .outerjoin(imported, upstream.joins_snapshot(snap, imported))
         .where(*where)
         .limit(1)
     )
