@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from ss_tui.values import JSONObject
 
 T_ERRORS = schema.SyncError.__table__
 LIVE = (ErrorStatus.open, ErrorStatus.retrying)
+CLOSED = (ErrorStatus.resolved, ErrorStatus.ignored)
 LIVE_WHERE = "status IN ('open', 'retrying')"  # must match the partial index predicate
 
 ACTION_BY_KIND: dict[str, SuggestedAction] = {
@@ -234,7 +236,7 @@ async def record_errors(
             "http_status": stmt.excluded.http_status,
             "source_payload": stmt.excluded.source_payload,
             "suggested_action": stmt.excluded.suggested_action,
-            "status": ErrorStatus.open,
+            "status": ErrorStatus.open,  # a recurrence reopens the live row
             "attempts": T_ERRORS.c.attempts + 1,
             "last_seen_at": stmt.excluded.last_seen_at,
             "updated_at": stmt.excluded.updated_at,
@@ -242,6 +244,33 @@ async def record_errors(
     )
     await conn.execute(stmt, unique)
     return [r["fingerprint"] for r in unique]
+
+
+async def change_status(
+    conn: AsyncConnection,
+    which: sa.ColumnElement[bool],
+    status: ErrorStatus,
+    *,
+    by: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> int:
+    """The one writer of a sync error's status once recorded: the live (open or retrying)
+    errors matching ``which`` become ``resolved`` or ``ignored``, stamped with who closed
+    them, when, and why (``note``). Staff (CLI and dashboard), a retry that worked, an item
+    that went through and discovery all close errors here. Returns how many changed."""
+    if status not in CLOSED:
+        raise ValueError(f"status must be one of {', '.join(CLOSED)}")
+    now = at or utcnow()
+    values: dict[str, Any] = {
+        "status": status, "resolved_at": now, "resolved_by": by, "updated_at": now,
+    }
+    if note is not None:
+        values["note"] = note
+    result = await conn.execute(
+        sa.update(T_ERRORS).where(T_ERRORS.c.status.in_(LIVE), which).values(**values)
+    )
+    return result.rowcount or 0
 
 
 async def resolve_cleared(
@@ -259,33 +288,23 @@ async def resolve_cleared(
     those of items it did not import (``not_imported``: skipped or excluded tracks)."""
     if not project_ids:
         return 0
-    now = utcnow()
-    stmt = (
-        sa.update(T_ERRORS)
-        .where(
-            T_ERRORS.c.status.in_(LIVE),
-            T_ERRORS.c.project_external_id.in_(project_ids),
-            T_ERRORS.c.stage.in_(stages),
-            T_ERRORS.c.fingerprint.not_in(list(keep)),
-        )
-        .values(
-            status=ErrorStatus.resolved,
-            resolved_at=now,
-            resolved_by="ss-tui (item imported)",
-            updated_at=now,
-        )
-    )
+    which: list[sa.ColumnElement[bool]] = [
+        T_ERRORS.c.project_external_id.in_(project_ids),
+        T_ERRORS.c.stage.in_(stages),
+        T_ERRORS.c.fingerprint.not_in(list(keep)),
+    ]
     if connection_id is not None:
-        stmt = stmt.where(
+        which.append(
             sa.or_(T_ERRORS.c.connection_id == connection_id, T_ERRORS.c.connection_id.is_(None))
         )
     left_out = sorted(set(not_imported))
     if left_out:
-        stmt = stmt.where(
+        which.append(
             sa.or_(T_ERRORS.c.external_id.is_(None), T_ERRORS.c.external_id.not_in(left_out))
         )
-    result = await conn.execute(stmt)
-    return result.rowcount or 0
+    return await change_status(
+        conn, sa.and_(*which), ErrorStatus.resolved, by="ss-tui (item imported)"
+    )
 
 
 async def close_errors(
@@ -297,15 +316,9 @@ async def close_errors(
     actor: str,
 ) -> int:
     """Staff mark errors ``resolved`` or ``ignored`` with a note."""
-    if status not in (ErrorStatus.resolved, ErrorStatus.ignored):
-        raise ValueError("status must be 'resolved' or 'ignored'")
-    now = utcnow()
-    result = await conn.execute(
-        sa.update(T_ERRORS)
-        .where(T_ERRORS.c.id.in_(error_ids), T_ERRORS.c.status.in_(LIVE))
-        .values(status=status, note=note, resolved_by=actor, resolved_at=now, updated_at=now)
+    return await change_status(
+        conn, T_ERRORS.c.id.in_(error_ids), ErrorStatus(status), by=actor, note=note
     )
-    return result.rowcount or 0
 
 
 async def resolve_account_errors(
@@ -315,15 +328,9 @@ async def resolve_account_errors(
     "reconnect needed" errors are over."""
     if connection_id is None:
         return 0
-    now = utcnow()
-    result = await conn.execute(
-        sa.update(T_ERRORS)
-        .where(
-            T_ERRORS.c.status.in_(LIVE),
-            T_ERRORS.c.connection_id == connection_id,
-            T_ERRORS.c.entity_type == "account",
-            T_ERRORS.c.kind == ErrorKind.auth,
-        )
-        .values(status=ErrorStatus.resolved, resolved_at=now, resolved_by=why, updated_at=now)
+    which = sa.and_(
+        T_ERRORS.c.connection_id == connection_id,
+        T_ERRORS.c.entity_type == "account",
+        T_ERRORS.c.kind == ErrorKind.auth,
     )
-    return result.rowcount or 0
+    return await change_status(conn, which, ErrorStatus.resolved, by=why)

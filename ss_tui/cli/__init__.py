@@ -10,9 +10,12 @@ from ss_tui import __version__
 from ss_tui.cli import connect as connect_cli
 from ss_tui.cli import db as db_cli
 from ss_tui.cli import discovery as discovery_cli
+from ss_tui.cli import errors as errors_cli
 from ss_tui.cli import importing as importing_cli
 from ss_tui.cli import jobs as jobs_cli
 from ss_tui.cli import plans as plans_cli
+from ss_tui.cli import projects as projects_cli
+from ss_tui.cli import runs as runs_cli
 from ss_tui.cli import simulator as simulator_cli
 from ss_tui.cli import tui as tui_cli
 from ss_tui.cli.boundary import VERBOSE_KEY, GuardedGroup
@@ -38,8 +41,8 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     install_log_redaction()  # no log record can carry a token
 
 
-for module in (db_cli, simulator_cli, connect_cli, importing_cli, plans_cli, jobs_cli, tui_cli,
-               discovery_cli):
+for module in (db_cli, simulator_cli, connect_cli, importing_cli, errors_cli, runs_cli,
+               projects_cli, plans_cli, jobs_cli, tui_cli, discovery_cli):
     module.register(cli)
 
 

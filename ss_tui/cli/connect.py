@@ -125,7 +125,9 @@ def accounts_cmd(database_url: str | None) -> None:
     """List connected accounts and whether a token is stored for each."""
 
     async def body(svc: Any, store: Any, settings: Any) -> int:
-        connections = await svc.connections()
+        from ss_tui.queries.connections import list_connections  # as the Connect screen
+
+        connections = await list_connections(svc.engine)
         if not connections:
             click.echo("No Session Studio account is connected (run `ss-tui connect`).")
             return EXIT_OK

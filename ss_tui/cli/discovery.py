@@ -11,21 +11,12 @@ import json
 import uuid
 
 import click
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.config import load_settings
-from ss_tui.db import schema
 from ss_tui.db.engine import create_engine
 from ss_tui.discovery import PROVIDER_ORDER, ReleaseDiscovered, discover_links, open_providers
+from ss_tui.queries.releases import imported_release_ids
 from ss_tui.text import visible
-
-
-async def _imported_release_ids(engine: AsyncEngine) -> list[uuid.UUID]:
-    t = schema.DiscogRelease.__table__
-    async with engine.connect() as conn:
-        rows = await conn.execute(sa.select(t.c.id, t.c.metadata).order_by(t.c.created_at))
-        return [r.id for r in rows if (r._mapping["metadata"] or {}).get("sessionStudioId")]
 
 
 async def _run(
@@ -35,7 +26,7 @@ async def _run(
     settings = load_settings()
     engine = create_engine(database_url or settings.database_url)
     try:
-        ids = release_ids or (await _imported_release_ids(engine) if all_ else [])
+        ids = release_ids or (await imported_release_ids(engine) if all_ else [])
 
         async def sink(event: object) -> None:
             if isinstance(event, ReleaseDiscovered) and not as_json:

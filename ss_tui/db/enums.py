@@ -161,6 +161,15 @@ class ErrorStatus(StrEnum):
     ignored = "ignored"
 
 
+class UpstreamState(StrEnum):
+    """A project in Session Studio compared with its last import (ss_tui/db/upstream.py)."""
+
+    new = "new"  # never imported
+    changed = "changed"
+    unchanged = "unchanged"
+    removed = "removed"  # Session Studio no longer lists it
+
+
 def _values(e: type[StrEnum]) -> tuple[str, ...]:
     return tuple(m.value for m in e)
 

@@ -17,11 +17,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import httpx
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ss_tui.config import Settings
-from ss_tui.db import schema
 from ss_tui.db.enums import ErrorKind, ErrorStage, ErrorStatus
 from ss_tui.db.types import utcnow
 from ss_tui.discovery.http import count_requests
@@ -37,7 +35,13 @@ from ss_tui.discovery.report import (
 )
 from ss_tui.discovery.targets import ReleaseTarget, load_targets, needs_lookup
 from ss_tui.discovery.types import Match
-from ss_tui.sync_errors import LIVE, ErrorRecord, from_exception, record_errors
+from ss_tui.sync_errors import (
+    T_ERRORS,
+    ErrorRecord,
+    change_status,
+    from_exception,
+    record_errors,
+)
 from ss_tui.values import JSONObject
 
 log = logging.getLogger(__name__)
@@ -270,14 +274,8 @@ def _error_record(
 
 async def _resolve_error(conn: AsyncConnection, fingerprint: str, now: datetime) -> None:
     """A provider that answered for this release clears its earlier discovery error."""
-    t = schema.SyncError.__table__
-    await conn.execute(
-        sa.update(t)
-        .where(t.c.fingerprint == fingerprint, t.c.status.in_(LIVE))
-        .values(status=ErrorStatus.resolved, resolved_at=now,
-                resolved_by="ss-tui (discovery succeeded)",
-                updated_at=now)
-    )
+    await change_status(conn, T_ERRORS.c.fingerprint == fingerprint, ErrorStatus.resolved,
+                        by="ss-tui (discovery succeeded)", at=now)
 
 
 async def discovery_step(

@@ -8,11 +8,10 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.db import schema
 from ss_tui.db.enums import ErrorKind, ErrorStage
+from ss_tui.db.upstream import upstream_states
 from ss_tui.engine import events as ev
 from ss_tui.engine.connections import ConnectionRef, ConnectionRegistry
 from ss_tui.engine.rows import as_uuid
@@ -196,38 +195,12 @@ class Fetcher:
         self, connection_id: ConnectionRef = None, project_ids: list[str] | None = None
     ) -> dict[str, str]:
         """Per project, what changed upstream since the last import:
-        ``new`` (never imported), ``changed``, ``unchanged`` or ``removed``."""
+        ``new`` (never imported), ``changed``, ``unchanged`` or ``removed`` (the one rule:
+        ss_tui/db/upstream.py)."""
         connection = await self.connections.get(connection_id)
-        snap = schema.SourceSnapshot.__table__
-        rel = schema.DiscogRelease.__table__
-        stmt = sa.select(
-            snap.c.external_id, snap.c.upstream_updated_at, snap.c.removed_upstream
-        ).where(snap.c.connection_id == connection["id"], snap.c.entity_type == "project")
-        if project_ids is not None:
-            stmt = stmt.where(snap.c.external_id.in_(project_ids))
-        out: dict[str, str] = {}
         async with self.engine.connect() as conn:
-            snaps = (await conn.execute(stmt)).all()
-            ids = [s[0] for s in snaps]
-            imported: dict[str, str | None] = {}
-            ssid = rel.c.metadata["sessionStudioId"].as_string()
-            for i in range(0, len(ids), 500):
-                rows = await conn.execute(
-                    sa.select(ssid, rel.c.metadata["sessionStudioUpdatedAt"].as_string()).where(
-                        ssid.in_(ids[i : i + 500])
-                    )
-                )
-                imported.update({a: b for a, b in rows.all()})
-        for pid, updated, removed in snaps:
-            if removed:
-                out[pid] = "removed"
-            elif pid not in imported:
-                out[pid] = "new"
-            elif updated is not None and imported[pid] != updated.isoformat():
-                out[pid] = "changed"
-            else:
-                out[pid] = "unchanged"
-        return out
+            states = await upstream_states(conn, connection["id"], project_ids)
+        return dict(states)
 
     # ------------------------------------------------------------------ plan
 

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ss_tui.db import schema
-from ss_tui.db.enums import ItemStatus
+from ss_tui.db.enums import UpstreamState
+from ss_tui.db.upstream import CLEAN_ITEM_STATUSES, imported_hash, state_of
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ProjectPlan
 from ss_tui.engine.rows import (
@@ -55,7 +56,7 @@ async def unchanged_projects(
         clean = (
             T_RUNS.c.connection_id == connection_id,
             T_ITEMS.c.project_external_id.in_(chunk),
-            T_ITEMS.c.status.in_((ItemStatus.applied, ItemStatus.unchanged)),
+            T_ITEMS.c.status.in_(CLEAN_ITEM_STATUSES),
         )
         # Only each project's last clean item: every import adds one, so reading them all
         # would make this path slower with every run in the history.
@@ -111,7 +112,9 @@ async def unchanged_projects(
         if item is None or pid in with_errors:
             continue
         source_hash = stored_hash.get(pid) or payload_hash(payloads[pid])
-        if (item["counts"] or {}).get("source_hash") != source_hash:
+        upstream = state_of(source_hash, imported=True,
+                            last_import_hash=imported_hash(item["counts"]))
+        if upstream != UpstreamState.unchanged:
             continue
         if item["decision"] != decisions.for_project(pid).to_dict():
             continue

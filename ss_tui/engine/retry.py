@@ -15,12 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.db.enums import ErrorStatus
-from ss_tui.db.types import utcnow
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.engine.rows import row_id
 from ss_tui.engine.snapshots import load_projects
-from ss_tui.sync_errors import LIVE, T_ERRORS
+from ss_tui.sync_errors import LIVE, T_ERRORS, change_status
 from ss_tui.values import JSONObject
 
 if TYPE_CHECKING:  # service.py imports this module
@@ -108,11 +107,6 @@ async def plan_retry(svc: ImportService, error_ids: Sequence[uuid.UUID | str]) -
 
 
 async def _resolve(engine: AsyncEngine, ids: list[uuid.UUID]) -> None:
-    now = utcnow()
     async with engine.begin() as conn:
-        await conn.execute(
-            sa.update(T_ERRORS)
-            .where(T_ERRORS.c.id.in_(ids), T_ERRORS.c.status.in_(LIVE))
-            .values(status=ErrorStatus.resolved, resolved_at=now,
-                    resolved_by="ss-tui (retry succeeded)", updated_at=now)
-        )
+        await change_status(conn, T_ERRORS.c.id.in_(ids), ErrorStatus.resolved,
+                            by="ss-tui (retry succeeded)")

@@ -1,8 +1,11 @@
-"""Sync errors for the Errors screen: filtered pages, one error's detail, CSV rows."""
+"""Sync errors for the Errors screen and ``ss-tui errors``: filtered pages, one error's
+detail, the stored rows as they are (for JSON), and the table's columns (the screen's
+DataTable and the CSV export are both built from ``ERROR_COLUMNS``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,24 +13,24 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
+from ss_tui.db.enums import ErrorKind, ErrorStatus
+from ss_tui.queries._tables import LIKE_ESCAPE, ids_by_reference, like_pattern, record, table
+from ss_tui.text import visible
 
-KINDS = ("transient", "rate_limited", "auth", "not_found", "invalid_data", "conflict", "internal")
-STATUSES = ("open", "retrying", "resolved", "ignored")
-CSV_COLUMNS = (
-    "id", "run_id", "status", "kind", "stage", "entity_type", "external_id",
-    "project_external_id", "http_status", "suggested_action", "attempts", "message",
-    "first_seen_at", "last_seen_at", "resolved_at", "resolved_by", "note",
-)
+KINDS = tuple(k.value for k in ErrorKind)
+STATUSES = tuple(s.value for s in ErrorStatus)
+ACTIVE = "active"  # the filter for open + retrying (the rows still waiting for something)
+LIVE = (ErrorStatus.open, ErrorStatus.retrying)
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorFilter:
     run_id: Any = None
     kind: str | None = None
-    status: str | None = None  # None = all; "active" = open + retrying
+    status: str | None = None  # None = all; ACTIVE = open + retrying
     connection_id: Any = None
     search: str = ""
+    ids: tuple[uuid.UUID, ...] | None = None  # only these errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +68,14 @@ def _where(f: ErrorFilter) -> list[Any]:
         where.append(errs.c.run_id == f.run_id)
     if f.kind:
         where.append(errs.c.kind == f.kind)
-    if f.status == "active":
-        where.append(errs.c.status.in_(("open", "retrying")))
+    if f.status == ACTIVE:
+        where.append(errs.c.status.in_(LIVE))
     elif f.status:
         where.append(errs.c.status == f.status)
     if f.connection_id is not None:
         where.append(errs.c.connection_id == f.connection_id)
+    if f.ids is not None:
+        where.append(errs.c.id.in_(f.ids))
     if f.search.strip():
         pattern = like_pattern(f.search.strip())
         where.append(
@@ -120,11 +125,10 @@ async def count_errors(engine: AsyncEngine, f: ErrorFilter) -> int:
 async def page_errors(
     engine: AsyncEngine, f: ErrorFilter, *, offset: int = 0, limit: int = 200
 ) -> list[ErrorRow]:
-    errs = table("sync_errors")
     stmt = (
         sa.select(*_row_columns())
         .where(*_where(f))
-        .order_by(errs.c.last_seen_at.desc().nulls_last(), errs.c.id)
+        .order_by(*_newest_first())
         .offset(offset)
         .limit(limit)
     )
@@ -148,15 +152,84 @@ async def error_detail(engine: AsyncEngine, error_id: Any) -> ErrorDetail | None
     )
 
 
-async def iter_csv_rows(engine: AsyncEngine, f: ErrorFilter) -> AsyncIterator[list[Any]]:
-    """Every matching error as a CSV row (streamed, in CSV_COLUMNS order)."""
+async def error_records(
+    engine: AsyncEngine, f: ErrorFilter, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The matching errors as stored (every column), newest first: ``errors list --json``."""
     errs = table("sync_errors")
-    stmt = (
-        sa.select(*(errs.c[name] for name in CSV_COLUMNS))
-        .where(*_where(f))
-        .order_by(errs.c.last_seen_at.desc().nulls_last(), errs.c.id)
-    )
+    stmt = sa.select(errs).where(*_where(f)).order_by(*_newest_first()).limit(limit)
+    async with engine.connect() as conn:
+        return [record(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+async def error_record(engine: AsyncEngine, error_id: uuid.UUID) -> dict[str, Any] | None:
+    """One error as stored (every column): ``errors show``."""
+    errs = table("sync_errors")
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.select(errs).where(errs.c.id == error_id))).mappings().first()
+    return None if row is None else record(row)
+
+
+async def error_ids(engine: AsyncEngine, f: ErrorFilter) -> list[uuid.UUID]:
+    errs = table("sync_errors")
+    stmt = sa.select(errs.c.id).where(*_where(f)).order_by(*_newest_first())
+    async with engine.connect() as conn:
+        return list((await conn.execute(stmt)).scalars())
+
+
+async def resolve_error_ids(engine: AsyncEngine, refs: Iterable[str]) -> list[uuid.UUID]:
+    """Error ids from what a person typed: whole ids or 8-character prefixes."""
+    return await ids_by_reference(engine, "sync_errors", refs)
+
+
+def _newest_first() -> list[Any]:
+    errs = table("sync_errors")
+    return [errs.c.last_seen_at.desc().nulls_last(), errs.c.id]
+
+
+# -- the table's columns: one definition for the Errors screen and the CSV export -----------
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorColumn:
+    key: str  # the DataTable column key
+    header: str  # the table's header and the CSV's
+    width: int  # cells on the screen
+    text: Callable[[ErrorRow], str]  # the value, whole and made visible (ss_tui.text)
+    max_len: int | None = None  # the screen cuts it here (the CSV keeps it whole)
+
+
+def _line(value: Any) -> str:
+    return visible(value, single_line=True)
+
+
+# 97 cells with the mark column and padding: the Errors table fits whole at 100 columns (the
+# full message and the times are in the detail pane, and in the CSV).
+ERROR_COLUMNS: tuple[ErrorColumn, ...] = (
+    ErrorColumn("status", "Status", 8, lambda r: _line(r.status)),
+    ErrorColumn("kind", "Kind", 12, lambda r: _line(r.kind)),
+    ErrorColumn("http", "HTTP", 4,
+                lambda r: str(r.http_status) if r.http_status is not None else "—"),
+    ErrorColumn("entity", "Entity", 16,
+                lambda r: _line(f"{r.entity_type or '?'} {r.external_id or ''}"), max_len=40),
+    ErrorColumn("message", "Message", 24, lambda r: _line(r.message), max_len=120),
+    ErrorColumn("seen", "Last seen", 16,
+                lambda r: r.last_seen_at.strftime(TIME_FORMAT) if r.last_seen_at else "—"),
+)
+CSV_HEADER = tuple(c.header for c in ERROR_COLUMNS)
+
+
+def csv_row(r: ErrorRow) -> list[str]:
+    return [c.text(r) for c in ERROR_COLUMNS]
+
+
+async def iter_csv_rows(engine: AsyncEngine, f: ErrorFilter) -> AsyncIterator[list[str]]:
+    """Every matching error as a CSV row (streamed, newest first like the screen), one cell
+    per ``ERROR_COLUMNS`` entry: the header is ``CSV_HEADER``."""
+    stmt = sa.select(*_row_columns()).where(*_where(f)).order_by(*_newest_first())
     async with engine.connect() as conn:
         result = await conn.stream(stmt)
         async for r in result:
-            yield list(r)
+            yield csv_row(_row(r))

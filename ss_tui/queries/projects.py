@@ -13,9 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.db import upstream
+from ss_tui.db.enums import UpstreamState
 from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
 
-IMPORT_STATES = ("new", "changed", "imported", "errors")
+# Browse's import states: the upstream rule's states, "unchanged" shown as "imported" (the
+# project is in the discography as Session Studio has it), plus "errors" (a filter only).
+IMPORT_STATE_LABELS = {UpstreamState.new: "new", UpstreamState.changed: "changed",
+                       UpstreamState.unchanged: "imported"}
+IMPORT_STATES = (*IMPORT_STATE_LABELS.values(), "errors")
 SORTS = {
     "title": "Title",
     "updated": "Updated upstream",
@@ -23,7 +29,6 @@ SORTS = {
     "release_date": "Release date",
     "tracks": "Track count",
 }
-DONE_ITEM_STATUSES = ("applied", "unchanged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +68,6 @@ class ProjectDetail:
     open_errors: int = 0
 
 
-def _imported_subquery() -> sa.Subquery:
-    """When each project was last applied (or found unchanged) by a run."""
-    items = table("import_items")
-    return (
-        sa.select(
-            items.c.project_external_id.label("pid"),
-            sa.func.max(items.c.updated_at).label("imported_at"),
-        )
-        .where(items.c.status.in_(DONE_ITEM_STATUSES))
-        .group_by(items.c.project_external_id)
-        .subquery("imported")
-    )
-
-
 def _errors_subquery() -> sa.Subquery:
     errs = table("sync_errors")
     return (
@@ -90,26 +81,21 @@ def _errors_subquery() -> sa.Subquery:
     )
 
 
-def _state_expr(snap: sa.Table, imported: sa.Subquery) -> sa.ColumnElement[str]:
-    return sa.case(
-        (imported.c.imported_at.is_(None), "new"),
-        (snap.c.upstream_updated_at > imported.c.imported_at, "changed"),
-        else_="imported",
-    )
+def _state_expr(snap: sa.Table) -> sa.ColumnElement[str]:
+    """new | changed | imported, by the one "changed upstream" rule (ss_tui/db/upstream.py)."""
+    return upstream.state_column(snap, IMPORT_STATE_LABELS)
 
 
 def _select(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
     """The filtered project rows (unordered)."""
     snap = table("source_snapshots")
-    imported = _imported_subquery()
     errs = _errors_subquery()
     stmt = (
-        sa.select(*_columns(snap, imported, errs))
+        sa.select(*_columns(snap, errs))
         .select_from(snap)
-        .outerjoin(imported, imported.c.pid == snap.c.external_id)
         .outerjoin(errs, errs.c.pid == snap.c.external_id)
     )
-    return _filtered(stmt, f, snap, imported, errs, dialect)
+    return _filtered(stmt, f, snap, errs, dialect)
 
 
 def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnElement[bool]:
@@ -140,11 +126,11 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
 
 
 def _filtered(
-    stmt: sa.Select[Any], f: ProjectFilter, snap: sa.Table, imported: sa.Subquery | None,
-    errs: sa.Subquery | None, dialect: str = "",
+    stmt: sa.Select[Any], f: ProjectFilter, snap: sa.Table, errs: sa.Subquery | None,
+    dialect: str = "",
 ) -> sa.Select[Any]:
-    """``stmt`` narrowed to the filter. ``imported``/``errs`` are joined in when given (the
-    import-state filter needs them)."""
+    """``stmt`` narrowed to the filter. ``errs`` is joined in when given (the "errors"
+    filter needs it)."""
     stmt = stmt.where(snap.c.entity_type == "project", snap.c.removed_upstream.is_(False))
     if f.connection_id is not None:
         stmt = stmt.where(snap.c.connection_id == f.connection_id)
@@ -165,12 +151,12 @@ def _filtered(
         )
     if f.import_state == "errors" and errs is not None:
         stmt = stmt.where(errs.c.open_errors > 0)
-    elif f.import_state in ("new", "changed", "imported") and imported is not None:
-        stmt = stmt.where(_state_expr(snap, imported) == f.import_state)
+    elif f.import_state in IMPORT_STATE_LABELS.values():
+        stmt = stmt.where(_state_expr(snap) == f.import_state)
     return stmt
 
 
-def _columns(snap: sa.Table, imported: sa.Subquery, errs: sa.Subquery) -> list[Any]:
+def _columns(snap: sa.Table, errs: sa.Subquery) -> list[Any]:
     return [
         snap.c.external_id,
         snap.c.title,
@@ -180,7 +166,7 @@ def _columns(snap: sa.Table, imported: sa.Subquery, errs: sa.Subquery) -> list[A
         snap.c.release_date,
         snap.c.track_count,
         snap.c.upstream_updated_at,
-        _state_expr(snap, imported).label("import_state"),
+        _state_expr(snap).label("import_state"),
         sa.func.coalesce(errs.c.open_errors, 0).label("open_errors"),
     ]
 
@@ -200,18 +186,15 @@ def _order(f: ProjectFilter) -> list[Any]:
 
 
 def _count_stmt(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
-    """count(*) over the snapshot alone; the import/error joins only when the filter needs
-    them (they never change the row count: both are grouped by project)."""
+    """count(*) over the snapshot alone; the errors join only when the filter needs it (it
+    never changes the row count: it is grouped by project)."""
     snap = table("source_snapshots")
     stmt = sa.select(sa.func.count()).select_from(snap)
-    imported = errs = None
+    errs = None
     if f.import_state == "errors":
         errs = _errors_subquery()
         stmt = stmt.join(errs, errs.c.pid == snap.c.external_id)
-    elif f.import_state in ("new", "changed", "imported"):
-        imported = _imported_subquery()
-        stmt = stmt.outerjoin(imported, imported.c.pid == snap.c.external_id)
-    return _filtered(stmt, f, snap, imported, errs, dialect)
+    return _filtered(stmt, f, snap, errs, dialect)
 
 
 async def count_projects(engine: AsyncEngine, f: ProjectFilter) -> int:
@@ -248,29 +231,22 @@ async def project_detail(
 ) -> ProjectDetail | None:
     """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart),
     its import state and its open sync errors (the same rules as the browser's rows)."""
-    snap, items, errs = table("source_snapshots"), table("import_items"), table("sync_errors")
+    snap, errs = table("source_snapshots"), table("sync_errors")
     where = [snap.c.external_id == external_id, snap.c.entity_type == "project"]
     if connection_id is not None:
         where.append(snap.c.connection_id == connection_id)
-    imported_at = (
-        sa.select(sa.func.max(items.c.updated_at))
-        .where(items.c.project_external_id == external_id,
-               items.c.status.in_(DONE_ITEM_STATUSES))
-        .scalar_subquery()
-    )
     open_errors = (
         sa.select(sa.func.count())
         .where(errs.c.project_external_id == external_id,
                errs.c.status.in_(("open", "retrying")))
         .scalar_subquery()
     )
-    state = sa.case(
-        (imported_at.is_(None), "new"),
-        (snap.c.upstream_updated_at > imported_at, "changed"),
-        else_="imported",
+    state = _state_expr(snap)
+    stmt = (
+        sa.select(snap.c.payload, state.label("import_state"), open_errors.label("open_errors"))
+        .where(*where)
+        .limit(1)
     )
-    stmt = sa.select(snap.c.payload, state.label("import_state"),
-                     open_errors.label("open_errors")).where(*where).limit(1)
     async with engine.connect() as conn:
         row = (await conn.execute(stmt)).first()
         if row is None:

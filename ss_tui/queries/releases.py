@@ -36,3 +36,12 @@ async def releases_for_projects(
             for r in rows.all():
                 found.setdefault(r.pid, ImportedRelease(r.id, r.title, r.pid))
     return [found[p] for p in project_ids if p in found]
+
+
+async def imported_release_ids(engine: AsyncEngine) -> list[uuid.UUID]:
+    """Every release imported from Session Studio (its metadata names the project), oldest
+    first."""
+    rel = table("discog_releases")
+    async with engine.connect() as conn:
+        rows = await conn.execute(sa.select(rel.c.id, rel.c.metadata).order_by(rel.c.created_at))
+        return [r.id for r in rows if (r._mapping["metadata"] or {}).get("sessionStudioId")]

@@ -1,7 +1,8 @@
-"""Import run history for the History screen, and one run's items."""
+"""Import run history for the History screen and ``ss-tui runs``, and one run's items."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ss_tui.queries._tables import table
+from ss_tui.queries._tables import ids_by_reference, record, table
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,25 @@ async def run_items(engine: AsyncEngine, run_id: Any, limit: int = 5000) -> list
         )
         for r in rows
     ]
+
+
+async def run_records(engine: AsyncEngine, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Runs as stored (every column), newest first: ``runs list``."""
+    runs = table("import_runs")
+    stmt = sa.select(runs).order_by(runs.c.started_at.desc().nulls_last(), runs.c.id).limit(limit)
+    async with engine.connect() as conn:
+        return [record(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+async def run_record(engine: AsyncEngine, run_id: uuid.UUID) -> dict[str, Any] | None:
+    """One run as stored (every column): ``runs show``."""
+    runs = table("import_runs")
+    async with engine.connect() as conn:
+        row = (await conn.execute(sa.select(runs).where(runs.c.id == run_id))).mappings().first()
+    return None if row is None else record(row)
+
+
+async def resolve_run_id(engine: AsyncEngine, ref: str) -> uuid.UUID:
+    """A run id from what a person typed: a whole id or an 8-character prefix."""
+    (run_id,) = await ids_by_reference(engine, "import_runs", (ref,))
+    return run_id

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "errors ignore": ("errors", "ignore", "{error}", "--note", "not ours"),
     "errors export": ("errors", "export", "--status", "all", "-o", "{export}"),
     "runs list": ("runs", "list"),
+    "projects list": ("projects", "list"),
     "runs show": ("runs", "show", "{run}"),
     "worker": ("worker", "--drain"),
     "schedule": ("schedule",),

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 READS = {
     "db upgrade", "db current", "db check", "accounts", "token-key", "errors list",
     "errors list json", "errors show", "errors export", "runs list", "runs show", "jobs list",
-    "stats", "discover",
+    "stats", "discover", "projects list",
 }
 # In a healthy database: a project Session Studio does not know fails its run (3); retrying
 # the error behind it leaves it open (1).

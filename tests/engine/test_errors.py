@@ -71,3 +71,31 @@ async def test_revoked_token_stops_the_run_and_asks_to_reconnect(harness, db_eng
     assert runs[0]["status"] == "failed"
     token = harness.simulator.issue_token(account_id=harness.simulator.demo_account_id)
     assert token.access_token not in repr(auth) + str(seen)
+
+
+async def test_one_status_writer_closes_only_live_errors_and_keeps_staff_notes(
+    harness, db_engine
+):
+    """Staff (CLI and dashboard), a retry, an item that went through and discovery all close
+    errors through ``sync_errors.change_status``: it touches live errors only, so an error
+    staff ignored with a note stays as they left it when the item later goes through."""
+    from ss_tui.db.enums import ErrorStatus
+    from ss_tui.sync_errors import T_ERRORS, change_status
+
+    svc = harness.service
+    await svc.run_import(harness.connection_id)
+    errors = await _rows(db_engine, ERRORS)
+    ignored, other = errors[0]["id"], errors[1]["id"]
+    assert await svc.close_errors([ignored], status=ErrorStatus.ignored, note="ours") == 1
+    async with db_engine.begin() as conn:
+        closed = await change_status(conn, T_ERRORS.c.id.in_([ignored, other]),
+                                     ErrorStatus.resolved, by="ss-tui (retry succeeded)")
+        with pytest.raises(ValueError):
+            await change_status(conn, T_ERRORS.c.id == other, ErrorStatus.open, by="x")
+    assert closed == 1  # the ignored one was not live any more
+    rows = {e["id"]: e for e in await _rows(db_engine, ERRORS)}
+    assert (rows[ignored]["status"], rows[ignored]["note"], rows[ignored]["resolved_by"]) == (
+        "ignored", "ours", "tester")
+    assert rows[other]["status"] == "resolved" and rows[other]["note"] is None
+    assert rows[other]["resolved_by"] == "ss-tui (retry succeeded)"
+    assert rows[other]["resolved_at"] is not None

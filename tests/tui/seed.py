@@ -93,13 +93,16 @@ async def seed(
     conn_id = new_id()
     out = Seeded(connection_id=conn_id)
     snaps = []
+    hashes: dict[str, str] = {}
     for i in range(projects):
         payload = project_payload(i, title=titles.get(i), tracks=tracks_per_project)
         out.project_ids.append(payload["id"])
+        raw = json.dumps(payload, sort_keys=True).encode()
+        hashes[payload["id"]] = hashlib.sha256(raw).hexdigest()
         snaps.append({
             "id": new_id(), "connection_id": conn_id, "entity_type": "project",
             "external_id": payload["id"], "project_external_id": None, "payload": payload,
-            "hash": hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest(),
+            "hash": hashes[payload["id"]],
             "etag": None, "fetched_at": T0, "upstream_updated_at": T0 - timedelta(minutes=i),
             "removed_upstream": False, "title": payload["title"], "status": payload["status"],
             "project_type": payload["type"], "artist_id": payload["artistId"],
@@ -134,7 +137,9 @@ async def seed(
             for pid in out.project_ids[:imported]:
                 await conn.execute(sa.insert(schema.ImportItem.__table__).values(
                     id=new_id(), run_id=out.run_id, project_external_id=pid,
-                    status="applied", counts={"written": {"release": 1}}, warnings=[],
+                    status="applied", warnings=[],
+                    # imported as the snapshot holds it: unchanged upstream since
+                    counts={"written": {"release": 1}, "source_hash": hashes[pid]},
                     created_at=T0, updated_at=T0,
                 ))
         kinds = ("invalid_data", "transient", "conflict", "auth")

@@ -22,7 +22,7 @@ from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import NoteDialog
 from ss_tui.tui.widgets.error_detail import render_error_detail
-from ss_tui.tui.widgets.format import mark, status_text, when
+from ss_tui.tui.widgets.format import mark, status_text
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200
@@ -95,14 +95,8 @@ Every problem an import met, one row per item (repeats update the same row).
     def on_mount(self) -> None:
         table = self.query_one("#errors", DataTable)
         table.add_column(" ", key="mark", width=1)
-        # 97 cells with padding: the table fits whole at 100 columns (the full message and
-        # the times are in the detail pane).
-        table.add_column("Status", key="status", width=8)
-        table.add_column("Kind", key="kind", width=12)
-        table.add_column("HTTP", key="http", width=4)
-        table.add_column("Entity", key="entity", width=16)
-        table.add_column("Message", key="message", width=24)
-        table.add_column("Last seen", key="seen", width=16)
+        for column in q.ERROR_COLUMNS:  # the CSV export has the same columns
+            table.add_column(column.header, key=column.key, width=column.width)
         table.focus()
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.reload())
         self.reload()
@@ -145,12 +139,8 @@ Every problem an import met, one row per item (repeats update the same row).
         for r in rows:
             table.add_row(
                 mark(r.id in self.marked),
-                status_text(r.status),
-                Text(r.kind),
-                Text(str(r.http_status) if r.http_status is not None else "—"),
-                lit(f"{r.entity_type or '?'} {r.external_id or ''}", max_len=40),
-                lit(r.message, max_len=120),
-                Text(when(r.last_seen_at)),
+                *(status_text(c.text(r)) if c.key == "status" else lit(c.text(r), max_len=c.max_len)
+                  for c in q.ERROR_COLUMNS),
                 key=str(r.id),
             )
         if rows:
@@ -312,8 +302,8 @@ Every problem an import met, one row per item (repeats update the same row).
         count = 0
         with target.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(q.CSV_COLUMNS)
+            writer.writerow(q.CSV_HEADER)
             async for row in q.iter_csv_rows(self.ctx.db_engine, f):
-                writer.writerow(["" if v is None else str(v) for v in row])
+                writer.writerow(row)
                 count += 1
         self.notify(clean(f"Exported {count} error(s) to {target}"), markup=False)
