@@ -8,7 +8,6 @@ what a retry can fix (Session Studio down, rate limited) or what needs a person
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
@@ -53,7 +53,7 @@ Every problem an import met, one row per item (repeats update the same row).
   written. **R** resolves and **i** ignores, both with a note.
 * **c** copies the row, **e** exports the filtered list as CSV.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="errors.search", tooltip="Search errors"),
         Binding("space", "toggle_mark", "Mark", id="errors.mark", tooltip="Mark or unmark a row"),
         Binding("t", "retry", "Retry", id="errors.retry",
@@ -104,7 +104,7 @@ Every problem an import met, one row per item (repeats update the same row).
         table.add_column("Message", key="message", width=24)
         table.add_column("Last seen", key="seen", width=16)
         table.focus()
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.reload())
         self.reload()
 
     def show_run(self, run_id: Any) -> None:
@@ -244,7 +244,7 @@ Every problem an import met, one row per item (repeats update the same row).
         from ss_tui.tui.screens.preview import PreviewScreen
 
         try:
-            plan = await self.ss_app.services.plan_retry(ids)
+            plan = await self.ctx.services.plan_retry(ids)
         except Exception as exc:
             self.notify(clean(f"Could not plan the retry: {exc}"), severity="error",
                         markup=False, timeout=10)
@@ -284,7 +284,7 @@ Every problem an import met, one row per item (repeats update the same row).
     @work(exclusive=True, group="errors-close", exit_on_error=False)
     async def close_errors(self, ids: list[Any], status: str, note: str) -> None:
         try:
-            await self.ss_app.services.close_errors(ids, status=status, note=note)
+            await self.ctx.services.close_errors(ids, status=status, note=note)
         except Exception as exc:  # shown, not raised: the screen must survive backend errors
             self.notify(clean(f"Could not update errors: {exc}"), severity="error", markup=False)
             return

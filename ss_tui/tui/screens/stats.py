@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Static
 from textual_plotext import PlotextPlot
@@ -44,7 +44,7 @@ figures as `ss-tui stats`).
   duration; API *Req* (requests), *Retry* (retries) and *429* (rate-limited answers).
 * **Accounts**: *Fails*, the failed runs in a row per account; three or more is an alert.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="stats.reload", tooltip="Recompute the figures"),
     ]
 
@@ -68,7 +68,7 @@ figures as `ss-tui stats`).
         accounts = self.query_one("#stats-accounts", DataTable)
         for label in ("Account", "Fails", "Last run"):
             accounts.add_column(label)
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     def action_reload(self) -> None:
