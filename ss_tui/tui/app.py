@@ -97,7 +97,7 @@ class SsTuiApp(App[None]):
     SUB_TITLE = "Session Studio → Jovie"
     CSS_PATH = "app.tcss"
     # Below 130 columns screens get "-narrow": side panes stack under their table (app.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (130, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     MODES: ClassVar[dict[str, Any]] = {
         "connect": ConnectScreen,
         "browser": BrowserScreen,

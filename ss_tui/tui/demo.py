@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -46,7 +46,7 @@ async def prepare_database(database_url: str) -> None:
     await upgrade(database_url)
     engine = create_engine(database_url)
     try:
-        table = schema.CreatorProfile.__table__
+        table = cast(sa.Table, schema.CreatorProfile.__table__)
         async with engine.begin() as conn:
             existing = set((await conn.execute(sa.select(table.c.username))).scalars())
             for name, handle in DEMO_CREATORS:
@@ -63,7 +63,7 @@ async def prepare_database(database_url: str) -> None:
 def demo_parts(workdir: Path | None = None, *, client_id: str = "ss-tui-demo") -> DemoParts:
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ss-tui-demo-"))
     url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
-    settings = Settings(SESSION_STUDIO_CLIENT_ID=client_id, database_url=url,
+    settings = Settings(client_id=client_id, database_url=url,
                         token_store="memory", operator="demo")
     return DemoParts(settings=settings, database_url=url, workdir=workdir)
 

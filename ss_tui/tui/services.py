@@ -7,8 +7,7 @@ widgets, and nothing here writes SQL: writes go through the engine's service, re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import httpx
@@ -29,14 +28,20 @@ from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 class Parts(Protocol):
     """What the services are built over: the dashboard's context (ss_tui/tui/context.py)."""
 
-    settings: Settings
-    db_engine: AsyncEngine
-    token_store: TokenStore
-    api_base_url: str
-    http_transport: httpx.AsyncBaseTransport | None
-    simulator: object | None
-    clock: Callable[[], datetime]
-    extras: dict[str, Any]
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db_engine(self) -> AsyncEngine: ...
+    @property
+    def token_store(self) -> TokenStore: ...
+    @property
+    def api_base_url(self) -> str: ...
+    @property
+    def http_transport(self) -> httpx.AsyncBaseTransport | None: ...
+    @property
+    def simulator(self) -> object | None: ...
+    @property
+    def extras(self) -> dict[str, Any]: ...
 
 
 class Services:
@@ -178,7 +183,7 @@ class Services:
         root = self.ctx.api_base_url.rstrip("/").removesuffix("/v1")
         return self.ctx.settings.model_copy(update=standin_urls(root))
 
-    async def discover(self, release_ids: list[Any], sink: EventSink,
+    async def discover(self, release_ids: list[Any], sink: Callable[[object], Awaitable[None]],
                        connection_id: Any) -> DiscoveryReport:
         """Look up links for these releases; failures become sync errors, never raise."""
         from ss_tui.discovery import discover_links, open_providers

@@ -194,7 +194,7 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else event.value
+        value: Any = None if event.value is Select.NULL else event.value
         field = {"f-status": "status", "f-kind": "kind"}.get(event.select.id or "")
         if field and getattr(self.filter, field) != value:
             self.filter = replace(self.filter, **{field: value})
