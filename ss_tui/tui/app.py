@@ -252,10 +252,12 @@ class SsTuiApp(App[None]):
         yield from palette_commands(self, screen, NAVIGATION)
 
     @on(ShowErrors)
-    def show_errors(self, request: ShowErrors) -> None:
-        """Open the Errors screen, filtered on the request's run when given."""
+    def _show_errors(self, request: ShowErrors) -> None:
+        self.show_errors(request.run_id)
+
+    def show_errors(self, run_id: Any = None) -> None:
+        """Open the Errors screen, filtered on ``run_id`` when given."""
         self.switch_mode("errors")
-        run_id = request.run_id
 
         def apply_filter() -> None:
             screen = self.screen
@@ -329,10 +331,13 @@ class SsTuiApp(App[None]):
     # An import run (or a retry's plan): one at a time, steered by one RunControl.
 
     @on(OpenPreview)
-    def open_preview(self, request: OpenPreview) -> None:
-        """Plan the import of the projects (in a worker) and show the preview."""
-        self.notify(f"Planning {len(request.project_ids)} project(s)…", timeout=2)
-        self.run_worker(self._build_plan(request.project_ids), group="plan", exclusive=True,
+    def _open_preview(self, request: OpenPreview) -> None:
+        self.open_preview(request.project_ids)
+
+    def open_preview(self, project_ids: list[str]) -> None:
+        """Plan the import of ``project_ids`` (in a worker) and show the preview."""
+        self.notify(f"Planning {len(project_ids)} project(s)…", timeout=2)
+        self.run_worker(self._build_plan(project_ids), group="plan", exclusive=True,
                         exit_on_error=False)
 
     async def _build_plan(self, project_ids: list[str]) -> None:
@@ -466,13 +471,17 @@ class SsTuiApp(App[None]):
     # "Discover links" on the selected imported releases; the Discovery screen renders it.
 
     @on(DiscoverLinks)
-    def discover_links(self, request: DiscoverLinks) -> None:
+    def _discover_links(self, request: DiscoverLinks) -> None:
+        self.discover_links(request.project_ids)
+
+    def discover_links(self, project_ids: list[str]) -> None:
+        """Look up other services' links for the releases imported from these projects."""
         if self.ctx.live.discovery.active:
             self.notify("A link discovery is already running.", severity="warning")
             self.push_screen(DiscoveryScreen())
             return
         self._launch(self.ctx.live.discovery,
-                     self._discover(request.project_ids, self.ctx.live.account))
+                     self._discover(project_ids, self.ctx.live.account))
 
     async def _discover(self, project_ids: list[str], connection_id: Any) -> None:
         from ss_tui.queries.releases import releases_for_projects

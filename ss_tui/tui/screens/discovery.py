@@ -70,12 +70,12 @@ changed; a search-URL fallback is stored when a service does not know a release.
         table.add_column("Result", key="result", width=14)
         table.add_column("Providers", key="providers", width=48)
         table.add_column("Links", key="links", width=6)
-        self.ctx.live.discovery.changed.subscribe(self, self.render_state)
-        self.render_state(self.ctx.live.discovery)
+        self.ctx.live.discovery.changed.subscribe(
+            self, lambda discovery: self.render_state(discovery.detail))
+        self.render_state(self.ctx.live.discovery.detail)
         table.focus()
 
-    def render_state(self, discovery: Operation[DiscoveryState, Any]) -> None:
-        state = discovery.detail
+    def render_state(self, state: DiscoveryState) -> None:
         table = self.query_one("#discovery", DataTable)
         for rid, row in state.releases.items():
             cells = (lit(row.title, max_len=60, empty="(untitled)"), result_text(row.status),
@@ -86,11 +86,12 @@ changed; a search-URL fallback is stored when a service does not know a release.
                     table.update_cell(rid, key, cell)
             else:
                 table.add_row(*cells, key=rid)
-        self.query_one("#discovery-summary", Static).update(self._summary(discovery))
+        self.query_one("#discovery-summary", Static).update(
+            self._summary(state, self.ctx.live.discovery))
 
     @staticmethod
-    def _summary(discovery: Operation[DiscoveryState, Any]) -> Text:
-        state = discovery.detail
+    def _summary(state: DiscoveryState, discovery: Operation[DiscoveryState, Any]) -> Text:
+        """What the pass found so far; ``discovery`` says whether it could run at all."""
         done = sum(1 for r in state.releases.values() if r.status != "pending")
         text = Text()
         if discovery.phase is Phase.failed:
