@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"  # DEBUG (or `ss-tui -v`) also keeps failures' tracebacks
     # Where log records go (rotated at 5 MB); empty: nowhere. Never the screen: see ss_tui/logs.py.
     log_file: str = Field(default_factory=default_log_file)
+    # The dashboard's keys by binding id, "browser.preview=ctrl+p; app.goto.errors=f9"
+    # (README "Keymap"; parsed and checked by ss_tui/tui/keymap.py).
+    keymap: str = ""
 
     # Cross-platform link discovery (ss_tui.discovery): lookup services' base URLs.
     musicbrainz_base_url: str = "https://musicbrainz.org/ws/2"

@@ -56,10 +56,18 @@ class Control(Protocol):
 
 
 class RunControl:
-    def __init__(self) -> None:
-        self.cancel_event = asyncio.Event()
+    """Pause, resume and cancel one run: the dashboard's keys, the CLI's Ctrl-C and the
+    worker's SIGTERM all steer a run through this one class. ``cancel_event`` may be an event
+    the caller already owns (the worker's stop event)."""
+
+    def __init__(self, cancel_event: asyncio.Event | None = None) -> None:
+        self.cancel_event = cancel_event if cancel_event is not None else asyncio.Event()
         self.running = asyncio.Event()
         self.running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self.running.is_set()
 
     def pause(self) -> None:
         self.running.clear()

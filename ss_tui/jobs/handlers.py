@@ -8,7 +8,6 @@ what a retry can fix (Session Studio down, rate limited) or what needs a person
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable
 
@@ -22,7 +21,7 @@ from ss_tui.db.enums import ErrorKind, RunStatus
 from ss_tui.db.schema import SyncError
 from ss_tui.discovery import LookupProviders, discover_links, discovery_step, open_providers
 from ss_tui.engine.decisions import PlanDecisions
-from ss_tui.engine.run import RunResult
+from ss_tui.engine.run import RunControl, RunResult
 from ss_tui.engine.service import ImportService, NotConnected
 from ss_tui.jobs import queue
 from ss_tui.jobs.worker import Handler, Interrupted, JobContext, JobError
@@ -32,16 +31,6 @@ from ss_tui.values import JSONObject
 
 # Failures a later attempt may get past (an auth or data problem will not).
 RETRYABLE_KINDS = {ErrorKind.transient, ErrorKind.rate_limited, ErrorKind.internal}
-
-
-class _StopControl:
-    """Adapts the worker's stop event to the engine's run control: the engine checks it
-    between projects, so SIGTERM finishes the current project and no more."""
-
-    def __init__(self, stop: asyncio.Event) -> None:
-        self.cancel_event = stop
-        self.running = asyncio.Event()
-        self.running.set()
 
 
 async def _run_errors(engine: AsyncEngine, run_id: str | None) -> list[tuple[str, str]]:
@@ -163,11 +152,13 @@ def build_handlers(
         )
 
     async def import_account(ctx: JobContext) -> JSONObject:
+        # The worker's stop event cancels the run: SIGTERM finishes the current project and
+        # no more (the engine checks the control between projects).
         return await _guard(
             engine, ctx,
             service.run_import(
                 ctx.job.payload.get("account_id"), None, incremental=True,
-                control=_StopControl(ctx.stop), resume=True,
+                control=RunControl(cancel_event=ctx.stop), resume=True,
                 decisions=await decisions_for(ctx.job.payload),
             ),
         )
@@ -176,7 +167,7 @@ def build_handlers(
         return await _guard(
             engine, ctx,
             service.retry_errors(list(ctx.job.payload["error_ids"]),
-                                 control=_StopControl(ctx.stop)),
+                                 control=RunControl(cancel_event=ctx.stop)),
         )
 
     async def discover(ctx: JobContext) -> JSONObject:

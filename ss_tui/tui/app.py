@@ -4,39 +4,66 @@
 URL so that tests, ``ss-tui demo`` and ``ss-tui tui`` build the same app over different parts.
 The app never writes to the database itself: writes go through the engine's service; screens
 read through ``ss_tui.queries``.
+
+Screens do not call the app: they post requests (ss_tui/tui/messages.py), handled here, and
+read the typed context (ss_tui/tui/context.py), whose live state the app updates. Everything
+that runs in the background is an ``Operation`` (ss_tui/tui/operation.py) started, fed and
+ended the same way.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
-from textual import work
+from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.signal import Signal
 
 from ss_tui.config import Settings
-from ss_tui.engine.events import EngineEvent
+from ss_tui.db.enums import RunStatus
 from ss_tui.engine.plan_types import ImportPlan
+from ss_tui.engine.run import RunControl
+from ss_tui.failures import Failure
 from ss_tui.sessionstudio.errors import AuthError
-from ss_tui.tui.context import AppContext
+from ss_tui.sessionstudio.tokens import TokenStore
+from ss_tui.tui.context import AppContext, Live
 from ss_tui.tui.discovery_state import DiscoveryState
 from ss_tui.tui.failure import DatabaseProblemScreen, database_problem, describe
-from ss_tui.tui.messages import (
-    DataChanged,
-    DiscoveryEventPosted,
-    EngineEventPosted,
-    RefreshEventPosted,
+from ss_tui.tui.keymap import (
+    KeymapProblem,
+    bindings_of,
+    check_ids,
+    describe_problems,
+    parse_keymap,
 )
+from ss_tui.tui.messages import (
+    AccountConnected,
+    AccountDisconnected,
+    CancelRun,
+    CheckDatabase,
+    DataChanged,
+    DiscoverLinks,
+    EngineEventPosted,
+    Navigate,
+    OpenPreview,
+    OperationEvent,
+    PauseResume,
+    RefreshFromRemote,
+    ShowErrors,
+    StartImport,
+    UseAccount,
+)
+from ss_tui.tui.operation import Operation
 from ss_tui.tui.palette import palette_commands
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.run_state import RunState
 from ss_tui.tui.safe import clean, sentence
-from ss_tui.tui.screens.browser import BrowserScreen
+from ss_tui.tui.screens.browser import BrowserScreen, ProjectTable
 from ss_tui.tui.screens.connect import ConnectScreen
 from ss_tui.tui.screens.discovery import DiscoveryScreen
 from ss_tui.tui.screens.errors import ErrorsScreen
@@ -45,8 +72,9 @@ from ss_tui.tui.screens.history import HistoryScreen
 from ss_tui.tui.screens.jobs import JobsScreen
 from ss_tui.tui.screens.preview import PreviewScreen
 from ss_tui.tui.screens.progress import ProgressScreen
+from ss_tui.tui.screens.run_detail import RunDetailScreen
 from ss_tui.tui.screens.stats import StatsScreen
-from ss_tui.tui.services import RunControl, Services
+from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
 
 # Top-level screens: (mode, key, label, description). Order is the footer/palette order.
 NAVIGATION: tuple[tuple[str, str, str, str], ...] = (
@@ -59,6 +87,8 @@ NAVIGATION: tuple[tuple[str, str, str, str], ...] = (
     ("stats", "f8", "Stats", "Import success rates, durations, API figures, alerts"),
 )
 
+Sink = Callable[[object], Awaitable[None]]
+
 
 class SsTuiApp(App[None]):
     """Session Studio → Jovie discography importer."""
@@ -67,7 +97,7 @@ class SsTuiApp(App[None]):
     SUB_TITLE = "Session Studio → Jovie"
     CSS_PATH = "app.tcss"
     # Below 130 columns screens get "-narrow": side panes stack under their table (app.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (130, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     MODES: ClassVar[dict[str, Any]] = {
         "connect": ConnectScreen,
         "browser": BrowserScreen,
@@ -77,7 +107,7 @@ class SsTuiApp(App[None]):
         "jobs": JobsScreen,
         "stats": StatsScreen,
     }
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="Help for this screen"),
         *(
             Binding(key, f"goto('{mode}')", label, id=f"app.goto.{mode}", tooltip=desc)
@@ -86,36 +116,62 @@ class SsTuiApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit ss-tui", priority=True),
     ]
 
-    def __init__(self, ctx: AppContext, *, start: str = "connect") -> None:
+    def __init__(self, ctx: AppContext, *, start: str = "connect",
+                 keymap_problems: list[KeymapProblem] | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        ctx.live = Live(self)
         self._start = start
-        self.run_state = RunState()
-        # Published after every engine event; the Progress screen subscribes.
-        self.run_changed: Signal[RunState] = Signal(self, "run_changed")
-        # Published when the database changed under the screens (runs, refreshes, retries).
-        self.data_changed: Signal[str] = Signal(self, "data_changed")
-        self.selected_account: Any = None  # ss_connections.id the screens work on
-        # "Refresh from Session Studio": its own state (the browser shows it), and the
-        # connection whose refresh a revoked token stopped (it resumes after reconnecting).
-        self.refresh_state = RefreshState()
-        self.refresh_changed: Signal[RefreshState] = Signal(self, "refresh_changed")
-        self.pending_refresh: Any = None
-        # "Discover links" on selected releases; the Discovery screen renders it.
-        self.discovery_state = DiscoveryState()
-        self.discovery_changed: Signal[DiscoveryState] = Signal(self, "discovery_changed")
+        self._keymap_problems = keymap_problems or []
         self.run_control: RunControl | None = None  # of the current (or last) run
-        self._run_busy = False  # a run's worker has not returned yet (even after RunFinished)
-        self.services = Services(ctx)
-        self.database_failure: Any = None  # a Failure while the database cannot be used
+        # The connection whose refresh a revoked token stopped (resumes after reconnecting).
+        self.pending_refresh: Any = None
+        self.database_failure: Failure | None = None  # while the database cannot be used
+        self._clashes_told: set[frozenset[str]] = set()
         if ctx.frozen:
             self.animation_level = "none"
 
+    # The live state under the names tests and scripts use (screens read ``ctx.live``).
+    @property
+    def run_state(self) -> RunState:
+        return self.ctx.live.run.detail
+
+    @property
+    def refresh_state(self) -> RefreshState:
+        return self.ctx.live.refresh.detail
+
+    @property
+    def discovery_state(self) -> DiscoveryState:
+        return self.ctx.live.discovery.detail
+
+    @property
+    def selected_account(self) -> Any:
+        return self.ctx.live.account
+
+    @selected_account.setter
+    def selected_account(self, value: Any) -> None:
+        self.ctx.live.account = value
+
     async def on_mount(self) -> None:
         self.theme = self.ctx.extras.get("theme", "textual-dark")
+        self.set_keymap(self.ctx.keymap)
+        if self._keymap_problems:
+            self.notify(describe_problems(self._keymap_problems), title="Keymap",
+                        severity="error", timeout=30, markup=False)
         await self.check_database()
         self.call_after_refresh(self._freeze_heap)
 
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Two bindings of one screen on the same key after remapping: say so once."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids in self._clashes_told:
+            return
+        self._clashes_told.add(ids)
+        self.notify(f"SS_TUI_KEYMAP: {', '.join(sorted(ids))} were given a key another "
+                    "binding of this screen uses; the keymap's binding wins.",
+                    title="Keymap", severity="warning", timeout=15, markup=False)
+
+    @on(CheckDatabase)
     async def check_database(self) -> None:
         """At start-up (and on "check again"): the screens open only over a database they can
         use; otherwise a screen says what is wrong and what to do. A read-only database opens
@@ -156,20 +212,20 @@ class SsTuiApp(App[None]):
         gc.freeze()
 
     async def on_unmount(self) -> None:
-        await self.services.aclose()  # the shared HTTP client's connections
+        await self.ctx.services.aclose()  # the shared HTTP client's connections
         gc.unfreeze()  # an app run inside a longer process (tests) gives its heap back
 
     async def pick_default_account(self) -> None:
         """Work on the first connected account until the user picks another."""
         from ss_tui.queries.connections import default_account, list_connections
 
-        if self.selected_account is not None:
+        if self.ctx.live.account is not None:
             return
         try:
             rows = await list_connections(self.ctx.db_engine)
         except Exception:  # an unmigrated database: the screens show their own errors
             return
-        self.selected_account = default_account(rows)
+        self.ctx.live.account = default_account(rows)
 
     # -- navigation ---------------------------------------------------------------------------
 
@@ -181,6 +237,10 @@ class SsTuiApp(App[None]):
         if self.current_mode != mode:
             self.switch_mode(mode)
 
+    @on(Navigate)
+    def _navigate(self, request: Navigate) -> None:
+        self.action_goto(request.mode)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -191,35 +251,9 @@ class SsTuiApp(App[None]):
         yield from super().get_system_commands(screen)
         yield from palette_commands(self, screen, NAVIGATION)
 
-    # -- engine events --------------------------------------------------------------------------
-
-    async def sink(self, event: EngineEvent) -> None:
-        """The EventSink handed to the engine: forwards events as Textual messages."""
-        self.post_message(EngineEventPosted(event))
-
-    def on_engine_event_posted(self, message: EngineEventPosted) -> None:
-        self.run_state.apply(message.event, self.ctx.clock())
-        self.run_changed.publish(self.run_state)
-
-    async def refresh_sink(self, event: EngineEvent) -> None:
-        """The EventSink of a refresh: its events feed ``refresh_state``, not the run."""
-        self.post_message(RefreshEventPosted(event))
-
-    def on_refresh_event_posted(self, message: RefreshEventPosted) -> None:
-        if self.refresh_state.apply(message.event):
-            self.refresh_changed.publish(self.refresh_state)
-
-    async def discovery_sink(self, event: Any) -> None:
-        self.post_message(DiscoveryEventPosted(event))
-
-    def on_discovery_event_posted(self, message: DiscoveryEventPosted) -> None:
-        if self.discovery_state.apply(message.event):
-            self.discovery_changed.publish(self.discovery_state)
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        self.data_changed.publish(message.reason)
-
-    # -- flows shared by screens ------------------------------------------------------------
+    @on(ShowErrors)
+    def _show_errors(self, request: ShowErrors) -> None:
+        self.show_errors(request.run_id)
 
     def show_errors(self, run_id: Any = None) -> None:
         """Open the Errors screen, filtered on ``run_id`` when given."""
@@ -232,191 +266,272 @@ class SsTuiApp(App[None]):
 
         self.call_after_refresh(apply_filter)
 
+    # -- the account and "data changed" ---------------------------------------------------------
+
+    @on(UseAccount)
+    def _use_account(self, request: UseAccount) -> None:
+        self.ctx.live.account = request.connection_id
+        if request.browse:
+            self.action_goto("browser")
+
+    @on(AccountConnected)
+    def _account_connected(self, request: AccountConnected) -> None:
+        """After a login: the Connect screen picks the default account again, and the refresh
+        a revoked token stopped resumes if it was this account."""
+        self.ctx.live.account = None
+        pending = self.pending_refresh
+        if pending is not None and str(pending) == str(request.connection_id):
+            self.pending_refresh = None
+            self.ctx.live.account = pending
+            self.notify("Reconnected: resuming the refresh from Session Studio…", timeout=3)
+            self.action_goto("browser")
+            self.run_refresh(pending)
+        self.ctx.live.data_changed.publish("accounts")
+
+    @on(AccountDisconnected)
+    def _account_disconnected(self, request: AccountDisconnected) -> None:
+        if self.ctx.live.account == request.connection_id:
+            self.ctx.live.account = None
+        self.ctx.live.data_changed.publish("accounts")
+
+    @on(DataChanged)
+    def _data_changed(self, message: DataChanged) -> None:
+        self.ctx.live.data_changed.publish(message.reason)
+
+    # -- operations -------------------------------------------------------------------------------
+
+    def _sink(self, operation: Operation[Any, Any]) -> Sink:
+        """The event sink handed to the engine (or discovery): events cross to the UI thread
+        as messages and fold into ``operation`` there, in order."""
+
+        async def forward(event: object) -> None:
+            self.post_message(OperationEvent(operation, event))
+
+        return forward
+
+    @on(OperationEvent)
+    def _fold(self, message: OperationEvent) -> None:
+        message.operation.fold(message.event, self.ctx.clock())
+
+    @on(EngineEventPosted)
+    def _fold_run_event(self, message: EngineEventPosted) -> None:
+        self.ctx.live.run.fold(message.event, self.ctx.clock())
+
+    def _launch(self, operation: Operation[Any, Any], body: Coroutine[Any, Any, None]) -> None:
+        self.run_worker(body, group=operation.name, exclusive=True, exit_on_error=False)
+
+    def _end(self, operation: Operation[Any, Any], result: Any, failure: str | None) -> None:
+        """Called through the message queue once the worker returned, so after the events
+        it posted: the operation ends in the state its last event left."""
+        if failure is None:
+            operation.finish(result)
+        else:
+            operation.fail(failure)
+
+    # An import run (or a retry's plan): one at a time, steered by one RunControl.
+
+    @on(OpenPreview)
+    def _open_preview(self, request: OpenPreview) -> None:
+        self.open_preview(request.project_ids)
+
     def open_preview(self, project_ids: list[str]) -> None:
         """Plan the import of ``project_ids`` (in a worker) and show the preview."""
         self.notify(f"Planning {len(project_ids)} project(s)…", timeout=2)
-        self.build_plan(project_ids)
+        self.run_worker(self._build_plan(project_ids), group="plan", exclusive=True,
+                        exit_on_error=False)
 
-    @work(exclusive=True, group="plan", exit_on_error=False)
-    async def build_plan(self, project_ids: list[str]) -> None:
+    async def _build_plan(self, project_ids: list[str]) -> None:
         try:
-            plan = await self.services.plan(self.selected_account, project_ids)
+            plan = await self.ctx.services.plan(self.ctx.live.account, project_ids)
         except Exception as exc:  # shown to the user; the app must stay up
             self.notify(clean(describe(exc, self.ctx, "Building the preview")),
                         severity="error", markup=False, timeout=10)
             return
         self.push_screen(PreviewScreen(plan))
 
-    def _begin_run(self, what: str) -> RunControl | None:
-        """Start-up shared by everything that runs the engine (an import, a retry): one run
-        at a time, a fresh control for the Progress screen's pause/cancel, a fresh state.
-        None (and the user told why) while another run is active."""
-        if self.run_state.active or self._run_busy:
-            self.notify(f"Cannot start the {what}: an import is already running. Wait for it "
-                        "to finish, or cancel it on the Progress screen (F4).",
-                        severity="warning", markup=False)
-            return None
-        self._run_busy = True
-        self.run_control = RunControl()
-        self.run_state = RunState()
-        self.run_state.status = "running"
-        self.run_changed.publish(self.run_state)
-        return self.run_control
-
-    def _end_run(self, control: RunControl, status: str) -> None:
-        """After the engine returned: a run that never reported its end (it failed before
-        RunFinished, or had nothing to do) must not stay "running" and block the next one.
-        Called through the message queue, so after the run's own events."""
-        if self.run_control is not control:
-            return
-        self._run_busy = False
-        if self.run_state.active:
-            self.run_state.status = status
-            self.run_changed.publish(self.run_state)
+    @on(StartImport)
+    def _start_import(self, request: StartImport) -> None:
+        self.start_import(request.plan)
 
     def start_import(self, plan: ImportPlan) -> None:
-        """Apply exactly ``plan``; progress arrives as engine events."""
-        control = self._begin_run("import")
-        if control is None:
+        """Apply exactly ``plan``; progress arrives as engine events. Refused (and the user
+        told why) while another run is going on."""
+        run = self.ctx.live.run
+        if run.active or run.detail.active:
+            self.notify("Cannot start the import: an import is already running. Wait for it "
+                        "to finish, or cancel it on the Progress screen (F4).",
+                        severity="warning", markup=False)
             return
+        control = self.run_control = RunControl()
+        run.start(RunState(status=RunStatus.running))
         self.switch_mode("progress")
-        self.run_import(plan, control)
+        self._launch(run, self._import(plan, control))
 
-    @work(exclusive=True, group="run", exit_on_error=False)
-    async def run_import(self, plan: ImportPlan, control: RunControl) -> None:
-        status = "failed"
+    async def _import(self, plan: ImportPlan, control: RunControl) -> None:
+        run = self.ctx.live.run
+        status: str = RunStatus.failed
+        result: Any = None
+        failure: str | None = None
         try:
-            result = await self.services.apply(plan, self.sink, control)
-            status = getattr(result, "status", None) or "succeeded"
+            result = await self.ctx.services.apply(plan, self._sink(run), control)
+            status = getattr(result, "status", None) or RunStatus.succeeded
         except Exception as exc:
-            self.notify(clean(describe(exc, self.ctx, "The import")), severity="error",
-                        markup=False, timeout=15)
+            failure = clean(describe(exc, self.ctx, "The import"))
+            self.notify(failure, severity="error", markup=False, timeout=15)
         else:
-            self.notify(f"Import {status}.", severity="information" if status == "succeeded"
-                        else "warning", markup=False)
+            self.notify(f"Import {status}.", severity="information"
+                        if status == RunStatus.succeeded else "warning", markup=False)
         finally:
-            self.call_later(self._end_run, control, status)
+            self.call_later(self._end_run, control, status, result, failure)
             self.post_message(DataChanged("run"))
 
+    def _end_run(self, control: RunControl, status: str, result: Any,
+                 failure: str | None) -> None:
+        """A run that never reported its end (it failed before RunFinished, or had nothing
+        to do) must not stay "running" and block the next one."""
+        if self.run_control is not control:
+            return
+        run = self.ctx.live.run
+        if run.detail.active:
+            run.detail.status = status
+        self._end(run, result, failure)
+
+    @on(PauseResume)
     def toggle_pause(self) -> None:
         control = self.run_control
         if control is None:
             return
+        run = self.ctx.live.run
         if control.paused:
             control.resume()
-            self.run_state.paused = False
         else:
             control.pause()
-            self.run_state.paused = True
-        self.run_changed.publish(self.run_state)
+        run.detail.paused = control.paused
+        run.publish()
 
+    @on(CancelRun)
     def cancel_run(self) -> None:
         if self.run_control is not None:
             self.run_control.cancel()
-            self.run_state.cancel_requested = True
-            self.run_changed.publish(self.run_state)
+            self.ctx.live.run.detail.cancel_requested = True
+            self.ctx.live.run.publish()
 
+    # "Refresh from Session Studio": fills the local snapshot the browser reads.
+
+    @on(RefreshFromRemote)
     def refresh_from_remote(self) -> None:
-        if self.selected_account is None:
+        if self.ctx.live.account is None:
             self.notify("Connect an account first (F2).", severity="warning")
             return
-        self.run_refresh(self.selected_account)
+        self.run_refresh(self.ctx.live.account)
 
-    @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def run_refresh(self, connection_id: Any) -> None:
-        self.refresh_state.start()
-        self.refresh_changed.publish(self.refresh_state)
+    def run_refresh(self, connection_id: Any) -> None:
+        refresh = self.ctx.live.refresh
+        refresh.start(RefreshState())
+        self._launch(refresh, self._refresh(connection_id))
+
+    async def _refresh(self, connection_id: Any) -> None:
+        refresh = self.ctx.live.refresh
+        result: Any = None
+        failure: str | None = None
         try:
-            result = await self.services.refresh(connection_id, self.refresh_sink)
+            result = await self.ctx.services.refresh(connection_id, self._sink(refresh))
         except AuthError as exc:
             # The token was revoked: what was fetched is saved; resume after reconnecting.
             self.pending_refresh = connection_id
-            self.refresh_state.reconnect_message = exc.message
+            refresh.detail.reconnect_message = exc.message
+            failure = clean(exc.message)
             self.notify(f"Reconnect needed: {sentence(exc.message)} Nothing fetched is lost: "
                         "reconnect on the Connect screen (F2) and the refresh resumes.",
                         severity="error", markup=False, timeout=15)
         except Exception as exc:
-            self.notify(clean(describe(exc, self.ctx, "The refresh")), severity="error",
-                        markup=False, timeout=10)
+            failure = clean(describe(exc, self.ctx, "The refresh"))
+            self.notify(failure, severity="error", markup=False, timeout=10)
         else:
             self.pending_refresh = None
-            if not self._listing_stopped(result, "The refresh"):
+            failure = self._listing_stopped(result, "The refresh")
+            if failure is None:
                 self.notify(clean(result), markup=False)
         finally:
-            self.refresh_state.active = False
-            self.refresh_changed.publish(self.refresh_state)
+            self.call_later(self._end, refresh, result, failure)
             self.post_message(DataChanged("refresh"))
+
+    def _listing_stopped(self, result: Any, doing: str) -> str | None:
+        """A listing that stopped part-way is a failure to show, not "nothing changed"."""
+        error = getattr(result, "listing_error", None)
+        if error is None:
+            return None
+        fetched = len(getattr(result, "upstream", None) or getattr(result, "payloads", {}))
+        text = describe(error, self.ctx, doing)
+        if fetched:
+            text += f" ({fetched} projects were listed before it stopped: run it again.)"
+        self.notify(clean(text), severity="error", markup=False, timeout=15)
+        return clean(text)
+
+    # "Discover links" on the selected imported releases; the Discovery screen renders it.
+
+    @on(DiscoverLinks)
+    def _discover_links(self, request: DiscoverLinks) -> None:
+        self.discover_links(request.project_ids)
 
     def discover_links(self, project_ids: list[str]) -> None:
         """Look up other services' links for the releases imported from these projects."""
-        if self.discovery_state.active:
+        if self.ctx.live.discovery.active:
             self.notify("A link discovery is already running.", severity="warning")
             self.push_screen(DiscoveryScreen())
             return
-        self.run_discovery(project_ids, self.selected_account)
+        self._launch(self.ctx.live.discovery,
+                     self._discover(project_ids, self.ctx.live.account))
 
-    @work(exclusive=True, group="discover", exit_on_error=False)
-    async def run_discovery(self, project_ids: list[str], connection_id: Any) -> None:
+    async def _discover(self, project_ids: list[str], connection_id: Any) -> None:
         from ss_tui.queries.releases import releases_for_projects
 
-        state = self.discovery_state
+        discovery = self.ctx.live.discovery
         releases = await releases_for_projects(self.ctx.db_engine, project_ids)
         if not releases:
             self.notify("None of the selected projects is imported yet: import them first.",
                         severity="warning")
             return
-        state.start([(str(r.release_id), r.title) for r in releases],
-                    len(project_ids) - len(releases))
+        detail = DiscoveryState()
+        detail.start([(str(r.release_id), r.title) for r in releases],
+                     len(project_ids) - len(releases))
+        discovery.start(detail)
         self.push_screen(DiscoveryScreen())
-        self.discovery_changed.publish(state)
+        report: Any = None
+        failure: str | None = None
         try:
-            report = await self.services.discover([r.release_id for r in releases],
-                                                  self.discovery_sink, connection_id)
+            report = await self.ctx.services.discover([r.release_id for r in releases],
+                                                      self._sink(discovery), connection_id)
         except Exception as exc:  # configuration or database trouble: shown, app stays up
-            text = describe(exc, self.ctx, "Link discovery")
-            state.failure, state.active = clean(text), False
-            self.notify(clean(text), severity="error", markup=False, timeout=10)
+            failure = clean(describe(exc, self.ctx, "Link discovery"))
+            self.notify(failure, severity="error", markup=False, timeout=10)
         else:
             c = report.counts()
             self.notify(f"Links: {c.get('found', 0)} found, {c.get('not_found', 0)} not found, "
                         f"{c.get('failed', 0)} failed.",
                         severity="warning" if c.get("failed") else "information", markup=False)
         finally:
-            self.discovery_changed.publish(state)
+            self.call_later(self._end, discovery, report, failure)
             self.post_message(DataChanged("discovery"))
 
-    def _listing_stopped(self, result: Any, doing: str) -> bool:
-        """A listing that stopped part-way is a failure to show, not "nothing changed"."""
-        error = getattr(result, "listing_error", None)
-        if error is None:
-            return False
-        fetched = len(getattr(result, "upstream", None) or getattr(result, "payloads", {}))
-        text = describe(error, self.ctx, doing)
-        if fetched:
-            text += f" ({fetched} projects were listed before it stopped: run it again.)"
-        self.notify(clean(text), severity="error", markup=False, timeout=15)
-        return True
 
-    def account_connected(self, connection_id: Any) -> None:
-        """After a login: resume the refresh a revoked token stopped, if it was this account."""
-        pending = self.pending_refresh
-        if pending is None or str(pending) != str(connection_id):
-            return
-        self.pending_refresh = None
-        self.selected_account = pending
-        self.notify("Reconnected: resuming the refresh from Session Studio…", timeout=3)
-        self.action_goto("browser")
-        self.run_refresh(pending)
+# Every class that declares bindings: their ids are what SS_TUI_KEYMAP may remap (README
+# "Keymap"; tests check that each binding has an id and that this list is complete).
+BINDING_OWNERS: tuple[type[DOMNode], ...] = (
+    SsTuiApp, ConnectScreen, BrowserScreen, ProjectTable, PreviewScreen, ProgressScreen,
+    ErrorsScreen, HistoryScreen, RunDetailScreen, JobsScreen, StatsScreen, DiscoveryScreen,
+    HelpScreen, ConfirmDialog, NoteDialog, DatabaseProblemScreen,
+)
 
 
 def create_app(
     settings: Settings,
     *,
     db_engine: Any,
-    token_store: Any,
+    token_store: TokenStore,
     api_base_url: str | None = None,
     http_transport: Any = None,
-    simulator: Any = None,
+    simulator: object | None = None,
     clock: Any = None,
     frozen: bool = False,
     start: str = "connect",
@@ -436,4 +551,7 @@ def create_app(
     )
     if clock is not None:
         ctx.clock = clock
-    return SsTuiApp(ctx, start=start)
+    keymap, problems = parse_keymap(settings.keymap)
+    known = {b.id for b in bindings_of(BINDING_OWNERS) if b.id is not None}
+    ctx.keymap, unknown = check_ids(keymap, known)
+    return SsTuiApp(ctx, start=start, keymap_problems=problems + unknown)

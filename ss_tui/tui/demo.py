@@ -63,7 +63,7 @@ async def prepare_database(database_url: str) -> None:
 def demo_parts(workdir: Path | None = None, *, client_id: str = "ss-tui-demo") -> DemoParts:
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ss-tui-demo-"))
     url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
-    settings = Settings(SESSION_STUDIO_CLIENT_ID=client_id, database_url=url,
+    settings = Settings(client_id=client_id, database_url=url,
                         token_store="memory", operator="demo")
     return DemoParts(settings=settings, database_url=url, workdir=workdir)
 

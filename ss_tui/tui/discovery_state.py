@@ -1,8 +1,10 @@
-"""The state of a "Discover links" pass, folded from discovery events. Pure data."""
+"""What a "Discover links" pass has found so far, folded from discovery events: the
+``detail`` of the discovery operation (ss_tui/tui/operation.py). Pure data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ss_tui.discovery import DiscoveryFinished, ReleaseDiscovered
@@ -21,17 +23,20 @@ class ReleaseResult:
 class DiscoveryState:
     releases: dict[str, ReleaseResult] = field(default_factory=dict)
     not_imported: int = 0  # selected projects without a release (nothing to look up)
-    active: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    failure: str | None = None  # the pass itself could not run
+    finished: bool = False  # the pass reported its end (DiscoveryFinished)
 
     def start(self, releases: list[tuple[str, str]], not_imported: int) -> None:
         self.releases = {rid: ReleaseResult(rid, title) for rid, title in releases}
         self.not_imported = not_imported
-        self.active = True
-        self.counts, self.failure = {}, None
+        self.counts, self.finished = {}, False
 
-    def apply(self, event: Any) -> bool:
+    @property
+    def progress(self) -> tuple[float, float | None]:
+        done = sum(1 for r in self.releases.values() if r.status != "pending")
+        return float(done), float(len(self.releases))
+
+    def apply(self, event: Any, now: datetime | None = None) -> bool:
         """Fold one discovery event; True when it changed what the screen shows."""
         match event:
             case ReleaseDiscovered():
@@ -44,6 +49,6 @@ class DiscoveryState:
                 return True
             case DiscoveryFinished():
                 self.counts = dict(event.counts)
-                self.active = False
+                self.finished = True
                 return True
         return False

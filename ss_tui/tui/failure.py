@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ss_tui.failures import EXIT_DATABASE, Failure, record
 from ss_tui.logs import current_log_file
+from ss_tui.tui.messages import CheckDatabase
 
 
 def database_url(engine: Any) -> str | None:
@@ -76,7 +77,7 @@ class DatabaseProblemScreen(Screen[None]):
     DEFAULT_CSS = """
     DatabaseProblemScreen #database-problem { padding: 1 2; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "check_again", "Check again", id="problem.check",
                 tooltip="Try the database again (after fixing it)"),
         Binding("ctrl+q", "app.quit", "Quit", id="problem.quit", priority=True),
@@ -107,4 +108,4 @@ class DatabaseProblemScreen(Screen[None]):
         self.query_one("#problem-text", Static).update(text)
 
     async def action_check_again(self) -> None:
-        await self.app.check_database()  # type: ignore[attr-defined]
+        self.app.post_message(CheckDatabase())

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.screen import Screen
-
-if TYPE_CHECKING:
-    from ss_tui.tui.app import SsTuiApp
 
 # (mode, action, title, help): title first words are what a user types.
 MAIN_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
@@ -52,21 +49,21 @@ _LABELS = {"browser": "Browse", "connect": "Connect", "errors": "Errors",
            "progress": "Progress", "jobs": "Jobs"}
 
 
-def palette_commands(app: SsTuiApp, screen: Screen[Any],
+def palette_commands(app: App[Any], screen: Screen[Any],
                      navigation: Iterable[tuple[str, str, str, str]]) -> Iterable[SystemCommand]:
     from ss_tui.tui.screens.base import BaseScreen
 
     here = app.current_mode if screen is app.get_screen_stack()[0] else None
     for mode, _key, label, desc in navigation:
-        yield SystemCommand(f"Go to {label}", desc, partial(app.action_goto, mode))
+        yield SystemCommand(f"Go to {label}", desc, partial(app.run_action, f"goto('{mode}')"))
     yield SystemCommand("Help for this screen", "Its keys and what they do (F1)",
-                        app.action_help)
+                        partial(app.run_action, "help"))
     for mode, action, title, help_text in MAIN_ACTIONS:
         if mode == here:
             yield SystemCommand(title, help_text, partial(screen.run_action, action))
         else:
             yield SystemCommand(title, f"Opens {_LABELS[mode]}: {help_text}",
-                                partial(app.action_goto, mode))
+                                partial(app.run_action, f"goto('{mode}')"))
     # The rest of this screen's own keys (not the widgets' generic ones).
     seen: set[str] = set()
     for node, binding, enabled, _tooltip in screen.active_bindings.values():

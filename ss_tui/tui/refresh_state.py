@@ -1,4 +1,5 @@
-"""The state of "refresh from Session Studio", folded from engine events.
+"""What "refresh from Session Studio" has done so far, folded from engine events: the
+``detail`` of the refresh operation (ss_tui/tui/operation.py).
 
 Kept apart from ``RunState``: a refresh only fills the local snapshot, it is not an import
 run, and the browser (not the Progress screen) shows it. Pure data, testable without a screen.
@@ -7,6 +8,7 @@ run, and the browser (not the Progress screen) shows it. Pure data, testable wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ss_tui.engine import events as ev
@@ -14,19 +16,16 @@ from ss_tui.engine import events as ev
 
 @dataclass(slots=True)
 class RefreshState:
-    active: bool = False
     fetched: int = 0  # projects fetched so far
     total: int | None = None  # known only once the listing ended
-    # Set when the token was revoked mid-refresh; cleared when the refresh runs again.
+    # Set when the token was revoked mid-refresh; a new refresh starts without it.
     reconnect_message: str | None = None
 
-    def start(self) -> None:
-        self.active = True
-        self.fetched = 0
-        self.total = None
-        self.reconnect_message = None
+    @property
+    def progress(self) -> tuple[float, float | None]:
+        return float(self.fetched), (float(self.total) if self.total is not None else None)
 
-    def apply(self, event: Any) -> bool:
+    def apply(self, event: Any, now: datetime | None = None) -> bool:
         """Fold one engine event; True when it changed what the screen shows."""
         match event:
             case ev.FetchProgress():

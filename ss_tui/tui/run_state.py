@@ -54,6 +54,11 @@ class RunState:
         return self.status in ("running", "paused")
 
     @property
+    def progress(self) -> tuple[float, float | None]:
+        """Projects finished of the run's projects (unknown before the run started)."""
+        return float(self.done_projects), (float(self.total_projects) if self.run_id else None)
+
+    @property
     def rows_written(self) -> int:
         return sum(self.written.values())
 
@@ -80,8 +85,8 @@ class RunState:
         self.log.append((level, line))
         self.log_seq += 1
 
-    def apply(self, event: ev.EngineEvent, now: datetime) -> None:
-        """Fold one engine event into the state."""
+    def apply(self, event: ev.EngineEvent, now: datetime) -> bool:
+        """Fold one engine event into the state (every one changes what Progress shows)."""
         match event:
             case ev.RunStarted():
                 # A new run starts from a clean slate, but pause/cancel belong to the whole
@@ -151,3 +156,4 @@ class RunState:
                 self.errors = max(self.errors, event.errors)
                 self.finished_at = now
                 self._log("info", f"Run {event.status}: {plural(event.errors, 'error')}")
+        return True

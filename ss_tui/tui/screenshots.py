@@ -36,7 +36,7 @@ def deterministic() -> Iterator[None]:
     def fixed_now() -> datetime:
         return FIXED_NOW
 
-    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)  # type: ignore[assignment]
+    uuid.uuid4 = lambda: uuid.UUID(int=rng.getrandbits(128), version=4)
     for name, module in list(sys.modules.items()):
         if name.startswith("ss_tui") and callable(getattr(module, "utcnow", None)):
             patched.append((module, "utcnow", module.utcnow))
@@ -44,7 +44,7 @@ def deterministic() -> Iterator[None]:
     try:
         yield
     finally:
-        uuid.uuid4 = original_uuid4  # type: ignore[assignment]
+        uuid.uuid4 = original_uuid4
         for module, attr, value in patched:
             setattr(module, attr, value)
 

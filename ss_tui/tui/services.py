@@ -1,34 +1,52 @@
-"""The dashboard's door to the core: auth flows, the engine's ImportService, run control.
+"""The dashboard's door to the core: auth flows, the engine's ImportService, link discovery.
 
-Screens call these coroutines from workers. Nothing here touches widgets, and nothing here
-writes SQL: writes go through the engine's service, reads through ``ss_tui.queries``.
+Screens call these coroutines from workers (through ``ctx.services``). Nothing here touches
+widgets, and nothing here writes SQL: writes go through the engine's service, reads through
+``ss_tui.queries``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ss_tui.config import Settings
+from ss_tui.db.enums import ErrorStatus
+from ss_tui.discovery.report import DiscoveryReport
 from ss_tui.engine.events import EventSink
+from ss_tui.engine.fetcher import FetchResult
 from ss_tui.engine.plan_types import ImportPlan
-from ss_tui.engine.run import RunControl as EngineRunControl
+from ss_tui.engine.run import RunControl, RunResult
+from ss_tui.engine.service import ImportService
 from ss_tui.sessionstudio.auth import LoopbackAuthorization, OAuthClient, TokenManager
 from ss_tui.sessionstudio.models import DeviceCodeResponse
-from ss_tui.sessionstudio.tokens import TokenSet
-from ss_tui.tui.context import AppContext
+from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
 
 
-class RunControl(EngineRunControl):
-    """Pause/resume/cancel handed to the engine; it checks them at project boundaries."""
+class Parts(Protocol):
+    """What the services are built over: the dashboard's context (ss_tui/tui/context.py)."""
 
     @property
-    def paused(self) -> bool:
-        return not self.running.is_set()
+    def settings(self) -> Settings: ...
+    @property
+    def db_engine(self) -> AsyncEngine: ...
+    @property
+    def token_store(self) -> TokenStore: ...
+    @property
+    def api_base_url(self) -> str: ...
+    @property
+    def http_transport(self) -> httpx.AsyncBaseTransport | None: ...
+    @property
+    def simulator(self) -> object | None: ...
+    @property
+    def extras(self) -> dict[str, Any]: ...
 
 
 class Services:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: Parts) -> None:
         self.ctx = ctx
         self._http: httpx.AsyncClient | None = None
 
@@ -65,9 +83,8 @@ class Services:
     def token_manager(self, account_key: str) -> TokenManager:
         return TokenManager(self.oauth(), self.ctx.token_store, account_key)
 
-    def import_service(self) -> Any:
+    def import_service(self) -> ImportService:
         from ss_tui.discovery import discovery_step
-        from ss_tui.engine.service import ImportService
 
         return ImportService(
             self.ctx.settings,
@@ -113,7 +130,7 @@ class Services:
 
     # -- importing --------------------------------------------------------------------------
 
-    async def refresh(self, connection_id: Any, sink: EventSink) -> Any:
+    async def refresh(self, connection_id: Any, sink: EventSink) -> FetchResult:
         """The FetchResult: its text for the screen, its ``listing_error`` when cut short."""
         return await self.import_service().refresh_snapshots(connection_id, sink=sink)
 
@@ -142,15 +159,15 @@ class Services:
         return await self.plan(plan.connection_id, [p.project_id for p in plan.projects],
                                decisions)
 
-    async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> Any:
+    async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> RunResult:
         return await self.import_service().apply(plan, sink=sink, control=control)
 
     async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
         """The plan of just the items behind these errors (shown before anything is written)."""
-        return await self.import_service().plan_retry(error_ids)  # type: ignore[no-any-return]
+        return await self.import_service().plan_retry(error_ids)
 
     async def close_errors(self, error_ids: list[Any], *, status: str, note: str) -> None:
-        await self.import_service().close_errors(error_ids, status=status, note=note)
+        await self.import_service().close_errors(error_ids, status=ErrorStatus(status), note=note)
 
     async def creator_profiles(self) -> list[tuple[str, str]]:
         return await self.import_service().creator_profiles()
@@ -167,7 +184,8 @@ class Services:
         root = self.ctx.api_base_url.rstrip("/").removesuffix("/v1")
         return self.ctx.settings.model_copy(update=standin_urls(root))
 
-    async def discover(self, release_ids: list[Any], sink: Any, connection_id: Any) -> Any:
+    async def discover(self, release_ids: list[Any], sink: Callable[[object], Awaitable[None]],
+                       connection_id: Any) -> DiscoveryReport:
         """Look up links for these releases; failures become sync errors, never raise."""
         from ss_tui.discovery import discover_links, open_providers
 

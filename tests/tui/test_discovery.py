@@ -94,3 +94,30 @@ async def test_discover_links_shows_results_per_release_and_failures_on_errors(
                             f"{real} AND release_id = '{unknown_id.hex}'") == 0
     assert await count_rows(tui_db_url, "sync_errors",
                             "stage = 'discovery' AND status = 'open'") == 1
+
+
+async def test_a_discovery_that_cannot_run_says_why_and_does_not_block_the_next(
+    live_simulator, make_app, tui_db_url
+) -> None:
+    from ss_tui.tui.operation import Phase
+
+    await _seed(tui_db_url, live_simulator.simulator)
+    app = make_app("browser", settings=Settings(database_url=tui_db_url, token_store="memory"))
+    calls: list[object] = []
+
+    async def cannot_run(release_ids: object, sink: object, connection_id: object) -> object:
+        calls.append(release_ids)  # configuration trouble the real step raises before looking
+        raise RuntimeError("lookup services not configured")
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.ctx.services.discover = cannot_run  # type: ignore[method-assign]
+        await settle(pilot)
+        await pilot.press("ctrl+a", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, DiscoveryScreen)
+        assert "Discovery could not run: Link discovery failed" in screen_text(app)
+        assert app.ctx.live.discovery.phase is Phase.failed
+
+        await pilot.press("escape", "d")  # not refused as "already running"
+        await settle(pilot)
+        assert len(calls) == 2 and isinstance(app.screen, DiscoveryScreen)

@@ -39,7 +39,7 @@ async def _errors(url: str) -> list[Any]:
 async def _connect(app: Any, simulator: Any) -> None:
     """A connected account, the way the Connect screen leaves it (via the engine)."""
     tokens = TokenSet.from_response(simulator.issue_token(account_id=simulator.demo_account_id))
-    await app.services.import_service().register_connection(tokens)
+    await app.ctx.services.import_service().register_connection(tokens)
     await app.pick_default_account()
 
 

@@ -51,7 +51,7 @@ async def test_hostile_catalogue_bulk_choice_skipped_track_and_previewed_retry(
     async with app.run_test(size=SIZE) as pilot:
         tokens = TokenSet.from_response(
             simulator.issue_token(account_id=simulator.demo_account_id))
-        await app.services.import_service().register_connection(tokens)
+        await app.ctx.services.import_service().register_connection(tokens)
         await app.pick_default_account()
         await pilot.press("r")
         await settle(pilot)

@@ -9,6 +9,8 @@ from textual.widgets import ProgressBar
 from ss_tui.engine import events as ev
 from ss_tui.simulator import SimulatorConfig
 from ss_tui.simulator.config import FaultConfig
+from ss_tui.tui.messages import OperationEvent
+from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.screens.browser import BrowserScreen
 from ss_tui.tui.screens.connect import ConnectScreen
 from ss_tui.tui.screenshots import settle
@@ -78,19 +80,18 @@ async def test_refresh_progress_bar_follows_fetch_events(story_app, simulator) -
         bar = browser.query_one("#refresh-bar", ProgressBar)
         assert not box.display
 
-        app.refresh_state.start()
-        app.refresh_changed.publish(app.refresh_state)
-        await app.refresh_sink(ev.FetchProgress(None, 100))
+        refresh = app.ctx.live.refresh  # the operation, as the app runs it
+        refresh.start(RefreshState())
+        app.post_message(OperationEvent(refresh, ev.FetchProgress(None, 100)))
         await pilot.pause()
         assert box.display
         assert bar.progress == 100 and bar.total is None  # total unknown while listing
         assert "100 projects fetched" in screen_text(app)
 
-        await app.refresh_sink(ev.FetchProgress(None, 150, total=150))
+        app.post_message(OperationEvent(refresh, ev.FetchProgress(None, 150, total=150)))
         await pilot.pause()
         assert bar.progress == 150 and bar.total == 150 and bar.percentage == 1
 
-        app.refresh_state.active = False
-        app.refresh_changed.publish(app.refresh_state)
+        refresh.finish()
         await pilot.pause()
         assert not box.display

@@ -77,8 +77,8 @@ class FakeEngine:
 
 def _fake_engine(app: Any) -> FakeEngine:
     fake = FakeEngine()
-    app.services.apply = fake.apply
-    app.services.plan_retry = fake.plan_retry
+    app.ctx.services.apply = fake.apply
+    app.ctx.services.plan_retry = fake.plan_retry
     return fake
 
 
@@ -175,12 +175,12 @@ async def test_a_run_that_never_reports_its_end_does_not_block_the_next(
 
         await settle(pilot)
         plan = ImportPlan()
-        app.services.apply = silent
+        app.ctx.services.apply = silent
         app.start_import(plan)  # what the Preview's confirmed apply (and a retry's) calls
         await settle(pilot)
         assert len(calls) == 1 and not app.run_state.active
 
-        app.services.apply = broken
+        app.ctx.services.apply = broken
         app.start_import(plan)
         await settle(pilot)
         assert len(calls) == 2 and app.run_state.status == "failed"

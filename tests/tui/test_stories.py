@@ -122,7 +122,7 @@ async def test_browser_shows_the_refreshed_catalogue(story_app, simulator) -> No
         assert table.row_count == 50
         first = str(table.get_cell_at((0, 1)))
         assert first and first in screen_text(app)
-        http = app.services._http
+        http = app.ctx.services._http
         assert http is not None and not http.is_closed
     assert http.is_closed  # the app closed its HTTP client when it unmounted
 
@@ -184,17 +184,20 @@ async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,
         await settle(pilot)
 
         # Pause at the first project boundary, as staff pressing space would.
-        forward = app.sink
+        apply = app.ctx.services.apply
         paused = False
 
-        async def sink(event: ev.EngineEvent) -> None:
-            nonlocal paused
-            await forward(event)
-            if isinstance(event, ev.ProjectFinished) and not paused:
-                paused = True
-                app.toggle_pause()
+        async def pausing_apply(plan: Any, sink: Any, control: Any) -> Any:
+            async def pausing_sink(event: ev.EngineEvent) -> None:
+                nonlocal paused
+                await sink(event)
+                if isinstance(event, ev.ProjectFinished) and not paused:
+                    paused = True
+                    app.toggle_pause()
 
-        app.sink = sink  # type: ignore[method-assign]
+            return await apply(plan, pausing_sink, control)
+
+        app.ctx.services.apply = pausing_apply  # type: ignore[method-assign]
         await pilot.press("a")
         await settle(pilot)
         await pilot.press("y")

@@ -1,15 +1,19 @@
-"""Shared behaviour of the dashboard's screens: help text, context access, table cursor."""
+"""Shared behaviour of the dashboard's screens: help text, the context, requests to the app,
+the table cursor.
+
+A screen knows the typed context (ss_tui/tui/context.py), never the App class: it reads
+``self.ctx`` and asks the app for anything beyond itself with ``self.request(...)``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-if TYPE_CHECKING:
-    from ss_tui.tui.app import SsTuiApp
-    from ss_tui.tui.context import AppContext
+from ss_tui.tui.context import AppContext, context_of
+from ss_tui.tui.messages import Request
 
 
 class BaseScreen(Screen[None]):
@@ -18,12 +22,12 @@ class BaseScreen(Screen[None]):
     HELP: ClassVar[str] = ""
 
     @property
-    def ss_app(self) -> SsTuiApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def ctx(self) -> AppContext:
-        return self.ss_app.ctx
+        return context_of(self.app)
+
+    def request(self, message: Request) -> None:
+        """Ask the app (posted to it directly: the request outlives a dismissed screen)."""
+        self.app.post_message(message)
 
     def cursor_key(self, table_id: str) -> str | None:
         """The row key under the cursor of the DataTable ``#table_id``; None when empty."""

@@ -15,13 +15,15 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from ss_tui.queries import projects as q
+from ss_tui.tui.messages import DiscoverLinks, Navigate, OpenPreview, RefreshFromRemote
+from ss_tui.tui.operation import Operation
 from ss_tui.tui.refresh_state import RefreshState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
@@ -46,9 +48,9 @@ class ProjectTable(DataTable[Any]):
     """The projects table: End/Home go to the last/first row (DataTable's own End scrolls
     sideways), and Down on the last loaded row asks the screen for the next page."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
-        Binding("end", "scroll_bottom", "Last row", show=False),
-        Binding("home", "scroll_top", "First row", show=False),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("end", "scroll_bottom", "Last row", id="projects.last", show=False),
+        Binding("home", "scroll_top", "First row", id="projects.first", show=False),
     ]
 
     class AtEnd(Message):
@@ -82,7 +84,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
 * **d** discovers the selected imported releases' links on other services (Apple Music,
   Deezer, MusicBrainz) from their UPC and ISRCs.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search",
                 tooltip="Search titles, artists and ids"),
         Binding("space", "toggle_select", "Select", id="browser.toggle",
@@ -163,9 +165,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
         table.focus()
         # Scrolling with the mouse wheel (no cursor move) must page in more rows too.
         self.watch(table, "scroll_y", self._scrolled, init=False)
-        self.ss_app.data_changed.subscribe(self, self._on_data_changed)
-        self.ss_app.refresh_changed.subscribe(self, self._on_refresh_changed)
-        self._on_refresh_changed(self.ss_app.refresh_state)
+        self.ctx.live.data_changed.subscribe(self, self._on_data_changed)
+        self.ctx.live.refresh.changed.subscribe(self, self._on_refresh_changed)
+        self._on_refresh_changed(self.ctx.live.refresh)
         self.reload()
         self.load_artists()
 
@@ -174,13 +176,14 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._detail_shown = None  # its payload may have changed too
         self.reload()
 
-    def _on_refresh_changed(self, state: RefreshState) -> None:
+    def _on_refresh_changed(self, refresh: Operation[RefreshState, Any]) -> None:
         """Show the refresh's progress while it runs, and the reconnect prompt if a revoked
         token stopped it."""
-        self.query_one("#refresh-box").display = state.active
-        if state.active:
-            self.fetch_total = float(state.total) if state.total is not None else None
-            self.fetched = float(state.fetched)
+        state = refresh.detail
+        self.query_one("#refresh-box").display = refresh.active
+        if refresh.active:
+            self.fetch_total = refresh.total
+            self.fetched = refresh.progress
             label = Text("Refreshing from Session Studio: ", style="bold")
             label.append(f"{state.fetched:,} projects fetched")
             self.query_one("#refresh-label", Static).update(label)
@@ -196,7 +199,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def on_screen_resume(self) -> None:
         # The account may have changed on the Connect screen.
-        if self.filter.connection_id != self.ss_app.selected_account:
+        if self.filter.connection_id != self.ctx.live.account:
             self._detail_shown = None
             self.reload()
             self.load_artists()
@@ -205,7 +208,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def reload(self) -> None:
         """Start over from the first page for the current filter."""
-        self.filter = replace(self.filter, connection_id=self.ss_app.selected_account)
+        self.filter = replace(self.filter, connection_id=self.ctx.live.account)
         self._generation += 1
         if self._page_busy:  # the running query's worker starts the latest one when done
             self._reload_pending = True
@@ -268,7 +271,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     @work(exclusive=True, group="browser-artists", exit_on_error=False)
     async def load_artists(self) -> None:
-        artists = await q.artists(self.ctx.db_engine, self.ss_app.selected_account)
+        artists = await q.artists(self.ctx.db_engine, self.ctx.live.account)
         select = self.query_one("#f-artist", Select)
         select.set_options([(lit(name, max_len=30), aid) for aid, name in artists])
 
@@ -294,14 +297,14 @@ Projects of the connected account, read from the local snapshot (refresh with **
 
     def _update_status(self, *, counting: bool = False) -> None:
         tracks = sum(self.selected.values())
-        account = "" if self.ss_app.selected_account else " · no account selected (F2)"
+        account = "" if self.ctx.live.account else " · no account selected (F2)"
         of = "(counting…)" if counting else f"{self.total:,}"
         text = Text(f"{self.loaded:,} of {of} projects shown", end="")
         text.append(f"  ·  {len(self.selected)} selected ({tracks} tracks)",
                     style="bold" if self.selected else "dim")
         text.append(account, style="yellow")
         unfiltered = replace(self.filter, connection_id=None, sort="title", descending=False)
-        if (not counting and self.total == 0 and self.ss_app.selected_account
+        if (not counting and self.total == 0 and self.ctx.live.account
                 and unfiltered == q.ProjectFilter()):
             # A new account: nothing fetched yet. Say what to do rather than show an empty list.
             text = Text("No projects fetched yet: press r to fetch this account's projects "
@@ -342,7 +345,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
     @work(exclusive=True, group="browser-detail", exit_on_error=False)
     async def show_detail(self, external_id: str) -> None:
         detail = await q.project_detail(
-            self.ctx.db_engine, self.ss_app.selected_account, external_id
+            self.ctx.db_engine, self.ctx.live.account, external_id
         )
         self.query_one("#project-detail", Static).update(render_project_detail(detail))
         self._detail_shown = external_id
@@ -454,21 +457,21 @@ Projects of the connected account, read from the local snapshot (refresh with **
         if not self.selected:
             self.notify("Select projects first (space).", severity="warning")
             return
-        self.ss_app.open_preview(list(self.selected))
+        self.request(OpenPreview(list(self.selected)))
 
     def action_refresh_remote(self) -> None:
-        self.ss_app.refresh_from_remote()
+        self.request(RefreshFromRemote())
 
     def action_discover(self) -> None:
         if not self.selected:
             self.notify("Select imported projects first (space).", severity="warning")
             return
-        self.ss_app.discover_links(list(self.selected))
+        self.request(DiscoverLinks(list(self.selected)))
 
     def action_reconnect(self) -> None:
-        self.ss_app.action_goto("connect")
+        self.request(Navigate("connect"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reconnect":  # offered only while a revoked token stopped a refresh
-            return self.ss_app.refresh_state.reconnect_message is not None
+            return self.ctx.live.refresh.detail.reconnect_message is not None
         return True

@@ -8,12 +8,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from ss_tui.queries import connections as q
-from ss_tui.tui.messages import DataChanged
+from ss_tui.tui.messages import AccountConnected, AccountDisconnected, UseAccount
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
@@ -42,7 +42,7 @@ store), never to a file or the screen.
   for it (the memory store forgets on exit; a keyring entry may have been deleted).
 * *reconnect needed*: Session Studio revoked the token or it expired for good.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "device_login", "Device login", id="connect.device",
                 tooltip="Connect with a code shown here (OAuth device flow)"),
         Binding("l", "loopback_login", "Browser login", id="connect.loopback",
@@ -91,7 +91,7 @@ store), never to a file or the screen.
         table.add_column("Projects", key="projects", width=8)
         table.add_column("Server", key="server", width=30)
         self.query_one("#token-input", Input).display = False
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.load())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.load())
         self.load()
 
     @work(exclusive=True, group="accounts", exit_on_error=False)
@@ -100,15 +100,18 @@ store), never to a file or the screen.
         # "connected" is what the database remembers; the token may be gone (the memory
         # store forgets on exit, a keyring entry can be deleted): say what is true.
         missing = {r.id for r in rows if r.status == "connected"
-                   and not await self.ss_app.services.has_token(r.account_id)}
-        if self.ss_app.selected_account is None:
-            self.ss_app.selected_account = q.default_account(rows)
+                   and not await self.ctx.services.has_token(r.account_id)}
+        current = self.ctx.live.account
+        if current is None:  # the first connected account, until the user picks another
+            current = q.default_account(rows)
+            if current is not None:
+                self.request(UseAccount(current))
         now = self.ctx.clock()
         table = self.query_one("#accounts", DataTable)
         table.clear()
         self.accounts = {str(r.id): r for r in rows}
         for r in rows:
-            marker = "▶ " if r.id == self.ss_app.selected_account else "  "
+            marker = "▶ " if r.id == current else "  "
             name = Text(marker, style="bold green")
             name.append_text(lit(r.account_name or r.account_id, max_len=40))
             state = "no_token" if r.id in missing else r.status
@@ -139,8 +142,7 @@ store), never to a file or the screen.
         row = self._current()
         if row is None:
             return
-        self.ss_app.selected_account = row.id
-        self.ss_app.action_goto("browser")
+        self.request(UseAccount(row.id, browse=True))
 
     @on(DataTable.RowSelected, "#accounts")
     def _selected(self) -> None:
@@ -154,7 +156,7 @@ store), never to a file or the screen.
         code = self.query_one("#device-code", Static)
         url = self.query_one("#device-url", Static)
         try:
-            device = await self.ss_app.services.start_device_flow()
+            device = await self.ctx.services.start_device_flow()
         except Exception as exc:
             self._login_failed(exc)
             return
@@ -169,7 +171,7 @@ store), never to a file or the screen.
         url.update(hint)
         self.app.copy_to_clipboard(device.user_code)
         try:
-            info = await self.ss_app.services.finish_device_flow(device)
+            info = await self.ctx.services.finish_device_flow(device)
         except Exception as exc:
             self._login_failed(exc)
             return
@@ -186,7 +188,7 @@ store), never to a file or the screen.
     async def loopback_login(self) -> None:
         url = self.query_one("#device-url", Static)
         try:
-            flow = await self.ss_app.services.begin_loopback()
+            flow = await self.ctx.services.begin_loopback()
         except Exception as exc:
             self._login_failed(exc)
             return
@@ -196,7 +198,7 @@ store), never to a file or the screen.
         url.update(hint)
         self.app.open_url(flow.authorize_url)
         try:
-            info = await self.ss_app.services.finish_loopback(flow)
+            info = await self.ctx.services.finish_loopback(flow)
         except Exception as exc:
             self._login_failed(exc)
             return
@@ -219,7 +221,7 @@ store), never to a file or the screen.
     @work(exclusive=True, group="login", exit_on_error=False)
     async def token_login(self, token: str) -> None:
         try:
-            info = await self.ss_app.services.connect_personal_token(token)
+            info = await self.ctx.services.connect_personal_token(token)
         except Exception as exc:
             self._login_failed(exc)
             return
@@ -239,9 +241,7 @@ store), never to a file or the screen.
         # Replaces whatever an earlier attempt left there ("Login failed…").
         self.query_one("#device-url", Static).update(Text("Connected.", style="green"))
         self.notify("Account connected.", markup=False)
-        self.ss_app.selected_account = None  # load() picks the default (q.default_account)
-        self.ss_app.post_message(DataChanged("accounts"))
-        self.ss_app.account_connected(getattr(info, "id", None))
+        self.request(AccountConnected(getattr(info, "id", None)))
 
     def action_disconnect(self) -> None:
         row = self._current()
@@ -260,12 +260,10 @@ store), never to a file or the screen.
     @work(exclusive=True, group="disconnect", exit_on_error=False)
     async def disconnect(self, connection_id: Any) -> None:
         try:
-            await self.ss_app.services.disconnect(connection_id)
+            await self.ctx.services.disconnect(connection_id)
         except Exception as exc:
             self.notify(clean(f"Disconnect failed: {exc}"), severity="error", markup=False)
             return
-        if self.ss_app.selected_account == connection_id:
-            self.ss_app.selected_account = None
         self.notify("Account disconnected; its token was deleted.")
-        self.ss_app.post_message(DataChanged("accounts"))
+        self.request(AccountDisconnected(connection_id))
 

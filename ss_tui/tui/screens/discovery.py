@@ -3,14 +3,16 @@ release and per provider, live as the pass runs. Failures are sync errors (Error
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ss_tui.tui.discovery_state import DiscoveryState, ReleaseResult
+from ss_tui.tui.messages import ShowErrors
+from ss_tui.tui.operation import Operation, Phase
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -50,7 +52,7 @@ changed; a search-URL fallback is stored when a service does not know a release.
   **✗ failed** a service could not be asked: the failure is a sync error (**e**).
 * **escape** goes back to the browser (the pass keeps running).
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="discovery.back", tooltip="Back to the browser"),
         Binding("e", "errors", "Errors", id="discovery.errors",
                 tooltip="Sync errors (failed lookups are recorded there)"),
@@ -68,8 +70,9 @@ changed; a search-URL fallback is stored when a service does not know a release.
         table.add_column("Result", key="result", width=14)
         table.add_column("Providers", key="providers", width=48)
         table.add_column("Links", key="links", width=6)
-        self.ss_app.discovery_changed.subscribe(self, self.render_state)
-        self.render_state(self.ss_app.discovery_state)
+        self.ctx.live.discovery.changed.subscribe(
+            self, lambda discovery: self.render_state(discovery.detail))
+        self.render_state(self.ctx.live.discovery.detail)
         table.focus()
 
     def render_state(self, state: DiscoveryState) -> None:
@@ -83,17 +86,19 @@ changed; a search-URL fallback is stored when a service does not know a release.
                     table.update_cell(rid, key, cell)
             else:
                 table.add_row(*cells, key=rid)
-        self.query_one("#discovery-summary", Static).update(self._summary(state))
+        self.query_one("#discovery-summary", Static).update(
+            self._summary(state, self.ctx.live.discovery))
 
     @staticmethod
-    def _summary(state: DiscoveryState) -> Text:
+    def _summary(state: DiscoveryState, discovery: Operation[DiscoveryState, Any]) -> Text:
+        """What the pass found so far; ``discovery`` says whether it could run at all."""
         done = sum(1 for r in state.releases.values() if r.status != "pending")
         text = Text()
-        if state.failure is not None:
+        if discovery.phase is Phase.failed:
             text.append("Discovery could not run: ", style="bold red")
-            text.append_text(lit(state.failure, max_len=200))
+            text.append_text(lit(discovery.message, max_len=200))
             return text
-        if state.active:
+        if not state.finished:
             text.append(f"Looking up links… {done} of {len(state.releases)} releases done",
                         style="bold")
         else:
@@ -119,4 +124,4 @@ changed; a search-URL fallback is stored when a service does not know a release.
 
     def action_errors(self) -> None:
         self.dismiss()
-        self.ss_app.show_errors()
+        self.request(ShowErrors())

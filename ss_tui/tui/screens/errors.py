@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
@@ -53,7 +53,7 @@ Every problem an import met, one row per item (repeats update the same row).
   written. **R** resolves and **i** ignores, both with a note.
 * **c** copies the row, **e** exports the filtered list as CSV.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="errors.search", tooltip="Search errors"),
         Binding("space", "toggle_mark", "Mark", id="errors.mark", tooltip="Mark or unmark a row"),
         Binding("t", "retry", "Retry", id="errors.retry",
@@ -98,7 +98,7 @@ Every problem an import met, one row per item (repeats update the same row).
         for column in q.ERROR_COLUMNS:  # the CSV export has the same columns
             table.add_column(column.header, key=column.key, width=column.width)
         table.focus()
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.reload())
         self.reload()
 
     def show_run(self, run_id: Any) -> None:
@@ -184,7 +184,7 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else event.value
+        value: Any = None if event.value is Select.NULL else event.value
         field = {"f-status": "status", "f-kind": "kind"}.get(event.select.id or "")
         if field and getattr(self.filter, field) != value:
             self.filter = replace(self.filter, **{field: value})
@@ -234,7 +234,7 @@ Every problem an import met, one row per item (repeats update the same row).
         from ss_tui.tui.screens.preview import PreviewScreen
 
         try:
-            plan = await self.ss_app.services.plan_retry(ids)
+            plan = await self.ctx.services.plan_retry(ids)
         except Exception as exc:
             self.notify(clean(f"Could not plan the retry: {exc}"), severity="error",
                         markup=False, timeout=10)
@@ -274,7 +274,7 @@ Every problem an import met, one row per item (repeats update the same row).
     @work(exclusive=True, group="errors-close", exit_on_error=False)
     async def close_errors(self, ids: list[Any], status: str, note: str) -> None:
         try:
-            await self.ss_app.services.close_errors(ids, status=status, note=note)
+            await self.ctx.services.close_errors(ids, status=status, note=note)
         except Exception as exc:  # shown, not raised: the screen must survive backend errors
             self.notify(clean(f"Could not update errors: {exc}"), severity="error", markup=False)
             return

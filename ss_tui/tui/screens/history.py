@@ -7,10 +7,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
+from ss_tui.tui.messages import ShowErrors
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
@@ -28,7 +29,7 @@ how long it took.
 * **enter** opens the run: its projects with their status and counts.
 * **e** shows the run's sync errors on the Errors screen.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_run", "Open run", id="history.open",
                 tooltip="Show the run's projects"),
         Binding("e", "run_errors", "Run errors", id="history.errors",
@@ -58,7 +59,7 @@ how long it took.
         table.add_column("Rows written", key="counts", width=24)
         table.add_column("Errors", key="errors", width=6)
         table.add_column("Duration", key="duration", width=8)
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -110,4 +111,4 @@ how long it took.
     def action_run_errors(self) -> None:
         run = self._current()
         if run is not None:
-            self.ss_app.show_errors(run_id=run.id)
+            self.request(ShowErrors(run.id))

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from ss_tui.engine.run import operator
@@ -49,7 +49,7 @@ deliveries, retries). Switch tabs to filter by status.
 * **t** retries the highlighted job (fresh attempts, runs as soon as a worker is free).
 * **x** cancels a pending job.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "retry_job", "Retry job", id="jobs.retry",
                 tooltip="Make the highlighted job pending again with fresh attempts"),
         Binding("x", "cancel_job", "Cancel job", id="jobs.cancel",
@@ -77,7 +77,7 @@ deliveries, retries). Switch tabs to filter by status.
             ("age", "Running for", 11), ("error", "Last error", 40),
         ):
             table.add_column(label, key=key, width=width)
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     @on(Tabs.TabActivated, "#job-tabs")

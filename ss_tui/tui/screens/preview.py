@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Select, Static, Tree
 
 from ss_tui.engine import planfile, review
 from ss_tui.engine.plan_types import EntityChange, ImportPlan, ProjectPlan
+from ss_tui.tui.messages import StartImport
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
@@ -53,7 +54,7 @@ What the import would write, entity by entity. Nothing is written until you conf
   exactly it later), **O** opens a saved plan instead.
 """
     # In the order the footer shows them when space is short (ss_tui/tui/widgets/key_footer.py).
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "apply", "Apply", id="preview.apply", tooltip="Apply exactly this plan"),
         Binding("x", "toggle_include", "Include/Exclude", id="preview.toggle",
                 tooltip="Exclude or include the highlighted item"),
@@ -115,7 +116,7 @@ What the import would write, entity by entity. Nothing is written until you conf
     @work(exclusive=True, group="creators", exit_on_error=False)
     async def load_creators(self) -> None:
         try:
-            self.creator_profiles = await self.ss_app.services.creator_profiles()
+            self.creator_profiles = await self.ctx.services.creator_profiles()
         except Exception:
             return  # no selector options; the plan's own choice stands
         self.query_one("#creator", Select).set_options(self._creator_options())
@@ -273,7 +274,7 @@ What the import would write, entity by entity. Nothing is written until you conf
             return  # a plan not made by the engine (tests, screenshots): edits stay in place
         where = self._current
         try:
-            fresh = await self.ss_app.services.replan(
+            fresh = await self.ctx.services.replan(
                 self.plan, project.project_id if project else None, **changes)
         except Exception as exc:
             self.notify(clean(f"Could not re-plan: {exc}"), severity="error", markup=False)
@@ -309,7 +310,7 @@ What the import would write, entity by entity. Nothing is written until you conf
         def answer(yes: bool | None) -> None:
             if yes:
                 self.dismiss()
-                self.ss_app.start_import(self.plan)
+                self.request(StartImport(self.plan))
             else:
                 self.notify("Not applied: nothing was written. Press a to apply.")
 

@@ -4,17 +4,20 @@ cancel (asks, stops at a project boundary); summary with a jump to this run's er
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.progress_bar import ProgressBar as TrackBar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Header, ProgressBar, RichLog, Static
 
+from ss_tui.tui.messages import CancelRun, PauseResume, ShowErrors
+from ss_tui.tui.operation import Operation
 from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
@@ -50,7 +53,7 @@ The running import, updated live from the engine.
   half-written, and running the import again resumes where it stopped.
 * **e** jumps to this run's sync errors.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause_resume", "Pause/Resume", id="progress.pause",
                 tooltip="Pause or resume the run at the next project boundary"),
         Binding("k", "cancel_run", "Cancel run", id="progress.cancel",
@@ -58,6 +61,10 @@ The running import, updated live from the engine.
         Binding("e", "run_errors", "Run errors", id="progress.errors",
                 tooltip="Show the sync errors of this run"),
     ]
+
+    # Bound to the overall ProgressBar: projects finished of the run's (None: no run yet).
+    projects_done: var[float] = var(0.0)
+    projects_total: var[float | None] = var(None)
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,7 +77,8 @@ The running import, updated live from the engine.
         with Horizontal(id="progress-top"):
             with Vertical(id="progress-overall"):
                 yield Static("", id="run-title")
-                yield ProgressBar(id="overall", show_eta=False)
+                yield ProgressBar(id="overall", show_eta=False).data_bind(
+                    progress=ProgressScreen.projects_done, total=ProgressScreen.projects_total)
                 yield Static("", id="run-stats")
             yield Static("", id="run-api", classes="side-panel")
         yield Static("", id="run-summary", classes="summary")
@@ -80,7 +88,7 @@ The running import, updated live from the engine.
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.ss_app.run_changed.subscribe(self, self._run_changed)
+        self.ctx.live.run.changed.subscribe(self, self._run_changed)
 
     def on_screen_resume(self) -> None:
         self._redraw()  # whatever happened while another screen was shown
@@ -92,7 +100,8 @@ The running import, updated live from the engine.
         """A change waits for the end of the interval to be drawn."""
         return self._dirty and self._redraw_timer is not None
 
-    def _run_changed(self, state: RunState) -> None:
+    def _run_changed(self, run: Operation[RunState, Any]) -> None:
+        state = run.detail
         if not self.is_current:
             return  # drawn when the screen shows again (on_screen_resume)
         if not state.active or self._redraw_timer is None:
@@ -104,7 +113,7 @@ The running import, updated live from the engine.
         self._dirty = False
         if self._redraw_timer is None:
             self._redraw_timer = self.set_timer(REDRAW_INTERVAL_S, self._interval_ended)
-        self.render_state(self.ss_app.run_state)
+        self.render_state(self.ctx.live.run.detail)
 
     def _interval_ended(self) -> None:
         self._redraw_timer = None
@@ -127,9 +136,9 @@ The running import, updated live from the engine.
                 title.append("  cancelling at the next project boundary…", style="yellow")
         self.query_one("#run-title", Static).update(title)
 
-        bar = self.query_one("#overall", ProgressBar)
-        bar.update(total=max(state.total_projects, 1) if state.run_id else None,
-                   progress=state.done_projects)
+        done, total = state.progress
+        self.projects_total = max(total, 1.0) if total is not None else None
+        self.projects_done = done
 
         eta = state.eta_s(now)
         stats = Text(f"{state.done_projects}/{state.total_projects} projects  ·  "
@@ -240,19 +249,19 @@ The running import, updated live from the engine.
     # -- actions ----------------------------------------------------------------------------
 
     def action_pause_resume(self) -> None:
-        if not self.ss_app.run_state.active:
+        if not self.ctx.live.run.detail.active:
             self.notify("No import is running.", severity="warning")
             return
-        self.ss_app.toggle_pause()
+        self.request(PauseResume())
 
     def action_cancel_run(self) -> None:
-        if not self.ss_app.run_state.active:
+        if not self.ctx.live.run.detail.active:
             self.notify("No import is running.", severity="warning")
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.ss_app.cancel_run()
+                self.request(CancelRun())
 
         self.app.push_screen(
             ConfirmDialog("Cancel the import? The current project finishes; the rest wait "
@@ -261,8 +270,8 @@ The running import, updated live from the engine.
         )
 
     def action_run_errors(self) -> None:
-        run_id = self.ss_app.run_state.run_id
+        run_id = self.ctx.live.run.detail.run_id
         if run_id is None:
             self.notify("No run yet.", severity="warning")
             return
-        self.ss_app.show_errors(run_id=run_id)
+        self.request(ShowErrors(run_id))

@@ -7,10 +7,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
+from ss_tui.tui.messages import ShowErrors
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
@@ -20,7 +21,7 @@ from ss_tui.tui.widgets.key_footer import KeyFooter
 class RunDetailScreen(BaseScreen):
     TITLE = "Import run"
     HELP = "The projects of one run. **e** shows the run's errors, **escape** goes back."
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="run.back", tooltip="Back to history"),
         Binding("e", "run_errors", "Run errors", id="run.errors",
                 tooltip="Show this run's sync errors"),
@@ -73,4 +74,4 @@ class RunDetailScreen(BaseScreen):
         self.dismiss()
 
     def action_run_errors(self) -> None:
-        self.ss_app.show_errors(run_id=self.run.id)
+        self.request(ShowErrors(self.run.id))

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Static
 from textual_plotext import PlotextPlot
@@ -44,7 +44,7 @@ figures as `ss-tui stats`).
   duration; API *Req* (requests), *Retry* (retries) and *429* (rate-limited answers).
 * **Accounts**: *Fails*, the failed runs in a row per account; three or more is an alert.
 """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Reload", id="stats.reload", tooltip="Recompute the figures"),
     ]
 
@@ -68,7 +68,7 @@ figures as `ss-tui stats`).
         accounts = self.query_one("#stats-accounts", DataTable)
         for label in ("Account", "Fails", "Last run"):
             accounts.add_column(label)
-        self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
+        self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -130,13 +130,15 @@ figures as `ss-tui stats`).
             plt.stacked_bar(xs, [[d.succeeded for d in stats.days],
                                  [d.partial for d in stats.days],
                                  [d.failed for d in stats.days]],
-                            labels=["ok", "partial", "failed"],
-                            color=["green", "orange", "red"], width=0.6)
-            plt.xticks(*_ticks(days))
+                            # plotext's stubs say "label" and one colour; it takes these lists.
+                            labels=["ok", "partial", "failed"],  # type: ignore[call-arg]
+                            color=["green", "orange", "red"],  # type: ignore[arg-type]
+                            width=0.6)
+            plt.xticks(*_ticks(days))  # type: ignore[arg-type]  # stubs: float ticks only
         plt.title("Runs per day")
         top = max((d.runs for d in stats.days), default=0)
         plt.ylim(0, max(top, 1))
-        plt.yticks(_int_ticks(top))
+        plt.yticks(_int_ticks(top))  # type: ignore[arg-type]  # stubs: float ticks only
         chart.refresh()
 
     def _chart_latency(self, stats: Stats) -> None:
@@ -153,7 +155,7 @@ figures as `ss-tui stats`).
                         color="cyan")
             plt.xlim(0, max(len(days) - 1, 1))
             plt.ylim(0, max(y for _, y in points) * 1.2)
-            plt.xticks(*_ticks(days))
+            plt.xticks(*_ticks(days))  # type: ignore[arg-type]  # stubs: float ticks only
             plt.title("API response time, ms (daily mean)")
         else:
             plt.title("API response time: no data yet")

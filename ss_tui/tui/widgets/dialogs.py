@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Static
 class ConfirmDialog(ModalScreen[bool]):
     """Yes/no. ``message`` is our own text; callers wrap untrusted parts with ``lit``."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
     ]
@@ -53,7 +53,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class NoteDialog(ModalScreen[str | None]):
     """Ask for a note (e.g. why an error is resolved); None when cancelled."""
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
     ]
 

@@ -211,16 +211,16 @@ def entity_detail(
         table.add_column(Text("Before"), ratio=2)
         table.add_column(Text("After"), ratio=2)
         for f in e.fields:
-            name = Text(f.name)
+            field_name = Text(f.name)
             if f.locked:
-                name.append(" 🔒", style="yellow")
+                field_name.append(" 🔒", style="yellow")
             if f.kept_other_source:
-                name.append(" (kept)", style="dim")
+                field_name.append(" (kept)", style="dim")
             changed = f.before != f.after and not f.locked and not f.kept_other_source
             after = _value(f.after)
             if changed:
                 after.stylize("bold green" if f.before is None else "bold yellow")
-            table.add_row(name, _value(f.before), after)
+            table.add_row(field_name, _value(f.before), after)
         parts += [Text(""), table]
     for w in e.warnings:
         parts.append(lit(f"⚠ {w}", "yellow", single_line=False))

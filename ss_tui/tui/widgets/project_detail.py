@@ -22,7 +22,8 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _names(track: dict[str, Any]) -> dict[str, str]:
+def _names(track: dict[str, Any]) -> dict[Any, Any]:
+    """Collaborator id -> name, as the payload has them (either may be missing)."""
     return {c.get("id"): c.get("name") for c in track.get("collaborators") or []
             if isinstance(c, dict)}
 
