@@ -216,7 +216,7 @@ What the import would write, entity by entity. Nothing is written until you conf
         entity = self._current_conflict()
         if entity is None or entity.conflict is None or not entity.conflict.choices:
             reason = self._current[0].blocked if self._current else None
-            self.notify(f"No conflict to choose for here. {reason or ''}".strip(),
+            self.notify(f"No conflict here: n jumps to the next one. {reason or ''}".strip(),
                         severity="warning", markup=False)
             return
         assert self._current is not None
@@ -228,7 +228,7 @@ What the import would write, entity by entity. Nothing is written until you conf
         """The highlighted conflict's choice for every conflict of its kind."""
         entity = self._current_conflict()
         if entity is None or entity.conflict is None:
-            self.notify("Highlight a conflict first.", severity="warning")
+            self.notify("Highlight a conflict first: n jumps to the next one.", severity="warning")
             return
         choice = entity.conflict.chosen or review.next_choice(entity.conflict)
         if choice is None:
@@ -302,7 +302,8 @@ What the import would write, entity by entity. Nothing is written until you conf
     def action_apply(self) -> None:
         pending = self.plan.unresolved_conflicts()
         if pending:
-            self.notify(f"Resolve {len(pending)} conflict(s) first (c), or exclude them (x).",
+            self.notify(f"Resolve {len(pending)} conflict(s) first: n jumps to one, c chooses, "
+                        "x excludes it.",
                         severity="warning")
             return
         message = apply_message(self.plan)
