@@ -574,7 +574,7 @@ class RunLedger:
                 str(self.run_id),
                 project_id,
                 status,
-                written={k: sum(v.values()) for k, v in (result.written if result else {}).items()},
+                written=_rows_by_kind(result),
                 warnings=warnings,
                 skipped=skipped,
             )
@@ -608,3 +608,20 @@ class RunLedger:
             )
         )
         await self.emit(ev.ProjectFinished(str(self.run_id), project_id, ItemStatus.failed))
+
+
+# Rows a project writes outside its entities (a creator it creates, the artist's assignment):
+# counted with the entities so Progress adds up to the apply dialog's total.
+_SIDE_TABLES = {"creator_profiles": "creator_profile", "creator_assignments": "creator_assignment"}
+
+
+def _rows_by_kind(result: ApplyResult | None) -> dict[str, int]:
+    """Rows written by entity kind, plus the side tables' rows under their own kind."""
+    if result is None:
+        return {}
+    out = {kind: sum(by.values()) for kind, by in result.written.items()}
+    for table, kind in _SIDE_TABLES.items():
+        n = sum(result.tables.get(table, {}).values())
+        if n:
+            out[kind] = n
+    return out

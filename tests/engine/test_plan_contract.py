@@ -234,3 +234,24 @@ async def test_an_unreadable_track_is_skipped_visibly_and_its_error_stays_open(
     assert plan.projects[0].skipped == []
     await svc.apply(plan)
     assert await status_of_track_error() == "resolved"
+
+
+async def test_progress_counts_every_row_the_apply_dialog_announced(harness):
+    """Progress adds up the rows of each finished project; a creator the import creates and
+    the remembered artist assignment are rows too, so its total is the dialog's total."""
+    from ss_tui.engine import events as ev
+    from ss_tui.engine.summary import rows_total
+
+    plan, _ = await hostile_plan(harness, "drop_identifier")
+    announced = rows_total(plan_rows(plan))
+    assert plan_rows(plan).get("creator_assignments")  # the case this guards
+    seen: list[ev.ProjectFinished] = []
+
+    async def sink(event):
+        if isinstance(event, ev.ProjectFinished):
+            seen.append(event)
+
+    result = await harness.service.apply(plan, sink=sink)
+
+    assert sum(n for e in seen for n in e.written.values()) == announced == rows_total(
+        result.tables)
