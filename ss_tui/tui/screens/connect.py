@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from ss_tui.queries import connections as q
+from ss_tui.tui.failure import describe
 from ss_tui.tui.messages import DataChanged
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
@@ -232,8 +233,9 @@ store), never to a file or the screen.
         self.query_one("#token-input", Input).display = False
 
     def _login_failed(self, exc: Exception) -> None:
-        self.query_one("#device-url", Static).update(lit(f"Login failed: {exc}", "red"))
-        self.notify(clean(f"Login failed: {exc}"), severity="error", markup=False, timeout=10)
+        text = describe(exc, self.ctx, "Login")  # the cause and the next step, never a trace
+        self.query_one("#device-url", Static).update(lit(text, "red", single_line=False))
+        self.notify(clean(text), severity="error", markup=False, timeout=10)
 
     def _connected(self, info: Any) -> None:
         # Replaces whatever an earlier attempt left there ("Login failed…").

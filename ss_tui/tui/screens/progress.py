@@ -116,9 +116,16 @@ The running import, updated live from the engine.
     def render_state(self, state: RunState) -> None:
         now = self.ctx.clock()
         title = Text(end="")
-        if state.run_id is None:
+        if state.run_id is None and state.status == "idle":
             title.append("No import has run in this session. ", style="bold")
-            title.append("Select projects on the Browse screen (F3) and preview them.")
+            title.append("Select projects on Browse (F3) with space, press p to preview, "
+                         "then a to apply.")
+        elif state.run_id is None and state.active:
+            title.append("Starting the import…", style="bold")
+        elif state.run_id is None:  # it stopped before the engine started a run
+            title.append("The import failed before writing anything. ", style="bold red")
+            title.append("The message says why; once that is fixed, apply the plan again "
+                         "from the preview (F3, p, a).")
         else:
             title.append(f"Run {state.run_id}  ", style="bold")
             title.append_text(status_text("paused" if state.paused and state.active
@@ -130,6 +137,8 @@ The running import, updated live from the engine.
         bar = self.query_one("#overall", ProgressBar)
         bar.update(total=max(state.total_projects, 1) if state.run_id else None,
                    progress=state.done_projects)
+        # Without a run the bar and the figures would only show zeros.
+        bar.display = self.query_one("#run-stats").display = state.run_id is not None
 
         eta = state.eta_s(now)
         stats = Text(f"{state.done_projects}/{state.total_projects} projects  ·  "
