@@ -171,7 +171,9 @@ Every problem an import met, one row per item (repeats update the same row).
                         "ones.", style="green", end="")
         elif not self.total:
             text = Text("No sync errors match these filters.", style="green", end="")
-        text.append(f"  ·  {len(self.marked)} marked", style="bold" if self.marked else "dim")
+        if self.total or self.marked:
+            text.append(f"  ·  {len(self.marked)} marked",
+                        style="bold" if self.marked else "dim")
         self.query_one("#errors-status", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#errors")

@@ -14,7 +14,7 @@ from ss_tui.queries import runs as q
 from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.columns import Column, fit_columns, is_narrow
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
@@ -56,7 +56,7 @@ how long it took.
     def __init__(self) -> None:
         super().__init__()
         self.runs: dict[str, q.RunRow] = {}
-        self._shown: tuple[str, ...] = ()
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -65,14 +65,12 @@ how long it took.
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._shown = fit_columns(self.query_one("#runs", DataTable), COLUMNS, self.app.size.width)
+        self.fitted.fit(self.query_one("#runs", DataTable), self.app.size.width)
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     def on_resize(self) -> None:
-        if is_narrow(self.app.size.width) != ("account" not in self._shown):
-            self._shown = fit_columns(self.query_one("#runs", DataTable), COLUMNS,
-                                      self.app.size.width)
+        if self.fitted.fit(self.query_one("#runs", DataTable), self.app.size.width):
             self.action_reload()
 
     def action_reload(self) -> None:
@@ -110,7 +108,7 @@ how long it took.
                 "errors": Text(str(r.errors), style="red" if r.errors else "dim"),
                 "duration": Text(duration(r.duration_s)),
             }
-            table.add_row(*(cells[k] for k in self._shown), key=str(r.id), height=None)
+            table.add_row(*self.fitted.cells(cells), key=str(r.id), height=None)
         status.update(Text(f"{len(runs)} of {total} runs" if total else EMPTY))
 
     def _current(self) -> q.RunRow | None:

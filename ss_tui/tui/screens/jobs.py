@@ -17,7 +17,7 @@ from ss_tui.jobs import admin, monitor, queue
 from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.columns import Column, fit_columns, is_narrow
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -76,7 +76,7 @@ deliveries, retries). Switch tabs to filter by status.
         super().__init__()
         self.status: str | None = None
         self.jobs: dict[str, dict[str, Any]] = {}
-        self._shown: tuple[str, ...] = ()
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -86,15 +86,12 @@ deliveries, retries). Switch tabs to filter by status.
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._shown = fit_columns(self.query_one("#jobs", DataTable), COLUMNS,
-                                  self.app.size.width)
+        self.fitted.fit(self.query_one("#jobs", DataTable), self.app.size.width)
         self.ss_app.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
 
     def on_resize(self) -> None:
-        if is_narrow(self.app.size.width) != ("worker" not in self._shown):
-            self._shown = fit_columns(self.query_one("#jobs", DataTable), COLUMNS,
-                                      self.app.size.width)
+        if self.fitted.fit(self.query_one("#jobs", DataTable), self.app.size.width):
             self.action_reload()
 
     @on(Tabs.TabActivated, "#job-tabs")
@@ -136,7 +133,7 @@ deliveries, retries). Switch tabs to filter by status.
                 "age": Text(duration(r["age_s"])),
                 "error": lit(r["error"], "red" if r["error"] else "", max_len=200, empty="—"),
             }
-            table.add_row(*(cells[k] for k in self._shown), key=str(r["id"]), height=None)
+            table.add_row(*self.fitted.cells(cells), key=str(r["id"]), height=None)
 
     def _current(self) -> dict[str, Any] | None:
         return self.jobs.get(self.cursor_key("jobs") or "")

@@ -18,6 +18,7 @@ from textual.widgets import Header, ProgressBar, RichLog, Static
 from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import NARROW_BELOW
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, plural, status_text
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -142,7 +143,9 @@ The running import, updated live from the engine.
 
         eta = state.eta_s(now)
         stats = Text(f"{state.done_projects}/{state.total_projects} projects  ·  "
-                     f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s  ·  "
+                     f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s"
+                     # two lines where one would wrap mid-figure (below 130 columns)
+                     f"{chr(10) if self.app.size.width < NARROW_BELOW else '  ·  '}"
                      f"elapsed {duration(state.elapsed_s(now))}  ·  "
                      f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
         stats.append(plural(state.errors, "error"), style="red" if state.errors else "")

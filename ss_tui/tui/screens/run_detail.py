@@ -14,7 +14,7 @@ from ss_tui.queries import runs as q
 from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.columns import Column, fit_columns, is_narrow
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.format import (
     counts_text,
     duration,
@@ -48,7 +48,7 @@ class RunDetailScreen(BaseScreen):
     def __init__(self, run: q.RunRow) -> None:
         super().__init__()
         self.run = run
-        self._shown: tuple[str, ...] = ()
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         r = self.run
@@ -70,14 +70,11 @@ class RunDetailScreen(BaseScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._shown = fit_columns(self.query_one("#items", DataTable), COLUMNS,
-                                  self.app.size.width)
+        self.fitted.fit(self.query_one("#items", DataTable), self.app.size.width)
         self.load()
 
     def on_resize(self) -> None:
-        if is_narrow(self.app.size.width) != ("id" not in self._shown):
-            self._shown = fit_columns(self.query_one("#items", DataTable), COLUMNS,
-                                      self.app.size.width)
+        if self.fitted.fit(self.query_one("#items", DataTable), self.app.size.width):
             self.load()
 
     @work(exclusive=True, group="run-items", exit_on_error=False)
@@ -102,7 +99,7 @@ class RunDetailScreen(BaseScreen):
                 "warnings": Text(str(len(i.warnings))),
                 "error": lit(i.error, max_len=120, empty=""),
             }
-            table.add_row(*(cells[k] for k in self._shown), height=None)
+            table.add_row(*self.fitted.cells(cells), height=None)
 
     def action_back(self) -> None:
         self.dismiss()

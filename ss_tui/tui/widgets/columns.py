@@ -1,9 +1,10 @@
 """Table columns that fit the terminal: below ``NARROW_BELOW`` columns (the app's "-narrow"
-breakpoint) some columns shrink and the least needed go, so a table never scrolls sideways
-at the smallest supported size, 100x30 (the details stay one keypress away)."""
+breakpoint) columns shrink and the least needed go, so a table never scrolls sideways at
+the smallest supported size, 100x30 (what goes stays one keypress away)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,19 +21,31 @@ class Column:
     narrow: int | None  # its width below NARROW_BELOW; None: not shown there
 
 
-def is_narrow(width: int) -> bool:
-    return width < NARROW_BELOW
+class FittedColumns:
+    """A table's columns for the current terminal width. ``fit`` on mount and on resize;
+    ``cells`` orders a row's cells (by column key) as the shown columns are."""
 
+    def __init__(self, *columns: Column) -> None:
+        self.columns = columns
+        self.keys: tuple[str, ...] = ()
+        self._narrow: bool | None = None
 
-def fit_columns(table: DataTable[Any], columns: tuple[Column, ...], width: int) -> tuple[str, ...]:
-    """(Re)build ``table``'s columns for a terminal ``width`` wide (its rows go too: reload
-    them); returns the keys shown, in order."""
-    narrow = is_narrow(width)
-    table.clear(columns=True)
-    shown: list[str] = []
-    for column in columns:
-        size = column.narrow if narrow else column.width
-        if size is not None:
-            table.add_column(column.label, key=column.key, width=size)
-            shown.append(column.key)
-    return tuple(shown)
+    def fit(self, table: DataTable[Any], width: int) -> bool:
+        """(Re)build ``table``'s columns when ``width`` crossed the breakpoint (or at first);
+        True when it did: the table's rows went too, load them again."""
+        narrow = width < NARROW_BELOW
+        if narrow == self._narrow:
+            return False
+        self._narrow = narrow
+        table.clear(columns=True)
+        shown: list[str] = []
+        for column in self.columns:
+            size = column.narrow if narrow else column.width
+            if size is not None:
+                table.add_column(column.label, key=column.key, width=size)
+                shown.append(column.key)
+        self.keys = tuple(shown)
+        return True
+
+    def cells(self, by_key: Mapping[str, Any]) -> list[Any]:
+        return [by_key[k] for k in self.keys]
