@@ -42,6 +42,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from ss_tui import logs
 from ss_tui.config import Settings
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
@@ -477,6 +478,9 @@ def tui_db_url(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     that name it read the same on every machine and run."""
     monkeypatch.chdir(tmp_path)
     shutil.copyfile(sqlite_template, tmp_path / DB_FILE)
+    # The log file screens point to for details, as `ss-tui tui` opens one; pinned because
+    # another test of the session may have left its own open.
+    monkeypatch.setattr(logs, "_log_file", Path("ss-tui.log"))
     return f"sqlite+aiosqlite:///{DB_FILE}"
 
 
