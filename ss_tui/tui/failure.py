@@ -53,7 +53,9 @@ async def database_problem(ctx: Any) -> tuple[Failure | None, Failure | None]:
         return failure_of(exc, ctx, "Opening the database"), None
     expected = head()
     if revision != expected:
-        where = database_url(engine) or "the database"
+        url = getattr(engine, "url", None)  # a SQLite file by its path, as people name it
+        where = ((url.database if url is not None and url.get_backend_name() == "sqlite"
+                  else None) or database_url(engine) or "the database")
         return Failure(
             "db_not_migrated",
             f"The database {where} does not have ss-tui's current tables "

@@ -304,11 +304,18 @@ Projects of the connected account, read from the local snapshot (refresh with **
                     style="bold" if self.selected else "dim")
         text.append(account, style="yellow")
         unfiltered = replace(self.filter, connection_id=None, sort="title", descending=False)
-        if (not counting and self.total == 0 and self.ctx.live.account
-                and unfiltered == q.ProjectFilter()):
-            # A new account: nothing fetched yet. Say what to do rather than show an empty list.
+        # An empty list says why and what to do rather than "0 of 0".
+        if counting or self.total:
+            pass
+        elif not self.ctx.live.account:
+            text = Text("No account yet: connect one on the Connect screen (F2), then press r "
+                        "here to fetch its projects.", style="yellow", end="")
+        elif unfiltered == q.ProjectFilter():  # a new account: nothing fetched yet
             text = Text("No projects fetched yet: press r to fetch this account's projects "
                         "from Session Studio.", style="yellow", end="")
+        else:
+            text = Text("No project matches the search and filters: change or clear them.",
+                        style="yellow", end="")
         self.query_one("#browser-status", Static).update(text)
 
     # -- events -----------------------------------------------------------------------------

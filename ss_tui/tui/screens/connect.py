@@ -13,9 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Input, Static
 
 from ss_tui.queries import connections as q
+from ss_tui.tui.failure import describe
 from ss_tui.tui.messages import AccountConnected, AccountDisconnected, UseAccount
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import STATUS_STYLES, ago
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -26,6 +28,15 @@ STATE_LABELS = {
     "disconnected": "disconnected",
     "no_token": "sign in again",  # the database says connected, the token store has nothing
 }
+
+# At 100 columns the table takes the whole width (the login panel goes below it).
+COLUMNS = (
+    Column("account", "Account", 24, 24),
+    Column("state", "State", 17, 16),
+    Column("sync", "Last sync", 12, 12),
+    Column("projects", "Projects", 8, 8),
+    Column("server", "Server", 30, 28),
+)
 
 
 class ConnectScreen(BaseScreen):
@@ -60,6 +71,7 @@ store), never to a file or the screen.
     def __init__(self) -> None:
         super().__init__()
         self.accounts: dict[str, q.ConnectionRow] = {}
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -84,15 +96,14 @@ store), never to a file or the screen.
         return text
 
     def on_mount(self) -> None:
-        table = self.query_one("#accounts", DataTable)
-        table.add_column("Account", key="account", width=24)
-        table.add_column("State", key="state", width=17)
-        table.add_column("Last sync", key="sync", width=12)
-        table.add_column("Projects", key="projects", width=8)
-        table.add_column("Server", key="server", width=30)
+        self.fitted.fit(self.query_one("#accounts", DataTable), self.app.size.width)
         self.query_one("#token-input", Input).display = False
         self.ctx.live.data_changed.subscribe(self, lambda _reason: self.load())
         self.load()
+
+    def on_resize(self) -> None:
+        if self.fitted.fit(self.query_one("#accounts", DataTable), self.app.size.width):
+            self.load()
 
     @work(exclusive=True, group="accounts", exit_on_error=False)
     async def load(self) -> None:
@@ -115,14 +126,13 @@ store), never to a file or the screen.
             name = Text(marker, style="bold green")
             name.append_text(lit(r.account_name or r.account_id, max_len=40))
             state = "no_token" if r.id in missing else r.status
-            table.add_row(
-                name,
-                Text(STATE_LABELS.get(state, state), style=STATUS_STYLES.get(state, "")),
-                Text(ago(r.last_sync_at, now)),
-                Text(f"{r.projects:,}", justify="right"),
-                lit(r.base_url, max_len=60),
-                key=str(r.id),
-            )
+            table.add_row(*self.fitted.cells({
+                "account": name,
+                "state": Text(STATE_LABELS.get(state, state), style=STATUS_STYLES.get(state, "")),
+                "sync": Text(ago(r.last_sync_at, now)),
+                "projects": Text(f"{r.projects:,}", justify="right"),
+                "server": lit(r.base_url, max_len=60),
+            }), key=str(r.id))
         status = (f"{len(rows)} account(s)" if rows
                   else "No account yet: press d, l or t to connect one.")
         # One line at 100 columns: the state column says which account, F1 says more.
@@ -234,8 +244,9 @@ store), never to a file or the screen.
         self.query_one("#token-input", Input).display = False
 
     def _login_failed(self, exc: Exception) -> None:
-        self.query_one("#device-url", Static).update(lit(f"Login failed: {exc}", "red"))
-        self.notify(clean(f"Login failed: {exc}"), severity="error", markup=False, timeout=10)
+        text = describe(exc, self.ctx, "Login")  # the cause and the next step, never a trace
+        self.query_one("#device-url", Static).update(lit(text, "red", single_line=False))
+        self.notify(clean(text), severity="error", markup=False, timeout=10)
 
     def _connected(self, info: Any) -> None:
         # Replaces whatever an earlier attempt left there ("Login failed…").

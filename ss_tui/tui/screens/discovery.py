@@ -15,6 +15,7 @@ from ss_tui.tui.messages import ShowErrors
 from ss_tui.tui.operation import Operation, Phase
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 RESULT_STYLES = {
@@ -41,6 +42,14 @@ def providers_text(row: ReleaseResult) -> Text:
     return out
 
 
+COLUMNS = (
+    Column("title", "Release", 40, 30),
+    Column("result", "Result", 14, 13),
+    Column("providers", "Providers", 48, 38),
+    Column("links", "Links", 6, 5),
+)
+
+
 class DiscoveryScreen(BaseScreen):
     TITLE = "Discover links"
     HELP = """\
@@ -58,6 +67,10 @@ changed; a search-URL fallback is stored when a service does not know a release.
                 tooltip="Sync errors (failed lookups are recorded there)"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.fitted = FittedColumns(*COLUMNS)
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
         yield Static("", id="discovery-summary", classes="summary")
@@ -66,14 +79,15 @@ changed; a search-URL fallback is stored when a service does not know a release.
 
     def on_mount(self) -> None:
         table = self.query_one("#discovery", DataTable)
-        table.add_column("Release", key="title", width=40)
-        table.add_column("Result", key="result", width=14)
-        table.add_column("Providers", key="providers", width=48)
-        table.add_column("Links", key="links", width=6)
+        self.fitted.fit(table, self.app.size.width)
         self.ctx.live.discovery.changed.subscribe(
             self, lambda discovery: self.render_state(discovery.detail))
         self.render_state(self.ctx.live.discovery.detail)
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.fitted.fit(self.query_one("#discovery", DataTable), self.app.size.width):
+            self.render_state(self.ctx.live.discovery.detail)
 
     def render_state(self, state: DiscoveryState) -> None:
         table = self.query_one("#discovery", DataTable)

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ss_tui.queries import errors as q
+from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.dialogs import NoteDialog
@@ -127,7 +128,7 @@ Every problem an import met, one row per item (repeats update the same row).
                 self.query_one("#errors", DataTable).clear()
                 self.rows, self.total = {}, 0
                 self.query_one("#errors-status", Static).update(
-                    lit(f"Could not load the errors: {exc}", "red", max_len=200))
+                    lit(describe(exc, self.ctx, "Loading the sync errors"), "red"))
             return
         if generation != self._generation:
             return
@@ -155,9 +156,14 @@ Every problem an import met, one row per item (repeats update the same row).
 
     def _update_status(self) -> None:
         text = Text(f"{len(self.rows):,} of {self.total:,} errors shown", end="")
-        if not self.total:
-            text = Text("No sync errors match these filters.", style="green")
-        text.append(f"  ·  {len(self.marked)} marked", style="bold" if self.marked else "dim")
+        if not self.total and self.filter == q.ErrorFilter(status="active"):
+            text = Text("No open sync errors: nothing to fix. Choose Any status to see closed "
+                        "ones.", style="green", end="")
+        elif not self.total:
+            text = Text("No sync errors match these filters.", style="green", end="")
+        if self.total or self.marked:
+            text.append(f"  ·  {len(self.marked)} marked",
+                        style="bold" if self.marked else "dim")
         self.query_one("#errors-status", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#errors")

@@ -11,13 +11,30 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
+from ss_tui.tui.failure import describe
 from ss_tui.tui.messages import ShowErrors
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
 
 PAGE_SIZE = 200  # newest runs shown
+# Long cells wrap onto more lines. Below 130 columns the account and the approved options
+# go (the run's own screen, enter, shows both) so the rest fits 100 columns.
+COLUMNS = (
+    Column("started", "Started", 16, 16),
+    Column("by", "By", 10, 8),
+    Column("account", "Account", 12, None),
+    Column("status", "Status", 10, 9),
+    Column("options", "Approved", 22, None),
+    Column("items", "Projects", 16, 11),
+    Column("counts", "Rows written", 24, 24),
+    Column("errors", "Errors", 6, 6),
+    Column("duration", "Duration", 8, 8),
+)
+EMPTY = ("No import has run yet: pick projects on Browse (F3) with space, press p to "
+         "preview, then a to apply.")
 
 
 class HistoryScreen(BaseScreen):
@@ -40,6 +57,7 @@ how long it took.
     def __init__(self) -> None:
         super().__init__()
         self.runs: dict[str, q.RunRow] = {}
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -48,29 +66,31 @@ how long it took.
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#runs", DataTable)
-        # The first six columns fit 100 columns; long cells wrap onto a second line.
-        table.add_column("Started", key="started", width=16)
-        table.add_column("By", key="by", width=10)
-        table.add_column("Account", key="account", width=12)
-        table.add_column("Status", key="status", width=10)
-        table.add_column("Approved", key="options", width=22)
-        table.add_column("Projects", key="items", width=16)
-        table.add_column("Rows written", key="counts", width=24)
-        table.add_column("Errors", key="errors", width=6)
-        table.add_column("Duration", key="duration", width=8)
+        self.fitted.fit(self.query_one("#runs", DataTable), self.app.size.width)
         self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
+
+    def on_resize(self) -> None:
+        if self.fitted.fit(self.query_one("#runs", DataTable), self.app.size.width):
+            self.action_reload()
 
     def action_reload(self) -> None:
         self.load()
 
     @work(exclusive=True, group="history-load", exit_on_error=False)
     async def load(self) -> None:
-        runs = await q.page_runs(self.ctx.db_engine, limit=PAGE_SIZE)
-        # A short page is the whole history: count only when there may be more.
-        total = len(runs) if len(runs) < PAGE_SIZE else await q.count_runs(self.ctx.db_engine)
         table = self.query_one("#runs", DataTable)
+        status = self.query_one("#history-status", Static)
+        try:
+            runs = await q.page_runs(self.ctx.db_engine, limit=PAGE_SIZE)
+            # A short page is the whole history: count only when there may be more.
+            total = (len(runs) if len(runs) < PAGE_SIZE
+                     else await q.count_runs(self.ctx.db_engine))
+        except Exception as exc:  # shown in place of the list; the app stays up
+            table.clear()
+            self.runs = {}
+            status.update(lit(describe(exc, self.ctx, "Loading the history"), "red"))
+            return
         table.clear()
         self.runs = {str(r.id): r for r in runs}
         for r in runs:
@@ -78,21 +98,19 @@ how long it took.
             label.stylize(status_text(r.status).style)
             if r.dry_run:
                 label.append(" (dry)", style="dim")
-            table.add_row(
-                Text(when(r.started_at)),
-                lit(r.started_by, max_len=20),
-                lit(r.account_name, max_len=24, empty="—"),
-                label,
-                lit(options_text(r.options), max_len=80),
-                Text(counts_text(r.counts.get("items"))),
-                Text(counts_text(r.counts.get("written", r.counts))),
-                Text(str(r.errors), style="red" if r.errors else "dim"),
-                Text(duration(r.duration_s)),
-                key=str(r.id),
-                height=None,
-            )
-        status = f"{len(runs)} of {total} runs" if total else "No import has run yet."
-        self.query_one("#history-status", Static).update(Text(status))
+            cells = {
+                "started": Text(when(r.started_at)),
+                "by": lit(r.started_by, max_len=20),
+                "account": lit(r.account_name, max_len=24, empty="—"),
+                "status": label,
+                "options": lit(options_text(r.options), max_len=80),
+                "items": Text(counts_text(r.counts.get("items"))),
+                "counts": Text(counts_text(r.counts.get("written", r.counts))),
+                "errors": Text(str(r.errors), style="red" if r.errors else "dim"),
+                "duration": Text(duration(r.duration_s)),
+            }
+            table.add_row(*self.fitted.cells(cells), key=str(r.id), height=None)
+        status.update(Text(f"{len(runs)} of {total} runs" if total else EMPTY))
 
     def _current(self) -> q.RunRow | None:
         return self.runs.get(self.cursor_key("runs") or "")

@@ -14,8 +14,10 @@ from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from ss_tui.engine.run import operator
 from ss_tui.jobs import admin, monitor, queue
+from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import clean, lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -23,6 +25,19 @@ from ss_tui.tui.widgets.key_footer import KeyFooter
 STATUS_TABS = (("all", "All"), ("pending", "Pending"), ("processing", "Running"),
                ("failed", "Failed"), ("succeeded", "Succeeded"))
 PAGE = 200  # newest jobs shown; the queue can be far longer, counts come from SQL
+# Below 130 columns the worker and its time go (failed jobs' errors matter more there).
+COLUMNS = (
+    Column("created", "Created", 16, 16),
+    Column("type", "Type", 18, 17),
+    Column("target", "Target", 24, 14),
+    Column("status", "Status", 10, 10),
+    Column("attempts", "Attempts", 8, 8),
+    Column("worker", "Worker", 16, None),
+    Column("age", "Running for", 11, None),
+    Column("error", "Last error", 34, 20),
+)
+EMPTY = ("The queue is empty. Jobs come from `ss-tui schedule`, webhooks (`ss-tui webhooks "
+         "serve`) and `ss-tui jobs enqueue`; `ss-tui worker` runs them.")
 
 
 def payload_text(payload: dict[str, Any] | None) -> str:
@@ -44,7 +59,7 @@ class JobsScreen(BaseScreen):
 The ingestion job queue that `ss-tui worker` processes (scheduled syncs, webhook
 deliveries, retries). Switch tabs to filter by status.
 
-* **Running** jobs show the worker holding them and for how long.
+* **Running** jobs show the worker holding them and for how long (at 130 columns and wider).
 * **Failed** jobs show their last error.
 * **t** retries the highlighted job (fresh attempts, runs as soon as a worker is free).
 * **x** cancels a pending job.
@@ -61,6 +76,7 @@ deliveries, retries). Switch tabs to filter by status.
         super().__init__()
         self.status: str | None = None
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=not self.ctx.frozen)
@@ -70,15 +86,13 @@ deliveries, retries). Switch tabs to filter by status.
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#jobs", DataTable)
-        for key, label, width in (
-            ("created", "Created", 16), ("type", "Type", 18), ("target", "Target", 26),
-            ("status", "Status", 10), ("attempts", "Attempts", 8), ("worker", "Worker", 20),
-            ("age", "Running for", 11), ("error", "Last error", 40),
-        ):
-            table.add_column(label, key=key, width=width)
+        self.fitted.fit(self.query_one("#jobs", DataTable), self.app.size.width)
         self.ctx.live.data_changed.subscribe(self, lambda _reason: self.action_reload())
         self.action_reload()
+
+    def on_resize(self) -> None:
+        if self.fitted.fit(self.query_one("#jobs", DataTable), self.app.size.width):
+            self.action_reload()
 
     @on(Tabs.TabActivated, "#job-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
@@ -97,27 +111,29 @@ deliveries, retries). Switch tabs to filter by status.
             rows = await monitor.list_jobs(engine, status=self.status, limit=PAGE,
                                            now=self.ctx.clock())
         except Exception as exc:  # e.g. an unmigrated database: say so, stay up
+            self.query_one("#jobs", DataTable).clear()
+            self.jobs = {}
             self.query_one("#jobs-counts", Static).update(
-                lit(f"Could not read the job queue: {exc}", "red"))
+                lit(describe(exc, self.ctx, "Reading the job queue"), "red"))
             return
         summary = "  ".join(f"{s}: {counts.get(s, 0)}" for s, _ in STATUS_TABS[1:])
         self.query_one("#jobs-counts", Static).update(
-            Text(summary if counts else "The queue is empty: no job has been enqueued yet."))
+            Text(summary if counts else EMPTY))
         table = self.query_one("#jobs", DataTable)
         table.clear()
         self.jobs = {str(r["id"]): r for r in rows}
         for r in rows:
-            table.add_row(
-                Text(when(r["created_at"])),
-                Text(r["job_type"]),
-                lit(payload_text(r["payload"]), max_len=40),
-                status_text(r["status"]),
-                Text(f"{r['attempts']}/{r['max_attempts']}"),
-                lit(r["locked_by"], max_len=30, empty="—"),
-                Text(duration(r["age_s"])),
-                lit(r["error"], "red" if r["error"] else "", max_len=200, empty="—"),
-                key=str(r["id"]),
-            )
+            cells = {
+                "created": Text(when(r["created_at"])),
+                "type": Text(r["job_type"]),
+                "target": lit(payload_text(r["payload"]), max_len=40),
+                "status": status_text(r["status"]),
+                "attempts": Text(f"{r['attempts']}/{r['max_attempts']}"),
+                "worker": lit(r["locked_by"], max_len=30, empty="—"),
+                "age": Text(duration(r["age_s"])),
+                "error": lit(r["error"], "red" if r["error"] else "", max_len=200, empty="—"),
+            }
+            table.add_row(*self.fitted.cells(cells), key=str(r["id"]), height=None)
 
     def _current(self) -> dict[str, Any] | None:
         return self.jobs.get(self.cursor_key("jobs") or "")

@@ -21,6 +21,7 @@ from ss_tui.tui.operation import Operation
 from ss_tui.tui.run_state import ProjectProgress, RunState
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
+from ss_tui.tui.widgets.columns import NARROW_BELOW
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, plural, status_text
 from ss_tui.tui.widgets.key_footer import KeyFooter
@@ -125,9 +126,16 @@ The running import, updated live from the engine.
     def render_state(self, state: RunState) -> None:
         now = self.ctx.clock()
         title = Text(end="")
-        if state.run_id is None:
+        if state.run_id is None and state.status == "idle":
             title.append("No import has run in this session. ", style="bold")
-            title.append("Select projects on the Browse screen (F3) and preview them.")
+            title.append("Select projects on Browse (F3) with space, press p to preview, "
+                         "then a to apply.")
+        elif state.run_id is None and state.active:
+            title.append("Starting the import…", style="bold")
+        elif state.run_id is None:  # it stopped before the engine started a run
+            title.append("The import failed before writing anything. ", style="bold red")
+            title.append("The message says why; once that is fixed, apply the plan again "
+                         "from the preview (F3, p, a).")
         else:
             title.append(f"Run {state.run_id}  ", style="bold")
             title.append_text(status_text("paused" if state.paused and state.active
@@ -139,10 +147,15 @@ The running import, updated live from the engine.
         done, total = state.progress
         self.projects_total = max(total, 1.0) if total is not None else None
         self.projects_done = done
+        # Without a run the bar and the figures would only show zeros.
+        self.query_one("#overall", ProgressBar).display = self.query_one("#run-stats").display = (
+            state.run_id is not None)
 
         eta = state.eta_s(now)
         stats = Text(f"{state.done_projects}/{state.total_projects} projects  ·  "
-                     f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s  ·  "
+                     f"{state.rows_written:,} rows  ·  {state.throughput(now):,.0f} rows/s"
+                     # two lines where one would wrap mid-figure (below 130 columns)
+                     f"{chr(10) if self.app.size.width < NARROW_BELOW else '  ·  '}"
                      f"elapsed {duration(state.elapsed_s(now))}  ·  "
                      f"ETA {duration(eta) if eta is not None else '—'}  ·  ", end="")
         stats.append(plural(state.errors, "error"), style="red" if state.errors else "")

@@ -11,11 +11,30 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ss_tui.queries import runs as q
+from ss_tui.tui.failure import describe
 from ss_tui.tui.messages import ShowErrors
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
-from ss_tui.tui.widgets.format import counts_text, duration, options_text, status_text, when
+from ss_tui.tui.widgets.columns import Column, FittedColumns
+from ss_tui.tui.widgets.format import (
+    counts_text,
+    duration,
+    options_text,
+    plural,
+    status_text,
+    when,
+)
 from ss_tui.tui.widgets.key_footer import KeyFooter
+
+# Below 130 columns the project id goes and the rest shrink (long errors wrap).
+COLUMNS = (
+    Column("project", "Project", 30, 22),
+    Column("id", "Id", 14, None),
+    Column("status", "Status", 10, 10),
+    Column("counts", "Written", 34, 22),
+    Column("warnings", "Warnings", 8, 8),
+    Column("error", "Error", 40, 24),
+)
 
 
 class RunDetailScreen(BaseScreen):
@@ -30,6 +49,7 @@ class RunDetailScreen(BaseScreen):
     def __init__(self, run: q.RunRow) -> None:
         super().__init__()
         self.run = run
+        self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
         r = self.run
@@ -37,6 +57,9 @@ class RunDetailScreen(BaseScreen):
         summary = Text(f"Run {r.id}\n", style="bold")
         summary.append(f"Started {when(r.started_at)} by ")
         summary.append_text(lit(r.started_by, empty="—"))
+        if r.account_name:  # History leaves the account out below 130 columns
+            summary.append(" on ")
+            summary.append_text(lit(r.account_name, max_len=40))
         summary.append(f"  ·  {duration(r.duration_s)}  ·  ")
         summary.append_text(status_text(r.status))
         written = counts_text(r.counts.get("written", r.counts))
@@ -44,31 +67,40 @@ class RunDetailScreen(BaseScreen):
                        f"  ·  API requests {r.api_requests}  ·  errors {r.errors}")
         yield Static(summary, id="run-summary", classes="summary")
         yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="items-status", classes="status-line")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#items", DataTable)
-        table.add_column("Project", key="project", width=30)
-        table.add_column("Id", key="id", width=14)
-        table.add_column("Status", key="status", width=10)
-        table.add_column("Written", key="counts", width=34)
-        table.add_column("Warnings", key="warnings", width=8)
-        table.add_column("Error", key="error", width=40)
+        self.fitted.fit(self.query_one("#items", DataTable), self.app.size.width)
         self.load()
+
+    def on_resize(self) -> None:
+        if self.fitted.fit(self.query_one("#items", DataTable), self.app.size.width):
+            self.load()
 
     @work(exclusive=True, group="run-items", exit_on_error=False)
     async def load(self) -> None:
-        items = await q.run_items(self.ctx.db_engine, self.run.id)
+        status = self.query_one("#items-status", Static)
+        try:
+            items = await q.run_items(self.ctx.db_engine, self.run.id)
+        except Exception as exc:  # shown in place of the list; the app stays up
+            status.update(lit(describe(exc, self.ctx, "Loading the run's projects"), "red"))
+            return
+        status.update(Text(plural(len(items), "project") if items else
+                           "No project in this run: it stopped before the first one, or "
+                           "found nothing to import. e shows its errors."))
         table = self.query_one("#items", DataTable)
+        table.clear()
         for i in items:
-            table.add_row(
-                lit(i.title, max_len=50, empty="(untitled)"),
-                lit(i.project_external_id),
-                status_text(i.status),
-                Text(counts_text(i.counts.get("written", i.counts))),
-                Text(str(len(i.warnings))),
-                lit(i.error, max_len=120, empty=""),
-            )
+            cells = {
+                "project": lit(i.title, max_len=50, empty="(untitled)"),
+                "id": lit(i.project_external_id),
+                "status": status_text(i.status),
+                "counts": Text(counts_text(i.counts.get("written", i.counts))),
+                "warnings": Text(str(len(i.warnings))),
+                "error": lit(i.error, max_len=120, empty=""),
+            }
+            table.add_row(*self.fitted.cells(cells), height=None)
 
     def action_back(self) -> None:
         self.dismiss()

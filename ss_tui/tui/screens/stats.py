@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from textual_plotext import PlotextPlot
 
 from ss_tui.jobs.stats import Stats, collect_stats
+from ss_tui.tui.failure import describe
 from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.format import duration, plural
@@ -80,7 +81,7 @@ figures as `ss-tui stats`).
             stats = await collect_stats(self.ctx.db_engine, now=self.ctx.clock())
         except Exception as exc:
             self.query_one("#stats-summary", Static).update(
-                lit(f"Could not compute the figures: {exc}", "red"))
+                lit(describe(exc, self.ctx, "Computing the figures"), "red"))
             return
         self.render_stats(stats)
 
@@ -96,7 +97,8 @@ figures as `ss-tui stats`).
         )
         self.query_one("#stats-summary", Static).update(
             Text(summary if stats.runs_total or stats.jobs_by_status
-                 else "No import has run yet: figures appear after the first run."))
+                 else "No import has run yet: figures appear after the first run. Pick "
+                      "projects on Browse (F3), press p to preview, then a to apply."))
         alerts = Text()
         for a in stats.alerts:
             alerts.append("⚠ ALERT ", style="bold red")

@@ -124,6 +124,10 @@ def totals_line(plan: ImportPlan) -> Text:
     conflicts = plan.unresolved_conflicts()
     if conflicts:
         text.append(f"  ·  {len(conflicts)} conflict(s) to resolve", style="bold red")
+    totals = plan.totals()
+    if not (totals.get("create") or totals.get("update") or conflicts or skipped):
+        text.append("\nNothing to write: Jovie already matches Session Studio for these "
+                    "projects (escape goes back).", style="green")
     return text
 
 
@@ -232,7 +236,9 @@ def apply_message(plan: ImportPlan) -> Text:
     not write (blocked projects, skipped tracks) and the warnings it carries."""
     rows = plan_rows(plan)
     text = Text("Apply this plan?\n\n", style="bold")
-    text.append(f"{rows_total(rows):,} rows will be written:\n")
+    total = rows_total(rows)
+    text.append(f"{total:,} rows will be written:\n" if total else
+                "Nothing to write: applying records a run that changes no row.\n")
     for table, by in rows.items():
         parts = ", ".join(f"{n:,} {a}" for a, n in by.items() if n)
         text.append(f"  {table:<22} {parts}\n")
