@@ -94,7 +94,10 @@ def _one(e: BaseException, db: _Place, api: str | None) -> Failure | None:
     if isinstance(e, OSError):
         return _os_error(e, db)
     if type(e).__name__ == "ValidationError" and "pydantic" in _module(e):
-        return _settings(e)
+        # Only the settings model is the user's configuration; any other model failing to
+        # validate (a payload, a saved plan) is data the code should have handled: a bug.
+        if getattr(e, "title", None) == "Settings":
+            return _settings(e)
     if _module(e).startswith("alembic") and type(e).__name__ == "CommandError":
         first = str(e).splitlines()[0] if str(e) else "bad revision"
         return Failure(  # e.g. an unknown revision: alembic's own words, no SQL

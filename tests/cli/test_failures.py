@@ -81,3 +81,26 @@ def test_interrupted_commands_say_how_to_continue(
     result = CliRunner().invoke(cli, ["runs", "list"], env=env.env)
     assert result.exit_code == 5 and "run the same command again" in result.stderr
     assert "Traceback" not in result.output and "Aborted" not in result.output
+
+
+def test_only_the_settings_model_is_a_configuration_problem(monkeypatch) -> None:
+    """A payload that fails validation is not "the setting SS_TUI_TRACKS.0.… is invalid"."""
+    import pydantic
+
+    from ss_tui.config import Settings
+    from ss_tui.failures import EXIT_USAGE
+
+    class Track(pydantic.BaseModel):
+        updatedAt: int
+
+    with pytest.raises(pydantic.ValidationError) as payload:
+        Track.model_validate({})
+    assert classify(payload.value).exit_code == EXIT_INTERNAL
+    assert "SS_TUI" not in classify(payload.value).message
+
+    monkeypatch.setenv("SS_TUI_INCLUDE_UNRELEASED", "perhaps")
+    with pytest.raises(pydantic.ValidationError) as settings:
+        Settings()
+    failure = classify(settings.value)
+    assert failure.exit_code == EXIT_USAGE
+    assert "SS_TUI_INCLUDE_UNRELEASED" in failure.message
