@@ -37,6 +37,8 @@ EXIT_INTERNAL = 9  # a bug: the traceback is in the log file
 
 UPGRADE = "run `ss-tui db upgrade`"
 RERUN = "then run the command again (an interrupted import resumes where it stopped)"
+# The same advice where there is no command to run again (the dashboard).
+RETRY_HERE = "then try again (an interrupted import resumes where it stopped)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,14 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.message} {self.next_step}".strip()
+
+    @property
+    def next_step_here(self) -> str:
+        """The next step as the dashboard says it: no command to run again there."""
+        return self.next_step.replace(RERUN, RETRY_HERE)
+
+    def in_dashboard(self) -> str:
+        return f"{self.message} {self.next_step_here}".strip()
 
 
 def classify(

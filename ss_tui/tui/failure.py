@@ -33,7 +33,7 @@ def failure_of(exc: BaseException, ctx: Any, doing: str) -> Failure:
 def describe(exc: BaseException, ctx: Any, doing: str) -> str:
     """``"<doing> failed: <cause> <next step>"``: one short notification."""
     failure = failure_of(exc, ctx, doing)
-    text = f"{doing} failed: {failure}"
+    text = f"{doing} failed: {failure.in_dashboard()}"
     log_file = current_log_file()
     if failure.internal and log_file is not None:
         text += f" Details: {log_file}"
@@ -102,7 +102,7 @@ class DatabaseProblemScreen(Screen[None]):
         self.failure = failure
         text = Text("The database cannot be used\n\n", style="bold red")
         text.append(failure.message + "\n\n")  # our words, not the driver's: no markup
-        text.append(failure.next_step, style="bold")
+        text.append(failure.next_step_here, style="bold")
         text.append("\n\nPress r to check again once it is fixed, ctrl+q to quit.", style="dim")
         log_file = current_log_file()
         if log_file is not None:

@@ -104,3 +104,18 @@ def test_only_the_settings_model_is_a_configuration_problem(monkeypatch) -> None
     failure = classify(settings.value)
     assert failure.exit_code == EXIT_USAGE
     assert "SS_TUI_INCLUDE_UNRELEASED" in failure.message
+
+
+def test_the_dashboard_does_not_ask_to_run_a_command_again() -> None:
+    """The same failure, said where there is no command line: "try again" instead."""
+    from types import SimpleNamespace
+
+    from ss_tui.tui.failure import describe
+
+    refused = httpx.ConnectError("All connection attempts failed")
+    ctx = SimpleNamespace(db_engine=None, api_base_url="http://127.0.0.1:9/v1")
+    text = describe(refused, ctx, "The refresh")
+    assert text.startswith("The refresh failed: ")
+    assert "127.0.0.1:9" in text and "try again" in text
+    assert "command" not in text
+    assert "run the command again" in str(classify(refused, api_base_url=ctx.api_base_url))
