@@ -3,7 +3,7 @@
 Prints one table of figures, each a ratio or count against a bound measured in the same run,
 and writes them as JSON. See bench/README.md for what each figure means and its target.
 
-    .venv/bin/python -m bench --json bench/results.json          # the sizes
+    .venv/bin/python -m bench --json bench/results.json          # the full sizes
     .venv/bin/python -m bench --quick --json /tmp/bench.json     # seconds, for the smoke test
     .venv/bin/python -m bench --figures 2,3 --projects 1000 --tracks 10000
     .venv/bin/python -m bench --figures 4 --browser-tracks 1000000   # SQLite and PostgreSQL

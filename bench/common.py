@@ -103,7 +103,7 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Sizes:
-    """Catalogue sizes per figure (the issue's sizes by default; ``--quick`` shrinks them)."""
+    """Catalogue sizes per figure (the full sizes by default; ``--quick`` shrinks them)."""
 
     import_projects: int = 200
     import_tracks: int = 2_000
@@ -325,7 +325,7 @@ def rss_mb() -> float:
 
 @contextmanager
 def busy_core(enabled: bool = True) -> Iterator[None]:
-    """Another process spinning on one core for the duration (the issue's "busy machine")."""
+    """Another process spinning on one core for the duration (a busy machine)."""
     if not enabled:
         yield
         return

@@ -109,7 +109,7 @@ async def run(sizes: Sizes, ws: Workspace) -> Figure:
     fetch = [x["fetch_s"] / bound_s for x in runs if x["fetch_s"] is not None]
     if fetch:
         fig.add("fetch phase ÷ (minimal ÷ rate)", fetch, "x", note=f"bound {bound_s:.3f} s")
-    # The first bound. It cannot be met at this size: the listing pages are
+    # The first bound considered. It cannot be met at this size: the listing pages are
     # sequential (cursor pagination), and their round trips alone exceed 1.15 x pages/R.
     chain_s = minimal * sizes.import_latency_ms / 1000
     fig.add(

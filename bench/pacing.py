@@ -2,9 +2,10 @@
 
 For each rate R (10, 20, 50 requests per 1 s window), ``bench/client_pacing.py`` fetches
 N projects with single ``GET /projects/{id}`` requests, 8 in flight, from a fresh simulator
-(so every run starts with a full budget), 5 consecutive runs per rate. Held to the issue's
-targets in every run: elapsed ÷ N/R ≤ 1.15 and at most one 429. With ``--busy`` another
-process spins on one core for the whole figure (a busy machine).
+in a process of its own (so every run starts with a full budget, and the server's clock is
+not slowed by the client's work), 5 consecutive runs per rate. Held to its targets in every
+run: elapsed ÷ N/R ≤ 1.15 and at most one 429. With ``--busy`` another process spins on
+one core for the whole figure (a busy machine).
 """
 
 from __future__ import annotations

@@ -112,13 +112,17 @@ _UPSERTS: dict[tuple[Any, ...], Any] = {}
 
 
 class Writer:
-    """A project's writes in order. On SQLite consecutive upserts are sent as precompiled
-    batches in one trip (see :mod:`ss_tui.engine.bulk`); elsewhere through SQLAlchemy."""
+    """A project's writes in order, as precompiled batches (see :mod:`ss_tui.engine.bulk`):
+    on SQLite in one trip to the driver's thread, on PostgreSQL one ``executemany`` each
+    straight to the driver; through SQLAlchemy's statements for a driver whose parameters
+    are not positional."""
 
     def __init__(self, conn: AsyncConnection, now: datetime) -> None:
         self.conn = conn
         self.now = now
-        self.fast = conn.dialect.name == "sqlite"
+        # Compiling an upsert and binding every row through SQLAlchemy cost a seventh of
+        # apply's time on PostgreSQL (bench/README.md, figure 2 profile).
+        self.fast = bool(conn.dialect.positional)
         self.pending: list[tuple[str, list[tuple[Any, ...]]]] = []
         self.probes: list[tuple[str, list[Any]]] = []
         self.wrote = False
@@ -151,7 +155,7 @@ class Writer:
 
     def probe(self, table: sa.Table, ids: list[uuid.UUID]) -> None:
         """Write nothing if any of these rows exists (SQLite, before the first write)."""
-        assert self.fast and not self.wrote  # probes run before every pending batch
+        assert self.conn.dialect.name == "sqlite" and not self.wrote  # before every batch
         self.probes.append(id_probe(self.conn.dialect, table, ids))
 
     async def execute(self, stmt: sa.Executable) -> None:

@@ -5,7 +5,7 @@ processors through several layers) and, on aiosqlite, each statement costs three
 driver's worker thread. Apply writes ~100 rows in 8 statements per project, so both dominate:
 here a statement is compiled once per (dialect, table, conflict target), rows become tuples
 through the columns' own bind processors, and on SQLite a project's statements go to the
-worker thread in one trip.
+worker thread in one trip; on PostgreSQL each goes to asyncpg as one ``executemany``.
 """
 
 from __future__ import annotations
@@ -162,12 +162,12 @@ async def execute_batches(
     driver = raw.driver_connection
     run_in_thread = getattr(driver, "_execute", None)
     dbapi_conn = getattr(driver, "_connection", None)
-    if run_in_thread is not None and dbapi_conn is not None:
+    if conn.dialect.name == "sqlite" and run_in_thread is not None and dbapi_conn is not None:
         # aiosqlite: one trip to its worker thread, on the connection SQLAlchemy began.
         return bool(await run_in_thread(_run_all, dbapi_conn, batches, probes))
     for sql, args in probes:  # another driver: through SQLAlchemy, still precompiled
         if (await conn.exec_driver_sql(sql, tuple(args))).first() is not None:
             return False
-    for sql, params in batches:
+    for sql, params in batches:  # asyncpg: one pipelined executemany (one trip) each
         await conn.exec_driver_sql(sql, params)
     return True

@@ -72,10 +72,14 @@ class Pipeline:
     ) -> ImportPlan:
         """The preview: a plan for these projects from their snapshots (no network)."""
         connection = await self.connections.get(connection_id)
+        cid = connection["id"]
         decisions = decisions or PlanDecisions()
         async with self.engine.connect() as conn:
-            payloads = await load_projects(conn, connection["id"], project_ids)
-        plan = await self._plan_ordered(connection["id"], payloads, sorted(payloads), decisions)
+            # The fast path needs only the stored hashes: decode the payloads of the rest.
+            quick = await unchanged_projects(conn, cid, project_ids, decisions)
+            payloads = await load_projects(conn, cid, [p for p in project_ids if p not in quick])
+        order = sorted({*quick, *payloads})
+        plan = await self._plan_ordered(cid, payloads, order, decisions, quick=quick)
         plan.connection_id = str(connection["id"])
         plan.decisions = decisions
         return plan
@@ -86,12 +90,15 @@ class Pipeline:
         payloads: dict[str, JSONObject],
         order: list[str],
         decisions: PlanDecisions,
+        quick: dict[str, ProjectPlan] | None = None,
     ) -> ImportPlan:
-        """Plan ``order``: unchanged-upstream projects by the fast path, the rest in full."""
+        """Plan ``order``: unchanged-upstream projects by the fast path (``quick``, when the
+        caller already took it), the rest in full."""
         async with self.engine.connect() as conn:
-            present = {p: payloads[p] for p in order if p in payloads}
-            quick = await unchanged_projects(conn, cid, present, decisions)
-            specs = self._specs(payloads, [p for p in order if p in present and p not in quick])
+            if quick is None:
+                present = [p for p in order if p in payloads]
+                quick = await unchanged_projects(conn, cid, present, decisions, payloads)
+            specs = self._specs(payloads, [p for p in order if p in payloads and p not in quick])
             full = await build_plan(conn, specs, decisions, connection_id=cid)
             planned = {p.project_id: p for p in full.projects}
             plan = ImportPlan(

@@ -97,8 +97,12 @@ def merge_row(
 ) -> tuple[Action, list[FieldDiff], Row]:
     """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
-    if existing is None:
-        created = [FieldDiff(k, None, v) for k, v in intended.items() if not is_empty(v)]
+    if existing is None:  # hot: every created row; is_empty inlined
+        created = [
+            FieldDiff(k, None, v)
+            for k, v in intended.items()
+            if not (v is None or v == "" or v == [] or v == {})
+        ]
         return Action.create, created, dict(intended)
     after = dict(existing)
     fields: list[FieldDiff] = []
@@ -181,7 +185,7 @@ class Planner:
             label=label,
             external_id=external_id,
             row_id=str(after["id"]),
-            fields=[f for f in fields if f.name not in ("id",)],
+            fields=[f for f in fields if f.name != "id"],
             parent_key=parent_key,
             row=after,
             base_row=existing,

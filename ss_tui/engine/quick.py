@@ -12,6 +12,7 @@ browser's "what changed" view); this keeps it to a few indexed queries per batch
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,12 +43,18 @@ T_RUNS = schema.ImportRun.__table__
 async def unchanged_projects(
     conn: AsyncConnection,
     connection_id: uuid.UUID,
-    payloads: dict[str, JSONObject],
+    project_ids: Iterable[str],
     decisions: PlanDecisions,
+    payloads: Mapping[str, Any] | None = None,
 ) -> dict[str, ProjectPlan]:
-    if decisions.overwrite or not payloads:
+    """The projects of ``project_ids`` that take the fast path. The payload compared is the
+    stored snapshot, by its ``hash`` column (every fetch stores its payloads before they are
+    planned), so no payload is decoded here; ``payloads`` only stands in for a project
+    without a snapshot."""
+    pids = sorted(set(project_ids))
+    if decisions.overwrite or not pids:
         return {}
-    pids = sorted(payloads)
+    payloads = payloads or {}
     latest: dict[str, JSONObject] = {}
     with_errors: set[str] = set()
     stored_hash: dict[str, str] = {}
@@ -111,7 +118,11 @@ async def unchanged_projects(
         item = latest.get(pid)
         if item is None or pid in with_errors:
             continue
-        source_hash = stored_hash.get(pid) or payload_hash(payloads[pid])
+        source_hash = stored_hash.get(pid)
+        if source_hash is None:
+            if pid not in payloads:
+                continue  # neither stored nor given: nothing to plan
+            source_hash = payload_hash(payloads[pid])
         upstream = state_of(source_hash, imported=True,
                             last_import_hash=imported_hash(item["counts"]))
         if upstream != UpstreamState.unchanged:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
+from functools import lru_cache
 
 MAX_SLUG = 50
 FALLBACK_SLUG = "untitled"
@@ -63,6 +64,7 @@ def unique_slug(base: str, taken: Container[str]) -> str:
         n += 1
 
 
+@lru_cache(maxsize=8192)  # a few hundred names, credited on every track
 def normalize_artist_name(name: str | None) -> str:
     """Jovie's ``normalizeArtistName``: lowercase, whitespace runs → one space, every character
     but ASCII letters, digits, ``_``, whitespace, ``'`` and ``-`` removed, trimmed. The order

@@ -358,19 +358,19 @@ class SessionStudioClient:
 
     async def _attempt(self, url: str) -> Any:
         async with self._sem:
-            await self.pacer.acquire()
+            number = await self.pacer.acquire()
             try:
                 token = await self.tokens.access_token()
             except BaseException:
                 self.pacer.observed_nothing()  # a probe that never went out must hand over
                 raise
-            resp = await self._send(url, token)
+            resp = await self._send(url, token, number)
             if resp.status_code == 401:
                 # Expired or revoked access token: refresh once (shared), then replay once.
                 refreshed = await self.tokens.handle_unauthorized(token)
                 self.metrics.token_refreshes = self.tokens.refreshes
-                await self.pacer.acquire()
-                resp = await self._send(url, refreshed)
+                number = await self.pacer.acquire()
+                resp = await self._send(url, refreshed, number)
                 if resp.status_code == 401:
                     raise ReconnectNeeded(
                         "Session Studio rejected a freshly refreshed access token.",
@@ -379,7 +379,7 @@ class SessionStudioClient:
                     )
         return await self._handle(url, resp)
 
-    async def _send(self, url: str, token: str) -> httpx.Response:
+    async def _send(self, url: str, token: str, number: int | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         cached = self._etags.get(url)
         if cached is not None:
@@ -407,7 +407,7 @@ class SessionStudioClient:
             raise
         self.metrics.record_latency(self._clock() - started)
         self.metrics.by_status[resp.status_code] += 1
-        self.pacer.observe(resp.headers)
+        self.pacer.observe(resp.headers, number)
         await self._budget_event()
         return resp
 

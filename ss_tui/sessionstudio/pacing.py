@@ -11,6 +11,14 @@ response has told us the budget only one request is in flight (a probe).
 
 ``X-RateLimit-Reset`` is usually whole seconds (rounded up), so the window length is
 taken as the largest reset seen and the time left is only trusted to within a second.
+
+Spacing alone is not enough against a fixed window that starts when a request *arrives*:
+if the request opening a window arrives late (a busy server or network) and the next ones
+on time, the window holds one more than the limit. So the pacer also notes when a window
+surely ends (the answer that opened it, ``remaining = limit - 1``, came back at ``t``:
+it ends by ``t + window``), and once the headers say that window is spent, the next
+request waits for that end instead of going at the steady pace. Callers woken late catch
+up at twice the pace at most (``CATCH_UP``), not in a burst.
 """
 
 from __future__ import annotations
@@ -30,6 +38,9 @@ SAFETY_MARGIN = 0.02
 # After a 429 the jitter was evidently larger than the margin: widen it (doubling plus a
 # step), but never past this, so pacing stays within 10 % of the limit.
 MAX_SAFETY_MARGIN = 0.10
+# Callers woken late (a busy event loop) catch up on their slots at most at twice the
+# pace, never in one burst: a burst is what overfills a window that started late.
+CATCH_UP = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,11 @@ class RateLimitPacer:
         self._next_slot: float = float("-inf")
         self._last_slot: float = float("-inf")
         self._paused_until: float = float("-inf")
+        self._window_end: float = float("-inf")  # the current window surely ends by then
+        self._released_since_header = 0  # requests actually sent after the latest header
+        self._last_release: float = float("-inf")
+        self._released = 0  # requests sent so far (their numbers: 0, 1, …)
+        self._opener: int | None = None  # the request that opened the current window
         self._known = False  # have we seen a response (with or without headers)?
         self._probing = False
         self._learned = asyncio.Event()
@@ -87,21 +103,43 @@ class RateLimitPacer:
         return self.window_s / self.limit * (1 + self._margin)
 
     # -- before a request ---------------------------------------------------------------
-    async def acquire(self) -> None:
-        """Wait for this request's turn under the shared budget."""
+    async def acquire(self) -> int:
+        """Wait for this request's turn under the shared budget. Returns the request's
+        number, to hand to :meth:`observe` with its answer."""
         while not self._known:
             if not self._probing:
                 self._probing = True
                 self._take(self._clock())
-                return  # this caller is the probe: it goes now, the rest await its answer
+                return self._release()  # the probe: it goes now, the rest await its answer
             await self._learned.wait()
         async with self._lock:
             slot = self._reserve_slot()
         while True:
-            wait = max(slot, self._paused_until) - self._clock()
+            now = self._clock()
+            wait = max(slot, self._paused_until, self._spent_until(now),
+                       self._last_release + self.interval_s * CATCH_UP) - now
             if wait <= 0:
-                return
+                break
             await self._sleep(wait)
+        return self._release()
+
+    def _release(self) -> int:
+        self._last_release = self._clock()
+        self._released_since_header += 1
+        self._released += 1
+        return self._released - 1
+
+    def _spent_until(self, now: float) -> float:
+        """When the current window is spent, the time it surely ends; otherwise no wait.
+        Spent: ``limit`` requests sent since the one that opened it (they arrive after it),
+        or the latest header's ``remaining`` used up by the requests sent since."""
+        if self._window_end <= now:
+            return float("-inf")
+        if self._opener is not None and self.limit and self._released - self._opener >= self.limit:
+            return self._window_end
+        if self._remaining is not None and self._remaining - self._released_since_header <= 0:
+            return self._window_end
+        return float("-inf")
 
     def _reserve_slot(self) -> float:
         now = self._clock()
@@ -134,8 +172,9 @@ class RateLimitPacer:
         return self._remaining - self._sent_since_header
 
     # -- after a response ---------------------------------------------------------------
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn the budget from a response's headers."""
+    def observe(self, headers: Mapping[str, str], request: int | None = None) -> None:
+        """Learn the budget from a response's headers (``request``: the number
+        :meth:`acquire` gave the request answered)."""
         limit = _int(headers.get("x-ratelimit-limit"))
         remaining = _int(headers.get("x-ratelimit-remaining"))
         reset_raw = headers.get("x-ratelimit-reset")
@@ -147,6 +186,11 @@ class RateLimitPacer:
         if remaining is not None and reset_in is not None:
             self._remaining = remaining
             self._sent_since_header = 0
+            self._released_since_header = 0
+            if self.limit is not None and remaining == self.limit - 1 and self.window_s:
+                # This answer's request opened a window: it started before now.
+                self._window_end = self._clock() + self.window_s
+                self._opener = request
             self._reset_at = self._clock() + reset_in
             self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
         self._mark_known()

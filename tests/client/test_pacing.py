@@ -126,3 +126,39 @@ async def test_a_429_widens_the_margin_but_stays_near_the_limit(vtime):
     assert pacer.interval_s <= 1 / 50 * 1.10 + 1e-9
     pacer.pause(1.0)  # a plain Retry-After (e.g. a 503) is not a pacing mistake
     assert pacer.interval_s == 1 / 50 * 1.10
+
+
+class _ServerClock:
+    def __init__(self) -> None:
+        self.at = 0.0
+
+    def time(self) -> float:
+        return self.at
+
+
+async def test_a_window_opened_late_is_not_overfilled(vtime):
+    """The server's fixed window starts when a request arrives. When the request opening a
+    window arrives late (a busy server or network), requests sent on time afterwards would
+    put one more than the limit into that window: the pacer must see from the headers that
+    the window is spent and wait until it surely ended, not send at the steady pace."""
+    from ss_tui.simulator.ratelimit import RateLimiter
+
+    server = _ServerClock()
+    limiter = RateLimiter(10, 1.0, server)  # type: ignore[arg-type]
+    pacer = make(vtime)
+    rejected, opens, start = 0, 0, float("-inf")
+    for _ in range(60):
+        number = await pacer.acquire()
+        late = vtime.now >= start + 1  # this request opens the next window …
+        server.at = vtime.now + (0.12 if late else 0.0)  # … and arrives 120 ms late
+        state = limiter.hit("t")
+        if late:
+            opens, start = opens + 1, server.at
+        vtime.now = max(vtime.now, server.at)  # its answer comes back on arrival
+        pacer.observe({k.lower(): v for k, v in state.headers().items()}, number)
+        if not state.allowed:
+            rejected += 1
+            pacer.pause(state.reset_s, over_limit=True)
+    assert opens >= 5  # the scenario happened, window after window
+    assert rejected == 0
+    assert vtime.now < 60 / 10 * 1.15  # still at the limit's pace

@@ -125,6 +125,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._counts: dict[q.ProjectFilter, int] = {}
         self._detail_shown: str | None = None  # the project in the detail pane
         self._advance_after_load = False  # Down on the last row: move on once rows arrive
+        self._artists_after_page = False  # load the artist filter once the first page is in
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -168,8 +169,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self.ctx.live.data_changed.subscribe(self, self._on_data_changed)
         self.ctx.live.refresh.changed.subscribe(self, self._on_refresh_changed)
         self._on_refresh_changed(self.ctx.live.refresh)
+        self._artists_after_page = True
         self.reload()
-        self.load_artists()
 
     def _on_data_changed(self, _reason: str) -> None:
         self._counts.clear()
@@ -242,6 +243,9 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 self.load_count(generation, f)
         finally:
             self._page_busy = False
+            if self._artists_after_page:  # the artist filter's options, off the first paint
+                self._artists_after_page = False
+                self.load_artists()
             self.call_later(self._reload_if_pending)
 
     @work(exclusive=True, group="browser-count", exit_on_error=False)

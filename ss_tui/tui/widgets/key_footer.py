@@ -27,6 +27,7 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__(show_command_palette=True)
         self._shown: tuple[str, ...] = ()
+        self._composed: tuple[Any, ...] | None = None  # the signature of the keys composed
 
     def _ranked(self) -> list[tuple[Binding, bool, str]]:
         seen: set[str] = set()
@@ -59,21 +60,50 @@ class KeyFooter(Footer):
             budget -= need
         return chosen
 
+    def _signature(self, chosen: list[tuple[Binding, bool, str]]) -> tuple[Any, ...]:
+        """Everything the composed keys show: equal signatures, identical footers."""
+        keys = tuple(
+            (b.key, self.app.get_key_display(b), b.description, b.action, enabled, tooltip)
+            for b, enabled, tooltip in chosen
+        )
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        return keys, (palette[1].key, palette[2]) if palette is not None else None, self.compact
+
+    async def recompose(self) -> None:
+        """Rebuild the keys only when what they show changed. Bindings are announced again
+        on every focus change and every refresh of a screen's bindings (a screen opening
+        fires a score of them); rebuilding the same keys each time was most of a screen's
+        first paint (bench/README.md, figure 4)."""
+        if (
+            self._composed is not None
+            and self.is_attached
+            and self._signature(self._fitting()) == self._composed
+        ):
+            return
+        await super().recompose()
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         chosen = self._fitting()
+        self._composed = self._signature(chosen)
         self._shown = tuple(b.action for b, _e, _t in chosen)
         self.styles.grid_size_columns = len(chosen)
         for binding, enabled, tooltip in chosen:
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+                classes="-compact" if self.compact else "",
+            )
+            # The footer's compact style, given at birth: Footer's data_bind flips each key's
+            # class after mounting (two restyles per key: most of a screen's first paint).
+            # Nothing here changes ``compact`` later.
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
