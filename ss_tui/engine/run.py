@@ -559,7 +559,7 @@ class RunLedger:
             self.release_ids.append(result.release_id)
         if result is not None:
             add_rows(self.tables, result.tables)
-            for kind, by_action in result.written.items():
+            for kind, by_action in _written_by_kind(result).items():
                 mine = self.written.setdefault(kind, {})
                 for action, n in by_action.items():
                     mine[action] = mine.get(action, 0) + n
@@ -574,7 +574,7 @@ class RunLedger:
                 str(self.run_id),
                 project_id,
                 status,
-                written=_rows_by_kind(result),
+                written={k: sum(by.values()) for k, by in _written_by_kind(result).items()},
                 warnings=warnings,
                 skipped=skipped,
             )
@@ -615,13 +615,14 @@ class RunLedger:
 _SIDE_TABLES = {"creator_profiles": "creator_profile", "creator_assignments": "creator_assignment"}
 
 
-def _rows_by_kind(result: ApplyResult | None) -> dict[str, int]:
-    """Rows written by entity kind, plus the side tables' rows under their own kind."""
+def _written_by_kind(result: ApplyResult | None) -> dict[str, dict[str, int]]:
+    """Rows written by entity kind and action, plus the side tables' rows under their own
+    kind: what Progress, the run's counts and "N rows written" add up."""
     if result is None:
         return {}
-    out = {kind: sum(by.values()) for kind, by in result.written.items()}
+    out = dict(result.written)
     for table, kind in _SIDE_TABLES.items():
-        n = sum(result.tables.get(table, {}).values())
-        if n:
-            out[kind] = n
+        by_action = {a: n for a, n in result.tables.get(table, {}).items() if n}
+        if by_action:
+            out[kind] = by_action
     return out

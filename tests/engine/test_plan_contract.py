@@ -245,13 +245,18 @@ async def test_progress_counts_every_row_the_apply_dialog_announced(harness):
     plan, _ = await hostile_plan(harness, "drop_identifier")
     announced = rows_total(plan_rows(plan))
     assert plan_rows(plan).get("creator_assignments")  # the case this guards
-    seen: list[ev.ProjectFinished] = []
+    finished: list[ev.ProjectFinished] = []
+    written: list[ev.EntityWritten] = []
 
     async def sink(event):
         if isinstance(event, ev.ProjectFinished):
-            seen.append(event)
+            finished.append(event)
+        elif isinstance(event, ev.EntityWritten):
+            written.append(event)
 
     result = await harness.service.apply(plan, sink=sink)
 
-    assert sum(n for e in seen for n in e.written.values()) == announced == rows_total(
-        result.tables)
+    assert rows_total(result.tables) == announced
+    assert sum(e.count for e in written) == announced  # Progress's live figure
+    assert sum(n for e in finished for n in e.written.values()) == announced
+    assert result.rows_written == announced  # the CLI's "N rows written"
