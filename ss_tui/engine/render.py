@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ss_tui.engine.plan_types import Action, EntityChange, FieldDiff, ImportPlan, ProjectPlan
 from ss_tui.engine.rows import json_ready
+from ss_tui.engine.summary import plan_rows
 from ss_tui.text import visible
 from ss_tui.values import JSONObject
 
@@ -65,7 +66,8 @@ def project_to_dict(p: ProjectPlan) -> JSONObject:
 
 def plan_to_dict(plan: ImportPlan) -> JSONObject:
     return {
-        "totals": plan.totals(),
+        "totals": plan.totals(),  # entities by action, as the preview's header counts them
+        "rows": plan_rows(plan),  # rows by table and action: what applying writes
         "projects": [project_to_dict(p) for p in plan.projects],
     }
 

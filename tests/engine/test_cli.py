@@ -34,7 +34,9 @@ async def test_import_dry_run_then_apply_then_rerun(sqlite_only, live_sim, tmp_p
     code, out, err = await run_cli(env, "import", "--all", "--yes", "--json")
     result = json.loads(out)
     assert code in (0, 1), err  # bad data makes it partial
-    assert result["rows_written"] == plan["totals"]["create"]
+    # Rows written are the rows the plan announced, table by table (creators included).
+    assert result["rows_written"] == sum(n for by in plan["rows"].values() for n in by.values())
+    assert result["tables"] == {t: by for t, by in plan["rows"].items() if any(by.values())}
     engine = create_engine(sqlite_only)
     try:
         releases = await count_rows(engine, "discog_releases")
