@@ -28,7 +28,7 @@ LIVE = (ErrorStatus.open, ErrorStatus.retrying)
 
 @dataclass(frozen=True, slots=True)
 class ErrorFilter:
-    run_id: uuid.UUID | None = None
+    run_id: uuid.UUID | str | None = None  # a string that is no id matches no row
     kind: str | None = None
     status: str | None = None  # None = all; ACTIVE = open + retrying
     connection_id: uuid.UUID | None = None
