@@ -128,10 +128,7 @@ def import_cmd(
     if out_path and not dry_run:
         raise click.UsageError("--out saves a plan: give it with --dry-run.")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    discovery = {
-        "discover_links": discover_links,
-        "discovery_providers": list(discover_providers) or None,
-    }
+    providers = list(discover_providers) or None
 
     async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.cli.summary import listing_note
@@ -193,7 +190,10 @@ def import_cmd(
             if not click.confirm("Apply these changes?", default=False):
                 return EXIT_CANCELLED
             with _Progress(_console().is_terminal) as progress:
-                result = await svc.apply(plan, sink=progress, control=control, **discovery)
+                result = await svc.apply(
+                    plan, sink=progress, control=control, discover_links=discover_links,
+                    discovery_providers=providers,
+                )
         else:
             with _Progress(_console().is_terminal and not as_json) as progress:
                 result = await svc.run_import(
@@ -204,7 +204,8 @@ def import_cmd(
                     sink=progress,
                     control=control,
                     resume=not no_resume,
-                    **discovery,
+                    discover_links=discover_links,
+                    discovery_providers=providers,
                 )
         note = await listing_note(svc, result)
         if as_json:
