@@ -12,7 +12,6 @@ truncated value never overflows its column. The dashboard wraps the result in Ri
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 
@@ -26,7 +25,7 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def visible(value: Any, *, single_line: bool = False, max_len: int | None = None) -> str:
+def visible(value: object, *, single_line: bool = False, max_len: int | None = None) -> str:
     """``value`` as inert text: controls shown as escapes; ``None`` becomes ''."""
     if value is None:
         return ""

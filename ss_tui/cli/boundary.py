@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ss_tui.failures import EXIT_CANCELLED, Failure, record
 from ss_tui.logs import SHOWN
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 VERBOSE_KEY = "ss_tui.verbose"
 
@@ -22,7 +25,8 @@ class GuardedGroup(click.Group):
 
     _argv: tuple[str, ...] = ()
 
-    def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
+    # click types main's extra parameters and both results Any; they pass through untouched.
+    def main(self, args: Sequence[str] | None = None, *a: Any, **kw: Any) -> Any:
         self._argv = tuple(sys.argv[1:] if args is None else args)
         return super().main(args, *a, **kw)
 

@@ -6,14 +6,22 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ss_tui.failures import EXIT_OK, EXIT_USAGE
 
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
+    from ss_tui.sessionstudio.auth import OAuthClient
+    from ss_tui.sessionstudio.tokens import TokenStore
 
-def _run(body: Callable[[Any, Any, Any], Awaitable[int]], database_url: str | None) -> None:
+    Body = Callable[[ImportService, TokenStore, Settings], Awaitable[int]]
+
+
+def _run(body: Body, database_url: str | None) -> None:
     """Settings + database + token store + import service, then ``body(svc, store, settings)``.
 
     Session Studio's errors (a declined login: exit 4; unreachable: 7) and the database's
@@ -43,7 +51,7 @@ def _run(body: Callable[[Any, Any, Any], Awaitable[int]], database_url: str | No
     sys.exit(code)
 
 
-def _oauth(settings: Any) -> Any:
+def _oauth(settings: Settings) -> OAuthClient:
     from ss_tui.sessionstudio.auth import OAuthClient
 
     secret = settings.client_secret.get_secret_value() if settings.client_secret else None
@@ -62,7 +70,7 @@ def _oauth(settings: Any) -> Any:
 def connect_cmd(method: str, no_open: bool, database_url: str | None) -> None:
     """Connect a Session Studio account and store its token (keyring by default)."""
 
-    async def body(svc: Any, store: Any, settings: Any) -> int:
+    async def body(svc: ImportService, store: TokenStore, settings: Settings) -> int:
         async with _oauth(settings) as oauth:
             if method == "token":
                 tokens = oauth.token_from_personal(sys.stdin.read())
@@ -96,7 +104,7 @@ def connect_cmd(method: str, no_open: bool, database_url: str | None) -> None:
 def disconnect_cmd(account: str | None, no_revoke: bool, database_url: str | None) -> None:
     """Revoke and forget a connected account's token."""
 
-    async def body(svc: Any, store: Any, settings: Any) -> int:
+    async def body(svc: ImportService, store: TokenStore, settings: Settings) -> int:
         from ss_tui.sessionstudio.auth import TokenManager
 
         live = [
@@ -124,7 +132,7 @@ def disconnect_cmd(account: str | None, no_revoke: bool, database_url: str | Non
 def accounts_cmd(database_url: str | None) -> None:
     """List connected accounts and whether a token is stored for each."""
 
-    async def body(svc: Any, store: Any, settings: Any) -> int:
+    async def body(svc: ImportService, store: TokenStore, settings: Settings) -> int:
         from ss_tui.queries.connections import list_connections  # as the Connect screen
 
         connections = await list_connections(svc.engine)
@@ -154,7 +162,7 @@ def token_key_cmd() -> None:
     click.echo(Fernet.generate_key().decode())
 
 
-def _where(store: Any) -> str:
+def _where(store: TokenStore) -> str:
     from ss_tui.sessionstudio.tokens import DatabaseTokenStore, KeyringTokenStore
 
     if isinstance(store, KeyringTokenStore):

@@ -5,7 +5,7 @@ status change from the engine's service (the same calls as the Errors screen).""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +22,13 @@ from ss_tui.cli.records import (
 from ss_tui.cli.running import _run, json_option, url_option
 from ss_tui.db.enums import ErrorStatus
 from ss_tui.failures import EXIT_OK
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
+    from ss_tui.values import Row
 
 ERROR_FIELDS = (
     "id", "status", "kind", "stage", "entity_type", "external_id", "project_external_id",
@@ -52,7 +59,7 @@ def errors_list(
 ) -> None:
     """List sync errors (newest first)."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.errors import count_errors, error_records
 
         f = error_filter(status, kind, run)
@@ -112,14 +119,14 @@ def errors_list(
 def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
     """Everything about one error: message, advice, HTTP status, payload."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.errors import error_record, resolve_error_ids
 
         (rid,) = await resolve_error_ids(svc.engine, (error_id,))
         row = await error_record(svc.engine, rid)
         if row is None:  # deleted since the id was looked up
             raise LookupError(f"No id {error_id!r}.")
-        data = {k: plain(v) for k, v in row.items()}
+        data: Row = {k: plain(v) for k, v in row.items()}
         console = show_record(data, as_json, ERROR_FIELDS, width=20)
         if console is None:
             return EXIT_OK
@@ -141,12 +148,12 @@ def errors_show(error_id: str, as_json: bool, database_url: str | None) -> None:
     _run(body, database_url)
 
 
-def _close(status: ErrorStatus) -> Any:
+def _close(status: ErrorStatus) -> Callable[[tuple[str, ...], str | None, str | None], None]:
     @click.argument("error_ids", nargs=-1, required=True)
     @click.option("--note", default=None, help="Why (shown in the error's history).")
     @url_option
     def cmd(error_ids: tuple[str, ...], note: str | None, database_url: str | None) -> None:
-        async def body(svc: Any, settings: Any) -> int:
+        async def body(svc: ImportService, settings: Settings) -> int:
             from ss_tui.queries.errors import resolve_error_ids
 
             ids = await resolve_error_ids(svc.engine, error_ids)

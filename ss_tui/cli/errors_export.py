@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ss_tui.cli.records import error_filter, kind_option, run_option, status_option, write_text
 from ss_tui.cli.running import _run, url_option
 from ss_tui.failures import EXIT_OK
+
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
 
 
 @click.command("export")
@@ -31,7 +35,7 @@ def errors_export(
 ) -> None:
     """Export errors as CSV."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.errors import CSV_HEADER, iter_csv_rows
 
         buffer = io.StringIO()

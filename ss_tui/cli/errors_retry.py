@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +13,12 @@ from ss_tui.cli.records import error_filter, kind_option, print_plan, run_option
 from ss_tui.cli.running import _console, _Progress, _run, json_option, url_option
 from ss_tui.db.enums import ErrorStatus
 from ss_tui.failures import EXIT_CANCELLED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+
+if TYPE_CHECKING:
+    import uuid
+
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
 
 
 @click.command("retry")
@@ -39,7 +45,7 @@ def errors_retry(
     if not error_ids and not all_open:
         raise click.UsageError("Give error ids or --all-open.")
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.errors import error_ids as matching_ids
         from ss_tui.queries.errors import resolve_error_ids
 
@@ -87,7 +93,7 @@ def errors_retry(
     _run(body, database_url)
 
 
-async def _still_open(svc: Any, ids: list[Any]) -> int:
+async def _still_open(svc: ImportService, ids: list[uuid.UUID]) -> int:
     """How many of ``ids`` are still open or retrying."""
     from ss_tui.queries.errors import ACTIVE, ErrorFilter, count_errors
 

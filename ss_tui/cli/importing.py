@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +25,10 @@ from ss_tui.cli.running import (
     url_option,
 )
 from ss_tui.failures import EXIT_CANCELLED, EXIT_OK, EXIT_PARTIAL
+
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
 
 
 @click.command("import")
@@ -124,12 +128,9 @@ def import_cmd(
     if out_path and not dry_run:
         raise click.UsageError("--out saves a plan: give it with --dry-run.")
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    discovery = {
-        "discover_links": discover_links,
-        "discovery_providers": list(discover_providers) or None,
-    }
+    providers = list(discover_providers) or None
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.cli.summary import listing_note
         from ss_tui.db.creators import is_jovie_database
         from ss_tui.engine.decisions import PlanDecisions
@@ -162,6 +163,7 @@ def import_cmd(
                 )
         if dry_run or confirm:
             plan = result.plan
+            assert plan is not None  # a dry run always carries its plan
             note = await listing_note(svc, result, dry_run=True)
             if note is not None and note.nothing_listed:  # nothing to preview: say why
                 if as_json:
@@ -188,7 +190,10 @@ def import_cmd(
             if not click.confirm("Apply these changes?", default=False):
                 return EXIT_CANCELLED
             with _Progress(_console().is_terminal) as progress:
-                result = await svc.apply(plan, sink=progress, control=control, **discovery)
+                result = await svc.apply(
+                    plan, sink=progress, control=control, discover_links=discover_links,
+                    discovery_providers=providers,
+                )
         else:
             with _Progress(_console().is_terminal and not as_json) as progress:
                 result = await svc.run_import(
@@ -199,7 +204,8 @@ def import_cmd(
                     sink=progress,
                     control=control,
                     resume=not no_resume,
-                    **discovery,
+                    discover_links=discover_links,
+                    discovery_providers=providers,
                 )
         note = await listing_note(svc, result)
         if as_json:

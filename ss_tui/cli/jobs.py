@@ -8,7 +8,7 @@ import json
 import signal
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from ss_tui.jobs.stats import Stats
+    from ss_tui.values import Row
 
 url_option = click.option(
     "--database-url", "database_url", default=None, metavar="URL",
@@ -150,7 +151,7 @@ def jobs_group() -> None:
 def jobs_list(status: str | None, limit: int, as_json: bool, database_url: str | None) -> None:
     """The newest jobs, with their state, attempts and last error."""
 
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> list[Row]:
         from ss_tui.jobs.monitor import list_jobs
 
         engine = _engine(database_url)

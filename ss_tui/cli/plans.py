@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,8 +25,13 @@ from ss_tui.cli.running import (
 )
 from ss_tui.failures import EXIT_CANCELLED, EXIT_PARTIAL, EXIT_USAGE
 
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.plan_types import ImportPlan
+    from ss_tui.engine.service import ImportService
 
-def save_plan(plan: Any, path: str, *, quiet: bool = False) -> None:
+
+def save_plan(plan: ImportPlan, path: str, *, quiet: bool = False) -> None:
     from ss_tui.engine.planfile import dumps
 
     Path(path).write_text(dumps(plan), encoding="utf-8")
@@ -34,7 +39,7 @@ def save_plan(plan: Any, path: str, *, quiet: bool = False) -> None:
         click.echo(f"Plan saved to {path}; apply exactly it with: ss-tui apply {path}")
 
 
-def summary_lines(plan: Any) -> list[tuple[str, str]]:
+def summary_lines(plan: ImportPlan) -> list[tuple[str, str]]:
     """(style, line): what the plan writes, per table, and what needs a person's eye."""
     from ss_tui.engine.render import safe
     from ss_tui.engine.summary import plan_rows, rows_total
@@ -81,7 +86,7 @@ def apply_cmd(plan_file: str, yes: bool, as_json: bool, database_url: str | None
                     err=True)
         sys.exit(EXIT_USAGE)
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from rich.console import Console
         from rich.text import Text
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +15,10 @@ from ss_tui.cli.records import plain
 from ss_tui.cli.running import _run, json_option, url_option
 from ss_tui.failures import EXIT_OK
 from ss_tui.queries.projects import IMPORT_STATES, SORTS
+
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
 
 PROJECT_STATUSES = ("draft", "unreleased", "released")
 PROJECT_TYPES = ("single", "ep", "album", "compilation")
@@ -52,7 +56,7 @@ def projects_list(
 ) -> None:
     """List projects with their import state, a page at a time (as Browse shows them)."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.connections import default_account, list_connections
         from ss_tui.queries.projects import (
             ProjectFilter,

@@ -7,13 +7,19 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ss_tui.db.enums import ErrorStatus
 from ss_tui.queries.errors import KINDS as ERROR_KINDS
 from ss_tui.queries.errors import ErrorFilter
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ss_tui.engine.plan_types import ImportPlan
+    from ss_tui.values import Row
 
 ALL = "all"
 
@@ -43,7 +49,7 @@ def error_filter(status: str | None, kind: str | None, run: str | None) -> Error
                        status=None if status in (None, ALL) else status)
 
 
-def print_plan(plan: Any, verbose: bool) -> None:
+def print_plan(plan: ImportPlan, verbose: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -55,9 +61,9 @@ def print_plan(plan: Any, verbose: bool) -> None:
 
 
 def show_record(
-    data: dict[str, Any], as_json: bool, fields: tuple[str, ...], *, width: int,
+    data: Row, as_json: bool, fields: tuple[str, ...], *, width: int,
     skip_none: bool = True,
-) -> Any:
+) -> Console | None:
     """``data`` as JSON (returns None) or as right-aligned ``key: value`` lines on a rich
     console, values rendered literally (returns the console for what follows)."""
     if as_json:
@@ -75,7 +81,7 @@ def show_record(
     return console
 
 
-def plain(v: Any) -> Any:
+def plain(v: object) -> object:
     from ss_tui.engine.rows import json_ready
 
     return json_ready(v)

@@ -8,7 +8,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +23,17 @@ from ss_tui.failures import (
 )
 from ss_tui.text import visible
 
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from ss_tui.config import Settings
+    from ss_tui.engine.events import EngineEvent
+    from ss_tui.engine.run import RunControl
+    from ss_tui.engine.service import ImportService
+
 STATUS_EXIT = {
     "succeeded": EXIT_OK,
     "partial": EXIT_PARTIAL,
@@ -36,7 +47,9 @@ url_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
-def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -> None:
+def _run(
+    body: Callable[[ImportService, Settings], Awaitable[int]], database_url: str | None
+) -> None:
     """Build settings + engine + service, run ``body(service, settings)``, exit with its code."""
     from ss_tui.db.engine import create_engine
     from ss_tui.discovery import discovery_step
@@ -69,7 +82,7 @@ def _run(body: Callable[[Any, Any], Awaitable[int]], database_url: str | None) -
     sys.exit(code)
 
 
-def _console() -> Any:
+def _console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
@@ -80,8 +93,8 @@ class _Progress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.progress: Any = None
-        self.task: Any = None
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
         self.failures = 0
         self.importing = False
         self.description = "Fetching"
@@ -109,43 +122,49 @@ class _Progress:
             self.task = self.progress.add_task("Fetching", total=None)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self.progress is not None:
-            self.progress.__exit__(*exc)
+            self.progress.__exit__(exc_type, exc, tb)
 
-    async def __call__(self, event: Any) -> None:
+    async def __call__(self, event: EngineEvent) -> None:
         from ss_tui.engine import events as ev
 
-        if self.progress is None:
+        progress, task = self.progress, self.task
+        if progress is None or task is None:
             return
         if isinstance(event, ev.ApiWaiting):  # a long wait shows as one, with its reason
             self.waiting = "" if event.reason == "resumed" else (
                 f" · waiting {event.seconds:.0f}s: {WAIT_REASONS.get(event.reason, event.reason)}"
             )
-            self.progress.update(self.task, description=self.description + self.waiting)
+            progress.update(task, description=self.description + self.waiting)
             return
         if isinstance(event, ev.FetchProgress):
             if not self.importing:
                 self.description = f"Fetching ({event.fetched})"
-                self.progress.update(self.task, description=self.description + self.waiting)
+                progress.update(task, description=self.description + self.waiting)
             else:  # the listing streams on while importing: the total grows with it
-                total = self.progress.tasks[0].total or 0
-                self.progress.update(self.task, total=max(total, event.total or event.fetched))
+                total = progress.tasks[0].total or 0
+                progress.update(task, total=max(total, event.total or event.fetched))
         elif isinstance(event, ev.RunStarted):
             self.importing, self.description = True, "Importing"
-            self.progress.update(
-                self.task, total=event.total_projects, completed=0,
+            progress.update(
+                task, total=event.total_projects, completed=0,
                 description=self.description + self.waiting,
             )
         elif isinstance(event, ev.ProjectFinished):
-            self.progress.advance(self.task)
+            progress.advance(task)
         elif isinstance(event, ev.ItemFailed):
             self.failures += 1
             self.description = f"Importing ({self.failures} errors)"
-            self.progress.update(self.task, description=self.description + self.waiting)
+            progress.update(task, description=self.description + self.waiting)
         elif isinstance(event, ev.RateLimited) and event.paused_for_s and not self.waiting:
             pause = f" · rate limited {event.paused_for_s:.0f}s"
-            self.progress.update(self.task, description=self.description + pause)
+            progress.update(task, description=self.description + pause)
 
 
 WAIT_REASONS = {
@@ -155,7 +174,7 @@ WAIT_REASONS = {
 }
 
 
-def _install_cancel(control: Any) -> None:
+def _install_cancel(control: RunControl) -> None:
     """First Ctrl-C: stop at the next project boundary. Second: the default (abort)."""
     loop = asyncio.get_running_loop()
 

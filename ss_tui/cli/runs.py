@@ -4,13 +4,18 @@ data, from ``ss_tui.queries.runs``)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ss_tui.cli.records import plain, show_record
 from ss_tui.cli.running import _run, json_option, url_option
 from ss_tui.failures import EXIT_OK
+
+if TYPE_CHECKING:
+    from ss_tui.config import Settings
+    from ss_tui.engine.service import ImportService
+    from ss_tui.values import Row
 
 RUN_FIELDS = (
     "id", "status", "started_by", "started_at", "finished_at", "dry_run", "api_requests",
@@ -30,7 +35,7 @@ def runs_group() -> None:
 def runs_list(limit: int, as_json: bool, database_url: str | None) -> None:
     """Recent runs, newest first."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.runs import run_records
 
         rows = await run_records(svc.engine, limit=limit)
@@ -67,14 +72,14 @@ def runs_list(limit: int, as_json: bool, database_url: str | None) -> None:
 def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
     """One run: options, counts and its items."""
 
-    async def body(svc: Any, settings: Any) -> int:
+    async def body(svc: ImportService, settings: Settings) -> int:
         from ss_tui.queries.runs import resolve_run_id, run_items, run_record
 
         rid = await resolve_run_id(svc.engine, run_id)
         run = await run_record(svc.engine, rid)
         if run is None:  # deleted since the id was looked up
             raise LookupError(f"No id {run_id!r}.")
-        data = {k: plain(v) for k, v in run.items()}
+        data: Row = {k: plain(v) for k, v in run.items()}
         data["items"] = [
             {
                 "project_external_id": it.project_external_id,
@@ -102,7 +107,7 @@ def runs_show(run_id: str, as_json: bool, database_url: str | None) -> None:
     _run(body, database_url)
 
 
-def approval_lines(run: dict[str, Any]) -> list[str]:
+def approval_lines(run: Row) -> list[str]:
     """What was approved, by whom: the plan (its hash), its rows and the choices made."""
     from ss_tui.engine.render import safe
 

@@ -5,11 +5,16 @@ never looked at, and how to continue (README "When something goes wrong")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ss_tui.failures import EXIT_OK, EXIT_PARTIAL, Failure, classify
+
+if TYPE_CHECKING:
+    from ss_tui.engine.run import RunResult
+    from ss_tui.engine.service import ImportService
+    from ss_tui.values import JSONObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ class ListingNote:
         for line in rest:
             click.echo(line, err=True)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "complete": False,
             "cause": self.failure.cause,
@@ -68,7 +73,9 @@ class ListingNote:
         return EXIT_PARTIAL if status_code == EXIT_OK else status_code
 
 
-async def listing_note(svc: Any, result: Any, *, dry_run: bool = False) -> ListingNote | None:
+async def listing_note(
+    svc: ImportService, result: RunResult, *, dry_run: bool = False
+) -> ListingNote | None:
     """The note for ``result`` (a RunResult) when its listing stopped part-way, else None."""
     from ss_tui.queries.listing import projects_not_reached
 

@@ -7,10 +7,13 @@ the messages name the lookup service, never Session Studio.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.errors import SessionStudioError, TransientError
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject
 
 
 class ProviderError(SessionStudioError):
@@ -33,8 +36,20 @@ class LookupRateLimited(LookupUnavailable):
     kind = ErrorKind.rate_limited
     default_action = "The lookup service's rate limit was hit; retry discovery later."
 
-    def __init__(self, message: str, *, retry_after: float = 1.0, **kw: Any) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float = 1.0,
+        http_status: int | None = None,
+        problem: JSONObject | None = None,
+        kind: ErrorKind | None = None,
+        suggested_action: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, http_status=http_status, problem=problem, kind=kind,
+            suggested_action=suggested_action,
+        )
         self.retry_after = retry_after
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -74,7 +73,7 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
         yield list(ids[i : i + CHUNK])
 
 
-def existing_from_row(row: Any) -> ExistingLink:
+def existing_from_row(row: sa.Row[*tuple[object, ...]]) -> ExistingLink:
     return ExistingLink(
         id=row.id, url=row.url, external_id=row.external_id,
         source_type=row.source_type, metadata=dict(row._mapping["metadata"] or {}),

@@ -9,7 +9,6 @@ rows changed. The item's row travels in the project's transaction (docs/plan-for
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -314,7 +313,7 @@ class ProjectApplier:
         """The item's update as a precompiled statement (see apply_project's ``then``)."""
         cols = ("status", "updated_at", "error", "release_id", "counts", "warnings", "decision")
 
-        def build() -> Any:
+        def build() -> sa.Update:
             return (
                 sa.update(T_ITEMS)
                 .where(

@@ -13,7 +13,7 @@ import gc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -419,7 +419,7 @@ class Pipeline:
 
 
 async def _total(
-    listing: Listing, queue: asyncio.Queue[Any], project_ids: list[str] | None
+    listing: Listing, queue: asyncio.Queue[FetchResult | None], project_ids: list[str] | None
 ) -> int:
     """Projects in the run, for RunStarted: exact when ids were given or the listing ends
     within the pipeline's depth; otherwise those fetched so far (FetchProgress then carries

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,7 +50,14 @@ from ss_tui.engine.rows import (
 )
 from ss_tui.engine.slugs import normalize_artist_name, slugify, unique_slug
 from ss_tui.engine.state import PlanState
-from ss_tui.engine.transform import PROVIDER_ID, ArtistSpec, CreditSpec, ProjectSpec, TrackSpec
+from ss_tui.engine.transform import (
+    PROVIDER_ID,
+    ArtistSpec,
+    CreditSpec,
+    ItemIssue,
+    ProjectSpec,
+    TrackSpec,
+)
 from ss_tui.values import JSONObject, Row
 
 BATCH = 200  # projects loaded per round of bulk queries
@@ -987,7 +993,7 @@ class _Either:
         return slug in self.a or slug in self.b
 
 
-def _issue(i: Any) -> JSONObject:
+def _issue(i: ItemIssue) -> JSONObject:
     return {
         "entity": i.entity,
         "external_id": i.external_id,

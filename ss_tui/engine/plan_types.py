@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ss_tui.engine.rows import row_version
 from ss_tui.values import JSONObject, Row
@@ -53,8 +53,8 @@ NAME: dict[Action | EntityKind, str] = {m: m.value for m in (*Action, *EntityKin
 @dataclass(slots=True)
 class FieldDiff:
     name: str
-    before: Any
-    after: Any
+    before: object  # a column's value, as read or as planned
+    after: object
     locked: bool = False  # a field lock kept the old value
     kept_other_source: bool = False  # another source's value kept (overwrite not chosen)
 

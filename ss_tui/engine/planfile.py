@@ -45,7 +45,7 @@ class PlanFileError(ValueError):
 # --------------------------------------------------------------------------- save
 
 
-def exact(value: Any) -> Any:
+def exact(value: object) -> object:
     """JSON-ready without losing what a row's version hashes (171.0 stays a float; norm()
     would make it 171): a loaded row hashes as the planned one did."""
     if isinstance(value, dict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -35,6 +35,11 @@ from ss_tui.engine.transform import PROVIDER_ID, payload_hash
 from ss_tui.sync_errors import LIVE, T_ERRORS
 from ss_tui.values import JSONObject, Row
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ss_tui.values import JSONObject
+
 T_ITEMS = schema.ImportItem.__table__
 T_SNAP = schema.SourceSnapshot.__table__
 T_RUNS = schema.ImportRun.__table__
@@ -45,7 +50,7 @@ async def unchanged_projects(
     connection_id: uuid.UUID,
     project_ids: Iterable[str],
     decisions: PlanDecisions,
-    payloads: Mapping[str, Any] | None = None,
+    payloads: Mapping[str, JSONObject] | None = None,
 ) -> dict[str, ProjectPlan]:
     """The projects of ``project_ids`` that take the fast path. The payload compared is the
     stored snapshot, by its ``hash`` column (every fetch stores its payloads before they are
@@ -146,17 +151,17 @@ async def unchanged_projects(
 
 async def _children_touched(
     conn: AsyncConnection, release_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Any]:
+) -> dict[uuid.UUID, datetime]:
     """Per release, the latest ``updated_at`` among the rows an import of it writes besides
     the release itself. Links of other providers (found by link discovery) do not count:
     the import never diffs them."""
     rt = T_RELEASE_TRACK
     stamp = rt.c.updated_at.type
 
-    def latest(col: Any) -> Any:
+    def latest(col: sa.ColumnElement[datetime]) -> sa.Label[datetime]:
         return sa.func.max(col, type_=stamp).label("at")
 
-    out: dict[uuid.UUID, Any] = {}
+    out: dict[uuid.UUID, datetime] = {}
     for i in range(0, len(release_ids), 500):
         chunk = release_ids[i : i + 500]
         mine = rt.c.release_id.in_(chunk)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -39,6 +39,9 @@ from ss_tui.engine.rows import T_CREATOR, row_id
 from ss_tui.engine.summary import add_rows
 from ss_tui.sync_errors import LIVE, T_ERRORS, ErrorRecord, record_errors
 from ss_tui.values import JSONObject, Row
+
+if TYPE_CHECKING:
+    from ss_tui.values import ColumnValue
 
 T = TypeVar("T")
 T_RUNS = schema.ImportRun.__table__
@@ -532,7 +535,7 @@ class RunLedger:
         return True
 
 
-    async def set_item(self, conn: AsyncConnection, project_id: str, **values: Any) -> None:
+    async def set_item(self, conn: AsyncConnection, project_id: str, **values: ColumnValue) -> None:
         """Update one item's row inside the caller's transaction."""
         await conn.execute(
             sa.update(T_ITEMS)

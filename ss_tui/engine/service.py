@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,6 +42,7 @@ from ss_tui.values import Row
 if TYPE_CHECKING:
     from ss_tui.sessionstudio.client import EventCallback, SessionStudioClient
     from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
+    from ss_tui.values import JSONObject
 
 __all__ = ["ConnectionInfo", "FetchResult", "ImportService", "NotConnected"]
 
@@ -107,8 +108,20 @@ class ImportService:
 
     # ------------------------------------------------------------------ fetch
 
-    async def fetch(self, connection: Row, **kwargs: Any) -> FetchResult:
-        return await self.fetcher.fetch(connection, **kwargs)
+    async def fetch(
+        self,
+        connection: Row,
+        *,
+        project_ids: list[str] | None = None,
+        incremental: bool = False,
+        sink: ev.EventSink = ev.discard,
+        run_id: str | None = None,
+        record: bool = True,
+    ) -> FetchResult:
+        return await self.fetcher.fetch(
+            connection, project_ids=project_ids, incremental=incremental, sink=sink,
+            run_id=run_id, record=record,
+        )
 
     async def refresh_snapshots(
         self,
@@ -137,18 +150,42 @@ class ImportService:
         """The preview: a plan for these projects from their snapshots (no network)."""
         return await self.pipeline.plan(connection_id, project_ids, decisions)
 
-    async def apply(self, plan: ImportPlan, **kwargs: Any) -> RunResult:
+    async def apply(
+        self,
+        plan: ImportPlan,
+        *,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+        options: JSONObject | None = None,
+        discover_links: bool = False,
+        discovery_providers: list[str] | None = None,
+    ) -> RunResult:
         """Write exactly this plan (projects whose rows moved on since: ``stale``)."""
-        return await self.pipeline.apply(plan, **kwargs)
+        return await self.pipeline.apply(
+            plan, sink=sink, control=control, options=options, discover_links=discover_links,
+            discovery_providers=discovery_providers,
+        )
 
     async def run_import(
         self,
         connection_id: ConnectionRef = None,
         project_ids: list[str] | None = None,
-        **kwargs: Any,
+        *,
+        incremental: bool = False,
+        decisions: PlanDecisions | None = None,
+        dry_run: bool = False,
+        sink: ev.EventSink = ev.discard,
+        control: Control | None = None,
+        resume: bool = True,
+        discover_links: bool = False,
+        discovery_providers: list[str] | None = None,
     ) -> RunResult:
         """Headless import (CLI, workers), streamed; ``dry_run=True`` returns the plan."""
-        return await self.pipeline.run_import(connection_id, project_ids, **kwargs)
+        return await self.pipeline.run_import(
+            connection_id, project_ids, incremental=incremental, decisions=decisions,
+            dry_run=dry_run, sink=sink, control=control, resume=resume,
+            discover_links=discover_links, discovery_providers=discovery_providers,
+        )
 
     # ------------------------------------------------------------------ errors
 

@@ -5,7 +5,6 @@ skipped, so nothing vanishes between Browse, the preview and Progress."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,7 +46,7 @@ async def attach_unreadable_tracks(
             )
 
 
-def _title(payload: Any) -> str | None:
+def _title(payload: object) -> str | None:
     return payload.get("title") if isinstance(payload, dict) else None
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -48,7 +47,7 @@ def project_rows(
     """Snapshot rows for a project payload and each of its tracks."""
     pid = str(payload.get("id"))
     listed = payload.get("tracks")
-    tracks: list[Any] = listed if isinstance(listed, list) else []
+    tracks: list[object] = listed if isinstance(listed, list) else []
     rows: list[Row] = [
         {
             "entity_type": "project",

@@ -48,7 +48,7 @@ def _select(table: sa.Table) -> sa.Select[Any]:
     return sa.select(*(c for c in table.columns if c.name not in TIMESTAMPS))
 
 
-def _ssid(table: sa.Table) -> sa.ColumnElement[Any]:
+def _ssid(table: sa.Table) -> sa.ColumnElement[str]:
     ssid: sa.ColumnElement[str] = table.c.metadata["sessionStudioId"].as_string()
     return ssid
 

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ss_tui.db.enums import ErrorKind, ErrorStage
 from ss_tui.engine import events as ev
@@ -64,7 +63,7 @@ async def produce(
     connection: Row,
     project_ids: list[str] | None,
     incremental: bool,
-    queue: asyncio.Queue[Any],
+    queue: asyncio.Queue[FetchResult | None],
     listing: Listing,
     *,
     sink: ev.EventSink,

@@ -11,7 +11,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
 from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
@@ -151,7 +150,7 @@ def _midnight(value: date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day, tzinfo=UTC) if value else None
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -160,7 +159,7 @@ def _artist_type(kind: str | None) -> str:
 
 
 def _artist_spec(
-    ss_id: str | None, name: str | None, kind: str | None = None, **meta: Any
+    ss_id: str | None, name: str | None, kind: str | None = None, **meta: object
 ) -> ArtistSpec | None:
     display = (name or "").strip()
     if not display:

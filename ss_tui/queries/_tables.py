@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from ss_tui.values import Row
 
 
 @cache
@@ -48,6 +51,6 @@ async def ids_by_reference(engine: AsyncEngine, name: str, refs: Iterable[str]) 
     return out
 
 
-def record(row: sa.RowMapping) -> dict[str, Any]:
+def record(row: sa.RowMapping) -> Row:
     """A stored row as a plain dict (every column, as the database returned it)."""
     return dict(row)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.queries._tables import table
 
+if TYPE_CHECKING:
+    import uuid
+
 
 @dataclass(frozen=True, slots=True)
 class ConnectionRow:
-    id: Any
+    id: uuid.UUID
     account_id: str
     account_name: str | None
     base_url: str
@@ -64,7 +67,7 @@ async def list_connections(engine: AsyncEngine) -> list[ConnectionRow]:
     ]
 
 
-def default_account(rows: list[ConnectionRow]) -> Any:
+def default_account(rows: list[ConnectionRow]) -> uuid.UUID | None:
     """The account the screens work on until the user picks one: the first connected account,
     else the first one needing a reconnect (its snapshot can be browsed meanwhile); never a
     disconnected one (staff disconnected it on purpose)."""

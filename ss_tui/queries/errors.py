@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db.enums import ErrorKind, ErrorStatus
 from ss_tui.queries._tables import LIKE_ESCAPE, ids_by_reference, like_pattern, record, table
 from ss_tui.text import visible
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject, Row
 
 KINDS = tuple(k.value for k in ErrorKind)
 STATUSES = tuple(s.value for s in ErrorStatus)
@@ -25,18 +28,18 @@ LIVE = (ErrorStatus.open, ErrorStatus.retrying)
 
 @dataclass(frozen=True, slots=True)
 class ErrorFilter:
-    run_id: Any = None
+    run_id: uuid.UUID | str | None = None  # a string that is no id matches no row
     kind: str | None = None
     status: str | None = None  # None = all; ACTIVE = open + retrying
-    connection_id: Any = None
+    connection_id: uuid.UUID | None = None
     search: str = ""
     ids: tuple[uuid.UUID, ...] | None = None  # only these errors
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorRow:
-    id: Any
-    run_id: Any
+    id: uuid.UUID
+    run_id: uuid.UUID | None
     status: str
     kind: str
     stage: str
@@ -53,17 +56,17 @@ class ErrorRow:
 @dataclass(frozen=True, slots=True)
 class ErrorDetail:
     row: ErrorRow
-    detail: Any
-    source_payload: Any
+    detail: JSONObject | None
+    source_payload: object  # the JSON Session Studio sent, as stored
     note: str | None
     resolved_by: str | None
     resolved_at: datetime | None
     first_seen_at: datetime | None
 
 
-def _where(f: ErrorFilter) -> list[Any]:
+def _where(f: ErrorFilter) -> list[sa.ColumnElement[bool]]:
     errs = table("sync_errors")
-    where: list[Any] = []
+    where: list[sa.ColumnElement[bool]] = []
     if f.run_id is not None:
         where.append(errs.c.run_id == f.run_id)
     if f.kind:
@@ -88,7 +91,7 @@ def _where(f: ErrorFilter) -> list[Any]:
     return where
 
 
-def _row(r: Any) -> ErrorRow:
+def _row(r: sa.Row[*tuple[object, ...]]) -> ErrorRow:
     return ErrorRow(
         id=r.id,
         run_id=r.run_id,
@@ -106,7 +109,7 @@ def _row(r: Any) -> ErrorRow:
     )
 
 
-def _row_columns() -> list[Any]:
+def _row_columns() -> list[sa.ColumnElement[object]]:
     errs = table("sync_errors")
     return [
         errs.c.id, errs.c.run_id, errs.c.status, errs.c.kind, errs.c.stage, errs.c.entity_type,
@@ -136,7 +139,7 @@ async def page_errors(
         return [_row(r) for r in (await conn.execute(stmt)).all()]
 
 
-async def error_detail(engine: AsyncEngine, error_id: Any) -> ErrorDetail | None:
+async def error_detail(engine: AsyncEngine, error_id: uuid.UUID) -> ErrorDetail | None:
     errs = table("sync_errors")
     stmt = sa.select(
         *_row_columns(), errs.c.detail, errs.c.source_payload, errs.c.note, errs.c.resolved_by,
@@ -154,7 +157,7 @@ async def error_detail(engine: AsyncEngine, error_id: Any) -> ErrorDetail | None
 
 async def error_records(
     engine: AsyncEngine, f: ErrorFilter, *, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     """The matching errors as stored (every column), newest first: ``errors list --json``."""
     errs = table("sync_errors")
     stmt = sa.select(errs).where(*_where(f)).order_by(*_newest_first()).limit(limit)
@@ -162,7 +165,7 @@ async def error_records(
         return [record(r) for r in (await conn.execute(stmt)).mappings()]
 
 
-async def error_record(engine: AsyncEngine, error_id: uuid.UUID) -> dict[str, Any] | None:
+async def error_record(engine: AsyncEngine, error_id: uuid.UUID) -> Row | None:
     """One error as stored (every column): ``errors show``."""
     errs = table("sync_errors")
     async with engine.connect() as conn:
@@ -182,7 +185,7 @@ async def resolve_error_ids(engine: AsyncEngine, refs: Iterable[str]) -> list[uu
     return await ids_by_reference(engine, "sync_errors", refs)
 
 
-def _newest_first() -> list[Any]:
+def _newest_first() -> list[sa.ColumnElement[object]]:
     errs = table("sync_errors")
     return [errs.c.last_seen_at.desc().nulls_last(), errs.c.id]
 
@@ -201,7 +204,7 @@ class ErrorColumn:
     max_len: int | None = None  # the screen cuts it here (the CSV keeps it whole)
 
 
-def _line(value: Any) -> str:
+def _line(value: object) -> str:
     return visible(value, single_line=True)
 
 

@@ -7,8 +7,8 @@ indexed columns), so 100k tracks cost the same as 100 to show and to filter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ss_tui.db import upstream
 from ss_tui.db.enums import UpstreamState
 from ss_tui.queries._tables import LIKE_ESCAPE, like_pattern, table
+
+if TYPE_CHECKING:
+    import uuid
+
+    from ss_tui.values import JSONObject
 
 # Browse's import states: the upstream rule's states, "unchanged" shown as "imported" (the
 # project is in the discography as Session Studio has it), plus "errors" (a filter only).
@@ -33,7 +38,7 @@ SORTS = {
 
 @dataclass(frozen=True, slots=True)
 class ProjectFilter:
-    connection_id: Any = None  # uuid of ss_connections; None = every account
+    connection_id: uuid.UUID | None = None  # uuid of ss_connections; None = every account
     search: str = ""
     status: str | None = None  # draft | unreleased | released
     project_type: str | None = None  # single | ep | album | compilation
@@ -52,7 +57,7 @@ class ProjectRow:
     artist_name: str | None
     project_type: str | None
     status: str | None
-    release_date: Any
+    release_date: date | None
     track_count: int
     upstream_updated_at: datetime | None
     import_state: str  # new | changed | imported
@@ -62,8 +67,8 @@ class ProjectRow:
 @dataclass(slots=True)
 class ProjectDetail:
     external_id: str
-    payload: dict[str, Any]
-    tracks: list[dict[str, Any]] = field(default_factory=list)
+    payload: JSONObject
+    tracks: list[JSONObject] = field(default_factory=list)
     import_state: str = "new"
     open_errors: int = 0
 
@@ -86,6 +91,7 @@ def _state_expr(snap: sa.Table) -> sa.ColumnElement[str]:
     return upstream.state_column(snap, IMPORT_STATE_LABELS)
 
 
+# SQLAlchemy types the rows of Core tables (``table(...)``) Any: the selects below say so.
 def _select(f: ProjectFilter, dialect: str = "") -> sa.Select[Any]:
     """The filtered project rows (unordered)."""
     snap = table("source_snapshots")
@@ -104,7 +110,7 @@ def _search_clause(snap: sa.Table, f: ProjectFilter, dialect: str) -> sa.ColumnE
     text = f.search.strip()
     pattern = like_pattern(text)
 
-    def matches(t: Any) -> list[sa.ColumnElement[bool]]:
+    def matches(t: sa.FromClause) -> list[sa.ColumnElement[bool]]:
         return [t.c.title.ilike(pattern, escape=LIKE_ESCAPE),
                 t.c.artist_name.ilike(pattern, escape=LIKE_ESCAPE),
                 t.c.external_id == text]
@@ -171,7 +177,7 @@ def _columns(snap: sa.Table, errs: sa.Subquery) -> list[Any]:
     ]
 
 
-def _order(f: ProjectFilter) -> list[Any]:
+def _order(f: ProjectFilter) -> list[sa.ColumnElement[object]]:
     snap = table("source_snapshots")
     col = {
         "title": snap.c.title,
@@ -227,7 +233,7 @@ async def page_projects(
 
 
 async def project_detail(
-    engine: AsyncEngine, connection_id: Any, external_id: str
+    engine: AsyncEngine, connection_id: uuid.UUID | None, external_id: str
 ) -> ProjectDetail | None:
     """The snapshot payload of one project plus its tracks' payloads (if snapshotted apart),
     its import state and its open sync errors (the same rules as the browser's rows)."""
@@ -264,7 +270,7 @@ async def project_detail(
 
 
 async def artists(
-    engine: AsyncEngine, connection_id: Any, limit: int = 500
+    engine: AsyncEngine, connection_id: uuid.UUID | None, limit: int = 500
 ) -> list[tuple[str, str]]:
     """(artist_id, artist_name) present in the snapshot, for the artist filter."""
     snap = table("source_snapshots")

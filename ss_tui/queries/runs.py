@@ -5,22 +5,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.queries._tables import ids_by_reference, record, table
 
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject, Row
+
 
 @dataclass(frozen=True, slots=True)
 class RunRow:
-    id: Any
+    id: uuid.UUID
     started_by: str | None
     status: str
     dry_run: bool
-    options: dict[str, Any]
-    counts: dict[str, Any]
+    options: JSONObject
+    counts: JSONObject
     started_at: datetime | None
     finished_at: datetime | None
     api_requests: int
@@ -38,8 +41,8 @@ class RunRow:
 class ItemRow:
     project_external_id: str
     status: str
-    counts: dict[str, Any]
-    warnings: list[Any]
+    counts: JSONObject
+    warnings: list[str]
     error: str | None
     title: str | None
 
@@ -83,7 +86,7 @@ async def page_runs(engine: AsyncEngine, *, offset: int = 0, limit: int = 200) -
     ]
 
 
-async def run_items(engine: AsyncEngine, run_id: Any, limit: int = 5000) -> list[ItemRow]:
+async def run_items(engine: AsyncEngine, run_id: uuid.UUID, limit: int = 5000) -> list[ItemRow]:
     items, snap = table("import_items"), table("source_snapshots")
     title = (
         sa.select(snap.c.title)
@@ -112,7 +115,7 @@ async def run_items(engine: AsyncEngine, run_id: Any, limit: int = 5000) -> list
     ]
 
 
-async def run_records(engine: AsyncEngine, *, limit: int | None = None) -> list[dict[str, Any]]:
+async def run_records(engine: AsyncEngine, *, limit: int | None = None) -> list[Row]:
     """Runs as stored (every column), newest first: ``runs list``."""
     runs = table("import_runs")
     stmt = sa.select(runs).order_by(runs.c.started_at.desc().nulls_last(), runs.c.id).limit(limit)
@@ -120,7 +123,7 @@ async def run_records(engine: AsyncEngine, *, limit: int | None = None) -> list[
         return [record(r) for r in (await conn.execute(stmt)).mappings()]
 
 
-async def run_record(engine: AsyncEngine, run_id: uuid.UUID) -> dict[str, Any] | None:
+async def run_record(engine: AsyncEngine, run_id: uuid.UUID) -> Row | None:
     """One run as stored (every column): ``runs show``."""
     runs = table("import_runs")
     async with engine.connect() as conn:

@@ -283,7 +283,7 @@ class SessionStudioClient:
         return out
 
     async def _pages(
-        self, path: str, params: dict[str, Any], cursor: str | None = None
+        self, path: str, params: dict[str, str | int], cursor: str | None = None
     ) -> AsyncIterator[tuple[list[Any], str | None]]:
         while True:
             query = dict(params)
@@ -298,7 +298,7 @@ class SessionStudioClient:
                 return
 
     # -- the request pipeline -----------------------------------------------------------
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    async def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         url = f"{self.base_url}{path}"
         if params:
             url = f"{url}?{urlencode(sorted(params.items()))}"
@@ -615,5 +615,5 @@ def _path(url: str) -> str:
     return httpx.URL(url).path
 
 
-def _q(q: str, limit: int | None) -> dict[str, Any]:
+def _q(q: str, limit: int | None) -> dict[str, str | int]:
     return {"q": q} if limit is None else {"q": q, "limit": limit}

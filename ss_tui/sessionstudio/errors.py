@@ -57,8 +57,20 @@ class RateLimitedError(TransientError):
     kind = ErrorKind.rate_limited
     default_action = "Retry later; the Session Studio rate limit was exhausted."
 
-    def __init__(self, message: str, *, retry_after: float = 1.0, **kw: Any) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float = 1.0,
+        http_status: int | None = None,
+        problem: JSONObject | None = None,
+        kind: ErrorKind | None = None,
+        suggested_action: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, http_status=http_status, problem=problem, kind=kind,
+            suggested_action=suggested_action,
+        )
         self.retry_after = retry_after
 
 
@@ -67,8 +79,20 @@ class CircuitOpenError(TransientError):
 
     default_action = "Wait for Session Studio to recover; the client retries on its own."
 
-    def __init__(self, message: str, *, retry_in: float = 0.0, **kw: Any) -> None:
-        super().__init__(message, **kw)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_in: float = 0.0,
+        http_status: int | None = None,
+        problem: JSONObject | None = None,
+        kind: ErrorKind | None = None,
+        suggested_action: str | None = None,
+    ) -> None:
+        super().__init__(
+            message, http_status=http_status, problem=problem, kind=kind,
+            suggested_action=suggested_action,
+        )
         self.retry_in = retry_in
 
 

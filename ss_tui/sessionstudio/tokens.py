@@ -18,13 +18,15 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.errors import NoKeyringBackend, SessionStudioError
 from ss_tui.sessionstudio.redaction import mask, register_secret
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from keyring.backend import KeyringBackend
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
     from ss_tui.config import Settings
@@ -130,7 +132,7 @@ class MemoryTokenStore:
         return f"MemoryTokenStore(accounts={sorted(self._tokens)})"
 
 
-def _unusable_backend_name(backend: Any) -> str | None:
+def _unusable_backend_name(backend: KeyringBackend) -> str | None:
     """The backend's name if keyring could not find a real one, else None."""
     from keyring.backends import chainer, fail
 
@@ -152,11 +154,13 @@ def _unusable_backend_name(backend: Any) -> str | None:
 class KeyringTokenStore:
     """Tokens in the OS keyring (the default). Blocking keyring calls run in a thread."""
 
-    def __init__(self, service: str = KEYRING_SERVICE, backend: Any = None) -> None:
+    def __init__(
+        self, service: str = KEYRING_SERVICE, backend: KeyringBackend | None = None
+    ) -> None:
         self.service = service
         self._backend = backend
 
-    def _keyring(self) -> Any:
+    def _keyring(self) -> KeyringBackend:
         import keyring
 
         backend = self._backend or keyring.get_keyring()
@@ -219,7 +223,7 @@ class DatabaseTokenStore:
         self._engine = engine
 
     @staticmethod
-    def _table() -> Any:
+    def _table() -> sa.Table:
         from ss_tui.db.schema import SSToken
 
         return SSToken.__table__

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -76,6 +76,17 @@ from ss_tui.tui.screens.run_detail import RunDetailScreen
 from ss_tui.tui.screens.stats import StatsScreen
 from ss_tui.tui.widgets.dialogs import ConfirmDialog, NoteDialog
 
+if TYPE_CHECKING:
+    import uuid
+    from datetime import datetime
+
+    import httpx
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from ss_tui.discovery.report import DiscoveryReport
+    from ss_tui.engine.fetcher import FetchResult
+    from ss_tui.engine.run import RunResult
+
 # Top-level screens: (mode, key, label, description). Order is the footer/palette order.
 NAVIGATION: tuple[tuple[str, str, str, str], ...] = (
     ("connect", "f2", "Connect", "Accounts: connect, disconnect, last sync"),
@@ -98,7 +109,7 @@ class SsTuiApp(App[None]):
     CSS_PATH = "app.tcss"
     # Below 130 columns screens get "-narrow": side panes stack under their table (app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
-    MODES: ClassVar[dict[str, Any]] = {
+    MODES: ClassVar[dict[str, Any]] = {  # Textual types a mode's screen factory with Any
         "connect": ConnectScreen,
         "browser": BrowserScreen,
         "progress": ProgressScreen,
@@ -125,7 +136,7 @@ class SsTuiApp(App[None]):
         self._keymap_problems = keymap_problems or []
         self.run_control: RunControl | None = None  # of the current (or last) run
         # The connection whose refresh a revoked token stopped (resumes after reconnecting).
-        self.pending_refresh: Any = None
+        self.pending_refresh: uuid.UUID | None = None
         self.database_failure: Failure | None = None  # while the database cannot be used
         self._clashes_told: set[frozenset[str]] = set()
         if ctx.frozen:
@@ -145,11 +156,11 @@ class SsTuiApp(App[None]):
         return self.ctx.live.discovery.detail
 
     @property
-    def selected_account(self) -> Any:
+    def selected_account(self) -> uuid.UUID | None:
         return self.ctx.live.account
 
     @selected_account.setter
-    def selected_account(self, value: Any) -> None:
+    def selected_account(self, value: uuid.UUID | None) -> None:
         self.ctx.live.account = value
 
     async def on_mount(self) -> None:
@@ -246,6 +257,7 @@ class SsTuiApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    # Textual's own signature (its Screen's result type is Any).
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own (theme, keys, screenshot…), then ours: see ss_tui.tui.palette."""
         yield from super().get_system_commands(screen)
@@ -255,7 +267,7 @@ class SsTuiApp(App[None]):
     def _show_errors(self, request: ShowErrors) -> None:
         self.show_errors(request.run_id)
 
-    def show_errors(self, run_id: Any = None) -> None:
+    def show_errors(self, run_id: uuid.UUID | str | None = None) -> None:
         """Open the Errors screen, filtered on ``run_id`` when given."""
         self.switch_mode("errors")
 
@@ -317,10 +329,12 @@ class SsTuiApp(App[None]):
     def _fold_run_event(self, message: EngineEventPosted) -> None:
         self.ctx.live.run.fold(message.event, self.ctx.clock())
 
-    def _launch(self, operation: Operation[Any, Any], body: Coroutine[Any, Any, None]) -> None:
+    def _launch(
+        self, operation: Operation[Any, Any], body: Coroutine[object, object, None]
+    ) -> None:
         self.run_worker(body, group=operation.name, exclusive=True, exit_on_error=False)
 
-    def _end(self, operation: Operation[Any, Any], result: Any, failure: str | None) -> None:
+    def _end(self, operation: Operation[Any, Any], result: object, failure: str | None) -> None:
         """Called through the message queue once the worker returned, so after the events
         it posted: the operation ends in the state its last event left."""
         if failure is None:
@@ -370,7 +384,7 @@ class SsTuiApp(App[None]):
     async def _import(self, plan: ImportPlan, control: RunControl) -> None:
         run = self.ctx.live.run
         status: str = RunStatus.failed
-        result: Any = None
+        result: RunResult | None = None
         failure: str | None = None
         try:
             result = await self.ctx.services.apply(plan, self._sink(run), control)
@@ -385,7 +399,7 @@ class SsTuiApp(App[None]):
             self.call_later(self._end_run, control, status, result, failure)
             self.post_message(DataChanged("run"))
 
-    def _end_run(self, control: RunControl, status: str, result: Any,
+    def _end_run(self, control: RunControl, status: str, result: RunResult | None,
                  failure: str | None) -> None:
         """A run that never reported its end (it failed before RunFinished, or had nothing
         to do) must not stay "running" and block the next one."""
@@ -425,14 +439,14 @@ class SsTuiApp(App[None]):
             return
         self.run_refresh(self.ctx.live.account)
 
-    def run_refresh(self, connection_id: Any) -> None:
+    def run_refresh(self, connection_id: uuid.UUID | None) -> None:
         refresh = self.ctx.live.refresh
         refresh.start(RefreshState())
         self._launch(refresh, self._refresh(connection_id))
 
-    async def _refresh(self, connection_id: Any) -> None:
+    async def _refresh(self, connection_id: uuid.UUID | None) -> None:
         refresh = self.ctx.live.refresh
-        result: Any = None
+        result: FetchResult | None = None
         failure: str | None = None
         try:
             result = await self.ctx.services.refresh(connection_id, self._sink(refresh))
@@ -456,7 +470,7 @@ class SsTuiApp(App[None]):
             self.call_later(self._end, refresh, result, failure)
             self.post_message(DataChanged("refresh"))
 
-    def _listing_stopped(self, result: Any, doing: str) -> str | None:
+    def _listing_stopped(self, result: FetchResult, doing: str) -> str | None:
         """A listing that stopped part-way is a failure to show, not "nothing changed"."""
         error = getattr(result, "listing_error", None)
         if error is None:
@@ -483,7 +497,7 @@ class SsTuiApp(App[None]):
         self._launch(self.ctx.live.discovery,
                      self._discover(project_ids, self.ctx.live.account))
 
-    async def _discover(self, project_ids: list[str], connection_id: Any) -> None:
+    async def _discover(self, project_ids: list[str], connection_id: uuid.UUID | None) -> None:
         from ss_tui.queries.releases import releases_for_projects
 
         discovery = self.ctx.live.discovery
@@ -497,7 +511,7 @@ class SsTuiApp(App[None]):
                      len(project_ids) - len(releases))
         discovery.start(detail)
         self.push_screen(DiscoveryScreen())
-        report: Any = None
+        report: DiscoveryReport | None = None
         failure: str | None = None
         try:
             report = await self.ctx.services.discover([r.release_id for r in releases],
@@ -527,16 +541,16 @@ BINDING_OWNERS: tuple[type[DOMNode], ...] = (
 def create_app(
     settings: Settings,
     *,
-    db_engine: Any,
+    db_engine: AsyncEngine,
     token_store: TokenStore,
     api_base_url: str | None = None,
-    http_transport: Any = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
     simulator: object | None = None,
-    clock: Any = None,
+    clock: Callable[[], datetime] | None = None,
     frozen: bool = False,
     start: str = "connect",
     theme: str = "textual-dark",
-    **extras: Any,
+    **extras: object,
 ) -> SsTuiApp:
     """Build the dashboard over the given parts (the one way tests, demo and CLI build it)."""
     ctx = AppContext(

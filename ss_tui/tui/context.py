@@ -9,6 +9,7 @@ without knowing the App class.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ class Live:
     screens work on, the three background operations, and "the database changed"."""
 
     def __init__(self, owner: DOMNode) -> None:
-        self.account: Any = None  # ss_connections.id of the account the screens work on
+        self.account: uuid.UUID | None = None  # ss_connections.id the screens work on
         self.run: Operation[RunState, RunResult] = Operation(owner, "run", RunState())
         self.refresh: Operation[RefreshState, FetchResult] = Operation(
             owner, "refresh", RefreshState())
@@ -65,6 +66,7 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     # Deterministic rendering for screenshots: no clock in the header, no animations.
     frozen: bool = False
+    # Test and demo injections by name (a sleep, providers, settings): their types vary.
     extras: dict[str, Any] = field(default_factory=dict)
     keymap: Keymap = field(default_factory=dict)  # applied at start-up (ss_tui/tui/keymap.py)
     services: Services = field(init=False)
@@ -75,7 +77,7 @@ class AppContext:
         self.services = Services(self)
 
 
-def context_of(app: App[Any]) -> AppContext:
+def context_of(app: App[object]) -> AppContext:
     """The context of the running dashboard (what ``SsTuiApp`` carries as ``ctx``)."""
     ctx = getattr(app, "ctx", None)
     if not isinstance(ctx, AppContext):

@@ -11,7 +11,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -22,6 +22,14 @@ from ss_tui.db.engine import create_engine
 from ss_tui.db.migrate import upgrade
 from ss_tui.sessionstudio.tokens import MemoryTokenStore
 from ss_tui.simulator import SimulatorConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    import httpx
+
+    from ss_tui.tui.app import SsTuiApp
 
 DEMO_CREATORS = (("Demo Label Roster", "demo-label"), ("Indie Artist", "indie-artist"))
 
@@ -68,8 +76,12 @@ def demo_parts(workdir: Path | None = None, *, client_id: str = "ss-tui-demo") -
     return DemoParts(settings=settings, database_url=url, workdir=workdir)
 
 
-def build_demo_app(parts: DemoParts, *, api_base_url: str, http_transport: Any = None,
-                   simulator: Any = None, **kwargs: Any) -> Any:
+def build_demo_app(
+    parts: DemoParts, *, api_base_url: str,
+    http_transport: httpx.AsyncBaseTransport | None = None, simulator: object | None = None,
+    clock: Callable[[], datetime] | None = None, frozen: bool = False,
+    **extras: Any,  # create_app's extras (test and demo injections), passed through
+) -> SsTuiApp:
     from ss_tui.tui.app import create_app
 
     return create_app(
@@ -80,6 +92,8 @@ def build_demo_app(parts: DemoParts, *, api_base_url: str, http_transport: Any =
         http_transport=http_transport,
         simulator=simulator,
         start="connect",
+        clock=clock,
+        frozen=frozen,
         export_dir=str(parts.workdir),
-        **kwargs,
+        **extras,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ss_tui.discovery import DiscoveryFinished, ReleaseDiscovered
 
@@ -36,7 +35,7 @@ class DiscoveryState:
         done = sum(1 for r in self.releases.values() if r.status != "pending")
         return float(done), float(len(self.releases))
 
-    def apply(self, event: Any, now: datetime | None = None) -> bool:
+    def apply(self, event: object, now: datetime | None = None) -> bool:
         """Fold one discovery event; True when it changed what the screen shows."""
         match event:
             case ReleaseDiscovered():

@@ -4,7 +4,7 @@ app opens on when its database cannot be used at all."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,20 +17,25 @@ from ss_tui.failures import EXIT_DATABASE, Failure, record
 from ss_tui.logs import current_log_file
 from ss_tui.tui.messages import CheckDatabase
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
-def database_url(engine: Any) -> str | None:
+    from ss_tui.tui.services import Parts
+
+
+def database_url(engine: AsyncEngine) -> str | None:
     url = getattr(engine, "url", None)
     return url.render_as_string(hide_password=True) if url is not None else None
 
 
-def failure_of(exc: BaseException, ctx: Any, doing: str) -> Failure:
+def failure_of(exc: BaseException, ctx: Parts, doing: str) -> Failure:
     """Classify and log ``exc`` (the log file keeps the details)."""
     return record(
         exc, database_url=database_url(ctx.db_engine), api_base_url=ctx.api_base_url, doing=doing
     )
 
 
-def describe(exc: BaseException, ctx: Any, doing: str) -> str:
+def describe(exc: BaseException, ctx: Parts, doing: str) -> str:
     """``"<doing> failed: <cause> <next step>"``: one short notification."""
     failure = failure_of(exc, ctx, doing)
     text = f"{doing} failed: {failure.in_dashboard()}"
@@ -40,7 +45,7 @@ def describe(exc: BaseException, ctx: Any, doing: str) -> str:
     return text
 
 
-async def database_problem(ctx: Any) -> tuple[Failure | None, Failure | None]:
+async def database_problem(ctx: Parts) -> tuple[Failure | None, Failure | None]:
     """(blocking, warning): what stops the dashboard from using its database at all (not a
     database, not migrated, unreachable…), and what only stops it from writing (read-only)."""
     from ss_tui.db.migrate import head

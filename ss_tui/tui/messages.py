@@ -9,13 +9,17 @@ post ``OperationEvent``\\ s so that events fold into their operation on the UI t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from ss_tui.engine.connections import ConnectionRef
 from ss_tui.engine.events import EngineEvent
 from ss_tui.engine.plan_types import ImportPlan
 from ss_tui.tui.operation import Operation
+
+if TYPE_CHECKING:
+    import uuid
 
 
 class Request(Message):
@@ -33,7 +37,7 @@ class Navigate(Request):
 class ShowErrors(Request):
     """Open the Errors screen, filtered on ``run_id`` when given."""
 
-    run_id: Any = None
+    run_id: uuid.UUID | str | None = None
 
 
 @dataclass
@@ -73,7 +77,7 @@ class DiscoverLinks(Request):
 class UseAccount(Request):
     """Work on this account (None: the first connected one, chosen by the Connect screen)."""
 
-    connection_id: Any
+    connection_id: uuid.UUID | None
     browse: bool = False  # and open the Browse screen
 
 
@@ -81,12 +85,12 @@ class UseAccount(Request):
 class AccountConnected(Request):
     """A login finished: resume the refresh a revoked token stopped, if it was this account."""
 
-    connection_id: Any
+    connection_id: ConnectionRef
 
 
 @dataclass
 class AccountDisconnected(Request):
-    connection_id: Any
+    connection_id: uuid.UUID
 
 
 class CheckDatabase(Request):
@@ -105,7 +109,7 @@ class OperationEvent(Message):
     """One event from an operation's worker (engine or discovery event), to fold on the UI
     thread."""
 
-    operation: Operation[Any, Any]
+    operation: Operation[Any, Any]  # any operation: its detail and result types vary
     event: object
 
 

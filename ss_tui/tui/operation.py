@@ -27,6 +27,7 @@ class Phase(StrEnum):
 class Detail(Protocol):
     """What an operation's events fold into."""
 
+    # Any: each detail takes its own events (RunState the engine's), so no narrower type fits all.
     def apply(self, event: Any, now: datetime) -> bool:
         """Fold one event; True when it changed what a screen shows."""
         ...
@@ -70,7 +71,7 @@ class Operation(Generic[DetailT, ResultT]):
         self.message = self.result = None
         self.publish()
 
-    def fold(self, event: Any, now: datetime) -> None:
+    def fold(self, event: object, now: datetime) -> None:
         if self.detail.apply(event, now):
             self.publish()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ss_tui.engine import events as ev
 
@@ -25,7 +24,7 @@ class RefreshState:
     def progress(self) -> tuple[float, float | None]:
         return float(self.fetched), (float(self.total) if self.total is not None else None)
 
-    def apply(self, event: Any, now: datetime | None = None) -> bool:
+    def apply(self, event: object, now: datetime | None = None) -> bool:
         """Fold one engine event; True when it changed what the screen shows."""
         match event:
             case ev.FetchProgress():

@@ -9,19 +9,17 @@ untrusted value goes through :func:`clean` / :func:`lit`, which return inert tex
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 
 from ss_tui.text import visible
 
 
-def clean(value: Any, *, single_line: bool = False, max_len: int | None = None) -> str:
+def clean(value: object, *, single_line: bool = False, max_len: int | None = None) -> str:
     """Plain text with control characters made visible (:func:`ss_tui.text.visible`)."""
     return visible(value, single_line=single_line, max_len=max_len)
 
 
-def sentence(value: Any) -> str:
+def sentence(value: object) -> str:
     """``value`` made visible and ending in exactly one full stop (server messages may or
     may not end with one), so it reads right when followed by our own sentence."""
     text = clean(value, single_line=True).rstrip()
@@ -29,7 +27,7 @@ def sentence(value: Any) -> str:
 
 
 def lit(
-    value: Any,
+    value: object,
     style: str = "",
     *,
     single_line: bool = True,

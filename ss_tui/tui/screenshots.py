@@ -16,11 +16,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ss_tui.tui.messages import DataChanged
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from textual.pilot import Pilot
 
 SIZE = (140, 40)
 FIXED_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -31,7 +36,7 @@ def deterministic() -> Iterator[None]:
     """Fixed wall clock for every ``utcnow`` in ss_tui and seeded ``uuid4``."""
     rng = random.Random(1234)
     original_uuid4 = uuid.uuid4
-    patched: list[tuple[Any, str, Any]] = []
+    patched: list[tuple[ModuleType, str, object]] = []
 
     def fixed_now() -> datetime:
         return FIXED_NOW
@@ -49,7 +54,7 @@ def deterministic() -> Iterator[None]:
             setattr(module, attr, value)
 
 
-async def settle(pilot: Any) -> None:
+async def settle(pilot: Pilot[None]) -> None:
     """Let the screen's database workers finish and the screen repaint, including a redraw
     a screen holds back to coalesce bursts of events (the Progress screen)."""
     for _ in range(3):
@@ -87,7 +92,9 @@ async def take(out_dir: Path, size: tuple[int, int] = SIZE, *, text: bool = Fals
 
         async with app.run_test(size=size) as pilot:
 
-            async def shot(name: str, *keys: str, before: Callable[[], Any] | None = None) -> None:
+            async def shot(
+                name: str, *keys: str, before: Callable[[], object] | None = None
+            ) -> None:
                 for key in keys:
                     await pilot.press(key)
                     await settle(pilot)

@@ -8,7 +8,7 @@ widgets, and nothing here writes SQL: writes go through the engine's service, re
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +24,12 @@ from ss_tui.engine.service import ImportService
 from ss_tui.sessionstudio.auth import LoopbackAuthorization, OAuthClient, TokenManager
 from ss_tui.sessionstudio.models import DeviceCodeResponse
 from ss_tui.sessionstudio.tokens import TokenSet, TokenStore
+
+if TYPE_CHECKING:
+    import uuid
+
+    from ss_tui.engine.connections import ConnectionInfo, ConnectionRef
+    from ss_tui.engine.decisions import PlanDecisions
 
 
 class Parts(Protocol):
@@ -42,6 +48,7 @@ class Parts(Protocol):
     @property
     def simulator(self) -> object | None: ...
     @property
+    # Test and demo injections by name (a sleep, providers, settings): their types vary.
     def extras(self) -> dict[str, Any]: ...
 
 
@@ -55,10 +62,7 @@ class Services:
     def http(self) -> httpx.AsyncClient:
         """One shared HTTP client (over the demo's in-process transport when given)."""
         if self._http is None or self._http.is_closed:
-            kwargs: dict[str, Any] = {"timeout": 10.0}
-            if self.ctx.http_transport is not None:
-                kwargs["transport"] = self.ctx.http_transport
-            self._http = httpx.AsyncClient(**kwargs)
+            self._http = httpx.AsyncClient(timeout=10.0, transport=self.ctx.http_transport)
         return self._http
 
     def oauth(self) -> OAuthClient:
@@ -104,43 +108,44 @@ class Services:
     async def start_device_flow(self) -> DeviceCodeResponse:
         return await self.oauth().start_device_flow()
 
-    async def finish_device_flow(self, device: DeviceCodeResponse) -> Any:
+    async def finish_device_flow(self, device: DeviceCodeResponse) -> ConnectionInfo:
         tokens = await self.oauth().poll_device_flow(device)
         return await self._register(tokens)
 
     async def begin_loopback(self) -> LoopbackAuthorization:
         return await self.oauth().begin_loopback()
 
-    async def finish_loopback(self, flow: LoopbackAuthorization) -> Any:
+    async def finish_loopback(self, flow: LoopbackAuthorization) -> ConnectionInfo:
         try:
             tokens = await flow.wait()
         finally:
             await flow.close()
         return await self._register(tokens)
 
-    async def connect_personal_token(self, token: str) -> Any:
+    async def connect_personal_token(self, token: str) -> ConnectionInfo:
         return await self._register(self.oauth().token_from_personal(token))
 
-    async def _register(self, tokens: TokenSet) -> Any:
+    async def _register(self, tokens: TokenSet) -> ConnectionInfo:
         """Store the token and record the connection (via the engine's service)."""
         return await self.import_service().register_connection(tokens)
 
-    async def disconnect(self, connection_id: Any) -> None:
+    async def disconnect(self, connection_id: ConnectionRef) -> None:
         await self.import_service().disconnect(connection_id)
 
     # -- importing --------------------------------------------------------------------------
 
-    async def refresh(self, connection_id: Any, sink: EventSink) -> FetchResult:
+    async def refresh(self, connection_id: ConnectionRef, sink: EventSink) -> FetchResult:
         """The FetchResult: its text for the screen, its ``listing_error`` when cut short."""
         return await self.import_service().refresh_snapshots(connection_id, sink=sink)
 
     async def plan(
-        self, connection_id: Any, project_ids: list[str], decisions: Any = None
+        self, connection_id: ConnectionRef, project_ids: list[str],
+        decisions: PlanDecisions | None = None,
     ) -> ImportPlan:
         return await self.import_service().plan(connection_id, project_ids, decisions)
 
     async def replan(self, plan: ImportPlan, project_id: str | None = None,
-                     **changes: Any) -> ImportPlan:
+                     **changes: Any) -> ImportPlan:  # values as PlanDecisions' fields
         """The whole plan again from its decisions (after staff changed one): a project's
         plan depends on the projects planned before it (an artist one creates, an ISRC one
         takes), so no project is ever re-planned alone."""
@@ -162,11 +167,11 @@ class Services:
     async def apply(self, plan: ImportPlan, sink: EventSink, control: RunControl) -> RunResult:
         return await self.import_service().apply(plan, sink=sink, control=control)
 
-    async def plan_retry(self, error_ids: list[Any]) -> ImportPlan | None:
+    async def plan_retry(self, error_ids: list[uuid.UUID]) -> ImportPlan | None:
         """The plan of just the items behind these errors (shown before anything is written)."""
         return await self.import_service().plan_retry(error_ids)
 
-    async def close_errors(self, error_ids: list[Any], *, status: str, note: str) -> None:
+    async def close_errors(self, error_ids: list[uuid.UUID], *, status: str, note: str) -> None:
         await self.import_service().close_errors(error_ids, status=ErrorStatus(status), note=note)
 
     async def creator_profiles(self) -> list[tuple[str, str]]:
@@ -174,18 +179,21 @@ class Services:
 
     # -- link discovery -----------------------------------------------------------------
 
-    def discovery_settings(self) -> Any:
+    def discovery_settings(self) -> Settings:
         """Settings for the lookup services. The demo points them at the simulator's
         stand-ins, served next to its API (``<root>/v1``)."""
         if self.ctx.simulator is None or "discovery_settings" in self.ctx.extras:
-            return self.ctx.extras.get("discovery_settings", self.ctx.settings)
+            chosen: Settings = self.ctx.extras.get("discovery_settings", self.ctx.settings)
+            return chosen
         from ss_tui.simulator.lookups import standin_urls
 
         root = self.ctx.api_base_url.rstrip("/").removesuffix("/v1")
         return self.ctx.settings.model_copy(update=standin_urls(root))
 
-    async def discover(self, release_ids: list[Any], sink: Callable[[object], Awaitable[None]],
-                       connection_id: Any) -> DiscoveryReport:
+    async def discover(
+        self, release_ids: list[uuid.UUID], sink: Callable[[object], Awaitable[None]],
+        connection_id: uuid.UUID | None,
+    ) -> DiscoveryReport:
         """Look up links for these releases; failures become sync errors, never raise."""
         from ss_tui.discovery import discover_links, open_providers
 

@@ -3,7 +3,7 @@ token), disconnect, and choose the account the other screens work on."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,11 @@ from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import STATUS_STYLES, ago
 from ss_tui.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    import uuid
+
+    from ss_tui.engine.connections import ConnectionInfo
 
 STATE_LABELS = {
     "connected": "connected",
@@ -248,7 +253,7 @@ store), never to a file or the screen.
         self.query_one("#device-url", Static).update(lit(text, "red", single_line=False))
         self.notify(clean(text), severity="error", markup=False, timeout=10)
 
-    def _connected(self, info: Any) -> None:
+    def _connected(self, info: ConnectionInfo) -> None:
         # Replaces whatever an earlier attempt left there ("Login failed…").
         self.query_one("#device-url", Static).update(Text("Connected.", style="green"))
         self.notify("Account connected.", markup=False)
@@ -269,7 +274,7 @@ store), never to a file or the screen.
         self.app.push_screen(ConfirmDialog(message, yes="Disconnect", no="Keep"), answer)
 
     @work(exclusive=True, group="disconnect", exit_on_error=False)
-    async def disconnect(self, connection_id: Any) -> None:
+    async def disconnect(self, connection_id: uuid.UUID) -> None:
         try:
             await self.ctx.services.disconnect(connection_id)
         except Exception as exc:

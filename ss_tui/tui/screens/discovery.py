@@ -3,7 +3,7 @@ release and per provider, live as the pass runs. Failures are sync errors (Error
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from ss_tui.tui.safe import lit
 from ss_tui.tui.screens.base import BaseScreen
 from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from ss_tui.discovery.report import DiscoveryReport
 
 RESULT_STYLES = {
     "pending": ("… looking up", "dim"),
@@ -104,7 +107,9 @@ changed; a search-URL fallback is stored when a service does not know a release.
             self._summary(state, self.ctx.live.discovery))
 
     @staticmethod
-    def _summary(state: DiscoveryState, discovery: Operation[DiscoveryState, Any]) -> Text:
+    def _summary(
+        state: DiscoveryState, discovery: Operation[DiscoveryState, DiscoveryReport]
+    ) -> Text:
         """What the pass found so far; ``discovery`` says whether it could run at all."""
         done = sum(1 for r in state.releases.values() if r.status != "pending")
         text = Text()

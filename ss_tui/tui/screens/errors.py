@@ -7,7 +7,7 @@ import csv
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -32,7 +32,7 @@ STATUS_OPTIONS = [("Open or retrying", "active"), *((s.capitalize(), s) for s in
 KIND_OPTIONS = [(k.replace("_", " "), k) for k in q.KINDS]
 
 
-def _as_uuid(value: Any) -> Any:
+def _as_uuid(value: uuid.UUID | str | None) -> uuid.UUID | str | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
     try:
@@ -73,7 +73,7 @@ Every problem an import met, one row per item (repeats update the same row).
         super().__init__()
         self.filter = q.ErrorFilter(status="active")
         self.total = 0
-        self.marked: set[Any] = set()
+        self.marked: set[uuid.UUID] = set()
         self.rows: dict[str, q.ErrorRow] = {}
         self._generation = 0
         self._search_timer: Timer | None = None
@@ -102,7 +102,7 @@ Every problem an import met, one row per item (repeats update the same row).
         self.ctx.live.data_changed.subscribe(self, lambda _reason: self.reload())
         self.reload()
 
-    def show_run(self, run_id: Any) -> None:
+    def show_run(self, run_id: uuid.UUID | str) -> None:
         """Filter on one run (from Progress or History). Engine events carry the run id as a
         string, History rows as a UUID: the query needs the UUID."""
         self.filter = replace(self.filter, run_id=_as_uuid(run_id), status=None)
@@ -172,7 +172,7 @@ Every problem an import met, one row per item (repeats update the same row).
             self.show_detail(self.rows[event.row_key.value].id)
 
     @work(exclusive=True, group="errors-detail", exit_on_error=False)
-    async def show_detail(self, error_id: Any) -> None:
+    async def show_detail(self, error_id: uuid.UUID) -> None:
         detail = await q.error_detail(self.ctx.db_engine, error_id)
         self.query_one("#error-detail", Static).update(render_error_detail(detail))
 
@@ -190,10 +190,12 @@ Every problem an import met, one row per item (repeats update the same row).
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:
-        value: Any = None if event.value is Select.NULL else event.value
+        # The options' values are the status and kind names (strings).
+        value = None if event.value is Select.NULL else str(event.value)
         field = {"f-status": "status", "f-kind": "kind"}.get(event.select.id or "")
         if field and getattr(self.filter, field) != value:
-            self.filter = replace(self.filter, **{field: value})
+            self.filter = (replace(self.filter, status=value) if field == "status"
+                           else replace(self.filter, kind=value))
             self.reload()
 
     # -- actions ----------------------------------------------------------------------------
@@ -201,7 +203,7 @@ Every problem an import met, one row per item (repeats update the same row).
     def _current(self) -> q.ErrorRow | None:
         return self.rows.get(self.cursor_key("errors") or "")
 
-    def _targets(self) -> list[Any]:
+    def _targets(self) -> list[uuid.UUID]:
         if self.marked:
             return list(self.marked)
         current = self._current()
@@ -236,7 +238,7 @@ Every problem an import met, one row per item (repeats update the same row).
         self.preview_retry(ids)
 
     @work(exclusive=True, group="retry-plan", exit_on_error=False)
-    async def preview_retry(self, ids: list[Any]) -> None:
+    async def preview_retry(self, ids: list[uuid.UUID]) -> None:
         from ss_tui.tui.screens.preview import PreviewScreen
 
         try:
@@ -278,7 +280,7 @@ Every problem an import met, one row per item (repeats update the same row).
         self._close("ignored")
 
     @work(exclusive=True, group="errors-close", exit_on_error=False)
-    async def close_errors(self, ids: list[Any], status: str, note: str) -> None:
+    async def close_errors(self, ids: list[uuid.UUID], status: str, note: str) -> None:
         try:
             await self.ctx.services.close_errors(ids, status=status, note=note)
         except Exception as exc:  # shown, not raised: the screen must survive backend errors

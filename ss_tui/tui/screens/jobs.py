@@ -4,7 +4,7 @@ age, failed jobs with their error; retry (reset) or cancel the highlighted job."
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,9 @@ from ss_tui.tui.widgets.columns import Column, FittedColumns
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, status_text, when
 from ss_tui.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject, Row
 
 STATUS_TABS = (("all", "All"), ("pending", "Pending"), ("processing", "Running"),
                ("failed", "Failed"), ("succeeded", "Succeeded"))
@@ -40,7 +43,7 @@ EMPTY = ("The queue is empty. Jobs come from `ss-tui schedule`, webhooks (`ss-tu
          "serve`) and `ss-tui jobs enqueue`; `ss-tui worker` runs them.")
 
 
-def payload_text(payload: dict[str, Any] | None) -> str:
+def payload_text(payload: JSONObject | None) -> str:
     p = payload or {}
     if "project_id" in p:
         return f"project {p['project_id']}"
@@ -75,7 +78,7 @@ deliveries, retries). Switch tabs to filter by status.
     def __init__(self) -> None:
         super().__init__()
         self.status: str | None = None
-        self.jobs: dict[str, dict[str, Any]] = {}
+        self.jobs: dict[str, Row] = {}
         self.fitted = FittedColumns(*COLUMNS)
 
     def compose(self) -> ComposeResult:
@@ -135,7 +138,7 @@ deliveries, retries). Switch tabs to filter by status.
             }
             table.add_row(*self.fitted.cells(cells), key=str(r["id"]), height=None)
 
-    def _current(self) -> dict[str, Any] | None:
+    def _current(self) -> Row | None:
         return self.jobs.get(self.cursor_key("jobs") or "")
 
     def action_retry_job(self) -> None:

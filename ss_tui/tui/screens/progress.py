@@ -4,7 +4,7 @@ cancel (asks, stops at a project boundary); summary with a jump to this run's er
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.progress_bar import ProgressBar as TrackBar
 from rich.table import Table
@@ -25,6 +25,9 @@ from ss_tui.tui.widgets.columns import NARROW_BELOW
 from ss_tui.tui.widgets.dialogs import ConfirmDialog
 from ss_tui.tui.widgets.format import duration, plural, status_text
 from ss_tui.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from ss_tui.engine.run import RunResult
 
 LOG_STYLES = {"info": "", "ok": "green", "warn": "yellow", "error": "red"}
 MAX_PROJECT_ROWS = 12  # per-project bars shown: the running ones, then the newest finished
@@ -101,7 +104,7 @@ The running import, updated live from the engine.
         """A change waits for the end of the interval to be drawn."""
         return self._dirty and self._redraw_timer is not None
 
-    def _run_changed(self, run: Operation[RunState, Any]) -> None:
+    def _run_changed(self, run: Operation[RunState, RunResult]) -> None:
         state = run.detail
         if not self.is_current:
             return  # drawn when the screen shows again (on_screen_resume)

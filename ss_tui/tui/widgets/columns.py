@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from textual.widgets import DataTable
 
@@ -30,7 +29,7 @@ class FittedColumns:
         self.keys: tuple[str, ...] = ()
         self._narrow: bool | None = None
 
-    def fit(self, table: DataTable[Any], width: int) -> bool:
+    def fit(self, table: DataTable[object], width: int) -> bool:
         """(Re)build ``table``'s columns when ``width`` crossed the breakpoint (or at first);
         True when it did: the table's rows went too, load them again."""
         narrow = width < NARROW_BELOW
@@ -47,5 +46,5 @@ class FittedColumns:
         self.keys = tuple(shown)
         return True
 
-    def cells(self, by_key: Mapping[str, Any]) -> list[Any]:
+    def cells(self, by_key: Mapping[str, object]) -> list[object]:
         return [by_key[k] for k in self.keys]

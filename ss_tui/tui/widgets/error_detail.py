@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -20,7 +19,7 @@ ACTION_ADVICE = {
 }
 
 
-def pretty_json(value: Any) -> Text:
+def pretty_json(value: object) -> Text:
     """Indented JSON as literal text (payloads may hold markup and escape sequences)."""
     if value is None:
         return Text("—", style="dim")
@@ -31,7 +30,7 @@ def pretty_json(value: Any) -> Text:
     return Text(clean(dumped), style="")
 
 
-def _validation_messages(detail: Any) -> list[str]:
+def _validation_messages(detail: object) -> list[str]:
     if not isinstance(detail, dict):
         return []
     found = detail.get("validation") or detail.get("errors") or detail.get("messages") or []

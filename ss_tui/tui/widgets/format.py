@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject
 
 STATE_STYLES = {
     "new": ("● new", "cyan"),
@@ -59,7 +62,7 @@ def duration(seconds: float | None) -> str:
     return f"{h}h {m:02d}m"
 
 
-def ms_to_clock(ms: Any) -> str:
+def ms_to_clock(ms: object) -> str:
     if not isinstance(ms, int | float) or ms < 0:
         return "—"
     total = int(ms) // 1000
@@ -80,7 +83,7 @@ def status_text(status: str | None) -> Text:
     return Text(status or "—", style=STATUS_STYLES.get(status or "", ""))
 
 
-def counts_text(counts: Any) -> str:
+def counts_text(counts: object) -> str:
     if not isinstance(counts, dict) or not counts:
         return "—"
     # Nested per-kind counts ({"recording": {"create": 3}}) are summed per kind.
@@ -89,7 +92,7 @@ def counts_text(counts: Any) -> str:
     return ", ".join(parts) or "—"
 
 
-def _decisions_parts(d: dict[str, Any]) -> list[str]:
+def _decisions_parts(d: JSONObject) -> list[str]:
     """What a person decided in the preview, counted: conflict choices, exclusions,
     creator profiles chosen, overwrite, the import options switched on."""
     projects = [p for p in (d.get("projects") or {}).values() if isinstance(p, dict)]
@@ -113,7 +116,7 @@ def _decisions_parts(d: dict[str, Any]) -> list[str]:
     return parts
 
 
-def options_text(options: dict[str, Any]) -> str:
+def options_text(options: JSONObject) -> str:
     """What was approved, readably: "plan 1a2b3c4d · 2 choices · 1 excluded" for a previewed
     plan, "all projects · incremental" for a headless import (docs/plan-format.md)."""
     parts = []

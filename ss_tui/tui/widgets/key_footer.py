@@ -8,13 +8,16 @@ mid-word ("f4 Prog") is what this replaces.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+if TYPE_CHECKING:
+    from textual import events
 
 PALETTE_ROOM = 14  # "▏^p palette " on the right
 
@@ -27,7 +30,7 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__(show_command_palette=True)
         self._shown: tuple[str, ...] = ()
-        self._composed: tuple[Any, ...] | None = None  # the signature of the keys composed
+        self._composed: tuple[object, ...] | None = None  # the signature of the keys composed
 
     def _ranked(self) -> list[tuple[Binding, bool, str]]:
         seen: set[str] = set()
@@ -60,7 +63,7 @@ class KeyFooter(Footer):
             budget -= need
         return chosen
 
-    def _signature(self, chosen: list[tuple[Binding, bool, str]]) -> tuple[Any, ...]:
+    def _signature(self, chosen: list[tuple[Binding, bool, str]]) -> tuple[object, ...]:
         """Everything the composed keys show: equal signatures, identical footers."""
         keys = tuple(
             (b.key, self.app.get_key_display(b), b.description, b.action, enabled, tooltip)
@@ -118,7 +121,7 @@ class KeyFooter(Footer):
                     tooltip=binding.tooltip or binding.description,
                 )
 
-    def on_resize(self, _event: Any) -> None:
+    def on_resize(self, _event: events.Resize) -> None:
         shown = tuple(b.action for b, _e, _t in self._fitting())
         if self._bindings_ready and shown != self._shown:
             self.call_after_refresh(self.recompose)

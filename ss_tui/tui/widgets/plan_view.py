@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -16,6 +16,9 @@ from ss_tui.engine.plan_types import Action, EntityChange, ImportPlan, ProjectPl
 from ss_tui.engine.summary import plan_rows, rows_total
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import ACTION_STYLES
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject
 
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?(?:\+00:00|Z)?$")
 
@@ -34,7 +37,7 @@ def _when(v: datetime | date | str) -> str | None:
     return v.isoformat()
 
 
-def _value(v: Any) -> Text:
+def _value(v: object) -> Text:
     if v is None:
         return Text("∅", style="dim")
     if isinstance(v, datetime | date | str) and (when := _when(v)) is not None:
@@ -60,7 +63,7 @@ def entity_label(e: EntityChange) -> Text:
     return text
 
 
-def skipped_label(skipped: dict[str, Any]) -> Text:
+def skipped_label(skipped: JSONObject) -> Text:
     """A track the plan does not import, with why (never silently left out)."""
     text = Text("  ⊘ skipped       ", style="yellow", end="")
     text.append_text(lit(skipped.get("title") or skipped.get("external_id"), max_len=40,

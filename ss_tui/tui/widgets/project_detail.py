@@ -3,7 +3,7 @@ from its snapshot payload. Every value from the payload is untrusted and rendere
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -12,6 +12,9 @@ from rich.text import Text
 from ss_tui.queries.projects import ProjectDetail
 from ss_tui.tui.safe import lit
 from ss_tui.tui.widgets.format import STATE_STYLES, ms_to_clock
+
+if TYPE_CHECKING:
+    from ss_tui.values import JSONObject
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -22,7 +25,7 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def _names(track: dict[str, Any]) -> dict[Any, Any]:
+def _names(track: JSONObject) -> dict[object, object]:
     """Collaborator id -> name, as the payload has them (either may be missing)."""
     return {c.get("id"): c.get("name") for c in track.get("collaborators") or []
             if isinstance(c, dict)}
