@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual._context import NoActiveAppError
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -20,6 +21,19 @@ class BaseScreen(Screen[None]):
     """A dashboard screen. ``HELP`` is trusted Markdown that F1 shows with the bindings."""
 
     HELP: ClassVar[str] = ""
+
+    def __init__(self, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        # Textual marks a new screen's styles stale (-1), so the first switch to it re-parses
+        # every stylesheet and restyles the whole app, twice (~30 ms of a screen's first
+        # open; see bench/README.md). Its widgets are styled as they mount, with the
+        # stylesheet of now: up to date unless the theme changes before it shows, which
+        # bumps the app's count and still triggers the refresh.
+        try:
+            self._css_update_count = self.app._css_update_count
+        except NoActiveAppError:  # built outside a running app (a test): Textual's default
+            pass
 
     @property
     def ctx(self) -> AppContext:
