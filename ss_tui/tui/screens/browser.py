@@ -133,6 +133,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._advance_after_load = False  # Down on the last row: move on once rows arrive
         self._artists_after_page = False  # load the artist filter once the first page is in
         self._first_page_in = asyncio.Event()
+        self._filters_in = asyncio.Event()  # the filter selects are mounted
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -140,12 +141,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         yield Header(show_clock=not self.ctx.frozen)
         with Horizontal(id="browser-filters", classes="filters"):
             yield Input(placeholder="Search title, artist, id…", id="search")
-            yield Select(STATUS_OPTIONS, prompt="Any status", id="f-status")
-            yield Select(TYPE_OPTIONS, prompt="Any type", id="f-type")
-            yield Select([], prompt="Any artist", id="f-artist")
-            yield Select(STATE_OPTIONS, prompt="Any state", id="f-state")
-            yield Select(MEMBER_OPTIONS, prompt="Any owner", id="f-member")
-            yield Select(SORT_OPTIONS, value="title", allow_blank=False, id="f-sort")
+            # The filter selects (half the screen's widgets) are mounted after the first
+            # frame: the rows are painted without waiting for them (_mount_filters).
         with Horizontal(id="browser-body"):
             with Vertical(id="browser-list"):
                 yield Static("", id="browser-alert")
@@ -159,6 +156,20 @@ Projects of the connected account, read from the local snapshot (refresh with **
             with VerticalScroll(id="browser-detail", classes="detail-pane"):
                 yield Static(render_project_detail(None), id="project-detail")
         yield KeyFooter()
+
+    def _filter_selects(self) -> list[Select[Any]]:
+        return [
+            Select(STATUS_OPTIONS, prompt="Any status", id="f-status"),
+            Select(TYPE_OPTIONS, prompt="Any type", id="f-type"),
+            Select([], prompt="Any artist", id="f-artist"),
+            Select(STATE_OPTIONS, prompt="Any state", id="f-state"),
+            Select(MEMBER_OPTIONS, prompt="Any owner", id="f-member"),
+            Select(SORT_OPTIONS, value=self.filter.sort, allow_blank=False, id="f-sort"),
+        ]
+
+    async def _mount_filters(self) -> None:
+        await self.query_one("#browser-filters").mount_all(self._filter_selects())
+        self._filters_in.set()
 
     async def on_mount(self) -> None:
         table = self.query_one("#projects", DataTable)
@@ -181,6 +192,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
         # The screen paints once this handler returns: give the first page a moment to land.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._first_page_in.wait(), FIRST_FRAME_WAIT)
+        self.call_after_refresh(self._mount_filters)
 
     def _on_data_changed(self, _reason: str) -> None:
         self._counts.clear()
@@ -291,6 +303,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
     @work(exclusive=True, group="browser-artists", exit_on_error=False)
     async def load_artists(self) -> None:
         artists = await q.artists(self.ctx.db_engine, self.ctx.live.account)
+        await self._filters_in.wait()
         select = self.query_one("#f-artist", Select)
         select.set_options([(lit(name, max_len=30), aid) for aid, name in artists])
 
@@ -473,6 +486,10 @@ Projects of the connected account, read from the local snapshot (refresh with **
     def action_cycle_sort(self) -> None:
         keys = list(q.SORTS)
         nxt = keys[(keys.index(self.filter.sort) + 1) % len(keys)]
+        if not self._filters_in.is_set():  # pressed before the selects are mounted
+            self.filter = replace(self.filter, sort=nxt)
+            self.reload()
+            return
         self.query_one("#f-sort", Select).value = nxt
 
     def action_reverse_sort(self) -> None:
