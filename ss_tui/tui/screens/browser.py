@@ -9,6 +9,8 @@ and is cached per filter. Nothing here loads the whole catalogue.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -34,6 +36,10 @@ from ss_tui.tui.widgets.project_detail import render_project_detail
 PAGE_SIZE = 100
 PREFETCH_MARGIN = 20  # fetch the next page when the cursor is this close to the end
 SELECT_ALL_PAGE = 2000  # select-all reads the matching ids from SQL in pages this size
+# How long a first open holds the screen's first frame for its first page of rows: one paint
+# with the rows instead of an empty table then the rows (bench/README.md, figure 4). A
+# slower query shows the empty table meanwhile.
+FIRST_FRAME_WAIT = 0.25
 
 STATUS_OPTIONS = [("Released", "released"), ("Unreleased", "unreleased"), ("Draft", "draft")]
 TYPE_OPTIONS = [("Single", "single"), ("EP", "ep"), ("Album", "album"),
@@ -126,6 +132,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._detail_shown: str | None = None  # the project in the detail pane
         self._advance_after_load = False  # Down on the last row: move on once rows arrive
         self._artists_after_page = False  # load the artist filter once the first page is in
+        self._first_page_in = asyncio.Event()
+        self._filters_in = asyncio.Event()  # the filter selects are mounted
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -133,12 +141,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         yield Header(show_clock=not self.ctx.frozen)
         with Horizontal(id="browser-filters", classes="filters"):
             yield Input(placeholder="Search title, artist, id…", id="search")
-            yield Select(STATUS_OPTIONS, prompt="Any status", id="f-status")
-            yield Select(TYPE_OPTIONS, prompt="Any type", id="f-type")
-            yield Select([], prompt="Any artist", id="f-artist")
-            yield Select(STATE_OPTIONS, prompt="Any state", id="f-state")
-            yield Select(MEMBER_OPTIONS, prompt="Any owner", id="f-member")
-            yield Select(SORT_OPTIONS, value="title", allow_blank=False, id="f-sort")
+            # The filter selects (half the screen's widgets) are mounted after the first
+            # frame: the rows are painted without waiting for them (_mount_filters).
         with Horizontal(id="browser-body"):
             with Vertical(id="browser-list"):
                 yield Static("", id="browser-alert")
@@ -153,7 +157,21 @@ Projects of the connected account, read from the local snapshot (refresh with **
                 yield Static(render_project_detail(None), id="project-detail")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    def _filter_selects(self) -> list[Select[Any]]:
+        return [
+            Select(STATUS_OPTIONS, prompt="Any status", id="f-status"),
+            Select(TYPE_OPTIONS, prompt="Any type", id="f-type"),
+            Select([], prompt="Any artist", id="f-artist"),
+            Select(STATE_OPTIONS, prompt="Any state", id="f-state"),
+            Select(MEMBER_OPTIONS, prompt="Any owner", id="f-member"),
+            Select(SORT_OPTIONS, value=self.filter.sort, allow_blank=False, id="f-sort"),
+        ]
+
+    async def _mount_filters(self) -> None:
+        await self.query_one("#browser-filters").mount_all(self._filter_selects())
+        self._filters_in.set()
+
+    async def on_mount(self) -> None:
         table = self.query_one("#projects", DataTable)
         table.add_column(" ", key="sel", width=1)
         table.add_column("Title", key="title", width=22)
@@ -171,6 +189,10 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._on_refresh_changed(self.ctx.live.refresh)
         self._artists_after_page = True
         self.reload()
+        # The screen paints once this handler returns: give the first page a moment to land.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._first_page_in.wait(), FIRST_FRAME_WAIT)
+        self.call_after_refresh(self._mount_filters)
 
     def _on_data_changed(self, _reason: str) -> None:
         self._counts.clear()
@@ -239,14 +261,19 @@ Projects of the connected account, read from the local snapshot (refresh with **
             known = len(rows) if not self._more else self._counts.get(_count_key(f))
             self.total = known if known is not None else len(rows)
             self._update_status(counting=known is None)
-            if known is None:
-                self.load_count(generation, f)
+            if known is None:  # after the rows are painted: the count does not delay them
+                self.call_after_refresh(self._count_if_current, generation, f)
         finally:
             self._page_busy = False
+            self._first_page_in.set()
             if self._artists_after_page:  # the artist filter's options, off the first paint
                 self._artists_after_page = False
-                self.load_artists()
+                self.call_after_refresh(self.load_artists)
             self.call_later(self._reload_if_pending)
+
+    def _count_if_current(self, generation: int, f: q.ProjectFilter) -> None:
+        if generation == self._generation:  # else a newer filter's rows (and count) follow
+            self.load_count(generation, f)
 
     @work(exclusive=True, group="browser-count", exit_on_error=False)
     async def load_count(self, generation: int, f: q.ProjectFilter) -> None:
@@ -276,6 +303,7 @@ Projects of the connected account, read from the local snapshot (refresh with **
     @work(exclusive=True, group="browser-artists", exit_on_error=False)
     async def load_artists(self) -> None:
         artists = await q.artists(self.ctx.db_engine, self.ctx.live.account)
+        await self._filters_in.wait()
         select = self.query_one("#f-artist", Select)
         select.set_options([(lit(name, max_len=30), aid) for aid, name in artists])
 
@@ -458,6 +486,10 @@ Projects of the connected account, read from the local snapshot (refresh with **
     def action_cycle_sort(self) -> None:
         keys = list(q.SORTS)
         nxt = keys[(keys.index(self.filter.sort) + 1) % len(keys)]
+        if not self._filters_in.is_set():  # pressed before the selects are mounted
+            self.filter = replace(self.filter, sort=nxt)
+            self.reload()
+            return
         self.query_one("#f-sort", Select).value = nxt
 
     def action_reverse_sort(self) -> None:
