@@ -89,6 +89,12 @@ def projects_list(
             click.echo(json.dumps([{k: plain(v) for k, v in dataclasses.asdict(r).items()}
                                    for r in rows], indent=2, ensure_ascii=False))
             return EXIT_OK
+        if not rows:
+            filtered = any((search, status, project_type, import_state))
+            click.echo("No project matches these filters: change or drop them."
+                       if filtered else
+                       "No projects fetched yet (fetch them with `ss-tui import --all --dry-run`).")
+            return EXIT_OK
         from rich.console import Console
         from rich.table import Column, Table
         from rich.text import Text
@@ -105,9 +111,7 @@ def projects_list(
                 str(r.open_errors or ""),
             )
         Console().print(table)
-        if not rows:
-            click.echo("No projects match (fetch them with `ss-tui import --all --dry-run`).")
-        elif total > len(rows):
+        if total > len(rows):
             click.echo(f"Showing {len(rows)} of {total} projects: see more with --limit "
                        f"{min(total, 10 * len(rows))} (--limit 0: all).")
         return EXIT_OK

@@ -66,3 +66,7 @@ async def test_browse_the_cli_and_the_engine_agree_on_what_changed_upstream(
     await svc.run_import(cid, [pids[0], pids[1]])
     assert set((await svc.upstream_changes(cid)).values()) == {UpstreamState.unchanged}
     assert {r.import_state for r in await page_projects(db_engine, f)} == {"imported"}
+    code, out, err = await run_cli(_cli_env(db_url), "projects", "list", "--state", "changed")
+    assert code == 0, err
+    # Projects exist, the filter leaves none: say so, not "fetch them first".
+    assert out.strip() == "No project matches these filters: change or drop them."
