@@ -7,13 +7,10 @@ the messages name the lookup service, never Session Studio.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Unpack
 
 from ss_tui.db.enums import ErrorKind
-from ss_tui.sessionstudio.errors import SessionStudioError, TransientError
-
-if TYPE_CHECKING:
-    from ss_tui.values import JSONObject
+from ss_tui.sessionstudio.errors import ErrorOptions, SessionStudioError, TransientError
 
 
 class ProviderError(SessionStudioError):
@@ -41,15 +38,9 @@ class LookupRateLimited(LookupUnavailable):
         message: str,
         *,
         retry_after: float = 1.0,
-        http_status: int | None = None,
-        problem: JSONObject | None = None,
-        kind: ErrorKind | None = None,
-        suggested_action: str | None = None,
+        **options: Unpack[ErrorOptions],
     ) -> None:
-        super().__init__(
-            message, http_status=http_status, problem=problem, kind=kind,
-            suggested_action=suggested_action,
-        )
+        super().__init__(message, **options)
         self.retry_after = retry_after
 
 

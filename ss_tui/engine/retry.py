@@ -86,7 +86,7 @@ async def plan_retry(svc: ImportService, error_ids: Sequence[uuid.UUID | str]) -
         return None
     connection = await svc.connection(scope.connection_id)
     if scope.listing_errors:
-        fetched = await svc.fetch(
+        fetched = await svc.fetcher.fetch(
             connection, incremental=connection.get("sync_cursor") is not None, record=True
         )
         for pid, state in fetched.upstream.items():
@@ -96,7 +96,7 @@ async def plan_retry(svc: ImportService, error_ids: Sequence[uuid.UUID | str]) -
             await _resolve(svc.engine, scope.listing_errors)
     pids = sorted(scope.projects)
     if pids:
-        await svc.fetch(connection, project_ids=pids, record=True)
+        await svc.fetcher.fetch(connection, project_ids=pids, record=True)
     decisions = PlanDecisions()
     async with svc.engine.connect() as conn:
         payloads = await load_projects(conn, scope.connection_id, pids)

@@ -108,21 +108,6 @@ class ImportService:
 
     # ------------------------------------------------------------------ fetch
 
-    async def fetch(
-        self,
-        connection: Row,
-        *,
-        project_ids: list[str] | None = None,
-        incremental: bool = False,
-        sink: ev.EventSink = ev.discard,
-        run_id: str | None = None,
-        record: bool = True,
-    ) -> FetchResult:
-        return await self.fetcher.fetch(
-            connection, project_ids=project_ids, incremental=incremental, sink=sink,
-            run_id=run_id, record=record,
-        )
-
     async def refresh_snapshots(
         self,
         connection_id: ConnectionRef = None,

@@ -9,11 +9,20 @@ a screen or the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from ss_tui.db.enums import ErrorKind
 from ss_tui.sessionstudio.redaction import redact
 from ss_tui.values import JSONObject
+
+
+class ErrorOptions(TypedDict, total=False):
+    """What every error takes besides its message (subclasses pass it on unchanged)."""
+
+    http_status: int | None
+    problem: JSONObject | None
+    kind: ErrorKind | None
+    suggested_action: str | None
 
 
 class SessionStudioError(Exception):
@@ -62,15 +71,9 @@ class RateLimitedError(TransientError):
         message: str,
         *,
         retry_after: float = 1.0,
-        http_status: int | None = None,
-        problem: JSONObject | None = None,
-        kind: ErrorKind | None = None,
-        suggested_action: str | None = None,
+        **options: Unpack[ErrorOptions],
     ) -> None:
-        super().__init__(
-            message, http_status=http_status, problem=problem, kind=kind,
-            suggested_action=suggested_action,
-        )
+        super().__init__(message, **options)
         self.retry_after = retry_after
 
 
@@ -84,15 +87,9 @@ class CircuitOpenError(TransientError):
         message: str,
         *,
         retry_in: float = 0.0,
-        http_status: int | None = None,
-        problem: JSONObject | None = None,
-        kind: ErrorKind | None = None,
-        suggested_action: str | None = None,
+        **options: Unpack[ErrorOptions],
     ) -> None:
-        super().__init__(
-            message, http_status=http_status, problem=problem, kind=kind,
-            suggested_action=suggested_action,
-        )
+        super().__init__(message, **options)
         self.retry_in = retry_in
 
 
