@@ -17,7 +17,12 @@ from ss_tui.engine.connections import ConnectionRef, ConnectionRegistry
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
 from ss_tui.sessionstudio.client import ProjectResult, SessionStudioClient
-from ss_tui.sessionstudio.errors import AuthError, ItemValidationProblem, SessionStudioError
+from ss_tui.sessionstudio.errors import (
+    AuthError,
+    ItemValidationProblem,
+    SessionStudioError,
+    TransientError,
+)
 from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
 from ss_tui.values import JSONObject, Row
 
@@ -64,29 +69,29 @@ class Fetcher:
         cid = connection["id"]
         auth_error: AuthError | None = None
         async with self.connections.make_client(connection["account_id"], sink) as client:
-            if project_ids is not None:
-                await self.fetch_ids(client, project_ids, out)
-            else:
-                since = connection.get("sync_cursor") if incremental else None
-                try:
+            since = connection.get("sync_cursor") if incremental else None
+            try:
+                if project_ids is not None:
+                    await self.fetch_ids(client, project_ids, out)
+                else:
                     async for item in client.iter_projects(updated_since=since):
                         self.take(item, out)
                         if len(out.payloads) % 100 == 0:
                             await sink(
                                 ev.FetchProgress(run_id, len(out.payloads), len(out.problems))
                             )
-                except AuthError as exc:
-                    # Nothing more can be fetched: keep the pages already read (saved below,
-                    # cursor not advanced), then stop so the user reconnects first.
-                    out.complete = False
-                    auth_error = exc
-                except SessionStudioError as exc:
-                    out.complete, out.listing_error = False, exc
-                    out.problems.append(
-                        from_exception(
-                            exc, stage=ErrorStage.fetch, entity_type="listing", external_id=None
-                        )
+            except AuthError as exc:
+                # Nothing more can be fetched: keep the pages already read (saved below,
+                # cursor not advanced), then stop so the user reconnects first.
+                out.complete = False
+                auth_error = exc
+            except SessionStudioError as exc:
+                out.complete, out.listing_error = False, exc
+                out.problems.append(
+                    from_exception(
+                        exc, stage=ErrorStage.fetch, entity_type="listing", external_id=None
                     )
+                )
             out.api = api_counts(client)
         await sink(
             ev.FetchProgress(run_id, len(out.payloads), len(out.problems), total=len(out.payloads))
@@ -152,15 +157,25 @@ class Fetcher:
         ids: list[str],
         out: FetchResult,
     ) -> None:
+        """Fetch these projects; one that cannot be fetched is a failed item. When none of
+        them could be fetched because Session Studio was unavailable (network, 5xx after
+        retries, circuit open), that is raised instead: the service failed, not the items
+        (docs/architecture.md, "Sync errors")."""
         sem = asyncio.Semaphore(FETCH_CONCURRENCY)
+        unavailable: list[TransientError] = []
+        fetched = 0
 
         async def one(pid: str) -> None:
+            nonlocal fetched
             async with sem:
                 try:
                     results = await client.get_project_lenient(pid)
+                    fetched += 1
                 except AuthError:
                     raise
                 except SessionStudioError as exc:
+                    if isinstance(exc, TransientError):
+                        unavailable.append(exc)
                     out.failed[pid] = from_exception(
                         exc,
                         stage=ErrorStage.fetch,
@@ -173,6 +188,10 @@ class Fetcher:
                 self.take(item, out)
 
         await asyncio.gather(*(one(p) for p in ids))
+        if ids and not fetched and len(unavailable) == len(ids):
+            for pid in ids:
+                out.failed.pop(pid, None)
+            raise unavailable[0]
 
     async def refresh(
         self,

@@ -43,7 +43,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api_down": {
         name: {
             "connect": 7, "import dry run": 7, "import dry run json": 7, "import all": 7,
-            "import incremental": 7,
+            "import incremental": 7, "import project": 7,
         }.get(name, HEALTHY.get(name, 0))
         for name in COMMANDS
     },

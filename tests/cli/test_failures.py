@@ -119,3 +119,17 @@ def test_the_dashboard_does_not_ask_to_run_a_command_again() -> None:
     assert "127.0.0.1:9" in text and "try again" in text
     assert "command" not in text
     assert "run the command again" in str(classify(refused, api_base_url=ctx.api_base_url))
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_importing_named_projects_from_an_unreachable_session_studio_says_so(
+    tmp_path: Path, sqlite_template, live, dry_run: bool
+) -> None:
+    """Every requested project failing because nothing answers is Session Studio being
+    unavailable (exit 7, its cause and next step), not a failed run of bad projects (3)."""
+    env = build("api_down", tmp_path, sqlite_template, live)
+    args = ["import", "--project", "prj_a", "--project", "prj_b", "--yes"]
+    result = CliRunner().invoke(cli, args + (["--dry-run"] if dry_run else []), env=env.env)
+    assert result.exit_code == EXIT_API, result.output
+    assert "Nothing answered at http://127.0.0.1:" in result.stderr
+    assert "is running and the network" in result.stderr
