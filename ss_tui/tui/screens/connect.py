@@ -89,7 +89,7 @@ store), never to a file or the screen.
                 yield Static(self._login_intro(), id="login-intro")
                 yield Static("", id="device-code", classes="big-code")
                 yield Static("", id="device-url")
-                yield Input(placeholder="Paste a personal access token and press enter",
+                yield Input(placeholder="Personal access token, then Enter",
                             password=True, id="token-input")
         yield KeyFooter()
 
