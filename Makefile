@@ -36,7 +36,7 @@ screenshots: $(STAMP)
 	$(BIN)/python -m ss_tui.tui.screenshots screenshots
 
 bench: $(STAMP)
-	$(BIN)/python -m bench --json bench/results.json
+	$(BIN)/python -m bench --busy --json bench/results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
