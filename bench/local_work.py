@@ -51,7 +51,7 @@ async def run_local(url: str, pages: list[bytes], account_id: str) -> LocalRun:
     """Decode, store, plan and apply ``pages`` into the fresh database at ``url``."""
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_project
+    from ss_tui.sessionstudio.client import parse_page
     from ss_tui.sessionstudio.models import Project
 
     svc, cid = await seeded_service(url, [], account_id)
@@ -59,7 +59,7 @@ async def run_local(url: str, pages: list[bytes], account_id: str) -> LocalRun:
     with Timer() as td:
         for body in pages:
             items = json.loads(body)["data"]
-            parsed = [r for item in items for r in parse_project(item)]
+            parsed = parse_page(items)
             payloads = [r.to_wire() for r in parsed if isinstance(r, Project)]
             async with svc.engine.begin() as conn:
                 await save_snapshots(conn, as_uuid(cid), payloads)

@@ -31,7 +31,7 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
     from bench.local_work import page_bodies
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_project
+    from ss_tui.sessionstudio.client import parse_page
     from ss_tui.sessionstudio.models import Project
 
     _, sim = build_simulator(args.projects, args.tracks)
@@ -53,7 +53,7 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
                 profiler.start()
             for body in pages:
                 items = json.loads(body)["data"]
-                parsed = [r for item in items for r in parse_project(item)]
+                parsed = parse_page(items)
                 payloads = [r.to_wire() for r in parsed if isinstance(r, Project)]
                 async with svc.engine.begin() as conn:
                     await save_snapshots(conn, as_uuid(cid), payloads)

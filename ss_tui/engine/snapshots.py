@@ -14,6 +14,7 @@ from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import upsert_statement
 from ss_tui.engine.transform import payload_hash
+from ss_tui.heap import collector_paused
 from ss_tui.values import JSONObject, Row
 
 T_SNAP = schema.SourceSnapshot.__table__
@@ -108,6 +109,13 @@ async def save_snapshots(
 ) -> dict[str, str]:
     """Upsert snapshots; returns per project whether it is ``new``/``changed``/``unchanged``
     compared with the previous snapshot."""
+    with collector_paused():  # a row (and its payload) per project and per track
+        return await _save_snapshots(conn, connection_id, payloads)
+
+
+async def _save_snapshots(
+    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[JSONObject]
+) -> dict[str, str]:
     now = utcnow()
     rows = [r for p in payloads for r in project_rows(connection_id, p, now)]
     if not rows:
