@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import upsert_statement
-from ss_tui.engine.transform import payload_hash
+from ss_tui.engine.transform import project_hashes
 from ss_tui.heap import collector_paused
 from ss_tui.values import JSONObject, Row
 
@@ -49,6 +49,7 @@ def project_rows(
     pid = str(payload.get("id"))
     listed = payload.get("tracks")
     tracks: list[object] = listed if isinstance(listed, list) else []
+    project_hash, track_hashes = project_hashes(payload)
     rows: list[Row] = [
         {
             "entity_type": "project",
@@ -63,9 +64,10 @@ def project_rows(
             "release_date": _parse_date(payload.get("releaseDate")),
             "track_count": len(tracks),
             "upstream_updated_at": _parse_dt(payload.get("updatedAt")),
+            "hash": project_hash,
         }
     ]
-    for t in tracks:
+    for t, track_hash in zip(tracks, track_hashes, strict=True):
         if not isinstance(t, dict):
             continue
         rows.append(
@@ -82,6 +84,7 @@ def project_rows(
                 "release_date": _parse_date(t.get("releaseDate") or payload.get("releaseDate")),
                 "track_count": None,
                 "upstream_updated_at": _parse_dt(t.get("updatedAt")),
+                "hash": track_hash,
             }
         )
     for r in rows:
@@ -89,7 +92,6 @@ def project_rows(
             {
                 "id": uuid.uuid4(),
                 "connection_id": connection_id,
-                "hash": payload_hash(r["payload"]),
                 "etag": None,
                 "fetched_at": now,
                 "removed_upstream": False,
