@@ -34,7 +34,7 @@ from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.run import Control, RunLedger, RunResult, operator
 from ss_tui.engine.skipped import attach_unreadable_tracks
-from ss_tui.engine.snapshots import load_projects
+from ss_tui.engine.snapshots import load_projects, load_projects_hashed
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
@@ -80,11 +80,13 @@ class Pipeline:
             async with self.engine.connect() as conn:
                 # The fast path needs only the stored hashes: decode the payloads of the rest.
                 quick = await unchanged_projects(conn, cid, project_ids, decisions)
-                payloads = await load_projects(
+                payloads, hashes = await load_projects_hashed(
                     conn, cid, [p for p in project_ids if p not in quick]
                 )
             order = sorted({*quick, *payloads})
-            plan = await self._plan_ordered(cid, payloads, order, decisions, quick=quick)
+            plan = await self._plan_ordered(
+                cid, payloads, order, decisions, quick=quick, hashes=hashes
+            )
         plan.connection_id = str(connection["id"])
         plan.decisions = decisions
         return plan
@@ -96,9 +98,11 @@ class Pipeline:
         order: list[str],
         decisions: PlanDecisions,
         quick: dict[str, ProjectPlan] | None = None,
+        hashes: dict[str, str] | None = None,
     ) -> ImportPlan:
         """Plan ``order``: unchanged-upstream projects by the fast path (``quick``, when the
-        caller already took it), the rest in full."""
+        caller already took it), the rest in full (``hashes``: the payloads' stored hashes,
+        when they were read from the snapshots)."""
         async with self.engine.connect() as conn:
             if quick is None:
                 present = [p for p in order if p in payloads]
@@ -106,7 +110,7 @@ class Pipeline:
             # Specs and plan: acyclic objects by the million (ss_tui/heap.py).
             with collector_paused(keep_survivors=True):
                 specs, unreadable = self._specs(
-                    payloads, [p for p in order if p in payloads and p not in quick]
+                    payloads, [p for p in order if p in payloads and p not in quick], hashes
                 )
                 full = await build_plan(conn, specs, decisions, connection_id=cid)
             planned = {p.project_id: p for p in full.projects} | unreadable
@@ -118,7 +122,7 @@ class Pipeline:
 
     @staticmethod
     def _specs(
-        payloads: dict[str, JSONObject], order: list[str]
+        payloads: dict[str, JSONObject], order: list[str], hashes: dict[str, str] | None = None
     ) -> tuple[list[ProjectSpec], dict[str, ProjectPlan]]:
         """The projects' specs, and a blocked plan for each stored payload that is not a
         valid project (snapshots are written from validated models, but a row read back
@@ -133,7 +137,7 @@ class Pipeline:
             except ValidationError as exc:
                 unreadable[p] = unreadable_snapshot(p, exc)
                 continue
-            specs.append(transform_project(project, payloads[p]))
+            specs.append(transform_project(project, payloads[p], (hashes or {}).get(p)))
         return specs, unreadable
 
     def _replanner(self, connection_id: uuid.UUID, decisions: PlanDecisions) -> Replanner:

@@ -178,13 +178,24 @@ async def load_projects(
     conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
 ) -> dict[str, JSONObject]:
     """Raw project payloads (tracks included) from the snapshots."""
-    out: dict[str, JSONObject] = {}
+    payloads, _ = await load_projects_hashed(conn, connection_id, project_ids)
+    return payloads
+
+
+async def load_projects_hashed(
+    conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
+) -> tuple[dict[str, JSONObject], dict[str, str]]:
+    """:func:`load_projects`, and the ``hash`` stored with each payload (its payload_hash,
+    computed when it was saved: a plan's source hash need not serialise it again)."""
+    payloads: dict[str, JSONObject] = {}
+    hashes: dict[str, str] = {}
     for i in range(0, len(project_ids), 500):
-        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload).where(
+        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload, T_SNAP.c.hash).where(
             T_SNAP.c.connection_id == connection_id,
             T_SNAP.c.entity_type == "project",
             T_SNAP.c.external_id.in_(project_ids[i : i + 500]),
         )
-        out.update({e: p for e, p in (await conn.execute(stmt)).all()})
-    return out
+        for external_id, payload, hashed in (await conn.execute(stmt)).all():
+            payloads[external_id], hashes[external_id] = payload, hashed
+    return payloads, hashes
 

@@ -343,8 +343,11 @@ def transform_track(
     )
 
 
-def transform_project(project: Project, raw: JSONObject | None = None) -> ProjectSpec:
-    """Map one project (with its tracks) to the rows it should produce."""
+def transform_project(
+    project: Project, raw: JSONObject | None = None, source_hash: str | None = None
+) -> ProjectSpec:
+    """Map one project (with its tracks) to the rows it should produce. ``source_hash``:
+    ``payload_hash(raw)`` when the caller has it (stored with the snapshot)."""
     issues: list[ItemIssue] = []
     pid = project.id
     title = (project.title or "").strip()
@@ -429,7 +432,8 @@ def transform_project(project: Project, raw: JSONObject | None = None) -> Projec
         tracks=tracks,
         artists=artists,
         link_url=project_url(pid),
-        source_hash=payload_hash(raw if raw is not None else project.to_wire()),
+        source_hash=source_hash
+        or payload_hash(raw if raw is not None else project.to_wire()),
         issues=issues,
         collaboration=project.membership == "member",
     )
