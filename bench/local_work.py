@@ -1,7 +1,8 @@
 """The import's own work with the network taken away: decode → store → plan → apply.
 
 Listing pages exactly as the simulator serves them (JSON bytes) are decoded and validated
-(``parse_project``, the client's own parser), stored as snapshots, planned and applied into
+(``parse_page``, the client's own parser), kept as the fetcher keeps them (``take_page``),
+stored as snapshots, planned and applied into
 a fresh database, one after the other, each phase timed. Figure 1 holds the live import to
 it, figure 2 takes plan and apply from it, figure 7 holds the whole of it to the raw driver
 writing the same rows.
@@ -49,18 +50,20 @@ class LocalRun:
 
 async def run_local(url: str, pages: list[bytes], account_id: str) -> LocalRun:
     """Decode, store, plan and apply ``pages`` into the fresh database at ``url``."""
+    from ss_tui.engine.fetcher import FetchResult
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_project
-    from ss_tui.sessionstudio.models import Project
+    from ss_tui.sessionstudio.client import parse_page
 
     svc, cid = await seeded_service(url, [], account_id)
     ids: list[str] = []
     with Timer() as td:
         for body in pages:
             items = json.loads(body)["data"]
-            parsed = [r for item in items for r in parse_project(item)]
-            payloads = [r.to_wire() for r in parsed if isinstance(r, Project)]
+            parsed = parse_page(items)
+            fetched = FetchResult()  # what the importer's fetcher keeps of a page
+            svc.fetcher.take_page(parsed, fetched)
+            payloads = list(fetched.payloads.values())
             async with svc.engine.begin() as conn:
                 await save_snapshots(conn, as_uuid(cid), payloads)
             ids += [p["id"] for p in payloads]

@@ -29,10 +29,10 @@ SECTIONS = ("decode", "plan", "apply", "replan", "browser")
 async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> None:
     from bench.common import seeded_service
     from bench.local_work import page_bodies
+    from ss_tui.engine.fetcher import FetchResult
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_project
-    from ss_tui.sessionstudio.models import Project
+    from ss_tui.sessionstudio.client import parse_page
 
     _, sim = build_simulator(args.projects, args.tracks)
     pages = page_bodies(sim)
@@ -53,8 +53,10 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
                 profiler.start()
             for body in pages:
                 items = json.loads(body)["data"]
-                parsed = [r for item in items for r in parse_project(item)]
-                payloads = [r.to_wire() for r in parsed if isinstance(r, Project)]
+                parsed = parse_page(items)
+                fetched = FetchResult()  # what the importer's fetcher keeps of a page
+                svc.fetcher.take_page(parsed, fetched)
+                payloads = list(fetched.payloads.values())
                 async with svc.engine.begin() as conn:
                     await save_snapshots(conn, as_uuid(cid), payloads)
                 ids += [p["id"] for p in payloads]

@@ -16,6 +16,7 @@ from ss_tui.engine import events as ev
 from ss_tui.engine.connections import ConnectionRef, ConnectionRegistry
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.heap import collector_paused
 from ss_tui.sessionstudio.client import ProjectResult, SessionStudioClient
 from ss_tui.sessionstudio.errors import (
     AuthError,
@@ -127,6 +128,13 @@ class Fetcher:
         if auth_error is not None:
             raise auth_error
         return out
+
+    def take_page(self, results: list[ProjectResult], out: FetchResult) -> None:
+        """A page's projects and problems (:meth:`take` each). A page's wire payloads are
+        ~15,000 small objects: the collector is paused meanwhile (ss_tui/heap.py)."""
+        with collector_paused(keep_survivors=True):
+            for item in results:
+                self.take(item, out)
 
     def take(self, item: ProjectResult, out: FetchResult) -> None:
         if isinstance(item, ItemValidationProblem):

@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from typing import Literal
 
 import httpx
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ss_tui.config import Settings
@@ -33,13 +34,14 @@ from ss_tui.engine.quick import unchanged_projects
 from ss_tui.engine.rows import as_uuid
 from ss_tui.engine.run import Control, RunLedger, RunResult, operator
 from ss_tui.engine.skipped import attach_unreadable_tracks
-from ss_tui.engine.snapshots import load_projects
+from ss_tui.engine.snapshots import load_projects, load_projects_hashed
 from ss_tui.engine.state import PlanState
 from ss_tui.engine.steps import LinkDiscovery
 from ss_tui.engine.stream import DEPTH as STREAM_DEPTH
 from ss_tui.engine.stream import Chunk, Listing, finish_listing, produce, save_chunk
 from ss_tui.engine.summary import plan_rows
 from ss_tui.engine.transform import ProjectSpec, transform_project
+from ss_tui.heap import collector_paused
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 from ss_tui.sessionstudio.models import Project
 from ss_tui.values import JSONObject, Row
@@ -74,12 +76,17 @@ class Pipeline:
         connection = await self.connections.get(connection_id)
         cid = connection["id"]
         decisions = decisions or PlanDecisions()
-        async with self.engine.connect() as conn:
-            # The fast path needs only the stored hashes: decode the payloads of the rest.
-            quick = await unchanged_projects(conn, cid, project_ids, decisions)
-            payloads = await load_projects(conn, cid, [p for p in project_ids if p not in quick])
-        order = sorted({*quick, *payloads})
-        plan = await self._plan_ordered(cid, payloads, order, decisions, quick=quick)
+        with collector_paused(keep_survivors=True):  # decoded payloads, then the plan
+            async with self.engine.connect() as conn:
+                # The fast path needs only the stored hashes: decode the payloads of the rest.
+                quick = await unchanged_projects(conn, cid, project_ids, decisions)
+                payloads, hashes = await load_projects_hashed(
+                    conn, cid, [p for p in project_ids if p not in quick]
+                )
+            order = sorted({*quick, *payloads})
+            plan = await self._plan_ordered(
+                cid, payloads, order, decisions, quick=quick, hashes=hashes
+            )
         plan.connection_id = str(connection["id"])
         plan.decisions = decisions
         return plan
@@ -91,16 +98,22 @@ class Pipeline:
         order: list[str],
         decisions: PlanDecisions,
         quick: dict[str, ProjectPlan] | None = None,
+        hashes: dict[str, str] | None = None,
     ) -> ImportPlan:
         """Plan ``order``: unchanged-upstream projects by the fast path (``quick``, when the
-        caller already took it), the rest in full."""
+        caller already took it), the rest in full (``hashes``: the payloads' stored hashes,
+        when they were read from the snapshots)."""
         async with self.engine.connect() as conn:
             if quick is None:
                 present = [p for p in order if p in payloads]
                 quick = await unchanged_projects(conn, cid, present, decisions, payloads)
-            specs = self._specs(payloads, [p for p in order if p in payloads and p not in quick])
-            full = await build_plan(conn, specs, decisions, connection_id=cid)
-            planned = {p.project_id: p for p in full.projects}
+            # Specs and plan: acyclic objects by the million (ss_tui/heap.py).
+            with collector_paused(keep_survivors=True):
+                specs, unreadable = self._specs(
+                    payloads, [p for p in order if p in payloads and p not in quick], hashes
+                )
+                full = await build_plan(conn, specs, decisions, connection_id=cid)
+            planned = {p.project_id: p for p in full.projects} | unreadable
             plan = ImportPlan(
                 projects=[quick.get(p) or planned[p] for p in order if p in quick or p in planned]
             )
@@ -108,12 +121,24 @@ class Pipeline:
         return plan
 
     @staticmethod
-    def _specs(payloads: dict[str, JSONObject], order: list[str]) -> list[ProjectSpec]:
-        return [
-            transform_project(Project.model_validate(payloads[p]), payloads[p])
-            for p in order
-            if p in payloads
-        ]
+    def _specs(
+        payloads: dict[str, JSONObject], order: list[str], hashes: dict[str, str] | None = None
+    ) -> tuple[list[ProjectSpec], dict[str, ProjectPlan]]:
+        """The projects' specs, and a blocked plan for each stored payload that is not a
+        valid project (snapshots are written from validated models, but a row read back
+        is input: a bad one is that project's sync error, not a failed plan)."""
+        specs: list[ProjectSpec] = []
+        unreadable: dict[str, ProjectPlan] = {}
+        for p in order:
+            if p not in payloads:
+                continue
+            try:
+                project = Project.model_validate(payloads[p])
+            except ValidationError as exc:
+                unreadable[p] = unreadable_snapshot(p, exc)
+                continue
+            specs.append(transform_project(project, payloads[p], (hashes or {}).get(p)))
+        return specs, unreadable
 
     def _replanner(self, connection_id: uuid.UUID, decisions: PlanDecisions) -> Replanner:
         """Plan one project again from its snapshot (after a stale or a lost race)."""
@@ -123,7 +148,9 @@ class Pipeline:
                 payloads = await load_projects(conn, connection_id, [project_id])
                 if project_id not in payloads:
                     return None
-                specs = self._specs(payloads, [project_id])
+                specs, unreadable = self._specs(payloads, [project_id])
+                if unreadable:
+                    return unreadable[project_id]
                 plan = await build_plan(conn, specs, decisions, state=PlanState(connection_id))
             return plan.projects[0]
 
@@ -430,6 +457,24 @@ async def _total(
         listing.changed.clear()
         await listing.changed.wait()
     return listing.fetched + listing.failed
+
+
+def unreadable_snapshot(project_id: str, exc: ValidationError) -> ProjectPlan:
+    """The plan of a project whose stored snapshot is not a valid project: blocked, with
+    the reason as a fatal data issue (apply records it as the project's sync error)."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(project)"
+    message = (
+        f"The stored snapshot of project {project_id} is not a valid project ({where}: "
+        f"{first['msg']}); fetch it again"
+    )
+    pp = ProjectPlan(project_id=project_id, title=None, creator_profile_id=None)
+    pp.issues = [
+        {"entity": "release", "external_id": project_id, "message": message, "fatal": True,
+         "field": None}
+    ]
+    pp.blocked = message
+    return pp
 
 
 @contextmanager

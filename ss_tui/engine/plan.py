@@ -9,10 +9,8 @@ non-empty values are only replaced when the plan says overwrite; locked fields n
 
 from __future__ import annotations
 
-import gc
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 
 import sqlalchemy as sa
@@ -30,6 +28,7 @@ from ss_tui.engine.plan_types import (
     ProjectPlan,
 )
 from ss_tui.engine.rows import (
+    SIZED,
     T_ARTIST,
     T_CREATOR,
     T_LINK,
@@ -58,6 +57,7 @@ from ss_tui.engine.transform import (
     ProjectSpec,
     TrackSpec,
 )
+from ss_tui.heap import collector_paused
 from ss_tui.values import JSONObject, Row
 
 BATCH = 200  # projects loaded per round of bulk queries
@@ -103,13 +103,9 @@ def merge_row(
 ) -> tuple[Action, list[FieldDiff], Row]:
     """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
-    if existing is None:  # hot: every created row; is_empty inlined
-        created = [
-            FieldDiff(k, None, v)
-            for k, v in intended.items()
-            if not (v is None or v == "" or v == [] or v == {})
-        ]
-        return Action.create, created, dict(intended)
+    if existing is None:
+        created = dict(intended)
+        return Action.create, _created_fields(created, skip=None), created
     after = dict(existing)
     fields: list[FieldDiff] = []
     changed = False
@@ -129,6 +125,16 @@ def merge_row(
         fields.append(FieldDiff(name, before, value))
         changed = True
     return (Action.update if changed else Action.unchanged), fields, after
+
+
+def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
+    """A created row's diff: every non-empty field but ``skip``, from nothing. Hot (every
+    row of a first import): ``is_empty`` inlined, a truthy value taken without a type test."""
+    return [
+        FieldDiff(k, None, v)
+        for k, v in row.items()
+        if v is not None and k != skip and (v or not isinstance(v, SIZED))
+    ]
 
 
 class Planner:
@@ -180,10 +186,10 @@ class Planner:
             action, fields, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
-        else:
-            action, fields, after = merge_row(
-                None, {**create_only, **intended}, owned=True, overwrite=True, locks=set()
-            )
+            fields = [f for f in fields if f.name != "id"]
+        else:  # what merge_row(None, …) does, without copying the new row once more
+            action, after = Action.create, {**create_only, **intended}
+            fields = _created_fields(after)
         change = EntityChange(
             key=key,
             kind=kind,
@@ -191,11 +197,11 @@ class Planner:
             label=label,
             external_id=external_id,
             row_id=str(after["id"]),
-            fields=[f for f in fields if f.name != "id"],
+            fields=fields,
             parent_key=parent_key,
             row=after,
             base_row=existing,
-            included=key not in (excluded or set()),
+            included=excluded is None or key not in excluded,
         )
         pp.entities.append(change)
         if change.included:
@@ -1016,26 +1022,13 @@ async def build_plan(
     state = state or PlanState(as_uuid(connection_id))
     planner = Planner(conn, state, decisions, legacy_tracks=decisions.legacy_tracks)
     plan = ImportPlan()
-    with _gc_paused():
+    with collector_paused():  # acyclic rows by the hundred thousand (ss_tui/heap.py)
         for i in range(0, len(specs), BATCH):
             batch = specs[i : i + BATCH]
             await state.load(conn, batch)
             for spec in batch:
                 plan.projects.append(await planner.plan_project(spec))
     return plan
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Bulk loads allocate hundreds of thousands of acyclic objects; the cyclic collector
-    rescanning them over and over costs more than the planning itself."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _block_release(spec: ProjectSpec, pp: ProjectPlan, key: str, conflict: Conflict) -> None:

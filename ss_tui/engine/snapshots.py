@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ss_tui.db import schema
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import upsert_statement
-from ss_tui.engine.transform import payload_hash
+from ss_tui.engine.transform import project_hashes
+from ss_tui.heap import collector_paused
 from ss_tui.values import JSONObject, Row
 
 T_SNAP = schema.SourceSnapshot.__table__
@@ -48,6 +49,7 @@ def project_rows(
     pid = str(payload.get("id"))
     listed = payload.get("tracks")
     tracks: list[object] = listed if isinstance(listed, list) else []
+    project_hash, track_hashes = project_hashes(payload)
     rows: list[Row] = [
         {
             "entity_type": "project",
@@ -62,9 +64,10 @@ def project_rows(
             "release_date": _parse_date(payload.get("releaseDate")),
             "track_count": len(tracks),
             "upstream_updated_at": _parse_dt(payload.get("updatedAt")),
+            "hash": project_hash,
         }
     ]
-    for t in tracks:
+    for t, track_hash in zip(tracks, track_hashes, strict=True):
         if not isinstance(t, dict):
             continue
         rows.append(
@@ -81,6 +84,7 @@ def project_rows(
                 "release_date": _parse_date(t.get("releaseDate") or payload.get("releaseDate")),
                 "track_count": None,
                 "upstream_updated_at": _parse_dt(t.get("updatedAt")),
+                "hash": track_hash,
             }
         )
     for r in rows:
@@ -88,7 +92,6 @@ def project_rows(
             {
                 "id": uuid.uuid4(),
                 "connection_id": connection_id,
-                "hash": payload_hash(r["payload"]),
                 "etag": None,
                 "fetched_at": now,
                 "removed_upstream": False,
@@ -108,6 +111,13 @@ async def save_snapshots(
 ) -> dict[str, str]:
     """Upsert snapshots; returns per project whether it is ``new``/``changed``/``unchanged``
     compared with the previous snapshot."""
+    with collector_paused():  # a row (and its payload) per project and per track
+        return await _save_snapshots(conn, connection_id, payloads)
+
+
+async def _save_snapshots(
+    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[JSONObject]
+) -> dict[str, str]:
     now = utcnow()
     rows = [r for p in payloads for r in project_rows(connection_id, p, now)]
     if not rows:
@@ -168,13 +178,24 @@ async def load_projects(
     conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
 ) -> dict[str, JSONObject]:
     """Raw project payloads (tracks included) from the snapshots."""
-    out: dict[str, JSONObject] = {}
+    payloads, _ = await load_projects_hashed(conn, connection_id, project_ids)
+    return payloads
+
+
+async def load_projects_hashed(
+    conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
+) -> tuple[dict[str, JSONObject], dict[str, str]]:
+    """:func:`load_projects`, and the ``hash`` stored with each payload (its payload_hash,
+    computed when it was saved: a plan's source hash need not serialise it again)."""
+    payloads: dict[str, JSONObject] = {}
+    hashes: dict[str, str] = {}
     for i in range(0, len(project_ids), 500):
-        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload).where(
+        stmt = sa.select(T_SNAP.c.external_id, T_SNAP.c.payload, T_SNAP.c.hash).where(
             T_SNAP.c.connection_id == connection_id,
             T_SNAP.c.entity_type == "project",
             T_SNAP.c.external_id.in_(project_ids[i : i + 500]),
         )
-        out.update({e: p for e, p in (await conn.execute(stmt)).all()})
-    return out
+        for external_id, payload, hashed in (await conn.execute(stmt)).all():
+            payloads[external_id], hashes[external_id] = payload, hashed
+    return payloads, hashes
 

@@ -140,8 +140,7 @@ async def _chunks(
     since = connection.get("sync_cursor") if incremental else None
     async for page in client.iter_project_pages(updated_since=since):
         out = FetchResult()
-        for item in page.results:
-            fetcher.take(item, out)
+        fetcher.take_page(page.results, out)
         yield out
 
 

@@ -135,10 +135,40 @@ class ProjectSpec:
         return any(i.fatal for i in self.issues)
 
 
+def canonical_json(payload: object) -> str:
+    """The text :func:`payload_hash` hashes: sorted keys, no spaces."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def payload_hash(payload: object) -> str:
     """Stable hash of a JSON payload (key order independent)."""
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return _sha256(canonical_json(payload))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def project_hashes(payload: JSONObject) -> tuple[str, list[str | None]]:
+    """``payload_hash`` of a project payload and of each of its tracks (None for an item
+    that is no object), every track serialised once: the project's canonical text is
+    composed from its tracks' (the same text ``canonical_json`` makes of the whole, key by
+    key, as its encoder does). Storing snapshots hashed the tracks twice (bench/README.md,
+    "plan5 round")."""
+    tracks = payload.get("tracks")
+    if not isinstance(tracks, list):
+        return payload_hash(payload), []
+    texts = [canonical_json(t) for t in tracks]
+    listed = "[" + ",".join(texts) + "]"
+    parts = [
+        canonical_json(k) + ":" + (listed if k == "tracks" else canonical_json(v))
+        for k, v in sorted(payload.items())
+    ]
+    track_hashes = [
+        _sha256(text) if isinstance(t, dict) else None
+        for t, text in zip(tracks, texts, strict=True)
+    ]
+    return _sha256("{" + ",".join(parts) + "}"), track_hashes
 
 
 def has_control_chars(text: str) -> bool:
@@ -313,8 +343,11 @@ def transform_track(
     )
 
 
-def transform_project(project: Project, raw: JSONObject | None = None) -> ProjectSpec:
-    """Map one project (with its tracks) to the rows it should produce."""
+def transform_project(
+    project: Project, raw: JSONObject | None = None, source_hash: str | None = None
+) -> ProjectSpec:
+    """Map one project (with its tracks) to the rows it should produce. ``source_hash``:
+    ``payload_hash(raw)`` when the caller has it (stored with the snapshot)."""
     issues: list[ItemIssue] = []
     pid = project.id
     title = (project.title or "").strip()
@@ -399,7 +432,8 @@ def transform_project(project: Project, raw: JSONObject | None = None) -> Projec
         tracks=tracks,
         artists=artists,
         link_url=project_url(pid),
-        source_hash=payload_hash(raw if raw is not None else project.to_wire()),
+        source_hash=source_hash
+        or payload_hash(raw if raw is not None else project.to_wire()),
         issues=issues,
         collaboration=project.membership == "member",
     )

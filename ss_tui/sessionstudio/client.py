@@ -25,6 +25,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from ss_tui.heap import collector_paused
 from ss_tui.sessionstudio.auth import TokenManager
 from ss_tui.sessionstudio.breaker import CircuitBreaker
 from ss_tui.sessionstudio.errors import (
@@ -237,7 +238,7 @@ class SessionStudioClient:
         if include_tracks:
             params["include"] = "tracks"
         async for items, next_cursor in self._pages("/projects", params, cursor):
-            results = [result for item in items for result in parse_project(item)]
+            results = parse_page(items)
             yield ProjectPage(results=results, raw=items, cursor=cursor, next_cursor=next_cursor)
             cursor = next_cursor
 
@@ -566,6 +567,13 @@ def parse_project(item: Any) -> list[ProjectResult]:
             tracks.append(parsed)
     project.tracks = tracks
     return [project, *problems]
+
+
+def parse_page(items: list[Any]) -> list[ProjectResult]:
+    """A listing page's projects and problems, in order (:func:`parse_project` each). A page
+    is ~15,000 small objects: the collector is paused meanwhile (ss_tui/heap.py)."""
+    with collector_paused(keep_survivors=True):
+        return [result for item in items for result in parse_project(item)]
 
 
 def _item_id(item: Any) -> str | None:

@@ -139,3 +139,28 @@ def test_unique_slug_never_collides(text, taken):
     taken = taken | {base, f"{base}-2"}
     slug = unique_slug(base, taken)
     assert slug not in taken and len(slug) <= MAX_SLUG
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(
+    st.dictionaries(st.text(), _json, max_size=4),
+    st.lists(_json | st.dictionaries(st.text(), _json, max_size=4), max_size=4),
+)
+def test_project_hashes_are_the_payload_hashes(shell, tracks):
+    """Snapshots hash a project from its tracks' texts: the same hash as the whole payload's
+    (a changed hash would make every stored project look changed upstream)."""
+    from ss_tui.engine.transform import payload_hash, project_hashes
+
+    payload = {**shell, "tracks": tracks}
+    project, per_track = project_hashes(payload)
+    assert project == payload_hash(payload)
+    assert per_track == [payload_hash(t) if isinstance(t, dict) else None for t in tracks]
+    assert project_hashes({**shell, "tracks": "none"})[0] == payload_hash(
+        {**shell, "tracks": "none"}
+    )
