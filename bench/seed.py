@@ -1,0 +1,173 @@
+"""Fast seeding of ``source_snapshots`` for the browser figure (1,000,000 tracks in minutes).
+
+The rows are the ones ss-tui itself writes after a fetch: ``engine.snapshots.project_rows``
+builds them from the payloads, and each value is bound by the column's own SQLAlchemy type
+(``bind_processor`` of the dialect: uuid, JSON, UTC timestamps, booleans as ss-tui stores
+them). Only the way they reach the database differs from ``save_snapshots``: one plain
+``sqlite3`` ``executemany`` per chunk on SQLite, ``COPY`` (asyncpg
+``copy_records_to_table``) on PostgreSQL, into a fresh table (no upsert, no lookup of the
+previous hashes). The catalogue is generated in chunks by worker processes (each its own
+simulator, distinct seeds) while the main process writes the previous chunk; then the
+databases' statistics are gathered (``ANALYZE``), as PostgreSQL's autovacuum would after
+such a load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+CHUNK = 10_000  # projects per worker task: a simulator each (bounded memory), as before
+WORKERS = 2
+
+
+def _columns() -> list[Any]:
+    from ss_tui.db import schema
+
+    return list(schema.SourceSnapshot.__table__.columns)
+
+
+def _binders(dialect: Any) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    return [(c.name, c.type._cached_bind_processor(dialect)) for c in _columns()]
+
+
+def _bound(rows: list[dict[str, Any]], binders: list[tuple[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(v if p is None or v is None else p(v) for v, p in ((r[n], p) for n, p in binders))
+        for r in rows
+    ]
+
+
+def _dialects() -> dict[str, Any]:
+    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+    from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+
+    return {"sqlite": SQLiteDialect_aiosqlite(), "postgresql": PGDialect_asyncpg()}
+
+
+def chunk_rows(
+    seed: int, counts: list[int], targets: tuple[tuple[str, str], ...]
+) -> tuple[str, list[list[tuple[Any, ...]]]]:
+    """Worker: a simulator's catalogue of ``counts`` project sizes as bound snapshot rows for
+    each of ``targets`` ((dialect, connection id)), and a search term from its titles."""
+    from bench.browser import _search_term
+    from bench.common import build_simulator, catalogue_payloads
+    from ss_tui.db.types import utcnow
+    from ss_tui.engine.snapshots import project_rows
+
+    _, sim = build_simulator(len(counts), sum(counts), seed=seed)
+    payloads = catalogue_payloads(sim)
+    del sim
+    term = _search_term(payloads)
+    now = utcnow()
+    rows = [r for p in payloads for r in project_rows(uuid.UUID(targets[0][1]), p, now)]
+    dialects = _dialects()
+    out = []
+    for dialect, cid in targets:
+        for r in rows:
+            r["connection_id"] = uuid.UUID(cid)
+        out.append(_bound(rows, _binders(dialects[dialect])))
+    return term, out
+
+
+def _chunks(counts: list[int], size: int) -> Iterator[tuple[int, list[int]]]:
+    for n, start in enumerate(range(0, len(counts), size)):
+        yield 7 + n, counts[start : start + size]
+
+
+class _SQLiteWriter:
+    def __init__(self, url: str) -> None:
+        from bench.common import Workspace
+
+        self.db = sqlite3.connect(Workspace.sqlite_path(url), isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = OFF")  # a throwaway file: no fsync per chunk
+        names = [c.name for c in _columns()]
+        self.sql = (
+            f"INSERT INTO source_snapshots ({', '.join(names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+
+    async def write(self, rows: list[tuple[Any, ...]]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany(self.sql, rows)
+        self.db.execute("COMMIT")
+
+    async def close(self) -> None:
+        self.db.execute("ANALYZE")
+        self.db.close()
+
+
+class _PostgresWriter:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn: Any = None
+
+    async def open(self) -> None:
+        import asyncpg
+
+        from bench.postgres import BenchPostgres
+
+        self.conn = await asyncpg.connect(BenchPostgres.dsn(self.url))
+        # COPY is binary: jsonb is a version byte then the JSON text SQLAlchemy's type made.
+        await self.conn.set_type_codec(
+            "jsonb",
+            encoder=lambda text: b"\x01" + text.encode(),
+            decoder=lambda data: data[1:].decode(),
+            schema="pg_catalog",
+            format="binary",
+        )
+
+    async def write(self, rows: list[tuple[Any, ...]]) -> None:
+        names = [c.name for c in _columns()]
+        await self.conn.copy_records_to_table("source_snapshots", records=rows, columns=names)
+
+    async def close(self) -> None:
+        await self.conn.execute("ANALYZE source_snapshots")
+        await self.conn.close()
+
+
+async def seed_snapshots(
+    targets: list[tuple[str, str]], connection_ids: list[str], counts: list[int]
+) -> str:
+    """Write a catalogue of ``counts`` project sizes as snapshots into each of ``targets``
+    ((dialect, url)) under its connection id; returns a search term from the titles."""
+    writers: list[Any] = []
+    for dialect, url in targets:
+        if dialect == "sqlite":
+            writers.append(_SQLiteWriter(url))
+        else:
+            pg = _PostgresWriter(url)
+            await pg.open()
+            writers.append(pg)
+    jobs = (tuple(zip((d for d, _ in targets), connection_ids, strict=True)),)
+    term = ""
+    loop = asyncio.get_running_loop()
+    window: list[asyncio.Future[Any]] = []
+    chunks = _chunks(counts, CHUNK)
+    with ProcessPoolExecutor(WORKERS) as pool:
+
+        def submit() -> None:
+            for seed, chunk in chunks:
+                window.append(loop.run_in_executor(pool, chunk_rows, seed, chunk, *jobs))
+                return
+
+        try:
+            for _ in range(WORKERS + 1):  # generated ahead while the main process writes
+                submit()
+            while window:
+                chunk_term, per_target = await window.pop(0)
+                submit()
+                term = term or chunk_term
+                for writer, rows in zip(writers, per_target, strict=True):
+                    await writer.write(rows)
+        finally:
+            for job in window:
+                job.cancel()
+            for w in writers:
+                await w.close()
+    return term
