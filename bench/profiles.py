@@ -98,8 +98,11 @@ async def _browser(args: argparse.Namespace, profiler: Any) -> None:
             if not pg.available:
                 raise SystemExit(pg.why_not)
         try:
-            url = await pg.fresh() if pg is not None else await ws.sqlite_url("browser")
-            term, _ = await browser._seed(sizes, [url])
+            if args.url:  # a database seeded before (``python -m bench … --keep``)
+                url, term = args.url, args.term
+            else:
+                url = await pg.fresh() if pg is not None else await ws.sqlite_url("browser")
+                term, _ = await browser._seed(sizes, [url])
             engine = create_engine(url)
             try:
                 if args.warm:  # a first run unprofiled: caches and plans as a second open
@@ -147,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
         "--keys", action="store_true", help="browser: profile the keystrokes, not the first paint"
     )
     p.add_argument("--warm", action="store_true", help="browser: one unprofiled run first")
+    p.add_argument("--url", help="browser: profile on this seeded database instead of a new one")
+    p.add_argument("--term", default="love", help="browser with --url: the search term typed")
     p.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
     p.add_argument("--top", type=int, default=25, help="hottest functions listed")
     p.add_argument(

@@ -15,6 +15,7 @@ such a load.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,11 +36,37 @@ def _binders(dialect: Any) -> list[tuple[str, Callable[[Any], Any] | None]]:
     return [(c.name, c.type._cached_bind_processor(dialect)) for c in _columns()]
 
 
-def _bound(rows: list[dict[str, Any]], binders: list[tuple[str, Any]]) -> list[tuple[Any, ...]]:
-    return [
-        tuple(v if p is None or v is None else p(v) for v, p in ((r[n], p) for n, p in binders))
-        for r in rows
+def _bound(
+    rows: list[dict[str, Any]], binders: list[tuple[str, Any]], json_text: dict[int, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows as the driver receives them. Values that repeat (the chunk's timestamps,
+    the connection, statuses) are converted once; a payload's JSON text is made once for
+    all dialects (``json_text``, by payload identity: both dialects serialize with
+    ``json.dumps``)."""
+    memos: list[dict[Any, Any] | None] = [
+        None if name == "id" or p is None else {} for name, p in binders
     ]
+    out = []
+    for r in rows:
+        values = []
+        for (name, p), memo in zip(binders, memos, strict=True):
+            v = r[name]
+            if v is None or p is None:
+                values.append(v)
+            elif name == "payload":
+                text = json_text.get(id(v))
+                if text is None:
+                    text = json_text[id(v)] = p(v)
+                values.append(text)
+            elif memo is None:
+                values.append(p(v))
+            else:
+                bound = memo.get(v, memo)
+                if bound is memo:
+                    bound = memo[v] = p(v)
+                values.append(bound)
+        out.append(tuple(values))
+    return out
 
 
 def _dialects() -> dict[str, Any]:
@@ -49,29 +76,37 @@ def _dialects() -> dict[str, Any]:
     return {"sqlite": SQLiteDialect_aiosqlite(), "postgresql": PGDialect_asyncpg()}
 
 
+def bound_rows(
+    payloads: list[dict[str, Any]], targets: tuple[tuple[str, str], ...]
+) -> list[list[tuple[Any, ...]]]:
+    """ss-tui's snapshot rows of ``payloads`` (``project_rows``), bound for each of
+    ``targets`` ((dialect, connection id)) as that dialect's driver receives them."""
+    from ss_tui.db.types import utcnow
+    from ss_tui.engine.snapshots import project_rows
+
+    now = utcnow()
+    rows = [r for p in payloads for r in project_rows(uuid.UUID(targets[0][1]), p, now)]
+    dialects = _dialects()
+    out, json_text = [], {}
+    for dialect, cid in targets:
+        for r in rows:
+            r["connection_id"] = uuid.UUID(cid)
+        out.append(_bound(rows, _binders(dialects[dialect]), json_text))
+    return out
+
+
 def chunk_rows(
     seed: int, counts: list[int], targets: tuple[tuple[str, str], ...]
 ) -> tuple[str, list[list[tuple[Any, ...]]]]:
-    """Worker: a simulator's catalogue of ``counts`` project sizes as bound snapshot rows for
-    each of ``targets`` ((dialect, connection id)), and a search term from its titles."""
+    """A simulator's catalogue of ``counts`` project sizes as ``bound_rows``, and a search
+    term from its titles (run by a worker process)."""
     from bench.browser import _search_term
     from bench.common import build_simulator, catalogue_payloads
-    from ss_tui.db.types import utcnow
-    from ss_tui.engine.snapshots import project_rows
 
     _, sim = build_simulator(len(counts), sum(counts), seed=seed)
     payloads = catalogue_payloads(sim)
     del sim
-    term = _search_term(payloads)
-    now = utcnow()
-    rows = [r for p in payloads for r in project_rows(uuid.UUID(targets[0][1]), p, now)]
-    dialects = _dialects()
-    out = []
-    for dialect, cid in targets:
-        for r in rows:
-            r["connection_id"] = uuid.UUID(cid)
-        out.append(_bound(rows, _binders(dialects[dialect])))
-    return term, out
+    return _search_term(payloads), bound_rows(payloads, targets)
 
 
 def _chunks(counts: list[int], size: int) -> Iterator[tuple[int, list[int]]]:
@@ -83,7 +118,9 @@ class _SQLiteWriter:
     def __init__(self, url: str) -> None:
         from bench.common import Workspace
 
-        self.db = sqlite3.connect(Workspace.sqlite_path(url), isolation_level=None)
+        self.db = sqlite3.connect(
+            Workspace.sqlite_path(url), isolation_level=None, check_same_thread=False
+        )
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = OFF")  # a throwaway file: no fsync per chunk
         names = [c.name for c in _columns()]
@@ -93,6 +130,11 @@ class _SQLiteWriter:
         )
 
     async def write(self, rows: list[tuple[Any, ...]]) -> None:
+        # In a thread (sqlite3 lets go of the GIL while it writes): PostgreSQL's COPY of the
+        # same chunk runs meanwhile.
+        await asyncio.to_thread(self._write, rows)
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         self.db.execute("BEGIN")
         self.db.executemany(self.sql, rows)
         self.db.execute("COMMIT")
@@ -131,43 +173,62 @@ class _PostgresWriter:
         await self.conn.close()
 
 
+async def open_writer(dialect: str, url: str) -> Any:
+    """A bulk writer of ``bound_rows`` into ``url``'s ``source_snapshots``: ``write(rows)``,
+    then ``close()`` (which gathers the statistics)."""
+    if dialect == "sqlite":
+        return _SQLiteWriter(url)
+    pg = _PostgresWriter(url)
+    await pg.open()
+    return pg
+
+
 async def seed_snapshots(
     targets: list[tuple[str, str]], connection_ids: list[str], counts: list[int]
 ) -> str:
     """Write a catalogue of ``counts`` project sizes as snapshots into each of ``targets``
     ((dialect, url)) under its connection id; returns a search term from the titles."""
-    writers: list[Any] = []
-    for dialect, url in targets:
-        if dialect == "sqlite":
-            writers.append(_SQLiteWriter(url))
-        else:
-            pg = _PostgresWriter(url)
-            await pg.open()
-            writers.append(pg)
-    jobs = (tuple(zip((d for d, _ in targets), connection_ids, strict=True)),)
+    writers = [await open_writer(dialect, url) for dialect, url in targets]
+    job = tuple(zip((d for d, _ in targets), connection_ids, strict=True))
+    chunks = list(_chunks(counts, CHUNK))
+    try:
+        if len(chunks) == 1:  # nothing to overlap: no worker processes to start
+            term, per_target = chunk_rows(*chunks[0], job)
+            await asyncio.gather(*(w.write(r) for w, r in zip(writers, per_target, strict=True)))
+            return term
+        return await _seed_in_workers(writers, job, chunks)
+    finally:
+        for w in writers:
+            await w.close()
+
+
+async def _seed_in_workers(
+    writers: list[Any], job: tuple[tuple[str, str], ...], chunks: list[tuple[int, list[int]]]
+) -> str:
+    """Chunks generated by worker processes (spawned: this process runs threads and an event
+    loop) a few ahead, while this one writes the previous chunk into every database."""
     term = ""
     loop = asyncio.get_running_loop()
+    todo = iter(chunks)
     window: list[asyncio.Future[Any]] = []
-    chunks = _chunks(counts, CHUNK)
-    with ProcessPoolExecutor(WORKERS) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
 
         def submit() -> None:
-            for seed, chunk in chunks:
-                window.append(loop.run_in_executor(pool, chunk_rows, seed, chunk, *jobs))
+            for seed, chunk in todo:
+                window.append(loop.run_in_executor(pool, chunk_rows, seed, chunk, job))
                 return
 
         try:
-            for _ in range(WORKERS + 1):  # generated ahead while the main process writes
+            for _ in range(WORKERS + 1):
                 submit()
             while window:
                 chunk_term, per_target = await window.pop(0)
                 submit()
                 term = term or chunk_term
-                for writer, rows in zip(writers, per_target, strict=True):
-                    await writer.write(rows)
+                await asyncio.gather(
+                    *(w.write(r) for w, r in zip(writers, per_target, strict=True))
+                )
         finally:
-            for job in window:
-                job.cancel()
-            for w in writers:
-                await w.close()
+            for future in window:
+                future.cancel()
     return term
