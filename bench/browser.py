@@ -116,6 +116,16 @@ class PaintProbe:
         raise RuntimeError("the expected frame was never painted")
 
 
+async def _settled(pilot: Any) -> None:
+    """Workers done and no count still to come (the screen holds it back while typing)."""
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        if not getattr(pilot.app.screen, "redraw_pending", False):
+            await pilot.app.workers.wait_for_complete()
+            return
+        await pilot.pause(0.05)
+
+
 def _page_loaded(screen: Any) -> bool:
     busy = [w for w in screen.app.workers if w.group == "browser-page" and not w.is_finished]
     return not busy and screen.loaded > 0
@@ -170,7 +180,7 @@ async def _dashboard(
         screen = app.screen
         filters = [screen.filter]
         rows_first, total = screen.loaded, screen.total
-        await app.workers.wait_for_complete()  # the count, off the critical path
+        await _settled(pilot)  # the count, off the critical path
         total = screen.total
         await pilot.press("slash")
         if profile is not None and keys:
@@ -185,7 +195,7 @@ async def _dashboard(
             filters.append(screen.filter)
         if profile is not None and keys:
             profile.stop()
-        await app.workers.wait_for_complete()
+        await _settled(pilot)  # the count waits until the typing rests
         matches = screen.total
     return DashboardRun(first_paint, keys_s, filters, rows_first, total, matches)
 

@@ -8,8 +8,8 @@ them). Only the way they reach the database differs from ``save_snapshots``: one
 ``copy_records_to_table``) on PostgreSQL, into a fresh table (no upsert, no lookup of the
 previous hashes). The catalogue is generated in chunks by worker processes (each its own
 simulator, distinct seeds) while the main process writes the previous chunk; then the
-databases' statistics are gathered (``ANALYZE``), as PostgreSQL's autovacuum would after
-such a load.
+PostgreSQL's statistics are gathered (``ANALYZE``), as its autovacuum would after such a
+load (SQLite gets none: ss-tui never gathers them there).
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ class _SQLiteWriter:
         self.db.execute("COMMIT")
 
     async def close(self) -> None:
-        self.db.execute("ANALYZE")
+        # No ANALYZE: ss-tui never gathers SQLite statistics, so a user's file has none.
         self.db.close()
 
 
@@ -175,7 +175,7 @@ class _PostgresWriter:
 
 async def open_writer(dialect: str, url: str) -> Any:
     """A bulk writer of ``bound_rows`` into ``url``'s ``source_snapshots``: ``write(rows)``,
-    then ``close()`` (which gathers the statistics)."""
+    then ``close()`` (which gathers PostgreSQL's statistics)."""
     if dialect == "sqlite":
         return _SQLiteWriter(url)
     pg = _PostgresWriter(url)
