@@ -34,7 +34,6 @@ from bench.common import Figure, Sizes, Timer, Workspace, bench_settings, build_
 
 TARGET_RATIO = 1.5
 SIZE = (160, 48)
-SEED_CHUNK = 10_000  # projects generated per simulator while seeding (bounded memory)
 COLUMNS = (
     ("sel", 1),
     ("title", 22),
@@ -53,33 +52,23 @@ COLUMNS = (
 async def _seed(sizes: Sizes, urls: list[str]) -> tuple[str, int]:
     """Write the catalogue's project snapshots into every database in ``urls``; returns a
     search term from the titles and the number of projects. The catalogue is generated in
-    chunks (a simulator each, distinct seeds), so 1,000,000 tracks never sit in memory."""
-    from bench.common import catalogue_payloads, seeded_service, track_counts
-    from ss_tui.engine.rows import as_uuid
-    from ss_tui.engine.snapshots import save_snapshots
+    chunks (a simulator each, distinct seeds), so 1,000,000 tracks never sit in memory;
+    the rows are ss-tui's own snapshot rows, written in bulk (bench/seed.py)."""
+    from bench.common import seeded_service, track_counts
+    from bench.seed import seed_snapshots
+    from ss_tui.db.engine import is_sqlite
 
     projects = max(1, sizes.browser_tracks // 10)
     counts = track_counts(projects, sizes.browser_tracks)
-    services = []
-    term = ""
+    ids = []
     for url in urls:
         _, sim = build_simulator(1, 1)
-        services.append(await seeded_service(url, [], sim.demo_account_id))
-    try:
-        for n, start in enumerate(range(0, projects, SEED_CHUNK)):
-            chunk = counts[start : start + SEED_CHUNK]
-            _, sim = build_simulator(len(chunk), sum(chunk), seed=7 + n)
-            payloads = catalogue_payloads(sim)
-            term = term or _search_term(payloads)
-            for svc, cid in services:
-                async with svc.engine.begin() as conn:
-                    for i in range(0, len(payloads), 500):
-                        await save_snapshots(conn, as_uuid(cid), payloads[i : i + 500])
-            del payloads, sim
-    finally:
-        for svc, _ in services:
-            await svc.engine.dispose()
-    return term, projects
+        svc, cid = await seeded_service(url, [], sim.demo_account_id)
+        await svc.engine.dispose()
+        ids.append(cid)
+    targets = [("sqlite" if is_sqlite(url) else "postgresql", url) for url in urls]
+    term = await seed_snapshots(targets, ids, counts)
+    return term or "love", projects
 
 
 def _search_term(payloads: list[dict[str, Any]]) -> str:
@@ -127,6 +116,16 @@ class PaintProbe:
         raise RuntimeError("the expected frame was never painted")
 
 
+async def _settled(pilot: Any) -> None:
+    """Workers done and no count still to come (the screen holds it back while typing)."""
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        if not getattr(pilot.app.screen, "redraw_pending", False):
+            await pilot.app.workers.wait_for_complete()
+            return
+        await pilot.pause(0.05)
+
+
 def _page_loaded(screen: Any) -> bool:
     busy = [w for w in screen.app.workers if w.group == "browser-page" and not w.is_finished]
     return not busy and screen.loaded > 0
@@ -145,9 +144,11 @@ class DashboardRun:
     matches: int
 
 
-async def _dashboard(url: str, engine: Any, term: str, profile: Any = None) -> DashboardRun:
+async def _dashboard(
+    url: str, engine: Any, term: str, profile: Any = None, *, keys: bool = False
+) -> DashboardRun:
     """One run of the dashboard; ``profile`` (bench/profiles.py) is started around the first
-    paint only."""
+    paint, or with ``keys`` around the keystrokes."""
     from ss_tui.sessionstudio.tokens import MemoryTokenStore
     from ss_tui.tui.app import create_app
     from ss_tui.tui.screens import browser as browser_screen
@@ -168,30 +169,35 @@ async def _dashboard(url: str, engine: Any, term: str, profile: Any = None) -> D
                 isinstance(app.screen, browser_screen.BrowserScreen) and _page_loaded(app.screen)
             )
         )
-        if profile is not None:
+        profiling = profile is not None and not keys
+        if profiling:
             profile.start()
         started = time.perf_counter()
         await pilot.press("f3")
         first_paint = await probe.wait(pilot) - started
-        if profile is not None:
+        if profiling:
             profile.stop()
         screen = app.screen
         filters = [screen.filter]
         rows_first, total = screen.loaded, screen.total
-        await app.workers.wait_for_complete()  # the count, off the critical path
+        await _settled(pilot)  # the count, off the critical path
         total = screen.total
         await pilot.press("slash")
-        keys = []
+        if profile is not None and keys:
+            profile.start()
+        keys_s = []
         for n in range(1, len(term) + 1):
             typed = term[:n]
             probe.expect(lambda typed=typed: screen.filter.search == typed and _page_loaded(screen))
             started = time.perf_counter()
             await pilot.press(term[n - 1])
-            keys.append(await probe.wait(pilot) - started)
+            keys_s.append(await probe.wait(pilot) - started)
             filters.append(screen.filter)
-        await app.workers.wait_for_complete()
+        if profile is not None and keys:
+            profile.stop()
+        await _settled(pilot)  # the count waits until the typing rests
         matches = screen.total
-    return DashboardRun(first_paint, keys, filters, rows_first, total, matches)
+    return DashboardRun(first_paint, keys_s, filters, rows_first, total, matches)
 
 
 # --------------------------------------------------------------------------- the bound
@@ -397,7 +403,8 @@ async def run(sizes: Sizes, ws: Workspace, pg: Any = None) -> Figure:
     backends = [("SQLite", await ws.sqlite_url("browser"))]
     if pg is not None and pg.available:
         backends.append(("PostgreSQL", await pg.fresh()))
-    term, projects = await _seed(sizes, [url for _, url in backends])
+    with Timer() as seeding:
+        term, projects = await _seed(sizes, [url for _, url in backends])
     fig = Figure(
         4,
         "Browser",
@@ -406,6 +413,7 @@ async def run(sizes: Sizes, ws: Workspace, pg: Any = None) -> Figure:
             "tracks": sizes.browser_tracks,
             "runs": sizes.repeat,
             "databases": [db for db, _ in backends],
+            "seeding_s": round(seeding.s, 1),
         },
     )
     for db, url in backends:

@@ -10,6 +10,7 @@ functions by their own time. Use it on a figure that misses its target, before a
     .venv/bin/python -m bench.profiles decode    # figure 7: decode + validate + store
     .venv/bin/python -m bench.profiles replan    # figure 3
     .venv/bin/python -m bench.profiles browser   # figure 4: F3 to the first rows painted
+    .venv/bin/python -m bench.profiles browser --keys --postgres --browser-tracks 1000000
     .venv/bin/python -m bench.profiles plan --projects 1000 --tracks 10000 --html out.html
 """
 
@@ -89,14 +90,31 @@ async def _browser(args: argparse.Namespace, profiler: Any) -> None:
     from ss_tui.db.engine import create_engine
 
     sizes = Sizes(browser_tracks=args.browser_tracks)
+    pg = None
     with workspace() as ws:
-        url = await ws.sqlite_url("browser")
-        term, _ = await browser._seed(sizes, [url])
-        engine = create_engine(url)
+        if args.postgres:
+            from bench.postgres import BenchPostgres
+
+            pg = BenchPostgres()
+            await pg.start()
+            if not pg.available:
+                raise SystemExit(pg.why_not)
         try:
-            await browser._dashboard(url, engine, term, profile=profiler)
+            if args.url:  # a database seeded before (``python -m bench … --keep``)
+                url, term = args.url, args.term
+            else:
+                url = await pg.fresh() if pg is not None else await ws.sqlite_url("browser")
+                term, _ = await browser._seed(sizes, [url])
+            engine = create_engine(url)
+            try:
+                if args.warm:  # a first run unprofiled: caches and plans as a second open
+                    await browser._dashboard(url, engine, term)
+                await browser._dashboard(url, engine, term, profile=profiler, keys=args.keys)
+            finally:
+                await engine.dispose()
         finally:
-            await engine.dispose()
+            if pg is not None:
+                pg.stop()
 
 
 class _CProfile:
@@ -130,6 +148,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--tracks", type=int, default=10_000)
     p.add_argument("--browser-tracks", type=int, default=100_000)
     p.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL, not SQLite")
+    p.add_argument(
+        "--keys", action="store_true", help="browser: profile the keystrokes, not the first paint"
+    )
+    p.add_argument("--warm", action="store_true", help="browser: one unprofiled run first")
+    p.add_argument("--url", help="browser: profile on this seeded database instead of a new one")
+    p.add_argument("--term", default="love", help="browser with --url: the search term typed")
     p.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
     p.add_argument("--top", type=int, default=25, help="hottest functions listed")
     p.add_argument(
