@@ -777,6 +777,15 @@ class SourceSnapshot(Timestamped, Base):
         sa.Index("ix_source_snapshots_conn_artist", "connection_id", "entity_type", "artist_name"),
         sa.Index("ix_source_snapshots_conn_status", "connection_id", "entity_type", "status"),
         sa.Index("ix_source_snapshots_project", "connection_id", "project_external_id"),
+        # The accounts list's newest fetch and count, the artist filter (migration 0005).
+        sa.Index("ix_source_snapshots_conn_fetched", "connection_id", "entity_type", "fetched_at"),
+        sa.Index(
+            "ix_source_snapshots_conn_artist_id",
+            "connection_id",
+            "entity_type",
+            "artist_id",
+            "artist_name",
+        ),
         # Covering index for the browser's text filter and counts (migration 0003).
         sa.Index(
             "ix_source_snapshots_browse",
