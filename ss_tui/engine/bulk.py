@@ -55,6 +55,8 @@ class Compiled:
 
 
 _COMPILED: dict[tuple[Any, ...], Compiled] = {}
+Batch = tuple[str, list[tuple[Any, ...]]]
+Probe = tuple[str, list[Any]]
 
 
 def upsert_statement(
@@ -123,16 +125,33 @@ def compiled_statement(
     return found
 
 
-def id_probe(dialect: Dialect, table: sa.Table, ids: list[Any]) -> tuple[str, list[Any]]:
-    """``SELECT 1 … WHERE id IN (…) LIMIT 1`` as driver SQL and parameters."""
-    proc = table.c.id.type.dialect_impl(dialect).bind_processor(dialect)
-    marks = ", ".join("?" for _ in ids)
-    params = [proc(i) if proc else i for i in ids]
-    return f"SELECT 1 FROM {table.name} WHERE id IN ({marks}) LIMIT 1", params
+def exists_probes(dialect: Dialect, ids: dict[sa.Table, list[Any]]) -> list[Probe]:
+    """``SELECT 1 … LIMIT 1`` finding any of these rows, as driver SQL and parameters: on
+    SQLite one per table and 500 ids (its variable limit), on PostgreSQL one for all the
+    tables (an array of ids each: one round trip)."""
+    out: list[Probe] = []
+    if dialect.name != "sqlite":
+        parts, params = [], []
+        for table, values in ids.items():
+            if values:
+                params.append(list(dict.fromkeys(values)))
+                name = dialect.identifier_preparer.format_table(table)
+                parts.append(f"SELECT 1 FROM {name} WHERE id = ANY(${len(params)})")
+        if parts:
+            out.append((" UNION ALL ".join(parts) + " LIMIT 1", params))
+        return out
+    for table, values in ids.items():
+        proc = table.c.id.type.dialect_impl(dialect).bind_processor(dialect)
+        unique = list(dict.fromkeys(values))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            params = [proc(v) if proc else v for v in chunk]
+            name = dialect.identifier_preparer.format_table(table)
+            out.append((f"SELECT 1 FROM {name} WHERE id IN ({marks}) LIMIT 1", params))
+    return out
 
 
-Batch = tuple[str, list[tuple[Any, ...]]]
-Probe = tuple[str, list[Any]]
 
 
 def _run_all(dbapi_conn: Any, batches: list[Batch], probes: list[Probe]) -> bool:
