@@ -18,6 +18,7 @@ from ss_tui.db.enums import ItemStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
     Batch,
+    compiled_insert,
     compiled_insert_ignore,
     compiled_upsert,
     execute_batches,
@@ -151,6 +152,13 @@ class Writer:
             await self.conn.execute(stmt, [_full_row(table, r, self.now) for r in rows])
             return
         comp = compiled_insert_ignore(self.conn.dialect, table, target)
+        self.pending.append((comp.sql, comp.params(rows, self.now)))
+
+    def insert(self, table: sa.Table, rows: list[Row]) -> None:
+        """A plain ``INSERT`` of rows checked absent (see :meth:`probe`): a clash on another
+        unique key is refused, not merged into the row that holds it."""
+        assert self.fast
+        comp = compiled_insert(self.conn.dialect, table)
         self.pending.append((comp.sql, comp.params(rows, self.now)))
 
     def probe(self, ids: dict[sa.Table, list[uuid.UUID]]) -> None:
@@ -389,7 +397,7 @@ async def apply_new_projects(
         )
     w = Writer(conn, now)
     w.probe(total.ids)
-    await _emit(w, total)
+    await _emit(w, total, new=True)
     if then is not None:
         w.pending.extend(then(list(zip(projects, results, strict=True))))
     if not await w.flush():
@@ -522,7 +530,9 @@ def collect(
     return out
 
 
-async def _emit(w: Writer, writes: Writes) -> None:
+async def _emit(w: Writer, writes: Writes, *, new: bool = False) -> None:
+    """Send ``writes`` step by step. ``new``: the entity rows were checked absent, so they
+    are plain inserts (cheaper for the database than an upsert's conflict check)."""
     for step in _STEPS:
         table = step.table
         if gone := writes.deletes.get(step.key):
@@ -530,7 +540,9 @@ async def _emit(w: Writer, writes: Writes) -> None:
         if moved := writes.moved.get(step.key):
             await _park_moved(w, table, moved)
         if rows := writes.rows.get(step.key):
-            if step.upsert:
+            if new and step.upsert and step.table is not T_ASSIGNMENT:
+                w.insert(table, rows)
+            elif step.upsert:
                 await w.upsert(table, rows, step.target)
             else:
                 await w.insert_ignore(table, rows, step.target)

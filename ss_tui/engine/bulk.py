@@ -85,6 +85,15 @@ def compiled_upsert(
     return found
 
 
+def compiled_insert(dialect: Dialect, table: sa.Table) -> Compiled:
+    """A plain ``INSERT`` (rows known to be new: any clash is an error)."""
+    key = ("insert", dialect.name, table.name)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _compile(dialect, table, sa.insert(table))
+    return found
+
+
 def compiled_insert_ignore(dialect: Dialect, table: sa.Table, target: list[str]) -> Compiled:
     """``INSERT … ON CONFLICT (<target>) DO NOTHING``."""
     key = ("ignore", dialect.name, table.name, tuple(target))

@@ -52,7 +52,8 @@ RESUME_AFTER_S = 600  # a run on another host with no progress for this long is 
 
 
 class Control(Protocol):
-    """What the TUI (or a signal handler) uses to steer a run; checked between projects."""
+    """What the TUI (or a signal handler) uses to steer a run; checked between transactions
+    (one project, or a group of new projects: see engine/applier.py)."""
 
     cancel_event: asyncio.Event
     running: asyncio.Event  # cleared while paused
@@ -512,7 +513,7 @@ class RunLedger:
     # ------------------------------------------------------------------ projects
 
     async def checkpoint(self) -> bool:
-        """Between projects: wait while paused; False once cancelled."""
+        """Between transactions: wait while paused; False once cancelled."""
         if self.control is None:
             return True
         if not self.control.running.is_set():
