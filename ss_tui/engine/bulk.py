@@ -31,25 +31,29 @@ class Compiled:
     columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # name, bind processor
 
     def params(self, rows: list[Row], now: datetime) -> list[tuple[Any, ...]]:
+        """One parameter tuple per row: ``updated_at`` is ``now`` (upserts bypass the ORM's
+        onupdate), ``created_at`` the row's or ``now``; values through their processors."""
+        names = [n for n, _ in self.columns]
+        # ``now`` converted once per column, not once per row
+        stamped = [(i, proc(now) if proc else now) for i, (n, proc) in enumerate(self.columns)
+                   if n == "updated_at"]
+        created = [(i, proc(now) if proc else now) for i, (n, proc) in enumerate(self.columns)
+                   if n == "created_at"]
+        convert = [(i, proc) for i, (n, proc) in enumerate(self.columns)
+                   if proc is not None and n != "updated_at"]
         out = []
-        stamp: dict[Any, Any] = {}  # ``now`` converted once per column, not once per row
         for row in rows:
-            values = []
-            for name, proc in self.columns:
-                if name == "updated_at":
-                    v: Any = now  # set explicitly: upserts bypass ORM onupdate
-                elif name == "created_at":
-                    v = row.get(name) or now
-                else:
-                    v = row.get(name)
-                if proc is not None and v is not None:
-                    if v is now:
-                        if name not in stamp:
-                            stamp[name] = proc(now)
-                        v = stamp[name]
-                    else:
-                        v = proc(v)
-                values.append(v)
+            get = row.get
+            values = [get(n) for n in names]  # a comprehension: a third of a per-column loop
+            for i, proc in convert:
+                v = values[i]
+                if v is not None:
+                    values[i] = proc(v)
+            for i, v in stamped:
+                values[i] = v
+            for i, v in created:
+                if not get("created_at"):
+                    values[i] = v
             out.append(tuple(values))
         return out
 
