@@ -10,7 +10,6 @@ rows changed. The item's row travels in the same transaction as the project's ro
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 
 import sqlalchemy as sa
@@ -26,13 +25,12 @@ from ss_tui.engine.apply import (
     Stale,
     apply_new_projects,
     apply_project,
-    creates_only,
     identifier_taken,
 )
 from ss_tui.engine.bulk import Batch, compiled_statement
 from ss_tui.engine.decisions import PlanDecisions
 from ss_tui.engine.plan_types import Action, EntityKind, ProjectPlan
-from ss_tui.engine.rows import T_CREATOR, as_uuid, row_id
+from ss_tui.engine.rows import T_CREATOR, as_uuid
 from ss_tui.engine.run import T_ITEMS, RunLedger
 from ss_tui.engine.snapshots import load_projects
 from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resolve_cleared
@@ -44,6 +42,7 @@ MAX_ATTEMPTS = 4
 # so that a group the database refuses costs little to write again one project at a time.
 GROUP_PROJECTS = 50
 GROUP_ROWS = 10_000
+_WRITES = (Action.create, Action.update, Action.delete)  # EntityChange.writes, inlined
 
 Replanner = Callable[[str], Awaitable[ProjectPlan | None]]
 
@@ -169,45 +168,55 @@ class ProjectApplier:
     def _groups(
         self, projects: list[ProjectPlan]
     ) -> Iterator[tuple[list[ProjectPlan], bool]]:
-        """Runs of groupable projects (bounded, sharing no row), and the others alone."""
+        """Runs of groupable projects (bounded), and the others alone. Two projects of a
+        plan never create the same row (a later project sees an earlier one's rows as
+        existing); if they did, the group's plain INSERTs would be refused and the group
+        applied one project at a time."""
         group: list[ProjectPlan] = []
-        ids: set[uuid.UUID] = set()  # the rows the group writes
+        rows = 0
         for pp in projects:
             mine = self._group_rows(pp)
             if mine is None:
                 if group:
                     yield group, True
-                    group, ids = [], set()
+                    group, rows = [], 0
                 yield [pp], False
                 continue
-            if group and (
-                len(group) >= GROUP_PROJECTS
-                or len(ids) + len(mine) > GROUP_ROWS
-                or not ids.isdisjoint(mine)  # the plan never writes a row twice: be safe
-            ):
+            if group and (len(group) >= GROUP_PROJECTS or rows + mine > GROUP_ROWS):
                 yield group, True
-                group, ids = [], set()
+                group, rows = [], 0
             group.append(pp)
-            ids |= mine
+            rows += mine
         if group:
             yield group, True
 
-    def _group_rows(self, pp: ProjectPlan) -> set[uuid.UUID] | None:
-        """The rows a project writes if it can join a group, else None: included, not
-        blocked, every row new, no sync error to record or clear, nothing it relies on
-        left unwritten by an earlier project."""
+    def _group_rows(self, pp: ProjectPlan) -> int | None:
+        """How many rows a project writes if it can join a group, else None: included, not
+        blocked, every row new, no sync error to record or clear (no data issue, no
+        conflict, none open), nothing it relies on left unwritten by an earlier project.
+        One pass over the entities (what has_issues and apply._creates_only ask)."""
         if (
             not pp.included
             or pp.blocked
+            or pp.issues
             or self.live_errors is None
             or pp.project_id in self.live_errors
             or pp.project_id in self.keep
-            or has_issues(pp)
-            or not creates_only(pp)
             or (self.unwritten and self._unwritten_reference(pp) is not None)
         ):
             return None
-        return {row_id(e.row["id"]) for e in pp.entities if e.writes and e.row is not None}
+        n = 0
+        for e in pp.entities:
+            if not e.included:
+                continue
+            action = e.action
+            if action is Action.conflict:
+                return None
+            if action in _WRITES and e.row is not None:
+                if action is not Action.create or e.has_base:
+                    return None
+                n += 1
+        return n or None
 
     async def _apply_group(self, group: list[ProjectPlan]) -> bool:
         """Write a group in one transaction, then report each project as :meth:`apply`

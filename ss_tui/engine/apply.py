@@ -348,7 +348,7 @@ async def apply_project(
     if pp.blocked:
         return ApplyResult(ItemStatus.failed, message=pp.blocked)
     release_id = _release_id(pp)
-    if conn.dialect.name == "sqlite" and creates_only(pp):
+    if conn.dialect.name == "sqlite" and _creates_only(pp):
         # The common case (a new project): the re-check is "none of these rows exists yet",
         # asked in the same trip as the writes; anything found → the full re-check below.
         def after(written: dict[str, dict[str, int]]) -> Batch | None:
@@ -378,7 +378,7 @@ async def apply_new_projects(
     now: datetime | None = None,
     then: Callable[[list[tuple[ProjectPlan, ApplyResult]]], list[Batch]] | None = None,
 ) -> list[ApplyResult] | None:
-    """Write several new projects (each :func:`creates_only`, none sharing a row with
+    """Write several new projects (each :func:`_creates_only`, none sharing a row with
     another) inside the caller's transaction: one statement per table for all of them,
     after one check that none of their rows exists yet (the plan's claim for a created
     row). None: one does, and nothing was written (apply them one by one instead).
@@ -410,7 +410,7 @@ def _release_id(pp: ProjectPlan) -> uuid.UUID | None:
     return as_uuid(release.row["id"]) if release and release.row else None
 
 
-def creates_only(pp: ProjectPlan) -> bool:
+def _creates_only(pp: ProjectPlan) -> bool:
     """Every row the project writes is new (no row it read is rewritten or removed)."""
     writes = [e for e in pp.entities if e.writes and e.row is not None]
     return bool(writes) and all(e.action == Action.create and not e.has_base for e in writes)
