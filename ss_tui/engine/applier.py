@@ -220,8 +220,9 @@ class ProjectApplier:
 
     async def _apply_group(self, group: list[ProjectPlan]) -> bool:
         """Write a group in one transaction, then report each project as :meth:`apply`
-        would. False: nothing was written (a row exists already, or the database refused
-        a write): the caller applies the group's projects one by one."""
+        would. False: nothing was written (a row exists already, the database refused a
+        write, anything else went wrong): the caller applies the group's projects one by
+        one. An interrupt (cancellation) is not caught: the transaction rolls back."""
         run = self.ledger
         try:
             async with run.engine.begin() as conn:
@@ -231,8 +232,8 @@ class ProjectApplier:
                     connection_id=run.connection_id,
                     then=lambda done: self._group_batches(conn, done),
                 )
-        except DBAPIError:  # rolled back; apply() tells stale from failed, one by one
-            return False
+        except Exception:  # rolled back (a refused write, or one project's bad value):
+            return False  # apply() tells stale from failed, one project at a time
         if results is None:  # a row exists: nothing was written
             return False
         for pp, result in zip(group, results, strict=True):
