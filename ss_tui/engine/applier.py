@@ -1,14 +1,16 @@
-"""Writes projects' plans, one transaction per project, for a :class:`RunLedger`.
+"""Writes projects' plans for a :class:`RunLedger`: runs of new projects several to a
+transaction, any other project in a transaction of its own.
 
 Everything a write depends on is given when the applier is made: the row states the plan
 went through (its staleness tokens), the decisions stored with each item, the raw payloads at
 hand for error rows, the error fingerprints to keep open and how to re-plan a project whose
-rows changed. The item's row travels in the project's transaction (docs/plan-format.md).
+rows changed. The item's row travels in the same transaction as the project's rows
+(docs/plan-format.md): an item reads applied exactly when its rows are committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -21,6 +23,7 @@ from ss_tui.engine.apply import (
     ApplyResult,
     PlanVersions,
     Stale,
+    apply_new_projects,
     apply_project,
     identifier_taken,
 )
@@ -34,6 +37,12 @@ from ss_tui.sync_errors import ErrorRecord, from_exception, record_errors, resol
 from ss_tui.values import JSONObject, Row
 
 MAX_ATTEMPTS = 4
+# A group of new projects written in one transaction (one statement per table for all of
+# them): bounded so that pause and cancel, checked between transactions, stay prompt, and
+# so that a group the database refuses costs little to write again one project at a time.
+GROUP_PROJECTS = 50
+GROUP_ROWS = 10_000
+_WRITES = (Action.create, Action.update, Action.delete)  # EntityChange.writes, inlined
 
 Replanner = Callable[[str], Awaitable[ProjectPlan | None]]
 
@@ -139,6 +148,155 @@ class ProjectApplier:
             project_id
         )
 
+    async def apply_all(self, projects: list[ProjectPlan]) -> None:
+        """Apply these projects in order; pause and cancel take effect between
+        transactions. Consecutive new projects with nothing else to record (no sync error
+        to open or clear) are written a group per transaction; any other project, and each
+        project of a group the database refused, by :meth:`apply` in a transaction of its
+        own (which tells a stale plan from a failure)."""
+        for group, grouped in self._groups(projects):
+            if grouped:
+                if not await self.ledger.checkpoint():
+                    return
+                if await self._apply_group(group):
+                    continue
+            for pp in group:
+                if not await self.ledger.checkpoint():
+                    return
+                await self.apply(pp)
+
+    def _groups(
+        self, projects: list[ProjectPlan]
+    ) -> Iterator[tuple[list[ProjectPlan], bool]]:
+        """Runs of groupable projects (bounded), and the others alone. Two projects of a
+        plan never create the same row (a later project sees an earlier one's rows as
+        existing); if they did, the group's plain INSERTs would be refused and the group
+        applied one project at a time."""
+        group: list[ProjectPlan] = []
+        rows = 0
+        for pp in projects:
+            mine = self._group_rows(pp)
+            if mine is None:
+                if group:
+                    yield group, True
+                    group, rows = [], 0
+                yield [pp], False
+                continue
+            if group and (len(group) >= GROUP_PROJECTS or rows + mine > GROUP_ROWS):
+                yield group, True
+                group, rows = [], 0
+            group.append(pp)
+            rows += mine
+        if group:
+            yield group, True
+
+    def _group_rows(self, pp: ProjectPlan) -> int | None:
+        """How many rows a project writes if it can join a group, else None: included, not
+        blocked, every row new, no sync error to record or clear (no data issue, no
+        conflict, none open), nothing it relies on left unwritten by an earlier project.
+        One pass over the entities (what has_issues and apply._creates_only ask)."""
+        if (
+            not pp.included
+            or pp.blocked
+            or pp.issues
+            or self.live_errors is None
+            or pp.project_id in self.live_errors
+            or pp.project_id in self.keep
+            or (self.unwritten and self._unwritten_reference(pp) is not None)
+        ):
+            return None
+        n = 0
+        for e in pp.entities:
+            if not e.included:
+                continue
+            action = e.action
+            if action is Action.conflict:
+                return None
+            if action in _WRITES and e.row is not None:
+                if action is not Action.create or e.has_base:
+                    return None
+                n += 1
+        return n or None
+
+    async def _apply_group(self, group: list[ProjectPlan]) -> bool:
+        """Write a group in one transaction, then report each project as :meth:`apply`
+        would. False: nothing was written (a row exists already, the database refused a
+        write, anything else went wrong): the caller applies the group's projects one by
+        one. An interrupt (cancellation) is not caught: the transaction rolls back."""
+        run = self.ledger
+        try:
+            async with run.engine.begin() as conn:
+                results = await apply_new_projects(
+                    conn,
+                    group,
+                    connection_id=run.connection_id,
+                    then=lambda done: self._group_batches(conn, done),
+                )
+        except Exception:  # rolled back (a refused write, or one project's bad value):
+            return False  # apply() tells stale from failed, one project at a time
+        if results is None:  # a row exists: nothing was written
+            return False
+        for pp, result in zip(group, results, strict=True):
+            await run.emit(
+                ev.ProjectStarted(
+                    str(run.run_id),
+                    pp.project_id,
+                    pp.title,
+                    sum(1 for e in pp.entities if e.kind is EntityKind.recording),
+                )
+            )
+            await run.record_outcome(
+                pp.project_id,
+                ItemStatus.applied,
+                result,
+                creator_profile_id=pp.creator_profile_id,
+                warnings=len(pp.warnings),
+                skipped=len(pp.skipped),
+                errors=0,
+            )
+        return True
+
+    def _group_batches(
+        self, conn: AsyncConnection, done: list[tuple[ProjectPlan, ApplyResult]]
+    ) -> list[Batch]:
+        """What travels with a group's rows: their creators marked "processing" (see
+        :meth:`_mark_processing`) and every item's row."""
+        creators = {
+            creator
+            for pp, _ in done
+            if (creator := as_uuid(pp.creator_profile_id)) is not None
+            and creator not in self.ledger.creators
+        }
+        out = []
+        if creators:
+            comp = compiled_statement(
+                conn.dialect,
+                "creator_profiles:processing",
+                lambda: (
+                    sa.update(T_CREATOR)
+                    .where(T_CREATOR.c.id == sa.bindparam("k_id", type_=T_CREATOR.c.id.type))
+                    .values(
+                        ingestion_status=sa.bindparam(
+                            "v_status", type_=T_CREATOR.c.ingestion_status.type
+                        ),
+                        updated_at=sa.bindparam("v_at", type_=T_CREATOR.c.updated_at.type),
+                    )
+                ),
+                {
+                    "k_id": T_CREATOR.c.id.type,
+                    "v_status": T_CREATOR.c.ingestion_status.type,
+                    "v_at": T_CREATOR.c.updated_at.type,
+                },
+            )
+            now = utcnow()
+            rows = [
+                {"k_id": c, "v_status": IngestionStatus.processing, "v_at": now}
+                for c in sorted(creators, key=str)
+            ]
+            out.append((comp.sql, comp.params(rows, now)))
+        out.append(self._items_batch(conn, done))
+        return out
+
     async def apply(self, pp: ProjectPlan) -> ItemStatus:
         """Apply one project's plan in its own transaction, with its item and errors."""
         run = self.ledger
@@ -217,6 +375,10 @@ class ProjectApplier:
         did not write: this project is stale too (plan both again), not a bug."""
         if not isinstance(exc, IntegrityError) or not self.unwritten:
             return None
+        return self._unwritten_reference(pp)
+
+    def _unwritten_reference(self, pp: ProjectPlan) -> str | None:
+        """Why the project relies on rows an earlier project did not write, or None."""
         for e in pp.entities:
             if not (e.included and e.writes and e.row is not None):
                 continue
@@ -311,6 +473,12 @@ class ProjectApplier:
 
     def _item_batch(self, conn: AsyncConnection, pp: ProjectPlan, result: ApplyResult) -> Batch:
         """The item's update as a precompiled statement (see apply_project's ``then``)."""
+        return self._items_batch(conn, [(pp, result)])
+
+    def _items_batch(
+        self, conn: AsyncConnection, done: list[tuple[ProjectPlan, ApplyResult]]
+    ) -> Batch:
+        """The items' updates as one precompiled statement, a parameter set per item."""
         cols = ("status", "updated_at", "error", "release_id", "counts", "warnings", "decision")
 
         def build() -> sa.Update:
@@ -327,10 +495,14 @@ class ProjectApplier:
         types = {f"v_{c}": T_ITEMS.c[c].type for c in cols}
         types.update(k_run=T_ITEMS.c.run_id.type, k_pid=T_ITEMS.c.project_external_id.type)
         comp = compiled_statement(conn.dialect, "import_items:set", build, types)
-        values = self._item_values(pp, result.status, result, result.message)
-        row = {f"v_{c}": values[c] for c in cols}
-        row |= {"k_run": self.ledger.run_id, "k_pid": pp.project_id}
-        return comp.sql, comp.params([row], values["updated_at"])
+        rows = []
+        now = utcnow()
+        for pp, result in done:
+            values = self._item_values(pp, result.status, result, result.message)
+            row = {f"v_{c}": values[c] for c in cols}
+            row |= {"k_run": self.ledger.run_id, "k_pid": pp.project_id}
+            rows.append(row)
+        return comp.sql, comp.params(rows, now)
 
     async def _fail(self, pp: ProjectPlan, exc: BaseException) -> None:
         async with self.ledger.engine.connect() as conn:

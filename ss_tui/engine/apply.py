@@ -18,10 +18,11 @@ from ss_tui.db.enums import ItemStatus
 from ss_tui.db.types import utcnow
 from ss_tui.engine.bulk import (
     Batch,
+    compiled_insert,
     compiled_insert_ignore,
     compiled_upsert,
     execute_batches,
-    id_probe,
+    exists_probes,
     upsert_statement,
 )
 from ss_tui.engine.plan_types import NAME, Action, EntityChange, EntityKind, ProjectPlan
@@ -153,10 +154,17 @@ class Writer:
         comp = compiled_insert_ignore(self.conn.dialect, table, target)
         self.pending.append((comp.sql, comp.params(rows, self.now)))
 
-    def probe(self, table: sa.Table, ids: list[uuid.UUID]) -> None:
-        """Write nothing if any of these rows exists (SQLite, before the first write)."""
-        assert self.conn.dialect.name == "sqlite" and not self.wrote  # before every batch
-        self.probes.append(id_probe(self.conn.dialect, table, ids))
+    def insert(self, table: sa.Table, rows: list[Row]) -> None:
+        """A plain ``INSERT`` of rows checked absent (see :meth:`probe`): a clash on another
+        unique key is refused, not merged into the row that holds it."""
+        assert self.fast
+        comp = compiled_insert(self.conn.dialect, table)
+        self.pending.append((comp.sql, comp.params(rows, self.now)))
+
+    def probe(self, ids: dict[sa.Table, list[uuid.UUID]]) -> None:
+        """Write nothing if any of these rows exists (asked before the first write)."""
+        assert not self.wrote and self.fast  # before every batch, and batches only
+        self.probes.extend(exists_probes(self.conn.dialect, ids))
 
     async def execute(self, stmt: sa.Executable) -> None:
         assert not self.probes, "an optimistic write is batches only"
@@ -313,21 +321,13 @@ async def identifier_taken(conn: AsyncConnection, pp: ProjectPlan) -> str | None
     return None
 
 
-async def _park_moved_tracks(
-    w: Writer, updates: list[EntityChange], table: sa.Table = T_RELEASE_TRACK
-) -> None:
+async def _park_moved(w: Writer, table: sa.Table, moved: list[uuid.UUID]) -> None:
     """Tracks that change position step aside first so swaps never collide."""
-    moved = [
-        as_uuid(e.row["id"])  # type: ignore[index]  # a planned change always carries its row
-        for e in updates
-        if any(f.name in ("track_number", "disc_number") for f in e.fields)
-    ]
-    if moved:
-        await w.execute(
-            sa.update(table)
-            .where(table.c.id.in_(moved))
-            .values(track_number=-table.c.track_number - 1_000_000)
-        )
+    await w.execute(
+        sa.update(table)
+        .where(table.c.id.in_(moved))
+        .values(track_number=-table.c.track_number - 1_000_000)
+    )
 
 
 async def apply_project(
@@ -347,8 +347,7 @@ async def apply_project(
         return ApplyResult(ItemStatus.excluded)
     if pp.blocked:
         return ApplyResult(ItemStatus.failed, message=pp.blocked)
-    release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
-    release_id = as_uuid(release.row["id"]) if release and release.row else None
+    release_id = _release_id(pp)
     if conn.dialect.name == "sqlite" and _creates_only(pp):
         # The common case (a new project): the re-check is "none of these rows exists yet",
         # asked in the same trip as the writes; anything found → the full re-check below.
@@ -371,9 +370,182 @@ async def apply_project(
     return ApplyResult(ItemStatus.applied, written=out[0], tables=out[1], release_id=release_id)
 
 
+async def apply_new_projects(
+    conn: AsyncConnection,
+    projects: list[ProjectPlan],
+    *,
+    connection_id: uuid.UUID | str | None = None,
+    now: datetime | None = None,
+    then: Callable[[list[tuple[ProjectPlan, ApplyResult]]], list[Batch]] | None = None,
+) -> list[ApplyResult] | None:
+    """Write several new projects (each :func:`_creates_only`, none sharing a row with
+    another) inside the caller's transaction: one statement per table for all of them,
+    after one check that none of their rows exists yet (the plan's claim for a created
+    row). None: one does, and nothing was written (apply them one by one instead).
+    ``then``: statements for the same trip, given each project's result."""
+    now = now or utcnow()
+    total = Writes()
+    results: list[ApplyResult] = []
+    for pp in projects:
+        one = collect(pp, set(), connection_id)
+        total.extend(one)
+        results.append(
+            ApplyResult(
+                ItemStatus.applied, written=one.written, tables=one.tables,
+                release_id=_release_id(pp),
+            )
+        )
+    w = Writer(conn, now)
+    w.probe(total.ids)
+    await _emit(w, total, new=True)
+    if then is not None:
+        w.pending.extend(then(list(zip(projects, results, strict=True))))
+    if not await w.flush():
+        return None
+    return results
+
+
+def _release_id(pp: ProjectPlan) -> uuid.UUID | None:
+    release = next((e for e in pp.entities if e.kind == EntityKind.release and e.row), None)
+    return as_uuid(release.row["id"]) if release and release.row else None
+
+
 def _creates_only(pp: ProjectPlan) -> bool:
+    """Every row the project writes is new (no row it read is rewritten or removed)."""
     writes = [e for e in pp.entities if e.writes and e.row is not None]
     return bool(writes) and all(e.action == Action.create and not e.has_base for e in writes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    key: str  # the table's name; provider links are written once per owner column
+    table: sa.Table
+    target: list[str]  # the conflict target (a unique key)
+    upsert: bool = True  # else INSERT … ON CONFLICT DO NOTHING
+
+
+# Parents before the rows that reference them; one statement per step.
+_STEPS: tuple[_Step, ...] = (
+    _Step(T_CREATOR.name, T_CREATOR, ["id"], upsert=False),
+    # Remembered per artist: a project sent to another creator moves the memory along.
+    _Step(T_ASSIGNMENT.name, T_ASSIGNMENT, ["connection_id", "ss_artist_id"]),
+    _Step(T_ARTIST.name, T_ARTIST, ["id"]),
+    _Step(T_ARTIST_IDENTITY.name, T_ARTIST_IDENTITY, ["ss_artist_id"], upsert=False),
+    _Step(T_RELEASE.name, T_RELEASE, ["creator_profile_id", "slug"]),
+    _Step(T_RECORDING.name, T_RECORDING, ["creator_profile_id", "slug"]),
+    _Step(T_RELEASE_ARTIST.name, T_RELEASE_ARTIST, ["release_id", "artist_id", "role"]),
+    _Step(T_RECORDING_ARTIST.name, T_RECORDING_ARTIST, ["recording_id", "artist_id", "role"]),
+    _Step(T_RELEASE_TRACK.name, T_RELEASE_TRACK, ["release_id", "slug"]),
+    _Step(T_TRACK.name, T_TRACK, ["release_id", "slug"]),
+    *(
+        (_Step(T_TRACK_ARTIST.name, T_TRACK_ARTIST, ["track_id", "artist_id", "role"]),)
+        if T_TRACK_ARTIST is not None
+        else ()
+    ),
+    _Step(f"{T_LINK.name}:release_id", T_LINK, ["provider_id", "release_id"]),
+    _Step(f"{T_LINK.name}:release_track_id", T_LINK, ["provider_id", "release_track_id"]),
+)
+_LINK_OWNERS = ("release_id", "release_track_id")
+_POSITION = frozenset(("track_number", "disc_number"))
+_NUMBERED = (T_RELEASE_TRACK, T_TRACK)  # rows with a position that may move
+
+
+@dataclass(slots=True)
+class Writes:
+    """What a project (or several) writes: rows per step of :data:`_STEPS`, rows removed or
+    moved aside before their step, and what they count as."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)  # step key → rows, in order
+    deletes: dict[str, list[uuid.UUID]] = field(default_factory=dict)  # table → ids
+    moved: dict[str, list[uuid.UUID]] = field(default_factory=dict)  # table → ids
+    ids: dict[sa.Table, list[uuid.UUID]] = field(default_factory=dict)  # entity rows written
+    written: dict[str, dict[str, int]] = field(default_factory=dict)  # kind → action → n
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → n
+
+    def count(self, table: str, action: str) -> None:
+        by = self.tables.setdefault(table, {"create": 0, "update": 0, "delete": 0})
+        by[action] += 1
+
+    def extend(self, other: Writes) -> None:
+        """Add another project's rows (counts stay per project: see ``collect``)."""
+        for key, rows in other.rows.items():
+            self.rows.setdefault(key, []).extend(rows)
+        for key, ids in other.deletes.items():
+            self.deletes.setdefault(key, []).extend(ids)
+        for key, ids in other.moved.items():
+            self.moved.setdefault(key, []).extend(ids)
+        for table, ids in other.ids.items():
+            self.ids.setdefault(table, []).extend(ids)
+
+
+def collect(
+    pp: ProjectPlan, done: set[str], connection_id: uuid.UUID | str | None
+) -> Writes:
+    """The project's rows not in ``done``, by write step, with their counts."""
+    out = Writes()
+    rows = out.rows
+    if pp.new_creator:
+        rows[T_CREATOR.name] = [pp.new_creator]
+        out.count(T_CREATOR.name, "create")
+    if (
+        connection_id is not None
+        and pp.ss_artist_id
+        and pp.creator_profile_id
+        and not pp.creator_remembered
+    ):
+        rows[T_ASSIGNMENT.name] = [{
+            "id": stable_id("assignment", connection_id, pp.ss_artist_id),
+            "connection_id": as_uuid(connection_id),
+            "ss_artist_id": pp.ss_artist_id,
+            "ss_artist_name": pp.ss_artist_name,
+            "creator_profile_id": as_uuid(pp.creator_profile_id),
+        }]
+        out.count(T_ASSIGNMENT.name, "update" if pp.assignment_changes else "create")
+    for e in pp.entities:
+        if not e.writes or e.row is None or e.key in done:
+            continue
+        table = entity_table(e)
+        kind, action = out.written.setdefault(NAME[e.kind], {}), NAME[e.action]
+        kind[action] = kind.get(action, 0) + 1
+        out.count(table.name, action)
+        row = e.row
+        if e.action == Action.delete:
+            out.deletes.setdefault(table.name, []).append(row_id(row["id"]))
+            continue
+        out.ids.setdefault(table, []).append(row_id(row["id"]))
+        if table is T_LINK:
+            for col in _LINK_OWNERS:
+                if row.get(col) is not None:
+                    rows.setdefault(f"{T_LINK.name}:{col}", []).append(row)
+            continue
+        rows.setdefault(table.name, []).append(row)
+        if table is T_ARTIST and (ssid := artist_ssid(row)):
+            rows.setdefault(T_ARTIST_IDENTITY.name, []).append(
+                {"ss_artist_id": ssid, "artist_id": as_uuid(row["id"])}
+            )
+        elif table in _NUMBERED and e.action == Action.update and any(
+            f.name in _POSITION for f in e.fields
+        ):
+            out.moved.setdefault(table.name, []).append(row_id(row["id"]))
+    return out
+
+
+async def _emit(w: Writer, writes: Writes, *, new: bool = False) -> None:
+    """Send ``writes`` step by step. ``new``: the entity rows were checked absent, so they
+    are plain inserts (cheaper for the database than an upsert's conflict check)."""
+    for step in _STEPS:
+        table = step.table
+        if gone := writes.deletes.get(step.key):
+            await w.execute(sa.delete(table).where(table.c.id.in_(gone)))
+        if moved := writes.moved.get(step.key):
+            await _park_moved(w, table, moved)
+        if rows := writes.rows.get(step.key):
+            if new and step.upsert and step.table is not T_ASSIGNMENT:
+                w.insert(table, rows)
+            elif step.upsert:
+                await w.upsert(table, rows, step.target)
+            else:
+                await w.insert_ignore(table, rows, step.target)
 
 
 async def _write(
@@ -388,89 +560,14 @@ async def _write(
 ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]] | None:
     """Write the project's rows not in ``done``; the rows written by kind and by table.
     ``optimistic``: only if none of the rows exists yet (None otherwise, nothing written)."""
+    writes = collect(pp, done, connection_id)
     w = Writer(conn, now)
-    tables: dict[str, dict[str, int]] = {}
-
-    def count(table: str, action: str) -> None:
-        by = tables.setdefault(table, {"create": 0, "update": 0, "delete": 0})
-        by[action] += 1
-
-    if pp.new_creator:
-        await w.insert_ignore(T_CREATOR, [pp.new_creator], ["id"])
-        count(T_CREATOR.name, "create")
-    if (
-        connection_id is not None
-        and pp.ss_artist_id
-        and pp.creator_profile_id
-        and not pp.creator_remembered
-    ):
-        row = {
-            "id": stable_id("assignment", connection_id, pp.ss_artist_id),
-            "connection_id": as_uuid(connection_id),
-            "ss_artist_id": pp.ss_artist_id,
-            "ss_artist_name": pp.ss_artist_name,
-            "creator_profile_id": as_uuid(pp.creator_profile_id),
-        }
-        # Remembered per artist: a project sent to another creator moves the memory along.
-        await w.upsert(T_ASSIGNMENT, [row], ["connection_id", "ss_artist_id"])
-        count(T_ASSIGNMENT.name, "update" if pp.assignment_changes else "create")
-
-    by_table: dict[str, list[EntityChange]] = defaultdict(list)
-    deletes: dict[str, list[uuid.UUID]] = defaultdict(list)
-    written: dict[str, dict[str, int]] = {}
-    for e in pp.entities:
-        if not e.writes or e.row is None or e.key in done:
-            continue
-        table = entity_table(e)
-        if e.action == Action.delete:
-            deletes[table.name].append(row_id(e.row["id"]))
-        else:
-            by_table[table.name].append(e)
-        kind, action = written.setdefault(NAME[e.kind], {}), NAME[e.action]
-        kind[action] = kind.get(action, 0) + 1
-        count(table.name, action)
     if optimistic:
-        for changes in by_table.values():
-            table = entity_table(changes[0])
-            ids = list({row_id(e.row["id"]) for e in changes})  # type: ignore[index]  # a planned change always carries its row
-            for i in range(0, len(ids), 500):
-                w.probe(table, ids[i : i + 500])
-
-    def rows(table: sa.Table, pred: Callable[[EntityChange], bool] | None = None) -> list[Row]:
-        return [e.row for e in by_table[table.name] if pred is None or pred(e)]  # type: ignore[misc]  # only changes with a row are grouped
-
-    artists = rows(T_ARTIST)
-    await w.upsert(T_ARTIST, artists, ["id"])
-    identities = [
-        {"ss_artist_id": ssid, "artist_id": as_uuid(r["id"])}
-        for r in artists
-        if (ssid := artist_ssid(r))
-    ]
-    if identities:
-        await w.insert_ignore(T_ARTIST_IDENTITY, identities, ["ss_artist_id"])
-    await w.upsert(T_RELEASE, rows(T_RELEASE), ["creator_profile_id", "slug"])
-    await w.upsert(T_RECORDING, rows(T_RECORDING), ["creator_profile_id", "slug"])
-    for table, col in ((T_RELEASE_ARTIST, "release_id"), (T_RECORDING_ARTIST, "recording_id")):
-        if deletes[table.name]:
-            await w.execute(sa.delete(table).where(table.c.id.in_(deletes[table.name])))
-        await w.upsert(table, rows(table), [col, "artist_id", "role"])
-    rt_updates = [e for e in by_table[T_RELEASE_TRACK.name] if e.action == Action.update]
-    await _park_moved_tracks(w, rt_updates)
-    await w.upsert(T_RELEASE_TRACK, rows(T_RELEASE_TRACK), ["release_id", "slug"])
-    track_updates = [e for e in by_table[T_TRACK.name] if e.action == Action.update]
-    await _park_moved_tracks(w, track_updates, T_TRACK)
-    await w.upsert(T_TRACK, rows(T_TRACK), ["release_id", "slug"])
-    if T_TRACK_ARTIST is not None:
-        if deletes[T_TRACK_ARTIST.name]:
-            ids = deletes[T_TRACK_ARTIST.name]
-            await w.execute(sa.delete(T_TRACK_ARTIST).where(T_TRACK_ARTIST.c.id.in_(ids)))
-        await w.upsert(T_TRACK_ARTIST, rows(T_TRACK_ARTIST), ["track_id", "artist_id", "role"])
-    for col in ("release_id", "release_track_id"):
-        links = [r for r in rows(T_LINK) if r.get(col) is not None]
-        await w.upsert(T_LINK, links, ["provider_id", col])
-    extra = then(written) if then is not None else None
+        w.probe(writes.ids)
+    await _emit(w, writes)
+    extra = then(writes.written) if then is not None else None
     if extra is not None:
         w.pending.append(extra)
     if not await w.flush():
         return None
-    return written, tables
+    return writes.written, writes.tables

@@ -2,7 +2,8 @@
 preview and apply, the CLI's dry run and apply, retries and workers.
 
 - :meth:`Pipeline.plan`: a plan from the snapshots (what the preview and a dry run show);
-- :meth:`Pipeline.apply`: exactly that plan, one transaction per project (docs/plan-format.md);
+- :meth:`Pipeline.apply`: exactly that plan, new projects several to a transaction, any other
+  project in its own (docs/plan-format.md);
 - :meth:`Pipeline.run_import`: headless, streamed page by page (fetch n+1 while n applies).
 """
 
@@ -217,10 +218,7 @@ class Pipeline:
             decisions=decisions,
             live_errors=run.live_errors,
         )
-        for pp in plan.projects:
-            if not await run.checkpoint():
-                break
-            await run.guarded(applier.apply(pp))
+        await run.guarded(applier.apply_all(plan.projects))
         extra = (
             await run.guarded(self._discover(run, cid, discovery)) if cid is not None else None
         )
@@ -430,10 +428,7 @@ class Pipeline:
                 live_errors=run.live_errors,
                 replan=replan,
             )
-            for pp in plan.projects:
-                if not await run.checkpoint():
-                    break
-                await applier.apply(pp)
+            await applier.apply_all(plan.projects)
 
     async def _reconnect_needed(
         self, run: RunLedger, connection: Row, exc: SessionStudioError

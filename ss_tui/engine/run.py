@@ -52,7 +52,8 @@ RESUME_AFTER_S = 600  # a run on another host with no progress for this long is 
 
 
 class Control(Protocol):
-    """What the TUI (or a signal handler) uses to steer a run; checked between projects."""
+    """What the TUI (or a signal handler) uses to steer a run; checked between transactions
+    (one project, or a group of new projects: see engine/applier.py)."""
 
     cancel_event: asyncio.Event
     running: asyncio.Event  # cleared while paused
@@ -455,56 +456,64 @@ class RunLedger:
             return int((await conn.execute(stmt)).scalar_one())
 
     async def _sync_status(self, conn: AsyncConnection, status: RunStatus, now: datetime) -> None:
-        """release_sync_status and creator_profiles.ingestion_status for touched creators."""
+        """release_sync_status and creator_profiles.ingestion_status for touched creators:
+        three statements for all of them (a first import touches hundreds)."""
         failed = status == RunStatus.failed
-        for creator in sorted(self.creators, key=str):
-            releases = await conn.execute(
-                sa.select(sa.func.count())
-                .select_from(schema.ProviderLink.__table__)
-                .join(
-                    schema.DiscogRelease.__table__,
-                    schema.DiscogRelease.id == schema.ProviderLink.release_id,
-                )
+        creators = sorted(self.creators, key=str)
+        if not creators:
+            return
+        links, releases = schema.ProviderLink.__table__, schema.DiscogRelease.__table__
+        totals: dict[uuid.UUID, int] = {}
+        for i in range(0, len(creators), 500):
+            stmt = (
+                sa.select(releases.c.creator_profile_id, sa.func.count())
+                .select_from(links)
+                .join(releases, releases.c.id == links.c.release_id)
                 .where(
-                    schema.ProviderLink.provider_id == "session-studio",
-                    schema.DiscogRelease.creator_profile_id == creator,
+                    links.c.provider_id == "session-studio",
+                    releases.c.creator_profile_id.in_(creators[i : i + 500]),
                 )
+                .group_by(releases.c.creator_profile_id)
             )
-            total = releases.scalar_one()
-            ins = _insert(conn, T_SYNC)
-            values = {
+            totals.update((row[0], int(row[1])) for row in (await conn.execute(stmt)).all())
+        last_error = f"Run {self.run_id} failed" if failed else None
+        ins = _insert(conn, T_SYNC)
+        set_: Row = {
+            "last_incremental_sync_at": now,
+            "total_releases_synced": ins.excluded.total_releases_synced,
+            "updated_at": now,
+            "consecutive_failures": (T_SYNC.c.consecutive_failures + 1) if failed else 0,
+        }
+        if failed:
+            set_.update(last_error=last_error, last_error_at=now)
+        values = [
+            {
                 "id": uuid.uuid4(),
                 "creator_profile_id": creator,
                 "provider_id": "session-studio",
                 "last_incremental_sync_at": now,
-                "total_releases_synced": total,
+                "total_releases_synced": totals.get(creator, 0),
                 "consecutive_failures": 1 if failed else 0,
-                "last_error": f"Run {self.run_id} failed" if failed else None,
+                "last_error": last_error,
                 "last_error_at": now if failed else None,
                 "created_at": now,
                 "updated_at": now,
             }
-            set_: Row = {
-                "last_incremental_sync_at": now,
-                "total_releases_synced": total,
-                "updated_at": now,
-                "consecutive_failures": (T_SYNC.c.consecutive_failures + 1) if failed else 0,
-            }
-            if failed:
-                set_.update(last_error=values["last_error"], last_error_at=now)
-            await conn.execute(
-                ins.on_conflict_do_update(
-                    index_elements=["creator_profile_id", "provider_id"],
-                    set_=set_,
-                ),
-                [values],
-            )
+            for creator in creators
+        ]
+        await conn.execute(
+            ins.on_conflict_do_update(
+                index_elements=["creator_profile_id", "provider_id"], set_=set_
+            ),
+            values,
+        )
+        for i in range(0, len(creators), 500):
             await conn.execute(
                 sa.update(T_CREATOR)
-                .where(T_CREATOR.c.id == creator)
+                .where(T_CREATOR.c.id.in_(creators[i : i + 500]))
                 .values(
                     ingestion_status=IngestionStatus.failed if failed else IngestionStatus.idle,
-                    last_ingestion_error=values["last_error"],
+                    last_ingestion_error=last_error,
                     updated_at=now,
                 )
             )
@@ -512,7 +521,7 @@ class RunLedger:
     # ------------------------------------------------------------------ projects
 
     async def checkpoint(self) -> bool:
-        """Between projects: wait while paused; False once cancelled."""
+        """Between transactions: wait while paused; False once cancelled."""
         if self.control is None:
             return True
         if not self.control.running.is_set():

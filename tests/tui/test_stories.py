@@ -170,9 +170,14 @@ async def test_selected_table_rows_survive_paging(seeded, make_app) -> None:
 
 
 async def test_cancel_mid_run_stops_at_a_project_boundary(story_app, simulator,
-                                                          tui_db_url) -> None:
+                                                          tui_db_url, monkeypatch) -> None:
+    from ss_tui.engine import applier
     from ss_tui.engine import events as ev
     from ss_tui.tui.widgets.dialogs import ConfirmDialog
+
+    # New projects are written a group per transaction; one a transaction here, so the
+    # three-project run has boundaries to pause and cancel at.
+    monkeypatch.setattr(applier, "GROUP_PROJECTS", 1)
 
     app = story_app("connect")
     async with app.run_test(size=SIZE) as pilot:
