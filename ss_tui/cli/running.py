@@ -180,7 +180,9 @@ def _install_cancel(control: RunControl) -> None:
 
     def first() -> None:
         click.secho(
-            "\nCancelling after the current project… (Ctrl-C again to abort)", fg="yellow", err=True
+            "\nCancelling after what is being written… (Ctrl-C again to abort)",
+            fg="yellow",
+            err=True,
         )
         control.cancel()
         loop.remove_signal_handler(signal.SIGINT)

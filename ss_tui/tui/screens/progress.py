@@ -52,9 +52,9 @@ class ProgressScreen(BaseScreen):
     HELP = """\
 The running import, updated live from the engine.
 
-* **space** pauses or resumes (the engine pauses between projects).
-* **k** cancels after confirmation: the current project finishes, nothing is
-  half-written, and running the import again resumes where it stopped.
+* **space** pauses or resumes (the engine pauses between transactions).
+* **k** cancels after confirmation: the project (or group of new projects) being
+  written finishes, nothing is half-written, and running the import again resumes where it stopped.
 * **e** jumps to this run's sync errors.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -280,8 +280,8 @@ The running import, updated live from the engine.
                 self.request(CancelRun())
 
         self.app.push_screen(
-            ConfirmDialog("Cancel the import? The current project finishes; the rest wait "
-                          "for the next run.", yes="Cancel run", no="Keep going"),
+            ConfirmDialog("Cancel the import? What is being written finishes; the rest "
+                          "waits for the next run.", yes="Cancel run", no="Keep going"),
             answer,
         )
 
