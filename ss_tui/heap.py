@@ -15,22 +15,18 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused(*, keep_survivors: bool = False) -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic collection inside the block (nested blocks and concurrent tasks only keep it
     off longer; it is switched back on by the block that switched it off).
 
-    ``keep_survivors``: what the block built and returns (a plan: millions of objects) is
-    moved to the oldest generation as a whole (``gc.freeze`` then ``gc.unfreeze``, both
-    constant time) instead of being scanned by the next young collection; skipped while
-    someone else holds objects frozen (the dashboard's heap, an apply), whose freeze the
-    unfreeze would undo."""
+    What the block built is left where it is: moving it to the oldest generation
+    (``gc.freeze`` + ``gc.unfreeze``) saved a little more CPU but took the garbage along, out
+    of reach until a full collection; a streaming import's memory then grew with the
+    catalogue (bench/README.md, "Session 5 round")."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if keep_survivors and gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
         if was_enabled:
             gc.enable()

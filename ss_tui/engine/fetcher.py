@@ -132,7 +132,7 @@ class Fetcher:
     def take_page(self, results: list[ProjectResult], out: FetchResult) -> None:
         """A page's projects and problems (:meth:`take` each). A page's wire payloads are
         ~15,000 small objects: the collector is paused meanwhile (ss_tui/heap.py)."""
-        with collector_paused(keep_survivors=True):
+        with collector_paused():
             for item in results:
                 self.take(item, out)
 

@@ -77,7 +77,7 @@ class Pipeline:
         connection = await self.connections.get(connection_id)
         cid = connection["id"]
         decisions = decisions or PlanDecisions()
-        with collector_paused(keep_survivors=True):  # decoded payloads, then the plan
+        with collector_paused():  # decoded payloads, then the plan
             async with self.engine.connect() as conn:
                 # The fast path needs only the stored hashes: decode the payloads of the rest.
                 quick = await unchanged_projects(conn, cid, project_ids, decisions)
@@ -109,7 +109,7 @@ class Pipeline:
                 present = [p for p in order if p in payloads]
                 quick = await unchanged_projects(conn, cid, present, decisions, payloads)
             # Specs and plan: acyclic objects by the million (ss_tui/heap.py).
-            with collector_paused(keep_survivors=True):
+            with collector_paused():
                 specs, unreadable = self._specs(
                     payloads, [p for p in order if p in payloads and p not in quick], hashes
                 )

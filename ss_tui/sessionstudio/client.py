@@ -572,7 +572,7 @@ def parse_project(item: Any) -> list[ProjectResult]:
 def parse_page(items: list[Any]) -> list[ProjectResult]:
     """A listing page's projects and problems, in order (:func:`parse_project` each). A page
     is ~15,000 small objects: the collector is paused meanwhile (ss_tui/heap.py)."""
-    with collector_paused(keep_survivors=True):
+    with collector_paused():
         return [result for item in items for result in parse_project(item)]
 
 
