@@ -22,7 +22,7 @@ def collector_paused() -> Iterator[None]:
     What the block built is left where it is: moving it to the oldest generation
     (``gc.freeze`` + ``gc.unfreeze``) saved a little more CPU but took the garbage along, out
     of reach until a full collection; a streaming import's memory then grew with the
-    catalogue (bench/README.md, "Session 5 round")."""
+    catalogue (bench/README.md, "Session 5")."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
