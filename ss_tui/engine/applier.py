@@ -112,6 +112,11 @@ def issue_records(pp: ProjectPlan, raw: JSONObject | None) -> list[ErrorRecord]:
     return out
 
 
+def _started(run: RunLedger, pp: ProjectPlan) -> ev.ProjectStarted:
+    recordings = sum(1 for e in pp.entities if e.kind is EntityKind.recording)
+    return ev.ProjectStarted(str(run.run_id), pp.project_id, pp.title, recordings)
+
+
 class ProjectApplier:
     """Applies project plans and reports each outcome to ``ledger``."""
 
@@ -237,14 +242,7 @@ class ProjectApplier:
         if results is None:  # a row exists: nothing was written
             return False
         for pp, result in zip(group, results, strict=True):
-            await run.emit(
-                ev.ProjectStarted(
-                    str(run.run_id),
-                    pp.project_id,
-                    pp.title,
-                    sum(1 for e in pp.entities if e.kind is EntityKind.recording),
-                )
-            )
+            await run.emit(_started(run, pp))
             await run.record_outcome(
                 pp.project_id,
                 ItemStatus.applied,
@@ -300,14 +298,7 @@ class ProjectApplier:
     async def apply(self, pp: ProjectPlan) -> ItemStatus:
         """Apply one project's plan in its own transaction, with its item and errors."""
         run = self.ledger
-        await run.emit(
-            ev.ProjectStarted(
-                str(run.run_id),
-                pp.project_id,
-                pp.title,
-                sum(1 for e in pp.entities if e.kind is EntityKind.recording),
-            )
-        )
+        await run.emit(_started(run, pp))
         attempt = 0
         current: ProjectPlan | None = pp
         while True:
