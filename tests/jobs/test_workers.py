@@ -141,12 +141,14 @@ async def test_three_worker_processes_drain_300_jobs_exactly_once(fresh_database
                 assert w.returncode == 0, err[-2000:]
             async with engine.connect() as conn:
                 rows = (await conn.execute(
-                    sa.select(JOBS.c.status, JOBS.c.attempts, JOBS.c.locked_by))).all()
+                    sa.select(JOBS.c.status, JOBS.c.attempts, JOBS.c.locked_by,
+                              JOBS.c.last_error))).all()
                 runs = (await conn.execute(
                     sa.select(sa.func.count()).select_from(schema.ImportRun.__table__))
                 ).scalar_one()
             assert len(rows) == 300
-            assert {(r.status, r.attempts) for r in rows} == {("succeeded", 1)}
+            why = [r.last_error for r in rows if r.status != "succeeded"]  # when it fails
+            assert {(r.status, r.attempts) for r in rows} == {("succeeded", 1)}, why
             assert runs == 300  # each job ran its import once
             per_project = await _releases_by_project(engine)
             good = [p for p in ids if p not in live.simulator.catalogue.bad_projects]
