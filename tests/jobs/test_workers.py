@@ -142,12 +142,12 @@ async def test_three_worker_processes_drain_300_jobs_exactly_once(fresh_database
             async with engine.connect() as conn:
                 rows = (await conn.execute(
                     sa.select(JOBS.c.status, JOBS.c.attempts, JOBS.c.locked_by,
-                              JOBS.c.last_error))).all()
+                              JOBS.c.error))).all()
                 runs = (await conn.execute(
                     sa.select(sa.func.count()).select_from(schema.ImportRun.__table__))
                 ).scalar_one()
             assert len(rows) == 300
-            why = [r.last_error for r in rows if r.status != "succeeded"]  # when it fails
+            why = [r.error for r in rows if r.status != "succeeded"]  # when it fails
             assert {(r.status, r.attempts) for r in rows} == {("succeeded", 1)}, why
             assert runs == 300  # each job ran its import once
             per_project = await _releases_by_project(engine)
