@@ -48,7 +48,7 @@ from ss_tui.engine.rows import (
     stable_id,
 )
 from ss_tui.engine.slugs import normalize_artist_name, slugify, unique_slug
-from ss_tui.engine.state import PlanState
+from ss_tui.engine.state import PlanState, auto_creator_id
 from ss_tui.engine.transform import (
     PROVIDER_ID,
     ArtistSpec,
@@ -235,8 +235,7 @@ class Planner:
         elif self.decisions.default_creator_profile_id and not spec.collaboration:
             target = as_uuid(self.decisions.default_creator_profile_id)
         elif self.decisions.auto_create_creators:
-            ident = spec.ss_artist_id or slugify(spec.ss_artist_name, "unknown-artist")
-            target = stable_id("creator", ident)
+            target = auto_creator_id(spec)
             if target not in self.state.creators:
                 name = spec.ss_artist_name or "Unknown artist"
                 pp.new_creator = new_profile_row(T_CREATOR, target, name, spec.ss_artist_id)

@@ -29,8 +29,9 @@ from ss_tui.engine.rows import (
     TIMESTAMPS,
     artist_ssid,
     row_id,
+    stable_id,
 )
-from ss_tui.engine.slugs import normalize_artist_name
+from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
 from ss_tui.values import Row
 
@@ -51,6 +52,11 @@ def _select(table: sa.Table) -> sa.Select[Any]:
 def _ssid(table: sa.Table) -> sa.ColumnElement[str]:
     ssid: sa.ColumnElement[str] = table.c.metadata["sessionStudioId"].as_string()
     return ssid
+
+
+def auto_creator_id(spec: ProjectSpec) -> uuid.UUID:
+    """The creator profile an import creates for a project's artist (same id everywhere)."""
+    return stable_id("creator", spec.ss_artist_id or slugify(spec.ss_artist_name, "unknown-artist"))
 
 
 class PlanState:
@@ -177,11 +183,9 @@ class PlanState:
         names = {a.name_normalized for s in specs for a in s.artists.values() if a.name_normalized}
 
         if not self.creators:
-            rows = await conn.execute(sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name))
-            for cid, name in rows:
-                self.creators.add(cid)
-                if normalize_artist_name(name):
-                    self.creator_by_name[normalize_artist_name(name)].append(cid)
+            self._add_creators(
+                await conn.execute(sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name))
+            )
         if self.connection_id is not None:
             ss_artists = {s.ss_artist_id for s in specs if s.ss_artist_id} - set(self.assignments)
             for chunk in _chunks(ss_artists):
@@ -290,6 +294,8 @@ class PlanState:
             for row in await self._fetch(conn, stmt):
                 self.put(T_LINK, row)
 
+        await self._load_creators_made_meanwhile(conn, specs)
+
         all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
         for chunk in _chunks(all_ids):
             locks = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
@@ -298,6 +304,27 @@ class PlanState:
             for t, rid, f in (await conn.execute(locks)).all():
                 self.locks[(t, row_id(rid))].add(f)
         self._loaded_locks.update(all_ids)
+
+    def _add_creators(self, rows: Iterable[Any]) -> None:
+        for cid, name in rows:
+            if cid in self.creators:
+                continue
+            self.creators.add(cid)
+            if normalize_artist_name(name):
+                self.creator_by_name[normalize_artist_name(name)].append(cid)
+
+    async def _load_creators_made_meanwhile(
+        self, conn: AsyncConnection, specs: list[ProjectSpec]
+    ) -> None:
+        """The creators were read once, before this batch's assignments and releases: another
+        importer may have committed a creator (with its assignment or release) since. Those
+        the batch refers to are read now, so none is taken for missing or created twice."""
+        wanted = set(self.assignments.values())
+        wanted |= {r["creator_profile_id"] for r in self.rows[T_RELEASE.name].values()}
+        wanted |= {auto_creator_id(s) for s in specs}
+        for chunk in _chunks(wanted - self.creators):
+            stmt = sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name)
+            self._add_creators(await conn.execute(stmt.where(T_CREATOR.c.id.in_(chunk))))
 
     async def _load_credits(
         self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, ids: list[uuid.UUID]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -76,3 +77,37 @@ async def test_two_concurrent_imports_make_no_duplicates(fresh_database, live_si
         assert len({r["items"].get("failed", 0) for r in results}) == 1, results
     finally:
         await engine.dispose()
+
+
+async def test_a_creator_another_importer_made_meanwhile_is_found_not_missing(db_engine, sim_app):
+    """Planning reads the creators once, then each batch's artist assignments: another
+    importer (a worker) that commits a creator and its assignment in between must not make
+    the project "blocked: creator profile does not exist" — it goes to that creator."""
+    from ss_tui.engine.apply import apply_project
+    from ss_tui.engine.plan import build_plan
+    from ss_tui.engine.state import PlanState
+    from ss_tui.engine.transform import transform_project
+    from tests.fixtures.engine import apply_plan, make_project, make_service
+
+    h = await make_service(db_engine, sim_app)
+    try:
+        first, mine, theirs = (transform_project(make_project(n, artist=a))
+                               for n, a in ((1, 1), (2, 2), (3, 2)))
+        async with db_engine.connect() as conn:  # a creator exists: the planner caches them
+            await apply_plan(db_engine, await build_plan(conn, [first],
+                                                         connection_id=h.connection_id))
+        state = PlanState(uuid.UUID(str(h.connection_id)))
+        async with db_engine.connect() as conn:
+            await state.load(conn, [first])  # this planner's first batch
+        async with db_engine.connect() as conn:  # the other importer: artist 2's creator
+            other = await build_plan(conn, [theirs], connection_id=h.connection_id)
+        assert other.projects[0].new_creator is not None
+        async with db_engine.begin() as conn:  # its creator and assignment, one commit
+            await apply_project(conn, other.projects[0], connection_id=h.connection_id)
+        async with db_engine.connect() as conn:  # this planner's next batch
+            plan = await build_plan(conn, [mine], state=state)
+        pp = plan.projects[0]
+        assert pp.blocked is None, pp.blocked
+        assert pp.new_creator is None  # the other importer's creator, not a second one
+    finally:
+        await h.service.http.aclose()
