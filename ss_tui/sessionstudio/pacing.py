@@ -87,6 +87,7 @@ class RateLimitPacer:
         self.limit: int | None = None
         self.window_s: float | None = None  # largest reset seen: the window length
         self._remaining: int | None = None  # from the latest header …
+        self._header_request = -1  # … the answer to this request (the newest answered)
         self._sent_since_header = 0  # … minus what we sent after it
         self._reset_at: float | None = None  # upper bound, on our clock
         self._reset_slack = 1.0  # how early the window may really refill
@@ -206,15 +207,23 @@ class RateLimitPacer:
         if reset_in is not None:
             self.window_s = max(self.window_s or 0.0, reset_in)
         if remaining is not None and reset_in is not None:
-            self._remaining = remaining
-            self._sent_since_header = 0
-            self._released_since_header = 0
-            if self.limit is not None and remaining == self.limit - 1 and self.window_s:
+            newer_opener = request is None or self._opener is None or request > self._opener
+            if self.limit is not None and remaining == self.limit - 1 and self.window_s and (
+                newer_opener
+            ):
                 # This answer's request opened a window: it started before now.
                 self._window_end = self._clock() + self.window_s
                 self._opener = request
-            self._reset_at = self._clock() + reset_in
-            self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
+            # Answers come back out of order: one to a request sent before the newest answered
+            # one may speak of a window already over (``remaining = 0`` of the last window
+            # would call the new one spent, and everyone would wait a whole window for nothing).
+            if request is None or request >= self._header_request:
+                self._header_request = request if request is not None else self._header_request
+                self._remaining = remaining
+                self._sent_since_header = 0
+                self._released_since_header = 0
+                self._reset_at = self._clock() + reset_in
+                self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
         self._mark_known()
 
     def observed_nothing(self) -> None:

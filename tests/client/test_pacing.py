@@ -241,3 +241,20 @@ async def test_a_late_window_is_not_overfilled_after_a_stall(vtime):
             rejected += 1
             pacer.pause(state.reset_s, over_limit=True)
     assert rejected == 0
+
+
+async def test_a_late_answer_from_the_last_window_does_not_stop_the_new_one(vtime):
+    """Answers come back out of order. The last window's final answer (nothing remaining)
+    arriving after the new window's first must not make the pacer think the new window is
+    spent: that held every request for a whole window (seen at 50/s on a busy machine)."""
+    pacer = make(vtime)
+    await pacer.acquire()  # request 0 opens window 1
+    pacer.observe(headers(limit=10, remaining=9, reset=1), 0)
+    for _ in range(9):  # requests 1-9, their answers still on the way
+        await pacer.acquire()
+    vtime.now = 1.05  # window 1 is over
+    opener = await pacer.acquire()  # request 10 opens window 2 …
+    pacer.observe(headers(limit=10, remaining=9, reset=1), opener)
+    pacer.observe(headers(limit=10, remaining=0, reset=1), opener - 1)  # … then 9's answer
+    await pacer.acquire()
+    assert vtime.now < 1.05 + 0.5  # the steady pace, not the end of window 2 (2.05)
