@@ -3,8 +3,9 @@
     python -m bench.import_child --base-url URL --database-url URL --account ID
 The access token comes from the environment (BENCH_SS_TOKEN), never from the command line,
 so it does not show in process listings. Prints the run's summary as JSON on stdout, with
-its wall time and when the listing was complete (the import streams: planning and applying
-overlap the fetch). With ``--baseline`` it only imports the same modules (the interpreter's
+its wall time, when the first listing page had been received (before it, the importer has
+nothing to work on) and when the listing was complete (the import streams: planning and
+applying overlap the fetch). With ``--baseline`` it only imports the same modules (the interpreter's
 own footprint).
 """
 
@@ -32,10 +33,13 @@ async def _import(args: argparse.Namespace) -> dict[str, object]:
     settings = load_settings(database_url=args.database_url, token_store="memory", operator="bench")
     engine = create_engine(args.database_url, sqlite_begin="IMMEDIATE")
     listing_done: list[float] = []
+    first_answer: list[float] = []  # the first listing page's body received (its budget)
 
     async def sink(event: Any) -> None:
         if isinstance(event, ev.FetchProgress) and event.total is not None:
             listing_done.append(time.perf_counter())
+        elif isinstance(event, ev.RateLimited) and not first_answer:
+            first_answer.append(time.perf_counter())
 
     try:
         svc = ImportService(settings, engine, token_store=store, api_base_url=args.base_url)
@@ -51,6 +55,7 @@ async def _import(args: argparse.Namespace) -> dict[str, object]:
         "rows": result.rows_written,
         "wall_s": wall,
         "fetch_s": listing_done[0] - started if listing_done else None,
+        "first_page_s": first_answer[0] - started if first_answer else None,
     }
 
 

@@ -17,14 +17,22 @@ if the request opening a window arrives late (a busy server or network) and the 
 on time, the window holds one more than the limit. So the pacer also notes when a window
 surely ends (the answer that opened it, ``remaining = limit - 1``, came back at ``t``:
 it ends by ``t + window``), and once the headers say that window is spent, the next
-request waits for that end instead of going at the steady pace. Callers woken late catch
-up at twice the pace at most (``CATCH_UP``), not in a burst.
+request waits for that end instead of going at the steady pace.
+
+Slots lost while nobody could send (the event loop or the whole process not scheduled on a
+busy machine, a slow probe) are not lost for good: the steady schedule may lag the clock by
+up to one window, and lagging slots go at twice the pace at most (``CATCH_UP``), never in
+one burst (a burst is what overfills a window that started late). What keeps catching up
+within the limit is the rule behind steady spacing itself, checked on what was really sent:
+no ``limit + 1`` requests within ``limit`` intervals (``W * (1 + margin)``), so a sliding
+window sees no more than steady spacing would give it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,8 +46,8 @@ SAFETY_MARGIN = 0.02
 # After a 429 the jitter was evidently larger than the margin: widen it (doubling plus a
 # step), but never past this, so pacing stays within 10 % of the limit.
 MAX_SAFETY_MARGIN = 0.10
-# Callers woken late (a busy event loop) catch up on their slots at most at twice the
-# pace, never in one burst: a burst is what overfills a window that started late.
+# Slots lost to a late wake-up (a busy event loop or machine) are caught up at most at
+# twice the pace, never in one burst: a burst is what overfills a window that started late.
 CATCH_UP = 0.5
 
 
@@ -79,6 +87,7 @@ class RateLimitPacer:
         self.limit: int | None = None
         self.window_s: float | None = None  # largest reset seen: the window length
         self._remaining: int | None = None  # from the latest header …
+        self._header_request = -1  # … the answer to this request (the newest answered)
         self._sent_since_header = 0  # … minus what we sent after it
         self._reset_at: float | None = None  # upper bound, on our clock
         self._reset_slack = 1.0  # how early the window may really refill
@@ -88,6 +97,7 @@ class RateLimitPacer:
         self._window_end: float = float("-inf")  # the current window surely ends by then
         self._released_since_header = 0  # requests actually sent after the latest header
         self._last_release: float = float("-inf")
+        self._recent: deque[float] = deque()  # when the latest ``limit`` requests went
         self._released = 0  # requests sent so far (their numbers: 0, 1, …)
         self._opener: int | None = None  # the request that opened the current window
         self._known = False  # have we seen a response (with or without headers)?
@@ -116,7 +126,7 @@ class RateLimitPacer:
             slot = self._reserve_slot()
         while True:
             now = self._clock()
-            wait = max(slot, self._paused_until, self._spent_until(now),
+            wait = max(slot, self._paused_until, self._spent_until(now), self._log_full_until(),
                        self._last_release + self.interval_s * CATCH_UP) - now
             if wait <= 0:
                 break
@@ -125,9 +135,20 @@ class RateLimitPacer:
 
     def _release(self) -> int:
         self._last_release = self._clock()
+        self._recent.append(self._last_release)
+        while len(self._recent) > (self.limit or 1):
+            self._recent.popleft()
         self._released_since_header += 1
         self._released += 1
         return self._released - 1
+
+    def _log_full_until(self) -> float:
+        """Until when sending now would put ``limit + 1`` requests within ``limit`` steady
+        intervals (one window plus the margin): the bound steady spacing keeps, held on the
+        real send times, so catching up lost slots never sends faster than it allows."""
+        if not self.limit or len(self._recent) < self.limit:
+            return float("-inf")
+        return self._recent[-self.limit] + self.limit * self.interval_s
 
     def _spent_until(self, now: float) -> float:
         """When the current window is spent, the time it surely ends; otherwise no wait.
@@ -143,8 +164,10 @@ class RateLimitPacer:
 
     def _reserve_slot(self) -> float:
         now = self._clock()
-        # The interval may have been learned after the last slot was taken (the probe).
-        slot = max(now, self._paused_until, self._next_slot, self._last_slot + self.interval_s)
+        # Slots lost to a late wake-up are kept (up to one window behind the clock) and
+        # caught up at CATCH_UP; the interval may have been learned after the probe's slot.
+        behind = now - (self.limit or 0) * self.interval_s
+        slot = max(behind, self._paused_until, self._next_slot, self._last_slot + self.interval_s)
         remaining = self._remaining_estimate()
         if remaining is not None and self._reset_at is not None:
             # The earliest the window can refill (a whole-second reset is rounded up).
@@ -184,15 +207,23 @@ class RateLimitPacer:
         if reset_in is not None:
             self.window_s = max(self.window_s or 0.0, reset_in)
         if remaining is not None and reset_in is not None:
-            self._remaining = remaining
-            self._sent_since_header = 0
-            self._released_since_header = 0
-            if self.limit is not None and remaining == self.limit - 1 and self.window_s:
+            newer_opener = request is None or self._opener is None or request > self._opener
+            if self.limit is not None and remaining == self.limit - 1 and self.window_s and (
+                newer_opener
+            ):
                 # This answer's request opened a window: it started before now.
                 self._window_end = self._clock() + self.window_s
                 self._opener = request
-            self._reset_at = self._clock() + reset_in
-            self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
+            # Answers come back out of order: one to a request sent before the newest answered
+            # one may speak of a window already over (``remaining = 0`` of the last window
+            # would call the new one spent, and everyone would wait a whole window for nothing).
+            if request is None or request >= self._header_request:
+                self._header_request = request if request is not None else self._header_request
+                self._remaining = remaining
+                self._sent_since_header = 0
+                self._released_since_header = 0
+                self._reset_at = self._clock() + reset_in
+                self._reset_slack = 1.0 if _whole_seconds(reset_raw) else 0.0
         self._mark_known()
 
     def observed_nothing(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from ss_tui.sessionstudio.pacing import RateLimitPacer, parse_reset
 
@@ -162,3 +163,98 @@ async def test_a_window_opened_late_is_not_overfilled(vtime):
     assert opens >= 5  # the scenario happened, window after window
     assert rejected == 0
     assert vtime.now < 60 / 10 * 1.15  # still at the limit's pace
+
+
+class _SlidingWindow:
+    """A server that allows ``limit`` requests in any ``window`` seconds (a sliding log): the
+    strictest alignment a server can choose, so what spacing alone must respect."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.arrivals: list[float] = []
+
+    def hit(self, at: float) -> bool:
+        recent = [t for t in self.arrivals if at - self.window < t <= at]
+        if len(recent) >= self.limit:
+            return False
+        self.arrivals.append(at)
+        return True
+
+
+async def _paced_run(vtime, pacer: RateLimitPacer, requests: int, stalls: dict[int, float]):
+    """``requests`` sequential requests; before request ``i`` in ``stalls`` nothing runs for
+    that long (a busy machine: the caller is woken that much late). Returns send times."""
+    await pacer.acquire()  # the probe
+    pacer.observe(headers(limit=10, remaining=9, reset=1))
+    sent = [0.0]
+    for i in range(1, requests):
+        if i in stalls:
+            vtime.now += stalls[i]
+        await pacer.acquire()
+        sent.append(vtime.now)
+    return sent
+
+
+async def test_slots_lost_to_a_stall_are_caught_up(vtime):
+    """A caller woken late (the process was not scheduled) does not lose its slots for good:
+    they are caught up at twice the pace at most, so a stall costs less than its length."""
+    pacer = make(vtime)
+    sent = await _paced_run(vtime, pacer, 30, {5: 0.5})
+    steady = 29 * pacer.interval_s  # the last request's time had nothing stalled
+    assert sent[-1] < steady + 0.5 - 0.3  # most of the 0.5 s stall was made up
+    gaps = [b - a for a, b in itertools.pairwise(sent[1:])]
+    assert min(gaps) >= pacer.interval_s * 0.5 - 1e-9  # never faster than twice the pace
+
+
+async def test_catching_up_never_overfills_a_sliding_window(vtime):
+    """However long the stall, catching up keeps to ``limit`` requests within ``limit``
+    intervals: a server counting any window of its length (sliding) rejects none."""
+    for stall in (0.3, 0.9, 1.5, 4.0):
+        vt = type(vtime)()
+        pacer = make(vt)
+        sent = await _paced_run(vt, pacer, 60, {7: stall, 30: stall})
+        server = _SlidingWindow(10, 1.0)
+        assert all(server.hit(t) for t in sent), f"a {stall} s stall overfilled a window"
+
+
+async def test_a_late_window_is_not_overfilled_after_a_stall(vtime):
+    """The fixed window that starts when a request arrives, with late openers (as above)
+    and the client stalled now and then: catching up must not put limit + 1 in a window."""
+    from ss_tui.simulator.ratelimit import RateLimiter
+
+    server = _ServerClock()
+    limiter = RateLimiter(10, 1.0, server)  # type: ignore[arg-type]
+    pacer = make(vtime)
+    rejected, start = 0, float("-inf")
+    for i in range(80):
+        if i % 13 == 5:
+            vtime.now += 0.35  # the client was not scheduled for a while
+        number = await pacer.acquire()
+        late = vtime.now >= start + 1
+        server.at = vtime.now + (0.12 if late else 0.0)
+        state = limiter.hit("t")
+        if late:
+            start = server.at
+        vtime.now = max(vtime.now, server.at)
+        pacer.observe({k.lower(): v for k, v in state.headers().items()}, number)
+        if not state.allowed:
+            rejected += 1
+            pacer.pause(state.reset_s, over_limit=True)
+    assert rejected == 0
+
+
+async def test_a_late_answer_from_the_last_window_does_not_stop_the_new_one(vtime):
+    """Answers come back out of order. The last window's final answer (nothing remaining)
+    arriving after the new window's first must not make the pacer think the new window is
+    spent: that held every request for a whole window (seen at 50/s on a busy machine)."""
+    pacer = make(vtime)
+    await pacer.acquire()  # request 0 opens window 1
+    pacer.observe(headers(limit=10, remaining=9, reset=1), 0)
+    for _ in range(9):  # requests 1-9, their answers still on the way
+        await pacer.acquire()
+    vtime.now = 1.05  # window 1 is over
+    opener = await pacer.acquire()  # request 10 opens window 2 …
+    pacer.observe(headers(limit=10, remaining=9, reset=1), opener)
+    pacer.observe(headers(limit=10, remaining=0, reset=1), opener - 1)  # … then 9's answer
+    await pacer.acquire()
+    assert vtime.now < 1.05 + 0.5  # the steady pace, not the end of window 2 (2.05)
