@@ -25,6 +25,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from ss_tui import jsontext
 from ss_tui.heap import collector_paused
 from ss_tui.sessionstudio.auth import TokenManager
 from ss_tui.sessionstudio.breaker import CircuitBreaker
@@ -424,7 +425,7 @@ class SessionStudioClient:
             return cached[1]
         if 200 <= status < 300:
             try:
-                body = resp.json()
+                body = decode_body(resp.content)
             except ValueError as exc:
                 self.metrics.failures += 1
                 raise TransientError(
@@ -526,6 +527,12 @@ class SessionStudioClient:
 
 
 # -- parsing --------------------------------------------------------------------------
+def decode_body(content: bytes) -> Any:
+    """A response body's JSON value (orjson where it reads the same: ss_tui/jsontext.py).
+    Raises ValueError when it is no JSON."""
+    return jsontext.loads(content)
+
+
 def _errors(exc: ValidationError) -> list[str]:
     return [
         f"{'.'.join(str(p) for p in err['loc']) or '(item)'}: {err['msg']}"
