@@ -529,8 +529,11 @@ class SessionStudioClient:
 # -- parsing --------------------------------------------------------------------------
 def decode_body(content: bytes) -> Any:
     """A response body's JSON value (orjson where it reads the same: ss_tui/jsontext.py).
-    Raises ValueError when it is no JSON."""
-    return jsontext.loads(content)
+    Raises ValueError when it is no JSON. A listing page is ~150,000 containers: with the
+    collector paused its decode + parse take half the CPU (ss_tui/heap.py; bench/README.md,
+    "decode7 round")."""
+    with collector_paused():
+        return jsontext.loads(content)
 
 
 def _errors(exc: ValidationError) -> list[str]:
