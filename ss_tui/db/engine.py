@@ -62,10 +62,9 @@ def create_engine(
     instead of one failing on a lock upgrade.
     """
     parsed = normalize_url(url)
-    # JSON columns through orjson: snapshots' payloads are most of what an import writes
-    # and reads back (bench/README.md, "decode7 round").
+    # JSON columns written by orjson: snapshots' payloads are most of what an import
+    # writes (bench/README.md, "decode7 round").
     kwargs.setdefault("json_serializer", jsontext.dumps)
-    kwargs.setdefault("json_deserializer", jsontext.loads)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return _create_async_engine(parsed, **kwargs)

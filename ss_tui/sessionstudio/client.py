@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import random
 import time
@@ -25,7 +26,6 @@ import httpx
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from ss_tui import jsontext
 from ss_tui.heap import collector_paused
 from ss_tui.sessionstudio.auth import TokenManager
 from ss_tui.sessionstudio.breaker import CircuitBreaker
@@ -528,12 +528,11 @@ class SessionStudioClient:
 
 # -- parsing --------------------------------------------------------------------------
 def decode_body(content: bytes) -> Any:
-    """A response body's JSON value (orjson where it reads the same: ss_tui/jsontext.py).
-    Raises ValueError when it is no JSON. A listing page is ~150,000 containers: with the
-    collector paused its decode + parse take half the CPU (ss_tui/heap.py; bench/README.md,
-    "decode7 round")."""
+    """A response body's JSON value; raises ValueError when it is no JSON. A listing page is
+    ~150,000 containers: with the collector paused its decode + parse take half the CPU
+    (ss_tui/heap.py; bench/README.md, "decode7 round")."""
     with collector_paused():
-        return jsontext.loads(content)
+        return json.loads(content)
 
 
 def _errors(exc: ValidationError) -> list[str]:
