@@ -53,13 +53,13 @@ async def run_local(url: str, pages: list[bytes], account_id: str) -> LocalRun:
     from ss_tui.engine.fetcher import FetchResult
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_page
+    from ss_tui.sessionstudio.client import decode_body, parse_page
 
     svc, cid = await seeded_service(url, [], account_id)
     ids: list[str] = []
     with Timer() as td:
         for body in pages:
-            items = json.loads(body)["data"]
+            items = decode_body(body)["data"]  # as the client reads a page
             parsed = parse_page(items)
             fetched = FetchResult()  # what the importer's fetcher keeps of a page
             svc.fetcher.take_page(parsed, fetched)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
     from ss_tui.engine.fetcher import FetchResult
     from ss_tui.engine.rows import as_uuid
     from ss_tui.engine.snapshots import save_snapshots
-    from ss_tui.sessionstudio.client import parse_page
+    from ss_tui.sessionstudio.client import decode_body, parse_page
 
     _, sim = build_simulator(args.projects, args.tracks)
     pages = page_bodies(sim)
@@ -53,7 +52,7 @@ async def _pipeline(section: str, args: argparse.Namespace, profiler: Any) -> No
             if section == "decode":
                 profiler.start()
             for body in pages:
-                items = json.loads(body)["data"]
+                items = decode_body(body)["data"]  # as the client reads a page
                 parsed = parse_page(items)
                 fetched = FetchResult()  # what the importer's fetcher keeps of a page
                 svc.fetcher.take_page(parsed, fetched)

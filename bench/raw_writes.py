@@ -8,7 +8,6 @@ writing these rows has to do it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ss_tui import jsontext
 from ss_tui.db.types import UTCWallClock, utcnow
 from ss_tui.engine.apply import entity_table
 from ss_tui.engine.plan_types import Action, ImportPlan
@@ -72,7 +72,7 @@ def _common(value: Any) -> Any:
 def _sqlite_converter(column: sa.Column[Any]) -> Callable[[Any], Any]:
     impl = column.type.dialect_impl(sqlite.dialect())
     if isinstance(impl, sa.JSON):
-        return lambda v: None if v is None else json.dumps(v)
+        return lambda v: None if v is None else jsontext.dumps(v)  # as ss-tui encodes JSON
     if isinstance(impl, sa.Uuid):
         return lambda v: (
             None if v is None else (v if isinstance(v, uuid.UUID) else uuid.UUID(v)).hex
@@ -91,7 +91,7 @@ def _sqlite_converter(column: sa.Column[Any]) -> Callable[[Any], Any]:
 def _pg_converter(column: sa.Column[Any]) -> Callable[[Any], Any]:
     impl = column.type.dialect_impl(postgresql.dialect())
     if isinstance(impl, sa.JSON):  # asyncpg sends json/jsonb as text
-        return lambda v: None if v is None else json.dumps(v)
+        return lambda v: None if v is None else jsontext.dumps(v)  # as ss-tui encodes JSON
     if isinstance(impl, sa.Uuid):
         return lambda v: v if v is None or isinstance(v, uuid.UUID) else uuid.UUID(v)
     if isinstance(column.type, UTCWallClock):  # Jovie's `timestamp`: naive UTC

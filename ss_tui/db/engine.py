@@ -12,6 +12,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from ss_tui import jsontext
+
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.pool import ConnectionPoolEntry
@@ -60,6 +62,9 @@ def create_engine(
     instead of one failing on a lock upgrade.
     """
     parsed = normalize_url(url)
+    # JSON columns written by orjson: snapshots' payloads are most of what an import
+    # writes (bench/README.md, "decode7 round").
+    kwargs.setdefault("json_serializer", jsontext.dumps)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return _create_async_engine(parsed, **kwargs)

@@ -186,7 +186,15 @@ async def load_projects_hashed(
     conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
 ) -> tuple[dict[str, JSONObject], dict[str, str]]:
     """:func:`load_projects`, and the ``hash`` stored with each payload (its payload_hash,
-    computed when it was saved: a plan's source hash need not serialise it again)."""
+    computed when it was saved: a plan's source hash need not serialise it again). The
+    payloads are decoded with the collector paused, as a fetched page is (ss_tui/heap.py)."""
+    with collector_paused():
+        return await _load_projects_hashed(conn, connection_id, project_ids)
+
+
+async def _load_projects_hashed(
+    conn: AsyncConnection, connection_id: uuid.UUID, project_ids: list[str]
+) -> tuple[dict[str, JSONObject], dict[str, str]]:
     payloads: dict[str, JSONObject] = {}
     hashes: dict[str, str] = {}
     for i in range(0, len(project_ids), 500):
