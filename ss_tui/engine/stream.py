@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,6 +59,42 @@ class Listing:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+@dataclass(slots=True)
+class Stream:
+    """A fetch under way: its producer task, the queue it fills and what it learns."""
+
+    producer: asyncio.Task[None]
+    queue: asyncio.Queue[FetchResult | None]
+    listing: Listing
+    run_id: asyncio.Future[str]  # set once the run's row exists
+
+    async def stop(self) -> None:
+        if not self.producer.done():
+            self.producer.cancel()
+            with suppress(asyncio.CancelledError):
+                await self.producer
+
+
+def start_stream(
+    fetcher: Fetcher,
+    connection: Row,
+    project_ids: list[str] | None,
+    incremental: bool,
+    sink: ev.EventSink,
+) -> Stream:
+    """Start fetching now: the first request goes out while the caller does its own set-up."""
+    listing = Listing()
+    queue: asyncio.Queue[FetchResult | None] = asyncio.Queue(maxsize=DEPTH)
+    run_id: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    producer = asyncio.create_task(
+        produce(
+            fetcher, connection, project_ids, incremental, queue, listing,
+            sink=sink, run_id=run_id,
+        )
+    )
+    return Stream(producer, queue, listing, run_id)
+
+
 async def produce(
     fetcher: Fetcher,
     connection: Row,
@@ -67,11 +104,13 @@ async def produce(
     listing: Listing,
     *,
     sink: ev.EventSink,
-    run_id: str,
+    run_id: asyncio.Future[str],
 ) -> None:
     """Fill ``queue`` with fetched chunks (FetchResult), then None. Network and parsing only:
     the importer saves each chunk, so the database has one writer and the fetch never waits
-    on it. Never raises: failures land in ``listing``."""
+    on it. Never raises: failures land in ``listing``. ``run_id`` may still be pending when
+    the first request goes out (the run's row is written meanwhile); progress events wait
+    for it."""
 
     try:
         async with fetcher.connections.make_client(connection["account_id"], sink) as client:
@@ -80,7 +119,9 @@ async def produce(
                     listing.fetched += len(out.payloads)
                     listing.failed += len(out.failed)
                     listing.problems += len(out.problems) + len(out.failed)
-                    await sink(ev.FetchProgress(run_id, listing.fetched, listing.problems))
+                    await sink(
+                        ev.FetchProgress(await run_id, listing.fetched, listing.problems)
+                    )
                     await queue.put(out)
                     listing.changed.set()
             except AuthError as exc:
@@ -92,7 +133,9 @@ async def produce(
                 )
             listing.api = api_counts(client)
         await sink(
-            ev.FetchProgress(run_id, listing.fetched, listing.problems, total=listing.fetched)
+            ev.FetchProgress(
+                await run_id, listing.fetched, listing.problems, total=listing.fetched
+            )
         )
     except asyncio.CancelledError:
         raise  # the importer stopped (cancelled run): nobody waits for the end marker

@@ -14,6 +14,7 @@ import inspect
 import json
 import logging
 import random
+import ssl
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -138,6 +139,15 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000
 
 
+def _tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """Certificate checks as httpx does them for an https:// API. A plain http:// one (the
+    simulator on loopback) never opens TLS, redirects are not followed, so it skips loading
+    the CA bundle (~20 ms before the first request) with a context that trusts nothing."""
+    if base_url.startswith("http://"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, with no CA: fails closed
+    return True
+
+
 class SessionStudioClient:
     def __init__(
         self,
@@ -171,6 +181,7 @@ class SessionStudioClient:
             limits=httpx.Limits(
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
             ),
+            verify=_tls_for(self.base_url),
         )
         self._sem = asyncio.Semaphore(max_concurrency)
         self._pending_events: list[ApiEvent] = []

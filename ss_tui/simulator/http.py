@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -42,7 +43,14 @@ class SimulatedConnectionReset(httpx.RemoteProtocolError):
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON. orjson writes a listing page (100 projects with their tracks,
+    ~2 MB) in a tenth of the standard library's time, the bulk of serving one; whatever
+    it refuses (a non-string key, an integer over 64 bits) goes through the standard
+    library as before."""
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def problem(

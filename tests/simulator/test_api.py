@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 
@@ -12,6 +13,7 @@ import pytest
 from ss_tui.sessionstudio.models import Page, Project, Track
 from ss_tui.simulator import DEMO_ACCOUNT_ID, OTHER_ACCOUNT_ID, SimulatorConfig
 from ss_tui.simulator.catalogue import iso, parse_iso
+from ss_tui.simulator.http import dumps
 from tests.simulator.helpers import bearer
 
 
@@ -202,3 +204,21 @@ async def test_unknown_paths_are_problem_json(sim_http) -> None:
     response = await sim_http.get("/nothing/here")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_pages_keep_non_ascii_text_as_utf8_in_compact_json(
+    sim_http, simulator, token
+) -> None:
+    title = 'Sigur Rós — 東京 "live" 🎧'
+    pid = simulator.add_project(title=title, status="released", tracks=2)["id"]
+    items = await _all_pages(sim_http, token, include="tracks")
+    assert [p["title"] for p in items if p["id"] == pid] == [title]
+    resp = await sim_http.get(f"/projects/{pid}", headers=bearer(token))
+    assert 'Sigur Rós — 東京 \\"live\\" 🎧'.encode() in resp.content  # UTF-8, not \u escapes
+    # The bytes are the standard library's compact UTF-8 JSON, whatever writes them.
+    body = resp.json()
+    assert resp.content == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_bodies_orjson_refuses_are_still_written() -> None:
+    assert dumps({200: 3, "é": [1, 2**70]}) == '{"200":3,"é":[1,1180591620717411303424]}'.encode()
