@@ -10,8 +10,7 @@ non-empty values are only replaced when the plan says overwrite; locked fields n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +20,7 @@ from ss_tui.engine.decisions import PlanDecisions, ProjectDecision
 from ss_tui.engine.plan_types import (
     Action,
     Conflict,
+    CreatedFields,
     EntityChange,
     EntityKind,
     FieldDiff,
@@ -39,9 +39,9 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
     T_TRACK,
     T_TRACK_ARTIST,
+    ChildIds,
     artist_ssid,
     as_uuid,
-    child_id,
     is_empty,
     row_id,
     same,
@@ -128,13 +128,17 @@ def merge_row(
 
 
 def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
-    """A created row's diff: every non-empty field but ``skip``, from nothing. Hot (every
-    row of a first import): ``is_empty`` inlined, a truthy value taken without a type test."""
+    """A created row's diff: every non-empty field but ``skip``, from nothing (the planner's
+    own entities derive it lazily: :class:`CreatedFields`)."""
     return [
         FieldDiff(k, None, v)
         for k, v in row.items()
         if v is not None and k != skip and (v or not isinstance(v, SIZED))
     ]
+
+
+def _filed_by_caller(row: Row) -> None:
+    """An ``index`` for :meth:`Planner._entity` that files nothing: the caller does."""
 
 
 class Planner:
@@ -154,6 +158,14 @@ class Planner:
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
         self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
+        self._texts: dict[int, str] = {}  # str(UUID) of ids used in child ids, by UUID.int
+
+    def _text(self, value: uuid.UUID) -> str:
+        """``str(value)``, remembered (artists are credited on every track)."""
+        text = self._texts.get(value.int)
+        if text is None:
+            text = self._texts[value.int] = str(value)
+        return text
 
     # ------------------------------------------------------------------ helpers
 
@@ -177,26 +189,31 @@ class Planner:
         parent_key: str | None = None,
         excluded: set[str] | None = None,
         index: Callable[[Row], None] | None = None,
+        new_id_text: str | None = None,
     ) -> EntityChange:
         """Merge ``intended`` into ``existing`` (or create it) and add the change to ``pp``;
         later projects then see the row as it will be (``index``: how the plan state files
-        it, ``state.put`` by default)."""
+        it, ``state.put`` by default). ``new_id_text``: ``str(create_only["id"])``, when
+        the caller has it."""
+        fields: Sequence[FieldDiff]
         if existing is not None:
             locks = self._locks(table, existing["id"])
-            action, fields, after = merge_row(
+            action, diffs, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
-            fields = [f for f in fields if f.name != "id"]
+            fields = [f for f in diffs if f.name != "id"] if diffs else ()
+            rid_text = str(after["id"])
         else:  # what merge_row(None, …) does, without copying the new row once more
             action, after = Action.create, {**create_only, **intended}
-            fields = _created_fields(after)
+            fields = CreatedFields(after)
+            rid_text = new_id_text or str(after["id"])
         change = EntityChange(
             key=key,
             kind=kind,
             action=action,
             label=label,
             external_id=external_id,
-            row_id=str(after["id"]),
+            row_id=rid_text,
             fields=fields,
             parent_key=parent_key,
             row=after,
@@ -718,7 +735,12 @@ class Planner:
         else:
             rt_slug = unique_slug(track.slug_base, _Either(taken, rt_slugs))
         slug = existing["slug"] if existing is not None else rt_slug
-        rec_id = existing["id"] if existing else child_id(rel_id, "recording", creator, tid)
+        rel = ChildIds(rel_id)
+        rec_text: str | None = None
+        if existing:
+            rec_id = existing["id"]
+        else:
+            rec_id, rec_text = rel.make(f"recording\x1f{self._text(creator)}\x1f{tid}")
         rec = self._entity(
             pp,
             rec_key,
@@ -733,6 +755,7 @@ class Planner:
             create_only={"id": rec_id, "creator_profile_id": creator, "slug": slug},
             parent_key=release_key,
             excluded={rec_key} if excluded else None,
+            new_id_text=rec_text,
         )
         rec.conflict = conflict
         if excluded:
@@ -752,7 +775,11 @@ class Planner:
         )
         rt_intended = {**track.release_track, "release_id": rel_id, "recording_id": rec_id}
         rt_slugs.add(rt_slug)
-        rt_id = rt_row["id"] if rt_row else child_id(rel_id, "release_track", rel_id, tid)
+        rt_text: str | None = None
+        if rt_row:
+            rt_id = rt_row["id"]
+        else:
+            rt_id, rt_text = rel.make(f"release_track\x1f{rel.text}\x1f{tid}")
         rt = self._entity(
             pp,
             rt_key,
@@ -766,11 +793,12 @@ class Planner:
             overwrite=True,
             create_only={"id": rt_id, "slug": rt_slug},
             parent_key=rec_key,
+            new_id_text=rt_text,
         )
         self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]  # a planned change always carries its row
         if self.legacy_tracks:
             self._plan_legacy_track(
-                pp, track, dec, creator, rel_id, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
+                pp, track, dec, creator, rel, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
                 taken, fresh=rt_row is None,
             )
 
@@ -780,7 +808,7 @@ class Planner:
         track: TrackSpec,
         dec: ProjectDecision,
         creator: uuid.UUID,
-        rel_id: uuid.UUID,
+        rel: ChildIds,
         rt_row: Row,
         artist_ids: dict[str, uuid.UUID],
         owned: bool,
@@ -795,6 +823,7 @@ class Planner:
         st = self.state
         tid = track.external_id
         key = f"track:{tid}"
+        rel_id = rel.parent
         rows = st.rows[T_TRACK.name]
         siblings = [rows[i] for i in st.tracks_by_release.get(rel_id, ())]
         existing = next(
@@ -822,7 +851,11 @@ class Planner:
             slug = rt_row["slug"]  # chosen just now, free in the creator's namespace
         else:  # a release track imported before legacy tracks were written
             slug = unique_slug(rt_row["slug"], taken)
-        track_id = existing["id"] if existing else child_id(rel_id, "track", rel_id, tid)
+        track_text: str | None = None
+        if existing:
+            track_id = existing["id"]
+        else:
+            track_id, track_text = rel.make(f"track\x1f{rel.text}\x1f{tid}")
         change = self._entity(
             pp,
             key,
@@ -837,6 +870,7 @@ class Planner:
             create_only={"id": track_id, "slug": slug},
             parent_key=f"release_track:{tid}",
             excluded=dec.excluded,
+            new_id_text=track_text,
         )
         if T_TRACK_ARTIST is not None and change.included:
             self._plan_credits(
@@ -874,44 +908,61 @@ class Planner:
         current = self.state.credits.get((owner, owner_id), {})
         source_id = key_prefix.rsplit(":", 1)[1]
         planned: set[tuple[uuid.UUID, str]] = set()
+        owner_ids = ChildIds(owner_id)
+        id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
+        put_credit = self.state.put_credit
         for c in credits:
             artist_id = artist_ids.get(c.artist_key)
-            if artist_id is None or (artist_id, c.role) in planned:
+            if artist_id is None:
                 continue
-            planned.add((artist_id, c.role))
+            credit_key = (artist_id, c.role)
+            if credit_key in planned:
+                continue
+            planned.add(credit_key)
             key = f"{key_prefix}:{c.artist_key}:{c.role}"
-            existing = current.get((artist_id, c.role))
-            artist_row = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id)
+            existing = current.get(credit_key)
+            name = c.credit_name or (
+                self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
+            ).get("name")
             intended = {
-                "credit_name": c.credit_name or (artist_row or {}).get("name"),
+                "credit_name": name,
                 "join_phrase": c.join_phrase,
                 "position": c.position,
                 "is_primary": c.is_primary,
             }
-            create_only = {
-                "id": child_id(owner_id, "credit", owner, owner_id, artist_id, c.role),
-                col: owner_id,
-                "artist_id": artist_id,
-                "role": c.role,
-                "source_type": "ingested",
-                "metadata": {"sessionStudioId": source_id},
-            }
-            self._entity(
+            create_only: Row = {}
+            id_text = None
+            if existing is None:  # only a new credit takes the id and the rest
+                credit_id, id_text = owner_ids.make(
+                    f"{id_prefix}{self._text(artist_id)}\x1f{c.role}"
+                )
+                create_only = {
+                    "id": credit_id,
+                    col: owner_id,
+                    "artist_id": artist_id,
+                    "role": c.role,
+                    "source_type": "ingested",
+                    "metadata": {"sessionStudioId": source_id},
+                }
+            change = self._entity(
                 pp,
                 key,
                 EntityKind.credit,
                 table,
                 existing,
                 intended,
-                label=f"{intended['credit_name']} ({c.role})",
+                label=f"{name} ({c.role})",
                 external_id=c.artist_key,
                 owned=owned,
                 overwrite=overwrite,
                 create_only=create_only,
                 parent_key=parent,
                 excluded=excluded,
-                index=partial(self.state.put_credit, owner, owner_id, key=(artist_id, c.role)),
+                index=_filed_by_caller,
+                new_id_text=id_text,
             )
+            if change.included:
+                put_credit(owner, owner_id, change.row, credit_key)
         if not owned:
             return  # another source's owner: its credits are theirs to keep
         for (artist_id, role), row in list(current.items()):
@@ -961,6 +1012,10 @@ class Planner:
         # external_id stays NULL: Jovie's (provider_id, external_id) index spans every creator,
         # so the Session Studio id lives in metadata, as Jovie's own importers keep it.
         intended = {"url": url, "metadata": {"sessionStudioId": external_id}}
+        owner_ids = ChildIds(owner_id)
+        link_id, link_text = owner_ids.make(
+            f"link\x1f{PROVIDER_ID}\x1f{owner_type}\x1f{owner_ids.text}"
+        )
         self._entity(
             pp,
             key,
@@ -973,7 +1028,7 @@ class Planner:
             owned=True,
             overwrite=True,
             create_only={
-                "id": child_id(owner_id, "link", PROVIDER_ID, owner_type, owner_id),
+                "id": link_id,
                 "provider_id": PROVIDER_ID,
                 "owner_type": owner_type,
                 "release_id": None,
@@ -986,6 +1041,7 @@ class Planner:
             },
             parent_key=parent,
             excluded=dec.excluded,
+            new_id_text=link_text,
         )
 
 
