@@ -10,7 +10,7 @@ non-empty values are only replaced when the plan says overwrite; locked fields n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -195,37 +195,66 @@ class Planner:
         later projects then see the row as it will be (``index``: how the plan state files
         it, ``state.put`` by default). ``new_id_text``: ``str(create_only["id"])``, when
         the caller has it."""
-        fields: Sequence[FieldDiff]
         if existing is not None:
             locks = self._locks(table, existing["id"])
             action, diffs, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
-            fields = [f for f in diffs if f.name != "id"] if diffs else ()
-            rid_text = str(after["id"])
+            change = EntityChange(
+                key=key,
+                kind=kind,
+                action=action,
+                label=label,
+                external_id=external_id,
+                row_id=str(after["id"]),
+                fields=[f for f in diffs if f.name != "id"] if diffs else (),
+                parent_key=parent_key,
+                row=after,
+                base_row=existing,
+                included=excluded is None or key not in excluded,
+            )
+            pp.entities.append(change)
         else:  # what merge_row(None, …) does, without copying the new row once more
-            action, after = Action.create, {**create_only, **intended}
-            fields = CreatedFields(after)
-            rid_text = new_id_text or str(after["id"])
-        change = EntityChange(
-            key=key,
-            kind=kind,
-            action=action,
-            label=label,
-            external_id=external_id,
-            row_id=rid_text,
-            fields=fields,
-            parent_key=parent_key,
-            row=after,
-            base_row=existing,
-            included=excluded is None or key not in excluded,
-        )
-        pp.entities.append(change)
+            after = {**create_only, **intended}
+            change = self._created(
+                pp, key, kind, after, label=label, external_id=external_id,
+                parent_key=parent_key, excluded=excluded, id_text=new_id_text,
+            )
         if change.included:
             if index is None:
                 self.state.put(table, after)
             else:
                 index(after)
+        return change
+
+    @staticmethod
+    def _created(
+        pp: ProjectPlan,
+        key: str,
+        kind: EntityKind,
+        row: Row,
+        *,
+        label: str,
+        external_id: str | None,
+        parent_key: str | None,
+        excluded: set[str] | None,
+        id_text: str | None,
+    ) -> EntityChange:
+        """A new row's change, added to ``pp`` (filing the row is the caller's); its field
+        diffs are read off the row when read. ``id_text``: ``str(row["id"])`` if known."""
+        change = EntityChange(
+            key=key,
+            kind=kind,
+            action=Action.create,
+            label=label,
+            external_id=external_id,
+            row_id=id_text or str(row["id"]),
+            fields=CreatedFields(row),
+            parent_key=parent_key,
+            row=row,
+            included=excluded is None or key not in excluded,
+        )
+        pp.entities.append(change)
         return change
 
     # ------------------------------------------------------------------ creator
@@ -924,43 +953,50 @@ class Planner:
             name = c.credit_name or (
                 self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
             ).get("name")
-            intended = {
-                "credit_name": name,
-                "join_phrase": c.join_phrase,
-                "position": c.position,
-                "is_primary": c.is_primary,
-            }
-            create_only: Row = {}
-            id_text = None
-            if existing is None:  # only a new credit takes the id and the rest
+            label = f"{name} ({c.role})"
+            if existing is None:  # {**create_only, **intended} of _entity, built at once
                 credit_id, id_text = owner_ids.make(
                     f"{id_prefix}{self._text(artist_id)}\x1f{c.role}"
                 )
-                create_only = {
+                row = {
                     "id": credit_id,
                     col: owner_id,
                     "artist_id": artist_id,
                     "role": c.role,
                     "source_type": "ingested",
                     "metadata": {"sessionStudioId": source_id},
+                    "credit_name": name,
+                    "join_phrase": c.join_phrase,
+                    "position": c.position,
+                    "is_primary": c.is_primary,
                 }
-            change = self._entity(
-                pp,
-                key,
-                EntityKind.credit,
-                table,
-                existing,
-                intended,
-                label=f"{name} ({c.role})",
-                external_id=c.artist_key,
-                owned=owned,
-                overwrite=overwrite,
-                create_only=create_only,
-                parent_key=parent,
-                excluded=excluded,
-                index=_filed_by_caller,
-                new_id_text=id_text,
-            )
+                change = self._created(
+                    pp, key, EntityKind.credit, row, label=label, external_id=c.artist_key,
+                    parent_key=parent, excluded=excluded, id_text=id_text,
+                )
+            else:
+                intended = {
+                    "credit_name": name,
+                    "join_phrase": c.join_phrase,
+                    "position": c.position,
+                    "is_primary": c.is_primary,
+                }
+                change = self._entity(
+                    pp,
+                    key,
+                    EntityKind.credit,
+                    table,
+                    existing,
+                    intended,
+                    label=label,
+                    external_id=c.artist_key,
+                    owned=owned,
+                    overwrite=overwrite,
+                    create_only={},
+                    parent_key=parent,
+                    excluded=excluded,
+                    index=_filed_by_caller,
+                )
             if change.included:
                 put_credit(owner, owner_id, change.row, credit_key)
         if not owned:
