@@ -259,6 +259,34 @@ class Planner:
 
     # ------------------------------------------------------------------ creator
 
+    def likely_creators(self, specs: list[ProjectSpec]) -> set[uuid.UUID]:
+        """The creator profiles these projects will most likely be planned into (the first
+        answers of :meth:`_creator`, without its checks, conflicts and side effects), so
+        that their slug namespaces are loaded together. A wrong guess costs a query later,
+        never a different plan."""
+        st, decisions = self.state, self.decisions
+        out: set[uuid.UUID] = set()
+        for spec in specs:
+            explicit = decisions.for_project(spec.external_id).creator_profile_id
+            existing = st.get(T_RELEASE, st.release_by_ssid.get(spec.external_id))
+            target: uuid.UUID | None = None
+            if explicit:
+                continue  # staff's choice: _creator checks it (a bad id is its error)
+            elif existing is not None:
+                target = existing["creator_profile_id"]
+            elif spec.ss_artist_id and spec.ss_artist_id in st.assignments:
+                target = st.assignments[spec.ss_artist_id]
+            elif spec.collaboration:
+                continue
+            elif decisions.default_creator_profile_id:
+                target = as_uuid(decisions.default_creator_profile_id)
+            elif decisions.auto_create_creators:
+                ident = spec.ss_artist_id or slugify(spec.ss_artist_name, "unknown-artist")
+                target = stable_id("creator", ident)
+            if target is not None:
+                out.add(target)
+        return out
+
     def _creator(
         self, spec: ProjectSpec, dec: ProjectDecision, pp: ProjectPlan
     ) -> uuid.UUID | None:
@@ -1118,6 +1146,7 @@ async def build_plan(
         for i in range(0, len(specs), BATCH):
             batch = specs[i : i + BATCH]
             await state.load(conn, batch)
+            await state.load_slugs(conn, planner.likely_creators(batch))
             for spec in batch:
                 plan.projects.append(await planner.plan_project(spec))
     return plan

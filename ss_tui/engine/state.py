@@ -35,6 +35,7 @@ from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
 from ss_tui.values import Row
 
 CHUNK = 500  # bound IN-lists (SQLite's variable limit, PostgreSQL plan size)
+SLUG_CHUNK = 200  # creators per slug query: its IN-list is repeated in 4 selects
 
 
 def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -291,6 +292,9 @@ class PlanState:
                 self.put(T_LINK, row)
 
         all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
+        if all_ids and not await self._any_lock(conn):
+            all_ids, none = [], all_ids  # what the lookups below would find: nothing
+            self._loaded_locks.update(none)
         for chunk in _chunks(all_ids):
             locks = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
                 T_LOCK.c.row_id.in_(chunk)
@@ -298,6 +302,14 @@ class PlanState:
             for t, rid, f in (await conn.execute(locks)).all():
                 self.locks[(t, row_id(rid))].add(f)
         self._loaded_locks.update(all_ids)
+
+    @staticmethod
+    async def _any_lock(conn: AsyncConnection) -> bool:
+        """Whether any field is locked at all: most databases have no lock, and the lookups
+        by id cover every row held, planned ones too (a batch of a first import: 14 queries
+        that find nothing)."""
+        found = await conn.execute(sa.select(T_LOCK.c.row_id).limit(1))
+        return found.first() is not None
 
     async def _load_credits(
         self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, ids: list[uuid.UUID]
@@ -315,19 +327,33 @@ class PlanState:
         """Every slug in ``creator``'s namespace: releases, recordings, legacy tracks and
         release tracks, in the database and planned so far."""
         if creator not in self.slugs:
-            rt_of_creator = (
-                sa.select(T_RELEASE_TRACK.c.slug)
+            await self.load_slugs(conn, [creator])
+        return self.slugs[creator]
+
+    async def load_slugs(self, conn: AsyncConnection, creators: Iterable[uuid.UUID]) -> None:
+        """Start the slug namespaces of these creators (those not started yet) from the
+        database, one query for many: one per creator made a first import's planning ask
+        125 times (bench/README.md, "plan7 round"). When a namespace starts makes no
+        difference: from then on every row the plan holds adds its slug to it."""
+        wanted = sorted({c for c in creators if c not in self.slugs}, key=str)
+        for chunk in _chunks(wanted, SLUG_CHUNK):
+            rt_of_creators = (
+                sa.select(T_RELEASE.c.creator_profile_id, T_RELEASE_TRACK.c.slug)
                 .join(T_RELEASE, T_RELEASE.c.id == T_RELEASE_TRACK.c.release_id)
-                .where(T_RELEASE.c.creator_profile_id == creator)
+                .where(T_RELEASE.c.creator_profile_id.in_(chunk))
             )
             stmt = sa.union(
                 *(
-                    sa.select(t.c.slug).where(t.c.creator_profile_id == creator)
+                    sa.select(t.c.creator_profile_id, t.c.slug).where(
+                        t.c.creator_profile_id.in_(chunk)
+                    )
                     for t in (T_RELEASE, T_RECORDING, T_TRACK)
                 ),
-                rt_of_creator,
+                rt_of_creators,
             )
-            taken = {r[0] for r in (await conn.execute(stmt)).all()}
-            taken.update(self._held_slugs.get(creator, ()))
-            self.slugs[creator] = taken
-        return self.slugs[creator]
+            found: dict[uuid.UUID, set[str]] = {c: set() for c in chunk}
+            for cid, slug in (await conn.execute(stmt)).all():
+                found.setdefault(row_id(cid), set()).add(slug)
+            for cid, taken in found.items():
+                taken.update(self._held_slugs.get(cid, ()))
+                self.slugs[cid] = taken
