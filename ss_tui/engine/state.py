@@ -88,6 +88,10 @@ class PlanState:
         self._held_slugs: dict[uuid.UUID, set[str]] = defaultdict(set)
         self._loaded_owners: set[tuple[str, uuid.UUID]] = set()
         self._loaded_locks: set[uuid.UUID] = set()
+        # Rows held since the last load (table name, id), in the order first held: their
+        # credits and field locks are the next load's to look up. Scanning every row held
+        # for them instead grew with each batch (bench/README.md, "plan7 round").
+        self._new_rows: list[tuple[str, uuid.UUID]] = []
         self._isrcs_loaded: set[str] = set()
 
     # ------------------------------------------------------------------ indexing
@@ -96,8 +100,11 @@ class PlanState:
         """Record a row (loaded, or planned by an earlier project) under every key."""
         name = table.name
         rid = row["id"]
-        old = self.rows[name].get(rid)
-        self.rows[name][rid] = row
+        held = self.rows[name]
+        old = held.get(rid)
+        held[rid] = row
+        if old is None:
+            self._new_rows.append((name, rid))
         meta = row.get("metadata") or {}
         if table is T_RELEASE:
             if meta.get("sessionStudioId"):
@@ -267,19 +274,12 @@ class PlanState:
             for n in chunk:
                 self.artist_by_name.setdefault(n, [])
 
-        rel_owners = [
-            r for r in self.rows[T_RELEASE.name] if ("release", r) not in self._loaded_owners
-        ]
-        rec_owners = [
-            r for r in self.rows[T_RECORDING.name] if ("recording", r) not in self._loaded_owners
-        ]
-        await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", rel_owners)
-        await self._load_credits(conn, "recording", T_RECORDING_ARTIST, "recording_id", rec_owners)
+        await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", T_RELEASE)
+        await self._load_credits(
+            conn, "recording", T_RECORDING_ARTIST, "recording_id", T_RECORDING
+        )
         if T_TRACK_ARTIST is not None:
-            track_owners = [
-                r for r in self.rows[T_TRACK.name] if ("track", r) not in self._loaded_owners
-            ]
-            await self._load_credits(conn, "track", T_TRACK_ARTIST, "track_id", track_owners)
+            await self._load_credits(conn, "track", T_TRACK_ARTIST, "track_id", T_TRACK)
 
         # Our links keep external_id NULL (Jovie's external-id index spans every creator) and
         # the Session Studio id in metadata, as Jovie's own importers do.
@@ -291,7 +291,8 @@ class PlanState:
             for row in await self._fetch(conn, stmt):
                 self.put(T_LINK, row)
 
-        all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
+        new_rows, self._new_rows = self._new_rows, []
+        all_ids = list(dict.fromkeys(i for _, i in new_rows if i not in self._loaded_locks))
         if all_ids and not await self._any_lock(conn):
             all_ids, none = [], all_ids  # what the lookups below would find: nothing
             self._loaded_locks.update(none)
@@ -312,8 +313,13 @@ class PlanState:
         return found.first() is not None
 
     async def _load_credits(
-        self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, ids: list[uuid.UUID]
+        self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, owners: sa.Table
     ) -> None:
+        """The credits of the ``owners`` rows held since the last load."""
+        name = owners.name
+        ids = [
+            r for t, r in self._new_rows if t == name and (owner, r) not in self._loaded_owners
+        ]
         for chunk in _chunks(ids):
             for oid in chunk:
                 self.credits.setdefault((owner, oid), {})
