@@ -84,7 +84,7 @@ def merge_metadata(
 ) -> JSONObject:
     """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
     no longer sends are kept (null never erases)."""
-    existing = dict(existing or {})
+    existing = existing or {}
     if owned:
         return {**existing, **new}
     merged = {**new, **existing}
@@ -99,7 +99,7 @@ def merge_row(
     *,
     owned: bool,
     overwrite: bool,
-    locks: set[str],
+    locks: set[str] | frozenset[str],
 ) -> tuple[Action, list[FieldDiff], Row]:
     """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
@@ -137,6 +137,9 @@ def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
     ]
 
 
+_NO_LOCKS: frozenset[str] = frozenset()
+
+
 def _filed_by_caller(row: Row) -> None:
     """An ``index`` for :meth:`Planner._entity` that files nothing: the caller does."""
 
@@ -158,6 +161,8 @@ class Planner:
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
         self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
+        # The artists this project's included credits name (deleted ones aside), as planned.
+        self._credited: set[uuid.UUID] = set()
         self._texts: dict[int, str] = {}  # str(UUID) of ids used in child ids, by UUID.int
 
     def _text(self, value: uuid.UUID) -> str:
@@ -169,8 +174,8 @@ class Planner:
 
     # ------------------------------------------------------------------ helpers
 
-    def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str]:
-        return self.state.locks.get((table.name, rid), set())
+    def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str] | frozenset[str]:
+        return self.state.locks.get((table.name, rid), _NO_LOCKS)
 
     def _entity(
         self,
@@ -375,7 +380,7 @@ class Planner:
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
-        self._artists = {}
+        self._artists, self._credited = {}, set()
         pp = await self._plan_project(spec)
         if pp.included and not pp.blocked and pp.creator_profile_id:
             if pp.new_creator:
@@ -568,7 +573,14 @@ class Planner:
                 "name_normalized": artist.name_normalized,
                 "metadata": metadata,
             }
-            rid = existing["id"] if existing else stable_id("artist", key)
+            create_only: Row = {}
+            if existing is None:
+                create_only = {
+                    "id": stable_id("artist", key),
+                    "creator_profile_id": None,
+                    "artist_type": artist.artist_type,
+                    "is_auto_created": True,
+                }
             change = self._entity(
                 pp,
                 f"artist:{key}",
@@ -580,30 +592,24 @@ class Planner:
                 external_id=artist.session_studio_id,
                 owned=owned,
                 overwrite=pp.overwrite_other_sources,
-                create_only={
-                    "id": rid,
-                    "creator_profile_id": None,
-                    "artist_type": artist.artist_type,
-                    "is_auto_created": True,
-                },
+                create_only=create_only,
                 excluded=dec.excluded,
-                index=lambda row: self._artists.__setitem__(row["id"], row),
+                index=self._hold_artist,
             )
             if change.included or existing is not None:
                 ids[key] = change.row["id"]  # type: ignore[index]  # a planned change always carries its row
             # else: an excluded new artist is not written, nor are its credits
         return ids
 
+    def _hold_artist(self, row: Row) -> None:
+        """This project's artist, filed in the plan state once a credit needs it."""
+        self._artists[row["id"]] = row
+
     def _keep_needed_artists(self, pp: ProjectPlan) -> None:
         """An artist is written only for a credit that is: excluding a track (or a credit,
         or choosing to skip a conflicting one) takes out the artists only it credited, so
         they are neither created nor counted. The rest are then visible to later projects."""
-        credited = {
-            e.row["artist_id"]
-            for e in pp.entities
-            if e.kind is EntityKind.credit and e.included and e.action is not Action.delete
-            and e.row is not None
-        }
+        credited = self._credited  # every included credit's artist (_plan_credits)
         pp.entities = [
             e for e in pp.entities
             if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
@@ -611,7 +617,7 @@ class Planner:
         for rid, row in self._artists.items():
             if rid in credited:
                 self.state.put(T_ARTIST, row)
-        self._artists = {}
+        self._artists, self._credited = {}, set()
 
     def _match_artist(self, artist: ArtistSpec) -> Row | None:
         st = self.state
@@ -786,7 +792,7 @@ class Planner:
         owned = existing is not None and _owned(existing, tid)
         # One creator-wide slug namespace (releases, recordings, tracks): a new release track
         # takes a slug no release or track of the creator has, and a new recording the same.
-        taken = await st.taken_slugs(self.conn, creator)
+        taken = st.slugs.get(creator) or await st.taken_slugs(self.conn, creator)
         if rt_row is not None:
             rt_slug = rt_row["slug"]  # pinned by metadata.sessionStudioId
         else:
@@ -967,30 +973,31 @@ class Planner:
         planned: set[tuple[uuid.UUID, str]] = set()
         owner_ids = ChildIds(owner_id)
         id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
-        put_credit = self.state.put_credit
+        filed = self.state.credit_bucket(owner, owner_id)
+        texts = self._texts
         for c in credits:
             artist_id = artist_ids.get(c.artist_key)
             if artist_id is None:
                 continue
-            credit_key = (artist_id, c.role)
+            role = c.role
+            credit_key = (artist_id, role)
             if credit_key in planned:
                 continue
             planned.add(credit_key)
-            key = f"{key_prefix}:{c.artist_key}:{c.role}"
+            key = f"{key_prefix}:{c.artist_key}:{role}"
             existing = current.get(credit_key)
             name = c.credit_name or (
                 self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
             ).get("name")
-            label = f"{name} ({c.role})"
+            label = f"{name} ({role})"
             if existing is None:  # {**create_only, **intended} of _entity, built at once
-                credit_id, id_text = owner_ids.make(
-                    f"{id_prefix}{self._text(artist_id)}\x1f{c.role}"
-                )
+                artist_text = texts.get(artist_id.int) or self._text(artist_id)
+                credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
                 row = {
                     "id": credit_id,
                     col: owner_id,
                     "artist_id": artist_id,
-                    "role": c.role,
+                    "role": role,
                     "source_type": "ingested",
                     "metadata": {"sessionStudioId": source_id},
                     "credit_name": name,
@@ -998,10 +1005,19 @@ class Planner:
                     "position": c.position,
                     "is_primary": c.is_primary,
                 }
-                change = self._created(
-                    pp, key, EntityKind.credit, row, label=label, external_id=c.artist_key,
-                    parent_key=parent, excluded=excluded, id_text=id_text,
+                change = EntityChange(
+                    key,
+                    EntityKind.credit,
+                    Action.create,
+                    label,
+                    c.artist_key,
+                    id_text,
+                    CreatedFields(row),
+                    parent_key=parent,
+                    row=row,
+                    included=key not in excluded,
                 )
+                pp.entities.append(change)
             else:
                 intended = {
                     "credit_name": name,
@@ -1026,7 +1042,8 @@ class Planner:
                     index=_filed_by_caller,
                 )
             if change.included:
-                put_credit(owner, owner_id, change.row, credit_key)
+                filed[credit_key] = change.row  # type: ignore[assignment]  # a planned change always carries its row
+                self._credited.add(artist_id)
         if not owned:
             return  # another source's owner: its credits are theirs to keep
         for (artist_id, role), row in list(current.items()):

@@ -144,6 +144,11 @@ class PlanState:
             if meta.get("sessionStudioId"):
                 self.link_by_external[meta["sessionStudioId"]] = row
 
+    def credit_bucket(self, owner: str, owner_id: uuid.UUID) -> dict[tuple[uuid.UUID, str], Row]:
+        """The credits held for one owner, by (artist, role), to file more in (an owner with
+        none held gets an empty bucket: the same to every reader as no bucket)."""
+        return self.credits.setdefault((owner, owner_id), {})
+
     def put_credit(
         self, owner: str, owner_id: uuid.UUID, row: Row | None, key: tuple[uuid.UUID, str]
     ) -> None:
