@@ -469,11 +469,12 @@ class Planner:
             self.state.rows[T_RELEASE_TRACK.name][i]["slug"]
             for i in self.state.rt_by_release.get(rel_id, ())
         }
+        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         for track in spec.tracks:
             if track.fatal:
                 continue  # listed in pp.skipped (see _plan_project's start)
             await self._plan_track(
-                pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
+                pp, spec, track, dec, creator, rel, rt_slugs, artist_ids, overwrite, release.key
             )
         self._keep_removed_tracks(pp, rel_id, {t.external_id for t in spec.tracks})
         self._keep_needed_artists(pp)
@@ -489,6 +490,8 @@ class Planner:
             for row in (rows[i] for i in self.state.rt_by_release.get(rel_id, ()))
             if (row.get("metadata") or {}).get("sessionStudioId") not in (None, *upstream)
         ]
+        if not gone:
+            return
         planned = {
             (e.row["disc_number"], e.row["track_number"]): e.label
             for e in pp.entities
@@ -712,13 +715,14 @@ class Planner:
         track: TrackSpec,
         dec: ProjectDecision,
         creator: uuid.UUID,
-        rel_id: uuid.UUID,
+        rel: ChildIds,
         rt_slugs: set[str],
         artist_ids: dict[str, uuid.UUID],
         overwrite: bool,
         release_key: str,
     ) -> None:
         st = self.state
+        rel_id = rel.parent
         tid = track.external_id
         rec_key, rt_key = f"recording:{tid}", f"release_track:{tid}"
         excluded = rec_key in dec.excluded or rt_key in dec.excluded
@@ -798,7 +802,6 @@ class Planner:
         else:
             rt_slug = unique_slug(track.slug_base, _Either(taken, rt_slugs))
         slug = existing["slug"] if existing is not None else rt_slug
-        rel = ChildIds(rel_id)
         rec_text: str | None = None
         if existing:
             rec_id = existing["id"]
