@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,6 +20,7 @@ from ss_tui.engine.decisions import PlanDecisions, ProjectDecision
 from ss_tui.engine.plan_types import (
     Action,
     Conflict,
+    CreatedFields,
     EntityChange,
     EntityKind,
     FieldDiff,
@@ -39,9 +39,9 @@ from ss_tui.engine.rows import (
     T_RELEASE_TRACK,
     T_TRACK,
     T_TRACK_ARTIST,
+    ChildIds,
     artist_ssid,
     as_uuid,
-    child_id,
     is_empty,
     row_id,
     same,
@@ -84,7 +84,7 @@ def merge_metadata(
 ) -> JSONObject:
     """Owned rows take Session Studio's keys; others only gain keys they lack. Keys a source
     no longer sends are kept (null never erases)."""
-    existing = dict(existing or {})
+    existing = existing or {}
     if owned:
         return {**existing, **new}
     merged = {**new, **existing}
@@ -99,7 +99,7 @@ def merge_row(
     *,
     owned: bool,
     overwrite: bool,
-    locks: set[str],
+    locks: set[str] | frozenset[str],
 ) -> tuple[Action, list[FieldDiff], Row]:
     """Apply the merge rules (docs/architecture.md) to one row; returns action, diffs and the full
     row apply should write."""
@@ -128,13 +128,20 @@ def merge_row(
 
 
 def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
-    """A created row's diff: every non-empty field but ``skip``, from nothing. Hot (every
-    row of a first import): ``is_empty`` inlined, a truthy value taken without a type test."""
+    """A created row's diff: every non-empty field but ``skip``, from nothing (the planner's
+    own entities derive it lazily: :class:`CreatedFields`)."""
     return [
         FieldDiff(k, None, v)
         for k, v in row.items()
         if v is not None and k != skip and (v or not isinstance(v, SIZED))
     ]
+
+
+_NO_LOCKS: frozenset[str] = frozenset()
+
+
+def _filed_by_caller(row: Row) -> None:
+    """An ``index`` for :meth:`Planner._entity` that files nothing: the caller does."""
 
 
 class Planner:
@@ -154,11 +161,21 @@ class Planner:
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
         self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
+        # The artists this project's included credits name (deleted ones aside), as planned.
+        self._credited: set[uuid.UUID] = set()
+        self._texts: dict[int, str] = {}  # str(UUID) of ids used in child ids, by UUID.int
+
+    def _text(self, value: uuid.UUID) -> str:
+        """``str(value)``, remembered (artists are credited on every track)."""
+        text = self._texts.get(value.int)
+        if text is None:
+            text = self._texts[value.int] = str(value)
+        return text
 
     # ------------------------------------------------------------------ helpers
 
-    def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str]:
-        return self.state.locks.get((table.name, rid), set())
+    def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str] | frozenset[str]:
+        return self.state.locks.get((table.name, rid), _NO_LOCKS)
 
     def _entity(
         self,
@@ -177,33 +194,37 @@ class Planner:
         parent_key: str | None = None,
         excluded: set[str] | None = None,
         index: Callable[[Row], None] | None = None,
+        new_id_text: str | None = None,
     ) -> EntityChange:
         """Merge ``intended`` into ``existing`` (or create it) and add the change to ``pp``;
         later projects then see the row as it will be (``index``: how the plan state files
-        it, ``state.put`` by default)."""
+        it, ``state.put`` by default). ``new_id_text``: ``str(create_only["id"])``, when
+        the caller has it."""
         if existing is not None:
             locks = self._locks(table, existing["id"])
-            action, fields, after = merge_row(
+            action, diffs, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
-            fields = [f for f in fields if f.name != "id"]
+            change = EntityChange(
+                key=key,
+                kind=kind,
+                action=action,
+                label=label,
+                external_id=external_id,
+                row_id=str(after["id"]),
+                fields=[f for f in diffs if f.name != "id"] if diffs else (),
+                parent_key=parent_key,
+                row=after,
+                base_row=existing,
+                included=excluded is None or key not in excluded,
+            )
+            pp.entities.append(change)
         else:  # what merge_row(None, …) does, without copying the new row once more
-            action, after = Action.create, {**create_only, **intended}
-            fields = _created_fields(after)
-        change = EntityChange(
-            key=key,
-            kind=kind,
-            action=action,
-            label=label,
-            external_id=external_id,
-            row_id=str(after["id"]),
-            fields=fields,
-            parent_key=parent_key,
-            row=after,
-            base_row=existing,
-            included=excluded is None or key not in excluded,
-        )
-        pp.entities.append(change)
+            after = {**create_only, **intended}
+            change = self._created(
+                pp, key, kind, after, label=label, external_id=external_id,
+                parent_key=parent_key, excluded=excluded, id_text=new_id_text,
+            )
         if change.included:
             if index is None:
                 self.state.put(table, after)
@@ -211,7 +232,64 @@ class Planner:
                 index(after)
         return change
 
+    @staticmethod
+    def _created(
+        pp: ProjectPlan,
+        key: str,
+        kind: EntityKind,
+        row: Row,
+        *,
+        label: str,
+        external_id: str | None,
+        parent_key: str | None,
+        excluded: set[str] | None,
+        id_text: str | None,
+    ) -> EntityChange:
+        """A new row's change, added to ``pp`` (filing the row is the caller's); its field
+        diffs are read off the row when read. ``id_text``: ``str(row["id"])`` if known."""
+        change = EntityChange(
+            key=key,
+            kind=kind,
+            action=Action.create,
+            label=label,
+            external_id=external_id,
+            row_id=id_text or str(row["id"]),
+            fields=CreatedFields(row),
+            parent_key=parent_key,
+            row=row,
+            included=excluded is None or key not in excluded,
+        )
+        pp.entities.append(change)
+        return change
+
     # ------------------------------------------------------------------ creator
+
+    def likely_creators(self, specs: list[ProjectSpec]) -> set[uuid.UUID]:
+        """The creator profiles these projects will most likely be planned into (the first
+        answers of :meth:`_creator`, without its checks, conflicts and side effects), so
+        that their slug namespaces are loaded together. A wrong guess costs a query later,
+        never a different plan."""
+        st, decisions = self.state, self.decisions
+        out: set[uuid.UUID] = set()
+        for spec in specs:
+            explicit = decisions.for_project(spec.external_id).creator_profile_id
+            existing = st.get(T_RELEASE, st.release_by_ssid.get(spec.external_id))
+            target: uuid.UUID | None = None
+            if explicit:
+                continue  # staff's choice: _creator checks it (a bad id is its error)
+            elif existing is not None:
+                target = existing["creator_profile_id"]
+            elif spec.ss_artist_id and spec.ss_artist_id in st.assignments:
+                target = st.assignments[spec.ss_artist_id]
+            elif spec.collaboration:
+                continue
+            elif decisions.default_creator_profile_id:
+                target = as_uuid(decisions.default_creator_profile_id)
+            elif decisions.auto_create_creators:
+                target = auto_creator_id(spec)
+            if target is not None:
+                out.add(target)
+        return out
 
     def _creator(
         self, spec: ProjectSpec, dec: ProjectDecision, pp: ProjectPlan
@@ -300,7 +378,7 @@ class Planner:
     # ------------------------------------------------------------------ project
 
     async def plan_project(self, spec: ProjectSpec) -> ProjectPlan:
-        self._artists = {}
+        self._artists, self._credited = {}, set()
         pp = await self._plan_project(spec)
         if pp.included and not pp.blocked and pp.creator_profile_id:
             if pp.new_creator:
@@ -389,11 +467,12 @@ class Planner:
             self.state.rows[T_RELEASE_TRACK.name][i]["slug"]
             for i in self.state.rt_by_release.get(rel_id, ())
         }
+        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         for track in spec.tracks:
             if track.fatal:
                 continue  # listed in pp.skipped (see _plan_project's start)
             await self._plan_track(
-                pp, spec, track, dec, creator, rel_id, rt_slugs, artist_ids, overwrite, release.key
+                pp, spec, track, dec, creator, rel, rt_slugs, artist_ids, overwrite, release.key
             )
         self._keep_removed_tracks(pp, rel_id, {t.external_id for t in spec.tracks})
         self._keep_needed_artists(pp)
@@ -409,6 +488,8 @@ class Planner:
             for row in (rows[i] for i in self.state.rt_by_release.get(rel_id, ()))
             if (row.get("metadata") or {}).get("sessionStudioId") not in (None, *upstream)
         ]
+        if not gone:
+            return
         planned = {
             (e.row["disc_number"], e.row["track_number"]): e.label
             for e in pp.entities
@@ -493,7 +574,14 @@ class Planner:
                 "name_normalized": artist.name_normalized,
                 "metadata": metadata,
             }
-            rid = existing["id"] if existing else stable_id("artist", key)
+            create_only: Row = {}
+            if existing is None:
+                create_only = {
+                    "id": stable_id("artist", key),
+                    "creator_profile_id": None,
+                    "artist_type": artist.artist_type,
+                    "is_auto_created": True,
+                }
             change = self._entity(
                 pp,
                 f"artist:{key}",
@@ -505,30 +593,24 @@ class Planner:
                 external_id=artist.session_studio_id,
                 owned=owned,
                 overwrite=pp.overwrite_other_sources,
-                create_only={
-                    "id": rid,
-                    "creator_profile_id": None,
-                    "artist_type": artist.artist_type,
-                    "is_auto_created": True,
-                },
+                create_only=create_only,
                 excluded=dec.excluded,
-                index=lambda row: self._artists.__setitem__(row["id"], row),
+                index=self._hold_artist,
             )
             if change.included or existing is not None:
                 ids[key] = change.row["id"]  # type: ignore[index]  # a planned change always carries its row
             # else: an excluded new artist is not written, nor are its credits
         return ids
 
+    def _hold_artist(self, row: Row) -> None:
+        """This project's artist, filed in the plan state once a credit needs it."""
+        self._artists[row["id"]] = row
+
     def _keep_needed_artists(self, pp: ProjectPlan) -> None:
         """An artist is written only for a credit that is: excluding a track (or a credit,
         or choosing to skip a conflicting one) takes out the artists only it credited, so
         they are neither created nor counted. The rest are then visible to later projects."""
-        credited = {
-            e.row["artist_id"]
-            for e in pp.entities
-            if e.kind is EntityKind.credit and e.included and e.action is not Action.delete
-            and e.row is not None
-        }
+        credited = self._credited  # every included credit's artist (_plan_credits)
         pp.entities = [
             e for e in pp.entities
             if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
@@ -536,7 +618,7 @@ class Planner:
         for rid, row in self._artists.items():
             if rid in credited:
                 self.state.put(T_ARTIST, row)
-        self._artists = {}
+        self._artists, self._credited = {}, set()
 
     def _match_artist(self, artist: ArtistSpec) -> Row | None:
         st = self.state
@@ -631,13 +713,14 @@ class Planner:
         track: TrackSpec,
         dec: ProjectDecision,
         creator: uuid.UUID,
-        rel_id: uuid.UUID,
+        rel: ChildIds,
         rt_slugs: set[str],
         artist_ids: dict[str, uuid.UUID],
         overwrite: bool,
         release_key: str,
     ) -> None:
         st = self.state
+        rel_id = rel.parent
         tid = track.external_id
         rec_key, rt_key = f"recording:{tid}", f"release_track:{tid}"
         excluded = rec_key in dec.excluded or rt_key in dec.excluded
@@ -711,13 +794,17 @@ class Planner:
         owned = existing is not None and _owned(existing, tid)
         # One creator-wide slug namespace (releases, recordings, tracks): a new release track
         # takes a slug no release or track of the creator has, and a new recording the same.
-        taken = await st.taken_slugs(self.conn, creator)
+        taken = st.slugs.get(creator) or await st.taken_slugs(self.conn, creator)
         if rt_row is not None:
             rt_slug = rt_row["slug"]  # pinned by metadata.sessionStudioId
         else:
             rt_slug = unique_slug(track.slug_base, _Either(taken, rt_slugs))
         slug = existing["slug"] if existing is not None else rt_slug
-        rec_id = existing["id"] if existing else child_id(rel_id, "recording", creator, tid)
+        rec_text: str | None = None
+        if existing:
+            rec_id = existing["id"]
+        else:
+            rec_id, rec_text = rel.make(f"recording\x1f{self._text(creator)}\x1f{tid}")
         rec = self._entity(
             pp,
             rec_key,
@@ -732,6 +819,7 @@ class Planner:
             create_only={"id": rec_id, "creator_profile_id": creator, "slug": slug},
             parent_key=release_key,
             excluded={rec_key} if excluded else None,
+            new_id_text=rec_text,
         )
         rec.conflict = conflict
         if excluded:
@@ -751,7 +839,11 @@ class Planner:
         )
         rt_intended = {**track.release_track, "release_id": rel_id, "recording_id": rec_id}
         rt_slugs.add(rt_slug)
-        rt_id = rt_row["id"] if rt_row else child_id(rel_id, "release_track", rel_id, tid)
+        rt_text: str | None = None
+        if rt_row:
+            rt_id = rt_row["id"]
+        else:
+            rt_id, rt_text = rel.make(f"release_track\x1f{rel.text}\x1f{tid}")
         rt = self._entity(
             pp,
             rt_key,
@@ -765,11 +857,12 @@ class Planner:
             overwrite=True,
             create_only={"id": rt_id, "slug": rt_slug},
             parent_key=rec_key,
+            new_id_text=rt_text,
         )
         self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]  # a planned change always carries its row
         if self.legacy_tracks:
             self._plan_legacy_track(
-                pp, track, dec, creator, rel_id, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
+                pp, track, dec, creator, rel, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
                 taken, fresh=rt_row is None,
             )
 
@@ -779,7 +872,7 @@ class Planner:
         track: TrackSpec,
         dec: ProjectDecision,
         creator: uuid.UUID,
-        rel_id: uuid.UUID,
+        rel: ChildIds,
         rt_row: Row,
         artist_ids: dict[str, uuid.UUID],
         owned: bool,
@@ -794,6 +887,7 @@ class Planner:
         st = self.state
         tid = track.external_id
         key = f"track:{tid}"
+        rel_id = rel.parent
         rows = st.rows[T_TRACK.name]
         siblings = [rows[i] for i in st.tracks_by_release.get(rel_id, ())]
         existing = next(
@@ -821,7 +915,11 @@ class Planner:
             slug = rt_row["slug"]  # chosen just now, free in the creator's namespace
         else:  # a release track imported before legacy tracks were written
             slug = unique_slug(rt_row["slug"], taken)
-        track_id = existing["id"] if existing else child_id(rel_id, "track", rel_id, tid)
+        track_text: str | None = None
+        if existing:
+            track_id = existing["id"]
+        else:
+            track_id, track_text = rel.make(f"track\x1f{rel.text}\x1f{tid}")
         change = self._entity(
             pp,
             key,
@@ -836,6 +934,7 @@ class Planner:
             create_only={"id": track_id, "slug": slug},
             parent_key=f"release_track:{tid}",
             excluded=dec.excluded,
+            new_id_text=track_text,
         )
         if T_TRACK_ARTIST is not None and change.included:
             self._plan_credits(
@@ -873,44 +972,79 @@ class Planner:
         current = self.state.credits.get((owner, owner_id), {})
         source_id = key_prefix.rsplit(":", 1)[1]
         planned: set[tuple[uuid.UUID, str]] = set()
+        owner_ids = ChildIds(owner_id)
+        id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
+        filed = self.state.credit_bucket(owner, owner_id)
+        texts = self._texts
         for c in credits:
             artist_id = artist_ids.get(c.artist_key)
-            if artist_id is None or (artist_id, c.role) in planned:
+            if artist_id is None:
                 continue
-            planned.add((artist_id, c.role))
-            key = f"{key_prefix}:{c.artist_key}:{c.role}"
-            existing = current.get((artist_id, c.role))
-            artist_row = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id)
-            intended = {
-                "credit_name": c.credit_name or (artist_row or {}).get("name"),
-                "join_phrase": c.join_phrase,
-                "position": c.position,
-                "is_primary": c.is_primary,
-            }
-            create_only = {
-                "id": child_id(owner_id, "credit", owner, owner_id, artist_id, c.role),
-                col: owner_id,
-                "artist_id": artist_id,
-                "role": c.role,
-                "source_type": "ingested",
-                "metadata": {"sessionStudioId": source_id},
-            }
-            self._entity(
-                pp,
-                key,
-                EntityKind.credit,
-                table,
-                existing,
-                intended,
-                label=f"{intended['credit_name']} ({c.role})",
-                external_id=c.artist_key,
-                owned=owned,
-                overwrite=overwrite,
-                create_only=create_only,
-                parent_key=parent,
-                excluded=excluded,
-                index=partial(self.state.put_credit, owner, owner_id, key=(artist_id, c.role)),
-            )
+            role = c.role
+            credit_key = (artist_id, role)
+            if credit_key in planned:
+                continue
+            planned.add(credit_key)
+            key = f"{key_prefix}:{c.artist_key}:{role}"
+            existing = current.get(credit_key)
+            name = c.credit_name or (
+                self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
+            ).get("name")
+            label = f"{name} ({role})"
+            if existing is None:  # {**create_only, **intended} of _entity, built at once
+                artist_text = texts.get(artist_id.int) or self._text(artist_id)
+                credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
+                row = {
+                    "id": credit_id,
+                    col: owner_id,
+                    "artist_id": artist_id,
+                    "role": role,
+                    "source_type": "ingested",
+                    "metadata": {"sessionStudioId": source_id},
+                    "credit_name": name,
+                    "join_phrase": c.join_phrase,
+                    "position": c.position,
+                    "is_primary": c.is_primary,
+                }
+                change = EntityChange(
+                    key,
+                    EntityKind.credit,
+                    Action.create,
+                    label,
+                    c.artist_key,
+                    id_text,
+                    CreatedFields(row),
+                    parent_key=parent,
+                    row=row,
+                    included=key not in excluded,
+                )
+                pp.entities.append(change)
+            else:
+                intended = {
+                    "credit_name": name,
+                    "join_phrase": c.join_phrase,
+                    "position": c.position,
+                    "is_primary": c.is_primary,
+                }
+                change = self._entity(
+                    pp,
+                    key,
+                    EntityKind.credit,
+                    table,
+                    existing,
+                    intended,
+                    label=label,
+                    external_id=c.artist_key,
+                    owned=owned,
+                    overwrite=overwrite,
+                    create_only={},
+                    parent_key=parent,
+                    excluded=excluded,
+                    index=_filed_by_caller,
+                )
+            if change.included:
+                filed[credit_key] = change.row  # type: ignore[assignment]  # a planned change always carries its row
+                self._credited.add(artist_id)
         if not owned:
             return  # another source's owner: its credits are theirs to keep
         for (artist_id, role), row in list(current.items()):
@@ -960,6 +1094,10 @@ class Planner:
         # external_id stays NULL: Jovie's (provider_id, external_id) index spans every creator,
         # so the Session Studio id lives in metadata, as Jovie's own importers keep it.
         intended = {"url": url, "metadata": {"sessionStudioId": external_id}}
+        owner_ids = ChildIds(owner_id)
+        link_id, link_text = owner_ids.make(
+            f"link\x1f{PROVIDER_ID}\x1f{owner_type}\x1f{owner_ids.text}"
+        )
         self._entity(
             pp,
             key,
@@ -972,7 +1110,7 @@ class Planner:
             owned=True,
             overwrite=True,
             create_only={
-                "id": child_id(owner_id, "link", PROVIDER_ID, owner_type, owner_id),
+                "id": link_id,
                 "provider_id": PROVIDER_ID,
                 "owner_type": owner_type,
                 "release_id": None,
@@ -985,6 +1123,7 @@ class Planner:
             },
             parent_key=parent,
             excluded=dec.excluded,
+            new_id_text=link_text,
         )
 
 
@@ -1025,6 +1164,7 @@ async def build_plan(
         for i in range(0, len(specs), BATCH):
             batch = specs[i : i + BATCH]
             await state.load(conn, batch)
+            await state.load_slugs(conn, planner.likely_creators(batch))
             for spec in batch:
                 plan.projects.append(await planner.plan_project(spec))
     return plan

@@ -73,10 +73,41 @@ def child_id(parent: uuid.UUID | str, *parts: object) -> uuid.UUID:
     The second half is ``stable_id(*parts)``'s, computed without building that UUID (planning
     calls this once per created row): uuid5's SHA-1 with its variant bits (byte 8). Integer
     arithmetic on ``UUID.int``: ``.bytes`` and ``UUID(bytes=…)`` cost more than the hash."""
-    head = (parent if isinstance(parent, uuid.UUID) else uuid.UUID(str(parent))).int >> 64
-    digest = hashlib.sha1(_NS_BYTES + "\x1f".join(map(str, parts)).encode()).digest()
-    tail = int.from_bytes(digest[8:16]) & _TAIL_KEEP | _TAIL_VARIANT
-    return uuid.UUID(int=head << 64 | tail)
+    return ChildIds(row_id(parent)).make("\x1f".join(map(str, parts)))[0]
+
+
+_SAFE_UNKNOWN = uuid.SafeUUID.unknown
+
+
+def uuid_of_int(value: int) -> uuid.UUID:
+    """``uuid.UUID(int=value)`` for a value known to fit 128 bits, without the Python-level
+    ``__init__`` and its argument checks (planning makes one per created row)."""
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", _SAFE_UNKNOWN)
+    return made
+
+
+class ChildIds:
+    """:func:`child_id` for many children of one parent: the parent's half and its text are
+    taken once, and each child's canonical text is composed from them (``str(UUID)`` is
+    Python-level; planning a first import called it 600,000 times, bench/README.md "plan7
+    round")."""
+
+    __slots__ = ("_head", "_head_text", "parent", "text")
+
+    def __init__(self, parent: uuid.UUID) -> None:
+        self.parent = parent
+        self.text = str(parent)  # the parent's canonical text
+        self._head = parent.int >> 64 << 64
+        self._head_text = self.text[:19]  # its first 16 hex digits and 3 dashes
+
+    def make(self, parts_text: str) -> tuple[uuid.UUID, str]:
+        """The child id of ``parts_text`` (``"\\x1f".join(map(str, parts))``), and its text."""
+        digest = hashlib.sha1(_NS_BYTES + parts_text.encode()).digest()
+        tail = int.from_bytes(digest[8:16]) & _TAIL_KEEP | _TAIL_VARIANT
+        tail_hex = f"{tail:016x}"
+        return uuid_of_int(self._head | tail), f"{self._head_text}{tail_hex[:4]}-{tail_hex[4:]}"
 
 
 def as_uuid(value: object) -> uuid.UUID | None:

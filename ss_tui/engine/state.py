@@ -36,6 +36,7 @@ from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
 from ss_tui.values import Row
 
 CHUNK = 500  # bound IN-lists (SQLite's variable limit, PostgreSQL plan size)
+SLUG_CHUNK = 200  # creators per slug query: its IN-list is repeated in 4 selects
 
 
 def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -93,6 +94,10 @@ class PlanState:
         self._held_slugs: dict[uuid.UUID, set[str]] = defaultdict(set)
         self._loaded_owners: set[tuple[str, uuid.UUID]] = set()
         self._loaded_locks: set[uuid.UUID] = set()
+        # Rows held since the last load (table name, id), in the order first held: their
+        # credits and field locks are the next load's to look up. Scanning every row held
+        # for them instead grew with each batch (bench/README.md, "plan7 round").
+        self._new_rows: list[tuple[str, uuid.UUID]] = []
         self._isrcs_loaded: set[str] = set()
 
     # ------------------------------------------------------------------ indexing
@@ -101,8 +106,11 @@ class PlanState:
         """Record a row (loaded, or planned by an earlier project) under every key."""
         name = table.name
         rid = row["id"]
-        old = self.rows[name].get(rid)
-        self.rows[name][rid] = row
+        held = self.rows[name]
+        old = held.get(rid)
+        held[rid] = row
+        if old is None:
+            self._new_rows.append((name, rid))
         meta = row.get("metadata") or {}
         if table is T_RELEASE:
             if meta.get("sessionStudioId"):
@@ -141,6 +149,11 @@ class PlanState:
             self.link_by_owner[(owner_col, row[owner_col])] = row
             if meta.get("sessionStudioId"):
                 self.link_by_external[meta["sessionStudioId"]] = row
+
+    def credit_bucket(self, owner: str, owner_id: uuid.UUID) -> dict[tuple[uuid.UUID, str], Row]:
+        """The credits held for one owner, by (artist, role), to file more in (an owner with
+        none held gets an empty bucket: the same to every reader as no bucket)."""
+        return self.credits.setdefault((owner, owner_id), {})
 
     def put_credit(
         self, owner: str, owner_id: uuid.UUID, row: Row | None, key: tuple[uuid.UUID, str]
@@ -270,19 +283,12 @@ class PlanState:
             for n in chunk:
                 self.artist_by_name.setdefault(n, [])
 
-        rel_owners = [
-            r for r in self.rows[T_RELEASE.name] if ("release", r) not in self._loaded_owners
-        ]
-        rec_owners = [
-            r for r in self.rows[T_RECORDING.name] if ("recording", r) not in self._loaded_owners
-        ]
-        await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", rel_owners)
-        await self._load_credits(conn, "recording", T_RECORDING_ARTIST, "recording_id", rec_owners)
+        await self._load_credits(conn, "release", T_RELEASE_ARTIST, "release_id", T_RELEASE)
+        await self._load_credits(
+            conn, "recording", T_RECORDING_ARTIST, "recording_id", T_RECORDING
+        )
         if T_TRACK_ARTIST is not None:
-            track_owners = [
-                r for r in self.rows[T_TRACK.name] if ("track", r) not in self._loaded_owners
-            ]
-            await self._load_credits(conn, "track", T_TRACK_ARTIST, "track_id", track_owners)
+            await self._load_credits(conn, "track", T_TRACK_ARTIST, "track_id", T_TRACK)
 
         # Our links keep external_id NULL (Jovie's external-id index spans every creator) and
         # the Session Studio id in metadata, as Jovie's own importers do.
@@ -296,7 +302,11 @@ class PlanState:
 
         await self._load_creators_made_meanwhile(conn, specs)
 
-        all_ids = [i for rows in self.rows.values() for i in rows if i not in self._loaded_locks]
+        new_rows, self._new_rows = self._new_rows, []
+        all_ids = list(dict.fromkeys(i for _, i in new_rows if i not in self._loaded_locks))
+        if all_ids and not await self._any_lock(conn):
+            all_ids, none = [], all_ids  # what the lookups below would find: nothing
+            self._loaded_locks.update(none)
         for chunk in _chunks(all_ids):
             locks = sa.select(T_LOCK.c.table_name, T_LOCK.c.row_id, T_LOCK.c.field_name).where(
                 T_LOCK.c.row_id.in_(chunk)
@@ -320,15 +330,31 @@ class PlanState:
         importer may have committed a creator (with its assignment or release) since. Those
         the batch refers to are read now, so none is taken for missing or created twice."""
         wanted = set(self.assignments.values())
-        wanted |= {r["creator_profile_id"] for r in self.rows[T_RELEASE.name].values()}
+        releases = self.rows[T_RELEASE.name]
+        wanted |= {
+            releases[r]["creator_profile_id"] for t, r in self._new_rows if t == T_RELEASE.name
+        }
         wanted |= {auto_creator_id(s) for s in specs}
         for chunk in _chunks(wanted - self.creators):
             stmt = sa.select(T_CREATOR.c.id, T_CREATOR.c.display_name)
             self._add_creators(await conn.execute(stmt.where(T_CREATOR.c.id.in_(chunk))))
 
+    @staticmethod
+    async def _any_lock(conn: AsyncConnection) -> bool:
+        """Whether any field is locked at all: most databases have no lock, and the lookups
+        by id cover every row held, planned ones too (a batch of a first import: 14 queries
+        that find nothing)."""
+        found = await conn.execute(sa.select(T_LOCK.c.row_id).limit(1))
+        return found.first() is not None
+
     async def _load_credits(
-        self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, ids: list[uuid.UUID]
+        self, conn: AsyncConnection, owner: str, table: sa.Table, col: str, owners: sa.Table
     ) -> None:
+        """The credits of the ``owners`` rows held since the last load."""
+        name = owners.name
+        ids = [
+            r for t, r in self._new_rows if t == name and (owner, r) not in self._loaded_owners
+        ]
         for chunk in _chunks(ids):
             for oid in chunk:
                 self.credits.setdefault((owner, oid), {})
@@ -342,19 +368,33 @@ class PlanState:
         """Every slug in ``creator``'s namespace: releases, recordings, legacy tracks and
         release tracks, in the database and planned so far."""
         if creator not in self.slugs:
-            rt_of_creator = (
-                sa.select(T_RELEASE_TRACK.c.slug)
+            await self.load_slugs(conn, [creator])
+        return self.slugs[creator]
+
+    async def load_slugs(self, conn: AsyncConnection, creators: Iterable[uuid.UUID]) -> None:
+        """Start the slug namespaces of these creators (those not started yet) from the
+        database, one query for many: one per creator made a first import's planning ask
+        125 times (bench/README.md, "plan7 round"). When a namespace starts makes no
+        difference: from then on every row the plan holds adds its slug to it."""
+        wanted = sorted({c for c in creators if c not in self.slugs}, key=str)
+        for chunk in _chunks(wanted, SLUG_CHUNK):
+            rt_of_creators = (
+                sa.select(T_RELEASE.c.creator_profile_id, T_RELEASE_TRACK.c.slug)
                 .join(T_RELEASE, T_RELEASE.c.id == T_RELEASE_TRACK.c.release_id)
-                .where(T_RELEASE.c.creator_profile_id == creator)
+                .where(T_RELEASE.c.creator_profile_id.in_(chunk))
             )
             stmt = sa.union(
                 *(
-                    sa.select(t.c.slug).where(t.c.creator_profile_id == creator)
+                    sa.select(t.c.creator_profile_id, t.c.slug).where(
+                        t.c.creator_profile_id.in_(chunk)
+                    )
                     for t in (T_RELEASE, T_RECORDING, T_TRACK)
                 ),
-                rt_of_creator,
+                rt_of_creators,
             )
-            taken = {r[0] for r in (await conn.execute(stmt)).all()}
-            taken.update(self._held_slugs.get(creator, ()))
-            self.slugs[creator] = taken
-        return self.slugs[creator]
+            found: dict[uuid.UUID, set[str]] = {c: set() for c in chunk}
+            for cid, slug in (await conn.execute(stmt)).all():
+                found.setdefault(row_id(cid), set()).add(slug)
+            for cid, taken in found.items():
+                taken.update(self._held_slugs.get(cid, ()))
+                self.slugs[cid] = taken

@@ -229,10 +229,25 @@ def _add_artist(artists: dict[str, ArtistSpec], spec: ArtistSpec) -> None:
             known.artist_type = "group"
 
 
+# A credited person as the payload states them (id, name, kind, IPI, ISNI, the last two
+# cleaned) → the key and name of their ArtistSpec, once filed in the project's artists.
+ArtistsSeen = dict[
+    tuple[str | None, str | None, str | None, str | None, str | None], tuple[str, str]
+]
+
+
 def transform_track(
-    track: Track, project: Project, artists: dict[str, ArtistSpec], position: int
+    track: Track,
+    project: Project,
+    artists: dict[str, ArtistSpec],
+    position: int,
+    seen_artists: ArtistsSeen | None = None,
 ) -> TrackSpec:
+    """``seen_artists``: shared by a project's tracks. A project credits the same people on
+    track after track, and filing the same statement of a person again changes nothing
+    (``_add_artist``), so a repeat is credited by the key and name it had."""
     issues: list[ItemIssue] = []
+    repeats: ArtistsSeen = {} if seen_artists is None else seen_artists
     tid = track.id
 
     def warn(field_name: str, message: str) -> None:
@@ -261,17 +276,39 @@ def transform_track(
         if spec is None:
             return
         _add_artist(artists, spec)
-        if (spec.key, role) in seen:  # unique (owner, artist, role)
+        credit_key(spec.key, spec.name, role, primary)
+
+    def credit_key(key: str, name: str, role: str, primary: bool) -> None:
+        if (key, role) in seen:  # unique (owner, artist, role)
             return
-        seen.add((spec.key, role))
-        credits.append(CreditSpec(spec.key, role, spec.name, len(credits), primary))
+        seen.add((key, role))
+        credits.append(CreditSpec(key, role, name, len(credits), primary))
+
+    def credit_person(
+        ss_id: str | None, name: str | None, kind: str | None, ipi: str | None,
+        isni: str | None, role: str, primary: bool,
+    ) -> bool:
+        """Credit a person stated by name (False: no name)."""
+        said = (ss_id, name, kind, ipi, isni)
+        known = repeats.get(said)
+        if known is not None:
+            credit_key(*known, role, primary)
+            return True
+        spec = _artist_spec(ss_id, name, kind, ipi=ipi, isni=isni)
+        if spec is None:
+            return False
+        credit(spec, role, primary)
+        repeats[said] = (spec.key, spec.name)
+        return True
 
     main_id = track.artist_id or project.artist_id
     main_kind = next(
         (c.kind for c in track.collaborators if c.id == main_id and c.kind), None
     )
-    main = _artist_spec(main_id, track.artist_name or project.artist_name, main_kind)
-    credit(main, "main_artist", True)
+    credit_person(
+        main_id, track.artist_name or project.artist_name, main_kind, None, None,
+        "main_artist", True,
+    )
     splits = {s.collaborator_id: s.share for s in track.splits}
     collaborators: list[JSONObject] = []
     for c in track.collaborators:
@@ -280,14 +317,14 @@ def transform_track(
             warn("ipi", f"Invalid IPI {c.ipi!r} for {c.name or c.id} dropped")
         if c.isni and isni is None:
             warn("isni", f"Invalid ISNI {c.isni!r} for {c.name or c.id} dropped")
-        spec = _artist_spec(c.id, c.name, c.kind, ipi=ipi, isni=isni)
-        if spec is None and c.id:
+        role = map_role(c.role)
+        if not credit_person(c.id, c.name, c.kind, ipi, isni, role, c.role == "main_artist"):
+            if not c.id:
+                warn("collaborators", "A collaborator has neither id nor name; credit skipped")
+                continue
             # Known only by id: credited if that artist is already known (planner decides).
-            spec = ArtistSpec(f"ss:{c.id}", c.id, "", "", {}, name_known=False)
-        if spec is None:
-            warn("collaborators", "A collaborator has neither id nor name; credit skipped")
-            continue
-        credit(spec, map_role(c.role), c.role == "main_artist")
+            credit(ArtistSpec(f"ss:{c.id}", c.id, "", "", {}, name_known=False), role,
+                   c.role == "main_artist")
         collaborators.append(
             {"id": c.id, "role": c.role, "instrument": c.instrument, "ipi": ipi, "isni": isni}
         )
@@ -369,10 +406,11 @@ def transform_project(
         )
 
     artists: dict[str, ArtistSpec] = {}
+    seen_artists: ArtistsSeen = {}
     tracks: list[TrackSpec] = []
     positions: set[tuple[int, int]] = set()
     for i, track in enumerate(project.tracks or [], start=1):
-        spec = transform_track(track, project, artists, i)
+        spec = transform_track(track, project, artists, i, seen_artists)
         pos = (spec.release_track["disc_number"], spec.release_track["track_number"])
         if pos in positions:
             spec.issues.append(

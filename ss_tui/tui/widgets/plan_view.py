@@ -283,7 +283,8 @@ def plan_summary(plan: ImportPlan) -> Text:
                     roles[role] = roles.get(role, 0) + 1
             if e.action is Action.delete:
                 risky.append(f"credit removed: {e.label} ({p.title or p.project_id})")
-            for f in e.fields:
+            # A created row's diffs (read off its row) have no before: nothing changes.
+            for f in () if e.action is Action.create else e.fields:
                 if f.name in IDENTIFIERS and f.before is not None and f.before != f.after \
                         and not f.locked and not f.kept_other_source:
                     risky.append(f"{f.name} changes {f.before} → {f.after}: {e.label}")
