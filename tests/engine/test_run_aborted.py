@@ -54,3 +54,37 @@ async def test_an_interrupted_run_is_paused_not_left_running(
     result = await harness.service.run_import(harness.connection_id)
     assert result.status in ("succeeded", "partial")
     assert "running" not in {r["status"] for r in await _runs(db_engine)}
+
+
+async def test_an_import_whose_run_cannot_be_written_leaves_no_fetch_behind(
+    fresh_database, sim_app, monkeypatch
+):
+    """The first listing request goes out while the run's row is written: when that write
+    fails (another process holds the database's write lock), the fetch stops with it and
+    nothing is left running or half-recorded."""
+    import sqlite3
+
+    import ss_tui.db.engine as db_engine_module
+    from ss_tui.db.engine import create_engine
+    from ss_tui.engine import stream
+    from tests.fixtures.engine import make_service
+
+    url = fresh_database("sqlite")
+    monkeypatch.setattr(db_engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)  # fail fast
+    engine = create_engine(url)
+    h = await make_service(engine, sim_app)
+    holder = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the other writer
+        with pytest.raises(Exception, match="locked"):
+            await h.service.run_import(h.connection_id)
+        await asyncio.sleep(0)  # let a cancelled producer finish unwinding
+        producers = [t for t in asyncio.all_tasks()
+                     if t.get_coro().__qualname__ == stream.produce.__qualname__]
+        assert producers == []  # the fetch stopped with the run
+        holder.execute("ROLLBACK")
+        assert await _runs(engine) == []  # no run row was written
+    finally:
+        holder.close()
+        await h.service.http.aclose()
+        await engine.dispose()
