@@ -22,9 +22,14 @@ def _refuse(value: object) -> object:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+def encode(value: object) -> bytes:
+    """``value`` as compact UTF-8 JSON (the simulator's response bodies too)."""
+    try:
+        return orjson.dumps(value, default=_refuse, option=_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, non-str keys…
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def dumps(value: object) -> str:
     """``value`` as JSON text (the database's ``json_serializer``)."""
-    try:
-        return orjson.dumps(value, default=_refuse, option=_OPTIONS).decode()
-    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, non-str keys…
-        return json.dumps(value)
+    return encode(value).decode()

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from ss_tui.jsontext import encode
 from ss_tui.simulator.core import RequestRecord, Simulator
 from ss_tui.simulator.faults import FAULT_HEADER
 from ss_tui.simulator.oauth import TokenRecord, TokenRejected, token_key
@@ -43,14 +42,9 @@ class SimulatedConnectionReset(httpx.RemoteProtocolError):
 
 
 def dumps(body: Any) -> bytes:
-    """Compact UTF-8 JSON. orjson writes a listing page (100 projects with their tracks,
-    ~2 MB) in a tenth of the standard library's time, the bulk of serving one; whatever
-    it refuses (a non-string key, an integer over 64 bits) goes through the standard
-    library as before."""
-    try:
-        return orjson.dumps(body)
-    except orjson.JSONEncodeError:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON: orjson writes a ~2 MB listing page in a tenth of the standard
+    library's time, the bulk of serving one (ss_tui/jsontext.py)."""
+    return encode(body)
 
 
 def problem(
