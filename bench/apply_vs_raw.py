@@ -10,6 +10,8 @@ PostgreSQL (a throwaway server, when one can be started here).
 - Figure 2: apply ÷ raw, and planning a first import ÷ applying it.
 - Figure 7: decode + plan + apply ÷ raw (what the import costs on this machine when
   Session Studio is not the limit, against the least any program writing these rows pays).
+  Beside it, informative: the headless import (``run_import``) of the same pages answered
+  from memory, which works chunk by chunk with its run ledger (bench/local_work.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.common import Figure, Sizes, Timer, Workspace
-from bench.local_work import LocalRun, run_local
+from bench.local_work import LocalRun, run_headless, run_local
 from bench.raw_writes import plan_rows, table_counts, write_postgres, write_sqlite
 
 TARGET_APPLY_RATIO = 3.0
@@ -42,6 +44,7 @@ class Run:
     raw_s: float
     raw_rows: int
     same: bool
+    headless_s: float  # the headless import of the same pages (chunks, run ledger)
 
 
 async def _sqlite_run(ws: Workspace, pages: list[bytes], account_id: str) -> Run:
@@ -50,7 +53,9 @@ async def _sqlite_run(ws: Workspace, pages: list[bytes], account_id: str) -> Run
     rows = plan_rows(local.plan)
     with Timer() as tr:
         written = write_sqlite(str(ws.sqlite_path(raw_url)), rows)
-    return Run(local, tr.s, written, await _same_rows(local.svc.engine, raw_url))
+    same = await _same_rows(local.svc.engine, raw_url)
+    headless_s, _ = await run_headless(await ws.sqlite_url("headless"), pages, account_id)
+    return Run(local, tr.s, written, same, headless_s)
 
 
 async def _postgres_run(pg: Any, pages: list[bytes], account_id: str) -> Run:
@@ -69,7 +74,8 @@ async def _postgres_run(pg: Any, pages: list[bytes], account_id: str) -> Run:
             await raw_engine.dispose()
     finally:
         await local.svc.engine.dispose()
-    return Run(local, tr.s, written, same)
+    headless_s, _ = await run_headless(await pg.fresh(), pages, account_id)
+    return Run(local, tr.s, written, same, headless_s)
 
 
 async def _same_rows(engine: Any, raw_url: str) -> bool:
@@ -143,6 +149,15 @@ def _local_rows(fig: Figure, db: str, runs: list[Run], target: float) -> None:
         at_most=target,
         note=f"raw {sorted(r.raw_s for r in runs)[len(runs) // 2]:.2f} s (median)",
     )
+    # What a worker or `ss-tui import` pays: the same pages through run_import (fetched
+    # from memory, saved, planned and applied chunk by chunk, with the run's ledger).
+    fig.add(
+        f"{db} headless import, listing from memory",
+        [r.headless_s for r in runs],
+        "s",
+        note="ImportService.run_import, no network",
+    )
+    fig.add(f"{db} headless import ÷ raw", [r.headless_s / r.raw_s for r in runs], "x")
 
 
 async def run(

@@ -5,7 +5,8 @@ Listing pages exactly as the simulator serves them (JSON bytes) are decoded and 
 stored as snapshots, planned and applied into
 a fresh database, one after the other, each phase timed. Figure 1 holds the live import to
 it, figure 2 takes plan and apply from it, figure 7 holds the whole of it to the raw driver
-writing the same rows.
+writing the same rows. ``run_headless`` runs the same pages through the headless import
+instead (``run_import`` with its listing answered from memory): figure 7 shows it beside.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bench.common import Timer, seeded_service
+from bench.common import Timer, bench_settings, seeded_service
 
 
 def page_bodies(sim: Any, page_size: int | None = None) -> list[bytes]:
@@ -76,3 +77,53 @@ async def run_local(url: str, pages: list[bytes], account_id: str) -> LocalRun:
         await svc.engine.dispose()
         raise RuntimeError(f"the local apply did not write every project: {result}")
     return LocalRun(svc, cid, ids, plan, result, td.s, tp.s, ta.s)
+
+
+def listing_transport(pages: list[bytes]) -> Any:
+    """The network taken away: ``GET …/projects`` answers with ``pages`` in turn (the
+    simulator's page bytes, the cursor naming the next page), at once and without limits."""
+    import httpx
+
+    bodies = []
+    for k, body in enumerate(pages):
+        more = k + 1 < len(pages)
+        page = json.loads(body)
+        page.update(nextCursor=str(k + 1) if more else None, hasMore=more)
+        bodies.append(json.dumps(page).encode())
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/projects"):
+            return httpx.Response(404, json={"error": {"code": "not_found", "message": "?"}})
+        k = int(request.url.params.get("cursor") or 0)
+        return httpx.Response(200, content=bodies[k], headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(answer)
+
+
+async def run_headless(url: str, pages: list[bytes], account_id: str) -> tuple[float, Any]:
+    """The headless import (``ImportService.run_import``: fetch → save → plan → apply in
+    chunks, with its run ledger) into the fresh database at ``url``, its listing answered
+    from memory: (wall seconds, RunResult)."""
+    import httpx
+
+    from ss_tui.db.engine import create_engine
+    from ss_tui.engine.service import ImportService
+    from ss_tui.sessionstudio.tokens import MemoryTokenStore, TokenSet
+
+    store = MemoryTokenStore()
+    await store.set(account_id, TokenSet(access_token="bench"))
+    engine = create_engine(url, sqlite_begin="IMMEDIATE")
+    async with httpx.AsyncClient(transport=listing_transport(pages)) as http:
+        svc = ImportService(
+            bench_settings(url), engine, token_store=store,
+            api_base_url="http://sessionstudio.invalid/v1", http=http,
+        )
+        try:
+            info = await svc.ensure_connection(account_id, "Demo Label")
+            with Timer() as t:
+                result = await svc.run_import(info.id)
+        finally:
+            await engine.dispose()
+    if result.items.get("applied", 0) != sum(len(json.loads(p)["data"]) for p in pages):
+        raise RuntimeError(f"the headless import did not write every project: {result}")
+    return t.s, result

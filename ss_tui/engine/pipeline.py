@@ -424,7 +424,9 @@ class Pipeline:
         for i in range(0, len(todo), BATCH):
             if run.cancelled:
                 break
-            plan = await self._plan_ordered(cid, chunk.payloads, todo[i : i + BATCH], decisions)
+            plan = await self._plan_ordered(
+                cid, chunk.payloads, todo[i : i + BATCH], decisions, hashes=chunk.hashes
+            )
             applier = ProjectApplier(
                 run,
                 known=plan_versions(plan.projects),

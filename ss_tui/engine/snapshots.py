@@ -111,17 +111,26 @@ async def save_snapshots(
 ) -> dict[str, str]:
     """Upsert snapshots; returns per project whether it is ``new``/``changed``/``unchanged``
     compared with the previous snapshot."""
+    changes, _ = await save_snapshots_hashed(conn, connection_id, payloads)
+    return changes
+
+
+async def save_snapshots_hashed(
+    conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[JSONObject]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`save_snapshots`, and the hash stored with each project's payload (its
+    ``payload_hash``): planning the payloads just saved need not hash them again."""
     with collector_paused():  # a row (and its payload) per project and per track
         return await _save_snapshots(conn, connection_id, payloads)
 
 
 async def _save_snapshots(
     conn: AsyncConnection, connection_id: uuid.UUID, payloads: Iterable[JSONObject]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
     now = utcnow()
     rows = [r for p in payloads for r in project_rows(connection_id, p, now)]
     if not rows:
-        return {}
+        return {}, {}
     pids = [r["external_id"] for r in rows if r["entity_type"] == "project"]
     before: dict[str, str] = {}
     for i in range(0, len(pids), 500):
@@ -138,14 +147,15 @@ async def _save_snapshots(
         )
     for i in range(0, len(rows), 500):
         await conn.execute(upsert, rows[i : i + 500])
-    changes = {}
+    changes, hashes = {}, {}
     for r in rows:
         if r["entity_type"] == "project":
             old = before.get(r["external_id"])
+            hashes[r["external_id"]] = r["hash"]
             changes[r["external_id"]] = (
                 "new" if old is None else "unchanged" if old == r["hash"] else "changed"
             )
-    return changes
+    return changes, hashes
 
 
 async def mark_removed(

@@ -16,7 +16,7 @@ from ss_tui.db.enums import ErrorKind, ErrorStage
 from ss_tui.engine import events as ev
 from ss_tui.engine.fetcher import Fetcher, FetchResult, api_counts
 from ss_tui.engine.rows import as_uuid
-from ss_tui.engine.snapshots import mark_removed, save_snapshots
+from ss_tui.engine.snapshots import mark_removed, save_snapshots_hashed
 from ss_tui.sessionstudio.client import SessionStudioClient
 from ss_tui.sessionstudio.errors import AuthError, SessionStudioError
 from ss_tui.sync_errors import (
@@ -37,6 +37,7 @@ class Chunk:
     payloads: dict[str, JSONObject]  # project id → raw payload, saved as snapshots
     failed: dict[str, ErrorRecord]  # projects that could not be fetched or parsed
     problems: list[ErrorRecord]  # recorded fetch problems (e.g. a malformed track)
+    hashes: dict[str, str] = field(default_factory=dict)  # project id → stored payload hash
 
 
 @dataclass(slots=True)
@@ -192,7 +193,8 @@ async def save_chunk(
 ) -> Chunk:
     """One chunk's snapshots and fetch problems, in one transaction."""
     async with fetcher.engine.begin() as conn:
-        listing.upstream.update(await save_snapshots(conn, cid, list(out.payloads.values())))
+        upstream, hashes = await save_snapshots_hashed(conn, cid, list(out.payloads.values()))
+        listing.upstream.update(upstream)
         fps = await record_errors(
             conn,
             [*out.problems, *out.failed.values()],
@@ -217,4 +219,4 @@ async def save_chunk(
         listing.max_updated_at is None or out.max_updated_at > listing.max_updated_at
     ):
         listing.max_updated_at = out.max_updated_at
-    return Chunk(out.payloads, out.failed, out.problems)
+    return Chunk(out.payloads, out.failed, out.problems, hashes)

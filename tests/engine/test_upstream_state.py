@@ -70,3 +70,13 @@ async def test_browse_the_cli_and_the_engine_agree_on_what_changed_upstream(
     assert code == 0, err
     # Projects exist, the filter leaves none: say so, not "fetch them first".
     assert out.strip() == "No project matches these filters: change or drop them."
+
+
+async def test_a_headless_import_records_the_hash_of_each_snapshot_it_saved(harness):
+    """The streamed import plans each chunk with the hashes its snapshots were saved with
+    (not hashed again): every project it imported is then unchanged upstream."""
+    svc, sim, cid = harness.service, harness.simulator, harness.connection_id
+    result = await svc.run_import(cid)
+    pids = sorted(sim.catalogue.project_ids(sim.demo_account_id))
+    assert result.items.get("applied") == len(pids)
+    assert await svc.upstream_changes(cid) == dict.fromkeys(pids, UpstreamState.unchanged)
