@@ -15,18 +15,26 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, promote: bool = False) -> Iterator[None]:
     """No cyclic collection inside the block (nested blocks and concurrent tasks only keep it
     off longer; it is switched back on by the block that switched it off).
 
-    What the block built is left where it is: moving it to the oldest generation
-    (``gc.freeze`` + ``gc.unfreeze``) saved a little more CPU but took the garbage along, out
-    of reach until a full collection; a streaming import's memory then grew with the
-    catalogue (bench/README.md, "Session 5")."""
+    By default what the block built is left where it is, in the youngest generation, and the
+    first collection after the block scans whatever of it is still alive. Moving it to the
+    oldest generation unscanned instead (``gc.freeze`` + ``gc.unfreeze``) takes the block's
+    garbage along, out of reach until a full collection: done after every chunk of a
+    streaming import, its memory grew with the catalogue (bench/README.md, "Session 5").
+
+    ``promote=True`` does move it, for a block that builds one large thing its caller keeps:
+    a preview's plan (a million objects for 1,000 projects), which that first young
+    collection scanned for 0.4 s while keeping all of it (bench/README.md, "Session 7")."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if promote:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

@@ -83,7 +83,9 @@ class Pipeline:
         connection = await self.connections.get(connection_id)
         cid = connection["id"]
         decisions = decisions or PlanDecisions()
-        with collector_paused():  # decoded payloads, then the plan
+        # Payloads, then the plan, which the caller keeps until it is applied: promoted
+        # unscanned (ss_tui/heap.py).
+        with collector_paused(promote=True):
             async with self.engine.connect() as conn:
                 # The fast path needs only the stored hashes: decode the payloads of the rest.
                 quick = await unchanged_projects(conn, cid, project_ids, decisions)
