@@ -48,7 +48,7 @@ from ss_tui.engine.rows import (
     stable_id,
 )
 from ss_tui.engine.slugs import normalize_artist_name, slugify, unique_slug
-from ss_tui.engine.state import PlanState, auto_creator_id
+from ss_tui.engine.state import PlanState, auto_creator_id, plan_each_statement
 from ss_tui.engine.transform import (
     PROVIDER_ID,
     ArtistSpec,
@@ -1160,6 +1160,7 @@ async def build_plan(
     state = state or PlanState(as_uuid(connection_id))
     planner = Planner(conn, state, decisions, legacy_tracks=decisions.legacy_tracks)
     plan = ImportPlan()
+    await plan_each_statement(conn)  # its id lookups scan: see there
     with collector_paused():  # acyclic rows by the hundred thousand (ss_tui/heap.py)
         for i in range(0, len(specs), BATCH):
             batch = specs[i : i + BATCH]

@@ -4,6 +4,7 @@ will create or change (so project B sees the artist project A creates)."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -36,6 +37,10 @@ from ss_tui.engine.transform import PROVIDER_ID, ProjectSpec
 from ss_tui.values import Row
 
 CHUNK = 500  # bound IN-lists (SQLite's variable limit, PostgreSQL plan size)
+# Session Studio ids in Jovie's metadata: no index, every lookup scans its table, so a batch's
+# ids go in one list, not one per 500 (SQLite allows 32,766 variables since 3.32; before,
+# 999). See bench/README.md, "Session 7".
+SCAN_CHUNK = 5000 if sqlite3.sqlite_version_info >= (3, 32) else CHUNK
 SLUG_CHUNK = 200  # creators per slug query: its IN-list is repeated in 4 selects
 
 
@@ -43,6 +48,23 @@ def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     items = list(values)
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+async def plan_each_statement(conn: AsyncConnection) -> None:
+    """PostgreSQL: plan every statement of ``conn``'s transaction for its own parameters.
+
+    The planner looks Session Studio ids up in Jovie's ``metadata`` columns, which no index
+    covers, with long lists of ids. A prepared statement run a few times may switch to
+    PostgreSQL's generic plan, which compares each row with every id in turn instead of
+    hashing the list: a lookup in 14,000 provider links took 120 ms instead of 3 ms, and a
+    streamed import of 3,000 projects spent 9 of its 44 s there (bench/README.md,
+    "Session 7"). Only reads are affected (the planner's connection); writes keep their
+    cached plans."""
+    if conn.dialect.name != "postgresql":
+        return
+    version = conn.dialect.server_version_info or (0,)
+    if version >= (12,):  # plan_cache_mode is PostgreSQL 12's
+        await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _select(table: sa.Table) -> sa.Select[Any]:
@@ -212,7 +234,7 @@ class PlanState:
                 for a, c in (await conn.execute(stmt)).all():
                     self.assignments[a] = c
 
-        for chunk in _chunks(p for p in pids if p not in self.release_by_ssid):
+        for chunk in _chunks((p for p in pids if p not in self.release_by_ssid), SCAN_CHUNK):
             for row in await self._fetch(
                 conn, _select(T_RELEASE).where(_ssid(T_RELEASE).in_(chunk))
             ):
@@ -257,7 +279,7 @@ class PlanState:
                 rec = known.get(rec_of_track.get(t.external_id))  # type: ignore[arg-type]  # no recording: None finds nothing
                 if isrc and (rec is None or rec.get("isrc") != isrc):
                     lookup_isrcs.add(isrc)
-        conds = [_ssid(T_RECORDING).in_(c) for c in _chunks(unresolved)]
+        conds = [_ssid(T_RECORDING).in_(c) for c in _chunks(unresolved, SCAN_CHUNK)]
         conds += [T_RECORDING.c.isrc.in_(c) for c in _chunks(lookup_isrcs - self._isrcs_loaded)]
         self._isrcs_loaded |= lookup_isrcs
         for cond in conds:
@@ -293,7 +315,7 @@ class PlanState:
         # Our links keep external_id NULL (Jovie's external-id index spans every creator) and
         # the Session Studio id in metadata, as Jovie's own importers do.
         ext = [e for e in pids + tids if e not in self.link_by_external]
-        for chunk in _chunks(ext):
+        for chunk in _chunks(ext, SCAN_CHUNK):
             stmt = _select(T_LINK).where(
                 T_LINK.c.provider_id == PROVIDER_ID, _ssid(T_LINK).in_(chunk)
             )
