@@ -27,7 +27,8 @@ def collector_paused(*, promote: bool = False) -> Iterator[None]:
 
     ``promote=True`` does move it, for a block that builds one large thing its caller keeps:
     a preview's plan (a million objects for 1,000 projects), which that first young
-    collection scanned for 0.4 s while keeping all of it (bench/README.md, "Session 7")."""
+    collection scanned for 0.4 s while keeping all of it (bench/README.md, "Session 7").
+    Like switching the collector back on, promoting is done by the outermost block only."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -37,7 +37,7 @@ class Chunk:
     payloads: dict[str, JSONObject]  # project id → raw payload, saved as snapshots
     failed: dict[str, ErrorRecord]  # projects that could not be fetched or parsed
     problems: list[ErrorRecord]  # recorded fetch problems (e.g. a malformed track)
-    hashes: dict[str, str] = field(default_factory=dict)  # project id → stored payload hash
+    hashes: dict[str, str]  # project id → the hash its snapshot was saved with
 
 
 @dataclass(slots=True)
