@@ -10,6 +10,11 @@ port), as Session Studio would: served from a thread of this process, its clock 
 requests late and bunched whenever the client's event loop is busy, and count 429s the
 client never caused. ``--in-process`` serves it from a thread instead (the old set-up).
 
+The client of each run is a fresh process too, started as ss-tui's headless commands start
+(set-up, then ``heap.freeze_start_up``), not the caller: ``python -m bench`` measures
+figure 6 last, and every full collection of the heap the other figures left behind stalled
+all requests for 0.2-0.4 s (bench/README.md, "Session 8").
+
     .venv/bin/python bench/client_pacing.py [--requests N] [--rates 10,20,50] [--in-process]
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -84,12 +90,33 @@ async def _fetch(base_url: str, token: TokenSet, ids: list[str], in_flight: int)
 async def measure(
     rate: int, requests: int, in_flight: int = 8, *, in_process: bool = False
 ) -> dict[str, Any]:
+    """One run (:func:`measure_here`) in a client process of its own."""
+    command = [sys.executable, "-m", "bench.client_pacing", "--one", str(rate), str(requests),
+               str(in_flight)] + (["--in-process"] if in_process else [])
+    proc = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, cwd=os.path.dirname(os.path.dirname(__file__))
+    )
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the pacing client exited with {proc.returncode}")
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return result
+
+
+async def measure_here(
+    rate: int, requests: int, in_flight: int = 8, *, in_process: bool = False
+) -> dict[str, Any]:
+    """One run in this process: fetch ``requests`` projects at ``rate`` and time it."""
+    from ss_tui.heap import freeze_start_up, own_the_process
+
+    own_the_process()  # a process of its own, as the ss-tui command's
     config = SimulatorConfig(projects=requests, rate_limit=rate, rate_window_s=1)
     if in_process:
         with start_live_simulator(config) as live:
             sim = live.simulator
             ids = sim.catalogue.project_ids(sim.demo_account_id)[:requests]
             token = TokenSet.from_response(sim.issue_token())
+            freeze_start_up()
             got = await _fetch(live.base_url, token, ids, in_flight)
             got["429s"] = sim.stats.rate_limited
     else:
@@ -99,6 +126,7 @@ async def measure(
         sim = create_app(config).state.simulator
         ids = sim.catalogue.project_ids(sim.demo_account_id)[:requests]
         with simulator_process(config) as (base_url, personal):
+            freeze_start_up()  # as ss-tui's headless commands do once set up (cli/running.py)
             got = await _fetch(base_url, TokenSet(access_token=personal), ids, in_flight)
     return {
         "rate": rate,
@@ -118,7 +146,14 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--in-process", action="store_true",
                         help="serve the simulator from a thread of this process")
+    parser.add_argument("--one", nargs=3, type=int, metavar=("RATE", "REQUESTS", "IN_FLIGHT"),
+                        help="one run here, its result as a JSON line (what measure() starts)")
     args = parser.parse_args()
+    if args.one:
+        rate, requests, in_flight = args.one
+        result = await measure_here(rate, requests, in_flight, in_process=args.in_process)
+        print(json.dumps(result))
+        return
     header = ("R/s", 5), ("N", 5), ("sent", 5), ("elapsed s", 10), ("N/R s", 8), ("ratio", 6)
     print(" ".join(f"{name:>{width}}" for name, width in header), f"{'429s':>5}")
     for rate in (int(r) for r in args.rates.split(",")):

@@ -47,4 +47,7 @@ for module in (db_cli, simulator_cli, connect_cli, importing_cli, errors_cli, ru
 
 
 def main() -> None:
+    from ss_tui.heap import own_the_process
+
+    own_the_process()  # one command, then the process ends: its start-up heap may be frozen
     cli(prog_name="ss-tui")

@@ -63,6 +63,7 @@ def worker_cmd(
     _setup_logging()
 
     async def main() -> int:
+        from ss_tui.heap import freeze_start_up
         from ss_tui.jobs.handlers import build_handlers
         from ss_tui.jobs.worker import Worker
 
@@ -76,6 +77,7 @@ def worker_cmd(
 
             start_http_server(metrics_port, addr="127.0.0.1")
         handlers = build_handlers(load_settings(), engine)
+        freeze_start_up()  # full collections scan only what the jobs allocate (heap.py)
         worker = Worker(
             engine, handlers, concurrency=concurrency,
             stall_timeout_s=stall_timeout, heartbeat_s=min(10.0, stall_timeout / 3),

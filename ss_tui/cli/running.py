@@ -54,6 +54,7 @@ def _run(
     from ss_tui.db.engine import create_engine
     from ss_tui.discovery import discovery_step
     from ss_tui.engine.service import ImportService
+    from ss_tui.heap import freeze_start_up
     from ss_tui.sessionstudio.errors import AuthError
 
     settings = load_settings(**({"database_url": database_url} if database_url else {}))
@@ -63,7 +64,9 @@ def _run(
         # (busy timeout) instead of failing on a lock upgrade.
         engine = create_engine(settings.database_url, sqlite_begin="IMMEDIATE")
         try:
-            return await body(ImportService(settings, engine, discovery=discovery_step), settings)
+            service = ImportService(settings, engine, discovery=discovery_step)
+            freeze_start_up()  # full collections scan only what the run allocates (heap.py)
+            return await body(service, settings)
         finally:
             await engine.dispose()
 
