@@ -763,6 +763,17 @@ class Planner:
             holder_id = st.recording_by_isrc.get((creator, isrc))
             if holder_id is not None and holder_id != existing["id"]:
                 holder = st.get(T_RECORDING, holder_id)
+            elif holder_id is None:
+                # Held in another creator profile: the same question as for a new recording
+                # (an ISRC staff dropped at that conflict must not come back as an update).
+                holder = next(
+                    (
+                        r
+                        for r in st.holders(T_RECORDING, "isrc", isrc)
+                        if r["id"] != existing["id"] and not _same_song(r, intended, tid)
+                    ),
+                    None,
+                )
         conflict: Conflict | None = None
         if holder is not None:
             same_creator = holder["creator_profile_id"] == creator

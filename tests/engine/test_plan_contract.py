@@ -80,6 +80,25 @@ async def test_bulk_choice_is_honoured_recorded_and_written_exactly(harness, db_
     assert changed == []  # applying, then planning again: nothing to write
 
 
+async def test_an_isrc_dropped_at_a_conflict_comes_back_as_that_conflict_not_an_update(harness):
+    """Staff dropped an ISRC another recording holds; a later preview (no decisions yet)
+    asks again, as it does for a new recording, instead of quietly adding it back."""
+    from ss_tui.engine.plan_types import Action
+
+    plan, pids = await hostile_plan(harness, "drop_identifier")
+    dropped = {k for d in plan.decisions.projects.values()
+               for k, v in d.choices.items() if v == "drop_identifier" and k.startswith("rec")}
+    assert dropped
+    await harness.service.apply(plan)
+
+    again = await harness.service.plan(harness.connection_id, pids)
+    readded = [(e.key, f.after) for p in again.projects for e in p.entities
+               if e.action is Action.update for f in e.fields if f.name == "isrc"]
+    assert readded == []
+    asked = {e.key for _p, e in review.conflicts(again) if e.conflict.code == "isrc_taken"}
+    assert dropped <= asked
+
+
 async def test_excluding_a_track_drops_the_artist_only_it_credits(db_engine):
     project = make_project(1, 2)
     only_second = "artist:ss:col_1_2"
