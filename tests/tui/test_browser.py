@@ -159,3 +159,25 @@ async def test_detail_pane_shows_import_state_and_open_errors(seeded, make_app) 
         pane = _pane_text(app)
         assert "Session Studio id prj_000002\n● new\n" in pane
         assert "open sync error" not in pane
+
+
+async def test_titles_and_artists_widen_with_the_terminal(seeded, make_app) -> None:
+    """At 100 columns a long title is cut to fit; on a wide terminal the list takes its share
+    of the width and the title is read whole, without reloading the rows."""
+    long_title = "The Extraordinarily Long Title Of A Deluxe Edition"
+    seeded(projects=5, titles={0: long_title})
+    app = make_app("browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#projects", DataTable)
+        assert long_title not in screen_text(app)
+        rows = table.row_count
+
+        await pilot.resize_terminal(240, 40)
+        await settle(pilot)
+        assert long_title in screen_text(app)
+        assert table.row_count == rows
+
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        assert long_title not in screen_text(app)

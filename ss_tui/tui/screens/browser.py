@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -50,9 +50,30 @@ MEMBER_OPTIONS = [("Own projects", "own"), ("Collaborations", "member")]
 SORT_OPTIONS = [(label, key) for key, label in q.SORTS.items()]
 
 
+# The table's columns at the smallest supported terminal (100x30): key, label, width.
+COLUMNS = (
+    ("sel", " ", 1), ("title", "Title", 22), ("artist", "Artist", 12), ("type", "Type", 11),
+    ("status", "Status", 10), ("released", "Released", 10), ("tracks", "Trk", 3),
+    ("state", "State", 12),
+)
+# Wider than that, title and artist share what is left (2:1), up to what their cells hold.
+GROWS = {"title": (2, 60), "artist": (1, 40)}  # share, most
+
+
+def fitted_widths(width: int) -> dict[str, int]:
+    """Each column's width in a table ``width`` cells wide (padding and scrollbar kept)."""
+    widths = {key: size for key, _label, size in COLUMNS}
+    spare = width - 2 - sum(size + 2 for *_, size in COLUMNS)  # scrollbar; each cell's padding
+    shares = sum(share for share, _ in GROWS.values())
+    for key, (share, most) in GROWS.items():
+        widths[key] = min(most, widths[key] + max(0, spare) * share // shares)
+    return widths
+
+
 class ProjectTable(DataTable[Any]):
     """The projects table: End/Home go to the last/first row (DataTable's own End scrolls
-    sideways), and Down on the last loaded row asks the screen for the next page."""
+    sideways), Down on the last loaded row asks the screen for the next page, and title and
+    artist widen with the terminal."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("end", "scroll_bottom", "Last row", id="projects.last", show=False),
@@ -66,6 +87,23 @@ class ProjectTable(DataTable[Any]):
         if self.row_count and self.cursor_row >= self.row_count - 1:
             self.post_message(self.AtEnd())
         super().action_cursor_down()
+
+    def add_fitted_columns(self) -> None:
+        widths = fitted_widths(self.size.width)
+        for key, label, _size in COLUMNS:
+            self.add_column(label, key=key, width=widths[key])
+
+    def on_resize(self, event: events.Resize) -> None:
+        widths = fitted_widths(event.size.width)
+        changed = False
+        for key, column in self.columns.items():
+            width = widths.get(key.value or "", column.width)
+            if column.width != width:
+                column.width, changed = width, True
+        if changed:  # the rows keep their cells; only the drawing of them is redone
+            self._clear_caches()
+            self._require_update_dimensions = True
+            self.refresh()
 
 
 def _count_key(f: q.ProjectFilter) -> q.ProjectFilter:
@@ -172,15 +210,8 @@ Projects of the connected account, read from the local snapshot (refresh with **
         self._filters_in.set()
 
     async def on_mount(self) -> None:
-        table = self.query_one("#projects", DataTable)
-        table.add_column(" ", key="sel", width=1)
-        table.add_column("Title", key="title", width=22)
-        table.add_column("Artist", key="artist", width=12)
-        table.add_column("Type", key="type", width=11)
-        table.add_column("Status", key="status", width=10)
-        table.add_column("Released", key="released", width=10)
-        table.add_column("Trk", key="tracks", width=3)
-        table.add_column("State", key="state", width=12)
+        table = self.query_one("#projects", ProjectTable)
+        table.add_fitted_columns()
         table.focus()
         # Scrolling with the mouse wheel (no cursor move) must page in more rows too.
         self.watch(table, "scroll_y", self._scrolled, init=False)
