@@ -138,6 +138,7 @@ def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
 
 
 _NO_LOCKS: frozenset[str] = frozenset()
+_CREDIT_TABLES = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}
 
 
 def _filed_by_caller(row: Row) -> None:
@@ -160,9 +161,11 @@ class Planner:
         self.decisions = decisions
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
-        self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
+        # Keyed by ``UUID.int``: ``UUID.__hash__`` is Python-level, an int's is not, and these
+        # are consulted for every credit (bench/README.md, "plan8 round").
+        self._artists: dict[int, Row] = {}  # this project's artists, until credited
         # The artists this project's included credits name (deleted ones aside), as planned.
-        self._credited: set[uuid.UUID] = set()
+        self._credited: set[int] = set()
         self._texts: dict[int, str] = {}  # str(UUID) of ids used in child ids, by UUID.int
 
     def _text(self, value: uuid.UUID) -> str:
@@ -175,7 +178,8 @@ class Planner:
     # ------------------------------------------------------------------ helpers
 
     def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str] | frozenset[str]:
-        return self.state.locks.get((table.name, rid), _NO_LOCKS)
+        locks = self.state.locks  # most databases lock nothing: no key to hash then
+        return locks.get((table.name, rid), _NO_LOCKS) if locks else _NO_LOCKS
 
     def _entity(
         self,
@@ -211,7 +215,7 @@ class Planner:
                 action=action,
                 label=label,
                 external_id=external_id,
-                row_id=str(after["id"]),
+                row_id=self._text(after["id"]),
                 fields=[f for f in diffs if f.name != "id"] if diffs else (),
                 parent_key=parent_key,
                 row=after,
@@ -450,10 +454,11 @@ class Planner:
         artist_ids = self._plan_artists(pp, spec, dec)
         release, release_owned = planned
         rel_id = release.row["id"]  # type: ignore[index]  # a planned change always carries its row
+        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         self._plan_credits(
             pp,
             "release",
-            rel_id,
+            rel,
             spec.credits,
             artist_ids,
             owned=release_owned,
@@ -462,12 +467,11 @@ class Planner:
             key_prefix=f"credit:release:{spec.external_id}",
             excluded=dec.excluded,
         )
-        self._plan_link(pp, "release", rel_id, spec.external_id, spec.link_url, release.key, dec)
+        self._plan_link(pp, "release", rel, spec.external_id, spec.link_url, release.key, dec)
         rt_slugs = {
             self.state.rows[T_RELEASE_TRACK.name][i]["slug"]
             for i in self.state.rt_by_release.get(rel_id, ())
         }
-        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         for track in spec.tracks:
             if track.fatal:
                 continue  # listed in pp.skipped (see _plan_project's start)
@@ -604,7 +608,7 @@ class Planner:
 
     def _hold_artist(self, row: Row) -> None:
         """This project's artist, filed in the plan state once a credit needs it."""
-        self._artists[row["id"]] = row
+        self._artists[row["id"].int] = row
 
     def _keep_needed_artists(self, pp: ProjectPlan) -> None:
         """An artist is written only for a credit that is: excluding a track (or a credit,
@@ -613,7 +617,7 @@ class Planner:
         credited = self._credited  # every included credit's artist (_plan_credits)
         pp.entities = [
             e for e in pp.entities
-            if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
+            if e.kind is not EntityKind.artist or e.row is None or e.row["id"].int in credited
         ]
         for rid, row in self._artists.items():
             if rid in credited:
@@ -828,7 +832,7 @@ class Planner:
         self._plan_credits(
             pp,
             "recording",
-            rec_id,
+            ChildIds(rec_id, rec_text),
             track.credits,
             artist_ids,
             owned=rec_owned,
@@ -859,7 +863,8 @@ class Planner:
             parent_key=rec_key,
             new_id_text=rt_text,
         )
-        self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]  # a planned change always carries its row
+        rt_ids = ChildIds(rt.row["id"], rt_text)  # type: ignore[index]  # a planned change always carries its row
+        self._plan_link(pp, "release_track", rt_ids, tid, track.link_url, rt_key, dec)
         if self.legacy_tracks:
             self._plan_legacy_track(
                 pp, track, dec, creator, rel, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
@@ -940,7 +945,7 @@ class Planner:
             self._plan_credits(
                 pp,
                 "track",
-                track_id,
+                ChildIds(track_id, track_text),
                 track.credits,
                 artist_ids,
                 owned=owned,
@@ -954,7 +959,7 @@ class Planner:
         self,
         pp: ProjectPlan,
         owner: str,
-        owner_id: uuid.UUID,
+        owner_ids: ChildIds,
         credits: list[CreditSpec],
         artist_ids: dict[str, uuid.UUID],
         *,
@@ -964,35 +969,39 @@ class Planner:
         key_prefix: str,
         excluded: set[str],
     ) -> None:
-        table = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}.get(
-            owner, T_TRACK_ARTIST
-        )
+        """The credits of one owner (``owner_ids``: its id and text). Hot: ~155,000 credits
+        in a first import of 10,000 tracks; the (artist, role) keys are hashed as few times
+        as they can be (``UUID.__hash__`` is Python-level)."""
+        table = _CREDIT_TABLES.get(owner, T_TRACK_ARTIST)
         assert table is not None
+        owner_id = owner_ids.parent
         col = f"{owner}_id"
-        current = self.state.credits.get((owner, owner_id), {})
         source_id = key_prefix.rsplit(":", 1)[1]
-        planned: set[tuple[uuid.UUID, str]] = set()
-        owner_ids = ChildIds(owner_id)
+        # (artist id's int, role): an int hashes in C.
+        planned: set[tuple[int, str]] = set()
         id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
+        # The credits held for the owner (loaded, or planned earlier); new ones are filed
+        # there too. None held (a new owner): nothing to match, nothing to remove.
         filed = self.state.credit_bucket(owner, owner_id)
-        texts = self._texts
+        held = bool(filed)
+        texts, artists, credited = self._texts, self._artists, self._credited
         for c in credits:
             artist_id = artist_ids.get(c.artist_key)
             if artist_id is None:
                 continue
             role = c.role
-            credit_key = (artist_id, role)
-            if credit_key in planned:
+            artist_int = artist_id.int
+            if (artist_int, role) in planned:
                 continue
-            planned.add(credit_key)
+            planned.add((artist_int, role))
             key = f"{key_prefix}:{c.artist_key}:{role}"
-            existing = current.get(credit_key)
+            existing = filed.get((artist_id, role)) if held else None
             name = c.credit_name or (
-                self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
+                artists.get(artist_int) or self.state.get(T_ARTIST, artist_id) or {}
             ).get("name")
             label = f"{name} ({role})"
             if existing is None:  # {**create_only, **intended} of _entity, built at once
-                artist_text = texts.get(artist_id.int) or self._text(artist_id)
+                artist_text = texts.get(artist_int) or self._text(artist_id)
                 credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
                 row = {
                     "id": credit_id,
@@ -1016,7 +1025,7 @@ class Planner:
                     CreatedFields(row),
                     parent_key=parent,
                     row=row,
-                    included=key not in excluded,
+                    included=not excluded or key not in excluded,
                 )
                 pp.entities.append(change)
             else:
@@ -1043,16 +1052,16 @@ class Planner:
                     index=_filed_by_caller,
                 )
             if change.included:
-                filed[credit_key] = change.row  # type: ignore[assignment]  # a planned change always carries its row
-                self._credited.add(artist_id)
-        if not owned:
-            return  # another source's owner: its credits are theirs to keep
-        for (artist_id, role), row in list(current.items()):
-            if (artist_id, role) in planned:
+                filed[(artist_id, role)] = change.row  # type: ignore[assignment]  # a planned change always carries its row
+                credited.add(artist_int)
+        if not owned or not held:
+            return  # another source's owner keeps its credits; a new owner has none to drop
+        for (artist_id, role), row in list(filed.items()):
+            if (artist_id.int, role) in planned:
                 continue
             if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
                 continue  # credits from other sources (or a sibling track) are not ours to drop
-            artist = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
+            artist = artists.get(artist_id.int) or self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"
             change = EntityChange(
@@ -1075,12 +1084,13 @@ class Planner:
         self,
         pp: ProjectPlan,
         owner_type: str,
-        owner_id: uuid.UUID,
+        owner_ids: ChildIds,
         external_id: str,
         url: str,
         parent: str,
         dec: ProjectDecision,
     ) -> None:
+        owner_id = owner_ids.parent
         col = f"{owner_type}_id"
         key = f"provider_link:{owner_type}:{external_id}"
         existing = self.state.link_by_owner.get((col, owner_id))
@@ -1094,7 +1104,6 @@ class Planner:
         # external_id stays NULL: Jovie's (provider_id, external_id) index spans every creator,
         # so the Session Studio id lives in metadata, as Jovie's own importers keep it.
         intended = {"url": url, "metadata": {"sessionStudioId": external_id}}
-        owner_ids = ChildIds(owner_id)
         link_id, link_text = owner_ids.make(
             f"link\x1f{PROVIDER_ID}\x1f{owner_type}\x1f{owner_ids.text}"
         )
