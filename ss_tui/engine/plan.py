@@ -139,6 +139,9 @@ def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
 
 _NO_LOCKS: frozenset[str] = frozenset()
 _CREDIT_TABLES = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}
+# A credit to plan (Planner._resolve_credits): the spec, its artist's id, ``id.int`` and
+# text, the credit's name and label.
+_Credit = tuple[CreditSpec, uuid.UUID, int, str, str | None, str]
 
 
 def _filed_by_caller(row: Row) -> None:
@@ -459,8 +462,7 @@ class Planner:
             pp,
             "release",
             rel,
-            spec.credits,
-            artist_ids,
+            self._resolve_credits(spec.credits, artist_ids),
             owned=release_owned,
             overwrite=overwrite,
             parent=release.key,
@@ -829,12 +831,12 @@ class Planner:
         if excluded:
             return
         rec_owned = rec.action == Action.create or owned
+        credits = self._resolve_credits(track.credits, artist_ids)  # its legacy track's too
         self._plan_credits(
             pp,
             "recording",
             ChildIds(rec_id, rec_text),
-            track.credits,
-            artist_ids,
+            credits,
             owned=rec_owned,
             overwrite=overwrite,
             parent=rec_key,
@@ -867,7 +869,7 @@ class Planner:
         self._plan_link(pp, "release_track", rt_ids, tid, track.link_url, rt_key, dec)
         if self.legacy_tracks:
             self._plan_legacy_track(
-                pp, track, dec, creator, rel, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
+                pp, track, dec, creator, rel, rt.row, credits, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
                 taken, fresh=rt_row is None,
             )
 
@@ -879,7 +881,7 @@ class Planner:
         creator: uuid.UUID,
         rel: ChildIds,
         rt_row: Row,
-        artist_ids: dict[str, uuid.UUID],
+        credits: list[_Credit],
         owned: bool,
         overwrite: bool,
         taken: set[str],
@@ -946,8 +948,7 @@ class Planner:
                 pp,
                 "track",
                 ChildIds(track_id, track_text),
-                track.credits,
-                artist_ids,
+                credits,
                 owned=owned,
                 overwrite=overwrite,
                 parent=key,
@@ -955,13 +956,37 @@ class Planner:
                 excluded=dec.excluded,
             )
 
+    def _resolve_credits(
+        self, credits: list[CreditSpec], artist_ids: dict[str, uuid.UUID]
+    ) -> list[_Credit]:
+        """The credits an owner gets: each (artist, role) once, its artist known, with what
+        planning them needs (a track's recording and legacy track share them)."""
+        out: list[_Credit] = []
+        # (artist id's int, role): an int hashes in C, a UUID in Python.
+        seen: set[tuple[int, str]] = set()
+        texts, artists = self._texts, self._artists
+        for c in credits:
+            artist_id = artist_ids.get(c.artist_key)
+            if artist_id is None:
+                continue
+            role = c.role
+            artist_int = artist_id.int
+            if (artist_int, role) in seen:
+                continue
+            seen.add((artist_int, role))
+            name = c.credit_name or (
+                artists.get(artist_int) or self.state.get(T_ARTIST, artist_id) or {}
+            ).get("name")
+            artist_text = texts.get(artist_int) or self._text(artist_id)
+            out.append((c, artist_id, artist_int, artist_text, name, f"{name} ({role})"))
+        return out
+
     def _plan_credits(
         self,
         pp: ProjectPlan,
         owner: str,
         owner_ids: ChildIds,
-        credits: list[CreditSpec],
-        artist_ids: dict[str, uuid.UUID],
+        credits: list[_Credit],
         *,
         owned: bool,
         overwrite: bool,
@@ -969,41 +994,28 @@ class Planner:
         key_prefix: str,
         excluded: set[str],
     ) -> None:
-        """The credits of one owner (``owner_ids``: its id and text). Hot: ~155,000 credits
-        in a first import of 10,000 tracks; the (artist, role) keys are hashed as few times
-        as they can be (``UUID.__hash__`` is Python-level)."""
+        """The credits of one owner (``owner_ids``: its id and text; ``credits``: from
+        :meth:`_resolve_credits`). Hot: ~155,000 credits in a first import of 10,000 tracks,
+        so each (artist, role) key is hashed as few times as it can be (``UUID.__hash__`` is
+        Python-level)."""
         table = _CREDIT_TABLES.get(owner, T_TRACK_ARTIST)
         assert table is not None
         owner_id = owner_ids.parent
         col = f"{owner}_id"
         source_id = key_prefix.rsplit(":", 1)[1]
-        # (artist id's int, role): an int hashes in C.
-        planned: set[tuple[int, str]] = set()
         id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
         # The credits held for the owner (loaded, or planned earlier); new ones are filed
         # there too. None held (a new owner): nothing to match, nothing to remove.
         filed = self.state.credit_bucket(owner, owner_id)
         held = bool(filed)
-        texts, artists, credited = self._texts, self._artists, self._credited
-        for c in credits:
-            artist_id = artist_ids.get(c.artist_key)
-            if artist_id is None:
-                continue
+        credited = self._credited
+        for c, artist_id, artist_int, artist_text, name, label in credits:
             role = c.role
-            artist_int = artist_id.int
-            if (artist_int, role) in planned:
-                continue
-            planned.add((artist_int, role))
             key = f"{key_prefix}:{c.artist_key}:{role}"
             existing = filed.get((artist_id, role)) if held else None
-            name = c.credit_name or (
-                artists.get(artist_int) or self.state.get(T_ARTIST, artist_id) or {}
-            ).get("name")
-            label = f"{name} ({role})"
             if existing is None:  # {**create_only, **intended} of _entity, built at once
-                artist_text = texts.get(artist_int) or self._text(artist_id)
                 credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
-                row = {
+                row: Row = {
                     "id": credit_id,
                     col: owner_id,
                     "artist_id": artist_id,
@@ -1056,12 +1068,13 @@ class Planner:
                 credited.add(artist_int)
         if not owned or not held:
             return  # another source's owner keeps its credits; a new owner has none to drop
+        planned = {(a_int, spec.role) for spec, _, a_int, *_ in credits}
         for (artist_id, role), row in list(filed.items()):
             if (artist_id.int, role) in planned:
                 continue
             if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
                 continue  # credits from other sources (or a sibling track) are not ours to drop
-            artist = artists.get(artist_id.int) or self.state.get(T_ARTIST, artist_id) or {}
+            artist = self._artists.get(artist_id.int) or self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"
             change = EntityChange(

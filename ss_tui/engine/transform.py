@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from ss_tui.engine.slugs import normalize_artist_name, slugify
 from ss_tui.identifiers import clean_ipi, clean_isni, clean_isrc, clean_iswc, clean_upc
@@ -54,6 +55,7 @@ _NEXT_PHRASE = {"main_artist": ", ", "featured_artist": " & ", "remixer": " & "}
 ARTIST_TYPES = {"person", "group"}
 
 
+@lru_cache(maxsize=256)  # a few roles, mapped for every collaborator of every track
 def map_role(role: str | None) -> str:
     return ROLE_MAP.get((role or "").strip().lower(), "other")
 
