@@ -207,66 +207,46 @@ class Planner:
         later projects then see the row as it will be (``index``: how the plan state files
         it, ``state.put`` by default). ``new_id_text``: ``str(create_only["id"])``, when
         the caller has it."""
+        included = excluded is None or key not in excluded
         if existing is not None:
             locks = self._locks(table, existing["id"])
             action, diffs, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
             change = EntityChange(
-                key=key,
-                kind=kind,
-                action=action,
-                label=label,
-                external_id=external_id,
-                row_id=self._text(after["id"]),
-                fields=[f for f in diffs if f.name != "id"] if diffs else (),
+                key,
+                kind,
+                action,
+                label,
+                external_id,
+                self._text(after["id"]),
+                [f for f in diffs if f.name != "id"] if diffs else (),
                 parent_key=parent_key,
                 row=after,
                 base_row=existing,
-                included=excluded is None or key not in excluded,
+                included=included,
             )
-            pp.entities.append(change)
-        else:  # what merge_row(None, …) does, without copying the new row once more
+        else:  # what merge_row(None, …) does, without copying the new row once more; its
+            # field diffs are read off the row when read
             after = {**create_only, **intended}
-            change = self._created(
-                pp, key, kind, after, label=label, external_id=external_id,
-                parent_key=parent_key, excluded=excluded, id_text=new_id_text,
+            change = EntityChange(
+                key,
+                kind,
+                Action.create,
+                label,
+                external_id,
+                new_id_text or str(after["id"]),
+                CreatedFields(after),
+                parent_key=parent_key,
+                row=after,
+                included=included,
             )
-        if change.included:
+        pp.entities.append(change)
+        if included:
             if index is None:
                 self.state.put(table, after)
             else:
                 index(after)
-        return change
-
-    @staticmethod
-    def _created(
-        pp: ProjectPlan,
-        key: str,
-        kind: EntityKind,
-        row: Row,
-        *,
-        label: str,
-        external_id: str | None,
-        parent_key: str | None,
-        excluded: set[str] | None,
-        id_text: str | None,
-    ) -> EntityChange:
-        """A new row's change, added to ``pp`` (filing the row is the caller's); its field
-        diffs are read off the row when read. ``id_text``: ``str(row["id"])`` if known."""
-        change = EntityChange(
-            key=key,
-            kind=kind,
-            action=Action.create,
-            label=label,
-            external_id=external_id,
-            row_id=id_text or str(row["id"]),
-            fields=CreatedFields(row),
-            parent_key=parent_key,
-            row=row,
-            included=excluded is None or key not in excluded,
-        )
-        pp.entities.append(change)
         return change
 
     # ------------------------------------------------------------------ creator
@@ -1008,13 +988,14 @@ class Planner:
         # there too. None held (a new owner): nothing to match, nothing to remove.
         filed = self.state.credit_bucket(owner, owner_id)
         held = bool(filed)
-        credited = self._credited
+        credited, entities, make = self._credited, pp.entities, owner_ids.make
         for c, artist_id, artist_int, artist_text, name, label in credits:
             role = c.role
             key = f"{key_prefix}:{c.artist_key}:{role}"
             existing = filed.get((artist_id, role)) if held else None
+            included = not excluded or key not in excluded
             if existing is None:  # {**create_only, **intended} of _entity, built at once
-                credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
+                credit_id, id_text = make(f"{id_prefix}{artist_text}\x1f{role}")
                 row: Row = {
                     "id": credit_id,
                     col: owner_id,
@@ -1027,19 +1008,20 @@ class Planner:
                     "position": c.position,
                     "is_primary": c.is_primary,
                 }
-                change = EntityChange(
-                    key,
-                    EntityKind.credit,
-                    Action.create,
-                    label,
-                    c.artist_key,
-                    id_text,
-                    CreatedFields(row),
-                    parent_key=parent,
-                    row=row,
-                    included=not excluded or key not in excluded,
+                entities.append(
+                    EntityChange(
+                        key,
+                        EntityKind.credit,
+                        Action.create,
+                        label,
+                        c.artist_key,
+                        id_text,
+                        CreatedFields(row),
+                        parent_key=parent,
+                        row=row,
+                        included=included,
+                    )
                 )
-                pp.entities.append(change)
             else:
                 intended = {
                     "credit_name": name,
@@ -1047,7 +1029,7 @@ class Planner:
                     "position": c.position,
                     "is_primary": c.is_primary,
                 }
-                change = self._entity(
+                row = self._entity(  # type: ignore[assignment]  # a planned change always carries its row
                     pp,
                     key,
                     EntityKind.credit,
@@ -1062,9 +1044,9 @@ class Planner:
                     parent_key=parent,
                     excluded=excluded,
                     index=_filed_by_caller,
-                )
-            if change.included:
-                filed[(artist_id, role)] = change.row  # type: ignore[assignment]  # a planned change always carries its row
+                ).row
+            if included:
+                filed[(artist_id, role)] = row
                 credited.add(artist_int)
         if not owned or not held:
             return  # another source's owner keeps its credits; a new owner has none to drop
