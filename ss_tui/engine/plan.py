@@ -113,7 +113,8 @@ def merge_row(
         before = existing.get(name)
         if name == "metadata":
             value = merge_metadata(before, value or {}, owned or overwrite)
-        if value is None or same(before, value):
+        # ``before == value``: same()'s first test, without a call for the common case
+        if value is None or before == value or same(before, value):
             continue
         if name in locks:
             fields.append(FieldDiff(name, before, before, locked=True))
