@@ -113,7 +113,8 @@ def merge_row(
         before = existing.get(name)
         if name == "metadata":
             value = merge_metadata(before, value or {}, owned or overwrite)
-        if value is None or same(before, value):
+        # ``before == value``: same()'s first test, without a call for the common case
+        if value is None or before == value or same(before, value):
             continue
         if name in locks:
             fields.append(FieldDiff(name, before, before, locked=True))
@@ -138,6 +139,10 @@ def _created_fields(row: Row, skip: str | None = "id") -> list[FieldDiff]:
 
 
 _NO_LOCKS: frozenset[str] = frozenset()
+_CREDIT_TABLES = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}
+# A credit to plan (Planner._resolve_credits): the spec, its artist's id, ``id.int`` and
+# text, the credit's name and label.
+_Credit = tuple[CreditSpec, uuid.UUID, int, str, str | None, str]
 
 
 def _filed_by_caller(row: Row) -> None:
@@ -160,9 +165,11 @@ class Planner:
         self.decisions = decisions
         # Write Jovie's legacy discog_tracks (+ track_artists) in step with release tracks.
         self.legacy_tracks = legacy_tracks
-        self._artists: dict[uuid.UUID, Row] = {}  # this project's artists, until credited
+        # Keyed by ``UUID.int``: ``UUID.__hash__`` is Python-level, an int's is not, and these
+        # are consulted for every credit (bench/README.md, "plan8 round").
+        self._artists: dict[int, Row] = {}  # this project's artists, until credited
         # The artists this project's included credits name (deleted ones aside), as planned.
-        self._credited: set[uuid.UUID] = set()
+        self._credited: set[int] = set()
         self._texts: dict[int, str] = {}  # str(UUID) of ids used in child ids, by UUID.int
 
     def _text(self, value: uuid.UUID) -> str:
@@ -175,7 +182,8 @@ class Planner:
     # ------------------------------------------------------------------ helpers
 
     def _locks(self, table: sa.Table, rid: uuid.UUID) -> set[str] | frozenset[str]:
-        return self.state.locks.get((table.name, rid), _NO_LOCKS)
+        locks = self.state.locks  # most databases lock nothing: no key to hash then
+        return locks.get((table.name, rid), _NO_LOCKS) if locks else _NO_LOCKS
 
     def _entity(
         self,
@@ -200,66 +208,46 @@ class Planner:
         later projects then see the row as it will be (``index``: how the plan state files
         it, ``state.put`` by default). ``new_id_text``: ``str(create_only["id"])``, when
         the caller has it."""
+        included = excluded is None or key not in excluded
         if existing is not None:
             locks = self._locks(table, existing["id"])
             action, diffs, after = merge_row(
                 existing, intended, owned=owned, overwrite=overwrite, locks=locks
             )
             change = EntityChange(
-                key=key,
-                kind=kind,
-                action=action,
-                label=label,
-                external_id=external_id,
-                row_id=str(after["id"]),
-                fields=[f for f in diffs if f.name != "id"] if diffs else (),
+                key,
+                kind,
+                action,
+                label,
+                external_id,
+                self._text(after["id"]),
+                [f for f in diffs if f.name != "id"] if diffs else (),
                 parent_key=parent_key,
                 row=after,
                 base_row=existing,
-                included=excluded is None or key not in excluded,
+                included=included,
             )
-            pp.entities.append(change)
-        else:  # what merge_row(None, …) does, without copying the new row once more
+        else:  # what merge_row(None, …) does, without copying the new row once more; its
+            # field diffs are read off the row when read
             after = {**create_only, **intended}
-            change = self._created(
-                pp, key, kind, after, label=label, external_id=external_id,
-                parent_key=parent_key, excluded=excluded, id_text=new_id_text,
+            change = EntityChange(
+                key,
+                kind,
+                Action.create,
+                label,
+                external_id,
+                new_id_text or str(after["id"]),
+                CreatedFields(after),
+                parent_key=parent_key,
+                row=after,
+                included=included,
             )
-        if change.included:
+        pp.entities.append(change)
+        if included:
             if index is None:
                 self.state.put(table, after)
             else:
                 index(after)
-        return change
-
-    @staticmethod
-    def _created(
-        pp: ProjectPlan,
-        key: str,
-        kind: EntityKind,
-        row: Row,
-        *,
-        label: str,
-        external_id: str | None,
-        parent_key: str | None,
-        excluded: set[str] | None,
-        id_text: str | None,
-    ) -> EntityChange:
-        """A new row's change, added to ``pp`` (filing the row is the caller's); its field
-        diffs are read off the row when read. ``id_text``: ``str(row["id"])`` if known."""
-        change = EntityChange(
-            key=key,
-            kind=kind,
-            action=Action.create,
-            label=label,
-            external_id=external_id,
-            row_id=id_text or str(row["id"]),
-            fields=CreatedFields(row),
-            parent_key=parent_key,
-            row=row,
-            included=excluded is None or key not in excluded,
-        )
-        pp.entities.append(change)
         return change
 
     # ------------------------------------------------------------------ creator
@@ -450,24 +438,23 @@ class Planner:
         artist_ids = self._plan_artists(pp, spec, dec)
         release, release_owned = planned
         rel_id = release.row["id"]  # type: ignore[index]  # a planned change always carries its row
+        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         self._plan_credits(
             pp,
             "release",
-            rel_id,
-            spec.credits,
-            artist_ids,
+            rel,
+            self._resolve_credits(spec.credits, artist_ids),
             owned=release_owned,
             overwrite=overwrite,
             parent=release.key,
             key_prefix=f"credit:release:{spec.external_id}",
             excluded=dec.excluded,
         )
-        self._plan_link(pp, "release", rel_id, spec.external_id, spec.link_url, release.key, dec)
+        self._plan_link(pp, "release", rel, spec.external_id, spec.link_url, release.key, dec)
         rt_slugs = {
             self.state.rows[T_RELEASE_TRACK.name][i]["slug"]
             for i in self.state.rt_by_release.get(rel_id, ())
         }
-        rel = ChildIds(rel_id)  # the release's tracks take its prefix (rows.child_id)
         for track in spec.tracks:
             if track.fatal:
                 continue  # listed in pp.skipped (see _plan_project's start)
@@ -604,7 +591,7 @@ class Planner:
 
     def _hold_artist(self, row: Row) -> None:
         """This project's artist, filed in the plan state once a credit needs it."""
-        self._artists[row["id"]] = row
+        self._artists[row["id"].int] = row
 
     def _keep_needed_artists(self, pp: ProjectPlan) -> None:
         """An artist is written only for a credit that is: excluding a track (or a credit,
@@ -613,7 +600,7 @@ class Planner:
         credited = self._credited  # every included credit's artist (_plan_credits)
         pp.entities = [
             e for e in pp.entities
-            if e.kind is not EntityKind.artist or e.row is None or e.row["id"] in credited
+            if e.kind is not EntityKind.artist or e.row is None or e.row["id"].int in credited
         ]
         for rid, row in self._artists.items():
             if rid in credited:
@@ -836,12 +823,12 @@ class Planner:
         if excluded:
             return
         rec_owned = rec.action == Action.create or owned
+        credits = self._resolve_credits(track.credits, artist_ids)  # its legacy track's too
         self._plan_credits(
             pp,
             "recording",
-            rec_id,
-            track.credits,
-            artist_ids,
+            ChildIds(rec_id, rec_text),
+            credits,
             owned=rec_owned,
             overwrite=overwrite,
             parent=rec_key,
@@ -870,10 +857,11 @@ class Planner:
             parent_key=rec_key,
             new_id_text=rt_text,
         )
-        self._plan_link(pp, "release_track", rt.row["id"], tid, track.link_url, rt_key, dec)  # type: ignore[index]  # a planned change always carries its row
+        rt_ids = ChildIds(rt.row["id"], rt_text)  # type: ignore[index]  # a planned change always carries its row
+        self._plan_link(pp, "release_track", rt_ids, tid, track.link_url, rt_key, dec)
         if self.legacy_tracks:
             self._plan_legacy_track(
-                pp, track, dec, creator, rel, rt.row, artist_ids, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
+                pp, track, dec, creator, rel, rt.row, credits, rec_owned, overwrite,  # type: ignore[arg-type]  # a planned change always carries its row
                 taken, fresh=rt_row is None,
             )
 
@@ -885,7 +873,7 @@ class Planner:
         creator: uuid.UUID,
         rel: ChildIds,
         rt_row: Row,
-        artist_ids: dict[str, uuid.UUID],
+        credits: list[_Credit],
         owned: bool,
         overwrite: bool,
         taken: set[str],
@@ -951,9 +939,8 @@ class Planner:
             self._plan_credits(
                 pp,
                 "track",
-                track_id,
-                track.credits,
-                artist_ids,
+                ChildIds(track_id, track_text),
+                credits,
                 owned=owned,
                 overwrite=overwrite,
                 parent=key,
@@ -961,13 +948,37 @@ class Planner:
                 excluded=dec.excluded,
             )
 
+    def _resolve_credits(
+        self, credits: list[CreditSpec], artist_ids: dict[str, uuid.UUID]
+    ) -> list[_Credit]:
+        """The credits an owner gets: each (artist, role) once, its artist known, with what
+        planning them needs (a track's recording and legacy track share them)."""
+        out: list[_Credit] = []
+        # (artist id's int, role): an int hashes in C, a UUID in Python.
+        seen: set[tuple[int, str]] = set()
+        texts, artists = self._texts, self._artists
+        for c in credits:
+            artist_id = artist_ids.get(c.artist_key)
+            if artist_id is None:
+                continue
+            role = c.role
+            artist_int = artist_id.int
+            if (artist_int, role) in seen:
+                continue
+            seen.add((artist_int, role))
+            name = c.credit_name or (
+                artists.get(artist_int) or self.state.get(T_ARTIST, artist_id) or {}
+            ).get("name")
+            artist_text = texts.get(artist_int) or self._text(artist_id)
+            out.append((c, artist_id, artist_int, artist_text, name, f"{name} ({role})"))
+        return out
+
     def _plan_credits(
         self,
         pp: ProjectPlan,
         owner: str,
-        owner_id: uuid.UUID,
-        credits: list[CreditSpec],
-        artist_ids: dict[str, uuid.UUID],
+        owner_ids: ChildIds,
+        credits: list[_Credit],
         *,
         owned: bool,
         overwrite: bool,
@@ -975,37 +986,29 @@ class Planner:
         key_prefix: str,
         excluded: set[str],
     ) -> None:
-        table = {"release": T_RELEASE_ARTIST, "recording": T_RECORDING_ARTIST}.get(
-            owner, T_TRACK_ARTIST
-        )
+        """The credits of one owner (``owner_ids``: its id and text; ``credits``: from
+        :meth:`_resolve_credits`). Hot: ~155,000 credits in a first import of 10,000 tracks,
+        so each (artist, role) key is hashed as few times as it can be (``UUID.__hash__`` is
+        Python-level)."""
+        table = _CREDIT_TABLES.get(owner, T_TRACK_ARTIST)
         assert table is not None
+        owner_id = owner_ids.parent
         col = f"{owner}_id"
-        current = self.state.credits.get((owner, owner_id), {})
         source_id = key_prefix.rsplit(":", 1)[1]
-        planned: set[tuple[uuid.UUID, str]] = set()
-        owner_ids = ChildIds(owner_id)
         id_prefix = f"credit\x1f{owner}\x1f{owner_ids.text}\x1f"
+        # The credits held for the owner (loaded, or planned earlier); new ones are filed
+        # there too. None held (a new owner): nothing to match, nothing to remove.
         filed = self.state.credit_bucket(owner, owner_id)
-        texts = self._texts
-        for c in credits:
-            artist_id = artist_ids.get(c.artist_key)
-            if artist_id is None:
-                continue
+        held = bool(filed)
+        credited, entities, make = self._credited, pp.entities, owner_ids.make
+        for c, artist_id, artist_int, artist_text, name, label in credits:
             role = c.role
-            credit_key = (artist_id, role)
-            if credit_key in planned:
-                continue
-            planned.add(credit_key)
             key = f"{key_prefix}:{c.artist_key}:{role}"
-            existing = current.get(credit_key)
-            name = c.credit_name or (
-                self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
-            ).get("name")
-            label = f"{name} ({role})"
+            existing = filed.get((artist_id, role)) if held else None
+            included = not excluded or key not in excluded
             if existing is None:  # {**create_only, **intended} of _entity, built at once
-                artist_text = texts.get(artist_id.int) or self._text(artist_id)
-                credit_id, id_text = owner_ids.make(f"{id_prefix}{artist_text}\x1f{role}")
-                row = {
+                credit_id, id_text = make(f"{id_prefix}{artist_text}\x1f{role}")
+                row: Row = {
                     "id": credit_id,
                     col: owner_id,
                     "artist_id": artist_id,
@@ -1017,19 +1020,20 @@ class Planner:
                     "position": c.position,
                     "is_primary": c.is_primary,
                 }
-                change = EntityChange(
-                    key,
-                    EntityKind.credit,
-                    Action.create,
-                    label,
-                    c.artist_key,
-                    id_text,
-                    CreatedFields(row),
-                    parent_key=parent,
-                    row=row,
-                    included=key not in excluded,
+                entities.append(
+                    EntityChange(
+                        key,
+                        EntityKind.credit,
+                        Action.create,
+                        label,
+                        c.artist_key,
+                        id_text,
+                        CreatedFields(row),
+                        parent_key=parent,
+                        row=row,
+                        included=included,
+                    )
                 )
-                pp.entities.append(change)
             else:
                 intended = {
                     "credit_name": name,
@@ -1037,7 +1041,7 @@ class Planner:
                     "position": c.position,
                     "is_primary": c.is_primary,
                 }
-                change = self._entity(
+                row = self._entity(  # type: ignore[assignment]  # a planned change always carries its row
                     pp,
                     key,
                     EntityKind.credit,
@@ -1052,18 +1056,19 @@ class Planner:
                     parent_key=parent,
                     excluded=excluded,
                     index=_filed_by_caller,
-                )
-            if change.included:
-                filed[credit_key] = change.row  # type: ignore[assignment]  # a planned change always carries its row
-                self._credited.add(artist_id)
-        if not owned:
-            return  # another source's owner: its credits are theirs to keep
-        for (artist_id, role), row in list(current.items()):
-            if (artist_id, role) in planned:
+                ).row
+            if included:
+                filed[(artist_id, role)] = row
+                credited.add(artist_int)
+        if not owned or not held:
+            return  # another source's owner keeps its credits; a new owner has none to drop
+        planned = {(a_int, spec.role) for spec, _, a_int, *_ in credits}
+        for (artist_id, role), row in list(filed.items()):
+            if (artist_id.int, role) in planned:
                 continue
             if (row.get("metadata") or {}).get("sessionStudioId") != source_id:
                 continue  # credits from other sources (or a sibling track) are not ours to drop
-            artist = self._artists.get(artist_id) or self.state.get(T_ARTIST, artist_id) or {}
+            artist = self._artists.get(artist_id.int) or self.state.get(T_ARTIST, artist_id) or {}
             name = row.get("credit_name") or artist.get("name") or str(artist_id)
             key = f"{key_prefix}:removed:{artist_id}:{role}"
             change = EntityChange(
@@ -1086,12 +1091,13 @@ class Planner:
         self,
         pp: ProjectPlan,
         owner_type: str,
-        owner_id: uuid.UUID,
+        owner_ids: ChildIds,
         external_id: str,
         url: str,
         parent: str,
         dec: ProjectDecision,
     ) -> None:
+        owner_id = owner_ids.parent
         col = f"{owner_type}_id"
         key = f"provider_link:{owner_type}:{external_id}"
         existing = self.state.link_by_owner.get((col, owner_id))
@@ -1105,7 +1111,6 @@ class Planner:
         # external_id stays NULL: Jovie's (provider_id, external_id) index spans every creator,
         # so the Session Studio id lives in metadata, as Jovie's own importers keep it.
         intended = {"url": url, "metadata": {"sessionStudioId": external_id}}
-        owner_ids = ChildIds(owner_id)
         link_id, link_text = owner_ids.make(
             f"link\x1f{PROVIDER_ID}\x1f{owner_type}\x1f{owner_ids.text}"
         )

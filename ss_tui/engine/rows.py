@@ -60,6 +60,7 @@ def stable_id(*parts: object) -> uuid.UUID:
 
 
 _NS_BYTES = _NS.bytes
+_NS_SHA1 = hashlib.sha1(_NS_BYTES)  # uuid5's hash with the namespace taken: copied per id
 _TAIL_KEEP = (1 << 62) - 1  # byte 8's top two bits are the variant: RFC 4122's 0b10
 _TAIL_VARIANT = 1 << 63
 
@@ -77,14 +78,18 @@ def child_id(parent: uuid.UUID | str, *parts: object) -> uuid.UUID:
 
 
 _SAFE_UNKNOWN = uuid.SafeUUID.unknown
+# UUID's slots, set through their descriptors (UUID.__setattr__ refuses every assignment).
+_NEW = object.__new__
+_SET_INT = uuid.UUID.__dict__["int"].__set__
+_SET_IS_SAFE = uuid.UUID.__dict__["is_safe"].__set__
 
 
 def uuid_of_int(value: int) -> uuid.UUID:
     """``uuid.UUID(int=value)`` for a value known to fit 128 bits, without the Python-level
     ``__init__`` and its argument checks (planning makes one per created row)."""
-    made = object.__new__(uuid.UUID)
-    object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", _SAFE_UNKNOWN)
+    made: uuid.UUID = _NEW(uuid.UUID)
+    _SET_INT(made, value)
+    _SET_IS_SAFE(made, _SAFE_UNKNOWN)
     return made
 
 
@@ -96,18 +101,24 @@ class ChildIds:
 
     __slots__ = ("_head", "_head_text", "parent", "text")
 
-    def __init__(self, parent: uuid.UUID) -> None:
+    def __init__(self, parent: uuid.UUID, text: str | None = None) -> None:
+        """``text``: ``str(parent)``, when the caller has it (a new row's, from :meth:`make`)."""
         self.parent = parent
-        self.text = str(parent)  # the parent's canonical text
+        self.text = str(parent) if text is None else text  # the parent's canonical text
         self._head = parent.int >> 64 << 64
         self._head_text = self.text[:19]  # its first 16 hex digits and 3 dashes
 
     def make(self, parts_text: str) -> tuple[uuid.UUID, str]:
         """The child id of ``parts_text`` (``"\\x1f".join(map(str, parts))``), and its text."""
-        digest = hashlib.sha1(_NS_BYTES + parts_text.encode()).digest()
-        tail = int.from_bytes(digest[8:16]) & _TAIL_KEEP | _TAIL_VARIANT
+        sha = _NS_SHA1.copy()
+        sha.update(parts_text.encode())
+        tail = int.from_bytes(sha.digest()[8:16]) & _TAIL_KEEP | _TAIL_VARIANT
         tail_hex = f"{tail:016x}"
-        return uuid_of_int(self._head | tail), f"{self._head_text}{tail_hex[:4]}-{tail_hex[4:]}"
+        # uuid_of_int, inlined: once per created row
+        made: uuid.UUID = _NEW(uuid.UUID)
+        _SET_INT(made, self._head | tail)
+        _SET_IS_SAFE(made, _SAFE_UNKNOWN)
+        return made, f"{self._head_text}{tail_hex[:4]}-{tail_hex[4:]}"
 
 
 def as_uuid(value: object) -> uuid.UUID | None:

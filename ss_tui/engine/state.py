@@ -188,8 +188,9 @@ class PlanState:
 
     def _slugs_add(self, creator: uuid.UUID, slug: str) -> None:
         self._held_slugs[creator].add(slug)
-        if creator in self.slugs:
-            self.slugs[creator].add(slug)
+        started = self.slugs.get(creator)
+        if started is not None:
+            started.add(slug)
 
     def holders(self, table: sa.Table, field: str, value: str) -> list[Row]:
         """Rows of any creator profile whose ``field`` currently equals ``value``."""

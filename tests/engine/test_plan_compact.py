@@ -14,7 +14,7 @@ from stdnum.exceptions import ValidationError
 from ss_tui.engine import planfile
 from ss_tui.engine.plan import _created_fields
 from ss_tui.engine.plan_types import Action, CreatedFields, EntityChange, EntityKind, FieldDiff
-from ss_tui.engine.rows import ChildIds, child_id, uuid_of_int
+from ss_tui.engine.rows import ChildIds, child_id, stable_id, uuid_of_int
 from ss_tui.identifiers import _ISRC_RE, _strip, clean_isrc
 
 values = st.one_of(
@@ -55,6 +55,10 @@ def test_child_ids_of_a_parent_and_their_text(parent, parts):
     made, text = ChildIds(parent).make("\x1f".join(map(str, parts)))
     expected = child_id(parent, *parts)
     assert made == expected and text == str(expected)
+    # By definition: the parent's first half, stable_id's (uuid5's) second half.
+    half = (1 << 64) - 1
+    assert made.int == parent.int & ~half | stable_id(*parts).int & half
+    assert ChildIds(parent, str(parent)).make("x") == ChildIds(parent).make("x")
     assert made.is_safe == uuid.UUID(int=made.int).is_safe and hash(made) == hash(expected)
 
 
