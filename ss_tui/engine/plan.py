@@ -79,6 +79,21 @@ def _same_song(row: Row, intended: Row, track_id: str) -> bool:
     return slugify(row.get("title")) == slugify(intended.get("title"))
 
 
+def _isrc_holder_elsewhere(
+    st: PlanState, isrc: str, intended: Row, track_id: str, skip_id: object = None
+) -> Row | None:
+    """A recording in another creator profile that holds ``isrc`` and is not this song
+    (``skip_id``: the track's own recording), or None."""
+    return next(
+        (
+            r
+            for r in st.holders(T_RECORDING, "isrc", isrc)
+            if r["id"] != skip_id and not _same_song(r, intended, track_id)
+        ),
+        None,
+    )
+
+
 def merge_metadata(
     existing: JSONObject | None, new: JSONObject, owned: bool
 ) -> JSONObject:
@@ -738,14 +753,7 @@ class Planner:
             elif candidate is not None:
                 holder = candidate
             else:
-                holder = next(
-                    (
-                        r
-                        for r in st.holders(T_RECORDING, "isrc", isrc)
-                        if not _same_song(r, intended, tid)
-                    ),
-                    None,
-                )
+                holder = _isrc_holder_elsewhere(st, isrc, intended, tid)
         elif existing is not None and isrc and existing.get("isrc") != isrc:
             holder_id = st.recording_by_isrc.get((creator, isrc))
             if holder_id is not None and holder_id != existing["id"]:
@@ -753,14 +761,7 @@ class Planner:
             elif holder_id is None:
                 # Held in another creator profile: the same question as for a new recording
                 # (an ISRC staff dropped at that conflict must not come back as an update).
-                holder = next(
-                    (
-                        r
-                        for r in st.holders(T_RECORDING, "isrc", isrc)
-                        if r["id"] != existing["id"] and not _same_song(r, intended, tid)
-                    ),
-                    None,
-                )
+                holder = _isrc_holder_elsewhere(st, isrc, intended, tid, existing["id"])
         conflict: Conflict | None = None
         if holder is not None:
             same_creator = holder["creator_profile_id"] == creator
